@@ -1,0 +1,103 @@
+namespace HfSageMaker.Infra.Configuration;
+
+/// <summary>
+/// One deployment environment, read from <c>environments/&lt;name&gt;.json</c>. Every field is validated by
+/// <see cref="EnvironmentLoader"/> before any construct sees it; the constructs never re-read the file.
+/// JSON keys are the camelCase form of the property names.
+/// </summary>
+public sealed record EnvironmentConfig
+{
+    /// <summary>Environment name; must equal the file name without extension. Lowercase letters, digits and hyphens.</summary>
+    public required string Name { get; init; }
+    /// <summary>12-digit AWS account id.</summary>
+    public required string Account { get; init; }
+    /// <summary>AWS region, e.g. <c>eu-west-1</c>.</summary>
+    public required string Region { get; init; }
+    /// <summary>Two or more availability zones of <see cref="Region"/>; fixed so synthesis needs no AWS lookups.</summary>
+    public required IReadOnlyList<string> AvailabilityZones { get; init; }
+    public required NetworkConfig Network { get; init; }
+    public required TrainingConfig Training { get; init; }
+    public required RetentionConfig Retention { get; init; }
+    public required StudioConfig Studio { get; init; }
+    public required BudgetConfig Budget { get; init; }
+    /// <summary>Email addresses subscribed to the notification topic (failures, budget alerts). May be empty.</summary>
+    public IReadOnlyList<string> NotificationEmails { get; init; } = [];
+    /// <summary>Tags applied to every taggable resource of the environment's stacks.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>How the training and Studio network reaches the outside world.</summary>
+public enum NetworkMode
+{
+    /// <summary>Private isolated subnets only: no internet gateway, no NAT; AWS services through VPC endpoints.</summary>
+    Isolated,
+    /// <summary>Private subnets with a NAT gateway, for environments that must reach the Hugging Face Hub or PyPI.</summary>
+    ControlledEgress,
+}
+
+public sealed record NetworkConfig
+{
+    /// <summary>JSON: <c>"isolated"</c> or <c>"controlledEgress"</c>.</summary>
+    public required NetworkMode Mode { get; init; }
+    /// <summary>IPv4 CIDR of the VPC, /16 to /24.</summary>
+    public required string Cidr { get; init; }
+}
+
+public sealed record TrainingConfig
+{
+    /// <summary>The only instance types training and tuning jobs may use (GPU <c>ml.*</c> types).</summary>
+    public required IReadOnlyList<string> AllowedInstanceTypes { get; init; }
+    /// <summary>Instance type used when an execution does not choose one; must be in <see cref="AllowedInstanceTypes"/>.</summary>
+    public required string DefaultInstanceType { get; init; }
+    /// <summary>Largest instance count an execution may request (1 to 64).</summary>
+    public required int MaxInstanceCount { get; init; }
+    /// <summary>Whether jobs use managed spot training unless the execution input says otherwise.</summary>
+    public required bool SpotByDefault { get; init; }
+    /// <summary>Upper bound of a job's MaxRuntimeInSeconds, in hours (1 to 672, i.e. 28 days).</summary>
+    public required int MaxRuntimeHours { get; init; }
+    /// <summary>Largest tuning job size: MaxNumberOfTrainingJobs an execution may request.</summary>
+    public int MaxTuningJobs { get; init; } = 20;
+    /// <summary>Largest MaxParallelTrainingJobs an execution may request.</summary>
+    public int MaxParallelTuningJobs { get; init; } = 2;
+}
+
+/// <summary>What happens to stateful resources when the stack is deleted.</summary>
+public enum RemovalBehaviour
+{
+    /// <summary>Buckets, keys and log groups are kept (use in production).</summary>
+    Retain,
+    /// <summary>Buckets, keys and log groups are deleted with the stack (use for throw-away environments).</summary>
+    Destroy,
+}
+
+public sealed record RetentionConfig
+{
+    /// <summary>JSON: <c>"retain"</c> or <c>"destroy"</c>.</summary>
+    public required RemovalBehaviour RemovalPolicy { get; init; }
+    /// <summary>Days after which objects in the checkpoints bucket expire (1 to 3650).</summary>
+    public required int CheckpointExpirationDays { get; init; }
+    /// <summary>CloudWatch Logs retention in days; one of the values CloudWatch Logs accepts.</summary>
+    public required int LogRetentionDays { get; init; }
+}
+
+public sealed record StudioConfig
+{
+    /// <summary>Minutes of inactivity after which JupyterLab and Code Editor apps shut down (60 to 525600).</summary>
+    public required int IdleTimeoutMinutes { get; init; }
+    /// <summary>Studio user profiles to create.</summary>
+    public IReadOnlyList<StudioUserConfig> Users { get; init; } = [];
+}
+
+public sealed record StudioUserConfig
+{
+    /// <summary>User profile name: <c>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}</c>.</summary>
+    public required string Name { get; init; }
+}
+
+public sealed record BudgetConfig
+{
+    /// <summary>Monthly cost budget in US dollars (greater than 0).</summary>
+    public required decimal MonthlyLimitUsd { get; init; }
+    /// <summary>Percentages of the limit (1 to 1000) at which an alert is sent to the notification topic.</summary>
+    public required IReadOnlyList<int> AlertThresholdsPercent { get; init; }
+}
