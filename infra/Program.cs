@@ -1,5 +1,4 @@
-using Amazon.CDK;
+using HfSageMaker.Infra;
 
-// Placeholder until the environment loader lands: synthesizes nothing but proves the app runs.
-var app = new App(new AppProps { Outdir = System.Environment.GetEnvironmentVariable("CDK_OUTDIR") ?? "cdk.out" });
-app.Synth();
+// Thin entry point: all behaviour lives in AppRunner (tested). See AppRunner.Usage.
+return AppRunner.Run(args, Console.Out, Console.Error);

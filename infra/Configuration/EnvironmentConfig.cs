@@ -9,16 +9,23 @@ public sealed record EnvironmentConfig
 {
     /// <summary>Environment name; must equal the file name without extension. Lowercase letters, digits and hyphens.</summary>
     public required string Name { get; init; }
+    /// <summary>Optional free text for reviewers: what the environment is for and who owns it (at most 256 characters).</summary>
+    public string? Description { get; init; }
     /// <summary>12-digit AWS account id.</summary>
     public required string Account { get; init; }
     /// <summary>AWS region, e.g. <c>eu-west-1</c>.</summary>
     public required string Region { get; init; }
     /// <summary>Two or more availability zones of <see cref="Region"/>; fixed so synthesis needs no AWS lookups.</summary>
     public required IReadOnlyList<string> AvailabilityZones { get; init; }
+    /// <summary>VPC shape and egress mode.</summary>
     public required NetworkConfig Network { get; init; }
+    /// <summary>What training and tuning jobs may use.</summary>
     public required TrainingConfig Training { get; init; }
+    /// <summary>What is kept, for how long, and what happens on stack deletion.</summary>
     public required RetentionConfig Retention { get; init; }
+    /// <summary>The Studio domain and its users.</summary>
     public required StudioConfig Studio { get; init; }
+    /// <summary>The monthly cost budget and its alerts.</summary>
     public required BudgetConfig Budget { get; init; }
     /// <summary>Email addresses subscribed to the notification topic (failures, budget alerts). May be empty.</summary>
     public IReadOnlyList<string> NotificationEmails { get; init; } = [];
@@ -35,6 +42,7 @@ public enum NetworkMode
     ControlledEgress,
 }
 
+/// <summary>The <c>network</c> section of an environment file.</summary>
 public sealed record NetworkConfig
 {
     /// <summary>JSON: <c>"isolated"</c> or <c>"controlledEgress"</c>.</summary>
@@ -43,6 +51,7 @@ public sealed record NetworkConfig
     public required string Cidr { get; init; }
 }
 
+/// <summary>The <c>training</c> section of an environment file.</summary>
 public sealed record TrainingConfig
 {
     /// <summary>The only instance types training and tuning jobs may use (GPU <c>ml.*</c> types).</summary>
@@ -55,10 +64,15 @@ public sealed record TrainingConfig
     public required bool SpotByDefault { get; init; }
     /// <summary>Upper bound of a job's MaxRuntimeInSeconds, in hours (1 to 672, i.e. 28 days).</summary>
     public required int MaxRuntimeHours { get; init; }
-    /// <summary>Largest tuning job size: MaxNumberOfTrainingJobs an execution may request.</summary>
+    /// <summary>Largest tuning job size: MaxNumberOfTrainingJobs an execution may request (1 to 500).</summary>
     public int MaxTuningJobs { get; init; } = 20;
-    /// <summary>Largest MaxParallelTrainingJobs an execution may request.</summary>
+    /// <summary>Largest MaxParallelTrainingJobs an execution may request (1 to 100, at most <see cref="MaxTuningJobs"/>).</summary>
     public int MaxParallelTuningJobs { get; init; } = 2;
+    /// <summary>
+    /// Largest warm-pool keep-alive an execution may request, in minutes (0 to 60; 0 = warm pools off). SageMaker's
+    /// <c>KeepAlivePeriodInSeconds</c> is at most 3600, and the default warm-pool quota is 0.
+    /// </summary>
+    public int WarmPoolKeepAliveMinutes { get; init; }
 }
 
 /// <summary>What happens to stateful resources when the stack is deleted.</summary>
@@ -70,6 +84,7 @@ public enum RemovalBehaviour
     Destroy,
 }
 
+/// <summary>The <c>retention</c> section of an environment file.</summary>
 public sealed record RetentionConfig
 {
     /// <summary>JSON: <c>"retain"</c> or <c>"destroy"</c>.</summary>
@@ -80,6 +95,7 @@ public sealed record RetentionConfig
     public required int LogRetentionDays { get; init; }
 }
 
+/// <summary>The <c>studio</c> section of an environment file.</summary>
 public sealed record StudioConfig
 {
     /// <summary>Minutes of inactivity after which JupyterLab and Code Editor apps shut down (60 to 525600).</summary>
@@ -88,12 +104,14 @@ public sealed record StudioConfig
     public IReadOnlyList<StudioUserConfig> Users { get; init; } = [];
 }
 
+/// <summary>One entry of <c>studio.users</c>.</summary>
 public sealed record StudioUserConfig
 {
     /// <summary>User profile name: <c>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}</c>.</summary>
     public required string Name { get; init; }
 }
 
+/// <summary>The <c>budget</c> section of an environment file.</summary>
 public sealed record BudgetConfig
 {
     /// <summary>Monthly cost budget in US dollars (greater than 0).</summary>

@@ -1,0 +1,49 @@
+namespace HfSageMaker.Infra.Configuration;
+
+/// <summary>
+/// The GPU <c>ml.*</c> instance types an environment may allow for Hugging Face training. The Hugging Face training
+/// DLCs are GPU-only (the SageMaker Python SDK rejects CPU types), so CPU families (m, c, r), Trainium/Inferentia and
+/// the Kepler-based p2 (unsupported by current CUDA builds of PyTorch) are refused. The list is the GPU subset of the
+/// <c>TrainingInstanceType</c> enum of the SageMaker API model the tests validate requests against
+/// (<c>tests/models/sagemaker-2017-07-24.*.json.gz</c>); newer families (g6, p5, ...) need that model updated first.
+/// </summary>
+public static class TrainingInstanceTypes
+{
+    /// <summary>Every supported GPU training instance type with its number of GPUs.</summary>
+    public static IReadOnlyDictionary<string, int> GpuCount { get; } = new SortedDictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["ml.g4dn.xlarge"] = 1,
+        ["ml.g4dn.2xlarge"] = 1,
+        ["ml.g4dn.4xlarge"] = 1,
+        ["ml.g4dn.8xlarge"] = 1,
+        ["ml.g4dn.16xlarge"] = 1,
+        ["ml.g4dn.12xlarge"] = 4,
+        ["ml.g5.xlarge"] = 1,
+        ["ml.g5.2xlarge"] = 1,
+        ["ml.g5.4xlarge"] = 1,
+        ["ml.g5.8xlarge"] = 1,
+        ["ml.g5.16xlarge"] = 1,
+        ["ml.g5.12xlarge"] = 4,
+        ["ml.g5.24xlarge"] = 4,
+        ["ml.g5.48xlarge"] = 8,
+        ["ml.p3.2xlarge"] = 1,
+        ["ml.p3.8xlarge"] = 4,
+        ["ml.p3.16xlarge"] = 8,
+        ["ml.p3dn.24xlarge"] = 8,
+        ["ml.p4d.24xlarge"] = 8,
+    };
+
+    /// <summary>The families of <see cref="GpuCount"/> (<c>g4dn</c>, <c>g5</c>, <c>p3</c>, <c>p3dn</c>, <c>p4d</c>).</summary>
+    public static IReadOnlySet<string> GpuFamilies { get; } =
+        GpuCount.Keys.Select(FamilyOf).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="instanceType"/> is a supported GPU training instance type.</summary>
+    public static bool IsSupported(string instanceType) => GpuCount.ContainsKey(instanceType);
+
+    /// <summary>The family of an <c>ml.&lt;family&gt;.&lt;size&gt;</c> type, e.g. <c>g5</c>; empty when it has no such shape.</summary>
+    public static string FamilyOf(string instanceType)
+    {
+        var parts = instanceType.Split('.');
+        return parts.Length == 3 && parts[0] == "ml" ? parts[1] : string.Empty;
+    }
+}

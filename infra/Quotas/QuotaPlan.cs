@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using HfSageMaker.Infra.Configuration;
+
+namespace HfSageMaker.Infra.Quotas;
+
+/// <summary>
+/// The SageMaker Service Quotas an environment needs, derived from its file: for every allowed instance type, the
+/// on-demand quota (always), the spot quota (when <c>training.spotByDefault</c>) and the warm-pool quota (when
+/// <c>training.warmPoolKeepAliveMinutes</c> &gt; 0). A training job needs <c>maxInstanceCount</c> instances; a tuning
+/// job runs <c>maxParallelTuningJobs</c> such jobs at once, so the training quotas need their product. Warm pools only
+/// apply to training jobs (tuning resource configs have no keep-alive), so they need <c>maxInstanceCount</c>. Values are
+/// for one run at a time: multiply by the runs the team starts concurrently.
+/// </summary>
+public static class QuotaPlan
+{
+    /// <summary>The requirements of one environment, in the order of <c>allowedInstanceTypes</c>, then on-demand, spot, warm pool.</summary>
+    public static IReadOnlyList<QuotaRequirement> For(EnvironmentConfig environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var training = environment.Training;
+        var count = training.MaxInstanceCount;
+        var parallel = training.MaxParallelTuningJobs;
+        var concurrent = count * parallel;
+        var basis = $"tuning: {parallel} parallel job(s) x {count} instance(s); one training job needs {count}";
+        var requirements = new List<QuotaRequirement>();
+        foreach (var type in training.AllowedInstanceTypes)
+        {
+            requirements.Add(Requirement(environment, type, QuotaUsage.OnDemand, concurrent, basis));
+            if (training.SpotByDefault)
+            {
+                requirements.Add(Requirement(environment, type, QuotaUsage.Spot, concurrent, basis + " (spot by default)"));
+            }
+
+            if (training.WarmPoolKeepAliveMinutes > 0)
+            {
+                requirements.Add(Requirement(environment, type, QuotaUsage.WarmPool, count,
+                    $"warm pool: {count} instance(s) kept {training.WarmPoolKeepAliveMinutes} min after a training job"));
+            }
+        }
+
+        return requirements;
+    }
+
+    /// <summary>The exact Service Quotas name for an instance type and usage.</summary>
+    public static string QuotaName(string instanceType, QuotaUsage usage) => usage switch
+    {
+        QuotaUsage.OnDemand => $"{instanceType} for training job usage",
+        QuotaUsage.Spot => $"{instanceType} for spot training job usage",
+        QuotaUsage.WarmPool => $"{instanceType} for training warm pool usage",
+        _ => throw new ArgumentOutOfRangeException(nameof(usage), usage, "unknown quota usage"),
+    };
+
+    /// <summary>A plain-text table per environment, with the AWS CLI command that shows the applied values.</summary>
+    public static string FormatTable(IEnumerable<EnvironmentConfig> environments)
+    {
+        ArgumentNullException.ThrowIfNull(environments);
+        var text = new StringBuilder();
+        foreach (var environment in environments)
+        {
+            var rows = For(environment);
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Environment {environment.Name}: account {environment.Account}, region {environment.Region}, service code {QuotaRequirement.ServiceCode}");
+            var nameWidth = Math.Max("Quota name".Length, rows.Max(r => r.QuotaName.Length));
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {"Quota name".PadRight(nameWidth)}  {"Value",5}  Basis");
+            foreach (var row in rows)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {row.QuotaName.PadRight(nameWidth)}  {row.Value,5}  {row.Basis}");
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  Check: aws service-quotas list-service-quotas --service-code {QuotaRequirement.ServiceCode} --region {environment.Region} --query \"Quotas[?contains(QuotaName, 'training')].[QuotaName,Value]\" --output table");
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The same plan as JSON: <c>{"environments":[{"name","account","region","serviceCode","quotas":[...]}]}</c>.</summary>
+    public static string FormatJson(IEnumerable<EnvironmentConfig> environments)
+    {
+        ArgumentNullException.ThrowIfNull(environments);
+        var document = new
+        {
+            environments = environments.Select(e => new
+            {
+                name = e.Name,
+                account = e.Account,
+                region = e.Region,
+                serviceCode = QuotaRequirement.ServiceCode,
+                quotas = For(e).Select(r => new
+                {
+                    quotaName = r.QuotaName,
+                    instanceType = r.InstanceType,
+                    usage = r.Usage switch
+                    {
+                        QuotaUsage.OnDemand => "onDemand",
+                        QuotaUsage.Spot => "spot",
+                        _ => "warmPool",
+                    },
+                    value = r.Value,
+                    basis = r.Basis,
+                }),
+            }),
+        };
+        return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static QuotaRequirement Requirement(EnvironmentConfig e, string type, QuotaUsage usage, int value, string basis) =>
+        new(e.Name, e.Account, e.Region, type, usage, QuotaName(type, usage), value, basis);
+}
