@@ -16,8 +16,11 @@ public static class AppRunner
         "  (no arguments)          synthesize every environments/*.json into cdk.out/ (or $CDK_OUTDIR)\n" +
         "  quotas [env] [--json]   list the SageMaker Service Quotas each environment needs";
 
-    /// <summary>Runs the app. <paramref name="outdir"/> overrides <c>CDK_OUTDIR</c> and the default <c>cdk.out</c>.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? outdir = null)
+    /// <summary>
+    /// Runs the app. <paramref name="outdir"/> overrides <c>CDK_OUTDIR</c> and the default <c>cdk.out</c> at the
+    /// repository root; <paramref name="environmentsDirectory"/> overrides <see cref="EnvironmentLoader.LocateDirectory"/>.
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? outdir = null, string? environmentsDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -40,7 +43,7 @@ public static class AppRunner
         IReadOnlyList<EnvironmentConfig> environments;
         try
         {
-            environments = EnvironmentLoader.LoadAll();
+            environments = environmentsDirectory is null ? EnvironmentLoader.LoadAll() : EnvironmentLoader.LoadAll(environmentsDirectory);
         }
         catch (EnvironmentValidationException ex)
         {

@@ -10,19 +10,32 @@ namespace HfSageMaker.Infra.Configuration;
 /// </summary>
 internal sealed partial class EnvironmentFileReader(string file, List<string> errors)
 {
-    /// <summary>Commercial AWS regions (the <c>aws</c> partition) where SageMaker training is offered.</summary>
-    internal static readonly IReadOnlySet<string> KnownRegions = new SortedSet<string>(StringComparer.Ordinal)
+    /// <summary>What a missing required key should hold, by path.</summary>
+    private static readonly Dictionary<string, string> Expected = new(StringComparer.Ordinal)
     {
-        "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
-        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-        "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
-        "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
-        "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+        ["name"] = "the file name without .json, e.g. \"dev\"",
+        ["account"] = "a 12-digit AWS account id string, e.g. \"111111111111\"",
+        ["region"] = "a region code string, e.g. \"eu-west-1\"",
+        ["availabilityZones"] = "2 to 6 zones of the region, e.g. [\"eu-west-1a\", \"eu-west-1b\"]",
+        ["network"] = "an object with mode and cidr",
+        ["network.mode"] = "\"isolated\" or \"controlledEgress\"",
+        ["network.cidr"] = "a private IPv4 CIDR /16 to /24, e.g. \"10.10.0.0/16\"",
+        ["training"] = "an object with allowedInstanceTypes, defaultInstanceType, maxInstanceCount, spotByDefault, maxRuntimeHours",
+        ["training.allowedInstanceTypes"] = "an array of GPU ml.* instance types, e.g. [\"ml.g5.xlarge\"]",
+        ["training.defaultInstanceType"] = "one of training.allowedInstanceTypes",
+        ["training.maxInstanceCount"] = "a whole number 1..64",
+        ["training.spotByDefault"] = "true or false",
+        ["training.maxRuntimeHours"] = "a whole number 1..672",
+        ["retention"] = "an object with removalPolicy, checkpointExpirationDays, logRetentionDays",
+        ["retention.removalPolicy"] = "\"retain\" or \"destroy\"",
+        ["retention.checkpointExpirationDays"] = "a whole number 1..3650",
+        ["retention.logRetentionDays"] = "a CloudWatch Logs retention period, e.g. 30",
+        ["studio"] = "an object with idleTimeoutMinutes and users",
+        ["studio.idleTimeoutMinutes"] = "a whole number 60..525600",
+        ["budget"] = "an object with monthlyLimitUsd and alertThresholdsPercent",
+        ["budget.monthlyLimitUsd"] = "a number of US dollars greater than 0",
+        ["budget.alertThresholdsPercent"] = "an array of 1 to 5 percentages, e.g. [80, 100]",
     };
-
-    /// <summary>The retention periods CloudWatch Logs accepts (days), infinite excluded on purpose.</summary>
-    internal static readonly IReadOnlyList<int> LogRetentionValues =
-        [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
     private const int MaxTags = 50;
     private const int MaxBudgetNotifications = 5;
@@ -144,9 +157,9 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             return null;
         }
 
-        if (!KnownRegions.Contains(region))
+        if (!EnvironmentSchema.Regions.Contains(region))
         {
-            Error("region", $"\"{region}\" is not a known commercial AWS region with SageMaker; allowed {string.Join(", ", KnownRegions)}.");
+            Error("region", $"\"{region}\" is not a known commercial AWS region with SageMaker; allowed {string.Join(", ", EnvironmentSchema.Regions)}.");
             return null;
         }
 
@@ -254,7 +267,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         {
             if (types.Count == 0)
             {
-                Error("training.allowedInstanceTypes", $"is empty; allowed one or more of {string.Join(", ", TrainingInstanceTypes.GpuCount.Keys)}.");
+                Error("training.allowedInstanceTypes", $"is empty; allowed one or more of {string.Join(", ", TrainingInstanceTypes.All)}.");
             }
 
             for (var i = 0; i < types.Count; i++)
@@ -317,7 +330,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             return;
         }
 
-        var supported = string.Join(", ", TrainingInstanceTypes.GpuCount.Keys);
+        var supported = string.Join(", ", TrainingInstanceTypes.All);
         if (!InstanceTypePattern().IsMatch(type))
         {
             Error(path, $"\"{type}\" is not a SageMaker training instance type; allowed ml.<family>.<size>, one of {supported}.");
@@ -347,9 +360,9 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         });
         var checkpoints = Int(section, "checkpointExpirationDays", "retention.checkpointExpirationDays", 1, 3650);
         var logs = Int(section, "logRetentionDays", "retention.logRetentionDays", int.MinValue, int.MaxValue);
-        if (logs is not null && !LogRetentionValues.Contains(logs.Value))
+        if (logs is not null && !EnvironmentSchema.LogRetentionDays.Contains(logs.Value))
         {
-            Error("retention.logRetentionDays", $"{logs} is not a CloudWatch Logs retention period; allowed {string.Join(", ", LogRetentionValues)}.");
+            Error("retention.logRetentionDays", $"{logs} is not a CloudWatch Logs retention period; allowed {string.Join(", ", EnvironmentSchema.LogRetentionDays)}.");
             logs = null;
         }
 
@@ -611,7 +624,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
 
         if (!optional)
         {
-            Error(path, "required key is missing; allowed: add it (see environments/environment.schema.json and the README).");
+            Error(path, $"required key is missing; allowed {Expected.GetValueOrDefault(path, path.EndsWith(".name", StringComparison.Ordinal) ? "a user profile name string, e.g. \"alice\"" : "a value")} (see environments/environment.schema.json).");
         }
 
         return false;

@@ -133,6 +133,7 @@ public static class EnvironmentLoader
                 reason = reason[..cut];
             }
 
+            reason = reason.Replace(" Change the reader options.", "", StringComparison.Ordinal);
             errors.Add($"{displayName}: malformed JSON at line {line}, column {column}: {reason.Trim()} " +
                        "(files are strict JSON: no comments, no trailing commas).");
             return null;

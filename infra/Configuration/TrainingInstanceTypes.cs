@@ -10,20 +10,20 @@ namespace HfSageMaker.Infra.Configuration;
 public static class TrainingInstanceTypes
 {
     /// <summary>Every supported GPU training instance type with its number of GPUs.</summary>
-    public static IReadOnlyDictionary<string, int> GpuCount { get; } = new SortedDictionary<string, int>(StringComparer.Ordinal)
+    public static IReadOnlyDictionary<string, int> GpuCount { get; } = new Dictionary<string, int>(StringComparer.Ordinal)
     {
         ["ml.g4dn.xlarge"] = 1,
         ["ml.g4dn.2xlarge"] = 1,
         ["ml.g4dn.4xlarge"] = 1,
         ["ml.g4dn.8xlarge"] = 1,
-        ["ml.g4dn.16xlarge"] = 1,
         ["ml.g4dn.12xlarge"] = 4,
+        ["ml.g4dn.16xlarge"] = 1,
         ["ml.g5.xlarge"] = 1,
         ["ml.g5.2xlarge"] = 1,
         ["ml.g5.4xlarge"] = 1,
         ["ml.g5.8xlarge"] = 1,
-        ["ml.g5.16xlarge"] = 1,
         ["ml.g5.12xlarge"] = 4,
+        ["ml.g5.16xlarge"] = 1,
         ["ml.g5.24xlarge"] = 4,
         ["ml.g5.48xlarge"] = 8,
         ["ml.p3.2xlarge"] = 1,
@@ -32,6 +32,9 @@ public static class TrainingInstanceTypes
         ["ml.p3dn.24xlarge"] = 8,
         ["ml.p4d.24xlarge"] = 8,
     };
+
+    /// <summary>Every supported type, by family then size (the order used in messages).</summary>
+    public static IReadOnlyList<string> All { get; } = [.. GpuCount.Keys];
 
     /// <summary>The families of <see cref="GpuCount"/> (<c>g4dn</c>, <c>g5</c>, <c>p3</c>, <c>p3dn</c>, <c>p4d</c>).</summary>
     public static IReadOnlySet<string> GpuFamilies { get; } =

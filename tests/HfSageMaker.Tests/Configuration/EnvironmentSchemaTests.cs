@@ -1,0 +1,83 @@
+using System.IO.Compression;
+using System.Text.Json;
+using HfSageMaker.Infra.Configuration;
+using Xunit;
+
+namespace HfSageMaker.Tests.Configuration;
+
+/// <summary>The editor JSON Schema and the C# validator agree; the instance catalog matches the SageMaker API model.</summary>
+public sealed class EnvironmentSchemaTests
+{
+    private static readonly string Root = RepositoryLocator.FindRoot() ?? throw new InvalidOperationException("cdk.json not found");
+
+    private static JsonElement Schema()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "environments", "environment.schema.json")));
+        return doc.RootElement.Clone();
+    }
+
+    private static JsonElement SchemaObject(string path)
+    {
+        var node = Schema();
+        foreach (var part in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            node = part.EndsWith("[]", StringComparison.Ordinal)
+                ? node.GetProperty("properties").GetProperty(part[..^2]).GetProperty("items")
+                : node.GetProperty("properties").GetProperty(part);
+        }
+
+        return node;
+    }
+
+    public static TheoryData<string> SectionPaths() => [.. EnvironmentSchema.Sections.Keys];
+
+    [Theory]
+    [MemberData(nameof(SectionPaths))]
+    public void SchemaAndValidator_AgreeOnRequiredAndOptionalKeys(string path)
+    {
+        var obj = SchemaObject(path);
+        var keys = EnvironmentSchema.Sections[path];
+
+        var schemaKeys = obj.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ToList();
+        var schemaRequired = obj.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order().ToList();
+
+        Assert.Equal(keys.All.Order(), schemaKeys);
+        Assert.Equal(keys.Required.Order(), schemaRequired);
+        Assert.False(obj.GetProperty("additionalProperties").GetBoolean());
+    }
+
+    [Fact]
+    public void SchemaEnums_MatchValidatorLists()
+    {
+        static List<string> Enum(JsonElement e) => [.. e.GetProperty("enum").EnumerateArray().Select(x => x.ToString()).Order()];
+
+        Assert.Equal(EnvironmentSchema.Regions.Order(), Enum(SchemaObject("region")));
+        Assert.Equal(EnvironmentSchema.LogRetentionDays.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), Enum(SchemaObject("retention.logRetentionDays")));
+        Assert.Equal(TrainingInstanceTypes.All.Order(), Enum(SchemaObject("training.allowedInstanceTypes").GetProperty("items")));
+        Assert.Equal(TrainingInstanceTypes.All.Order(), Enum(SchemaObject("training.defaultInstanceType")));
+    }
+
+    [Fact]
+    public void ShippedFiles_ReferenceTheSchema()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "environments"), "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            Assert.Equal("./environment.schema.json", doc.RootElement.GetProperty("$schema").GetString());
+        }
+    }
+
+    [Fact]
+    public void EveryAllowedInstanceType_IsInTheSageMakerApiModelTrainingInstanceTypeEnum()
+    {
+        var model = Directory.GetFiles(Path.Combine(Root, "tests", "models"), "sagemaker-2017-07-24*.json.gz").Single();
+        using var gz = new GZipStream(File.OpenRead(model), CompressionMode.Decompress);
+        using var doc = JsonDocument.Parse(gz);
+        var apiEnum = doc.RootElement.GetProperty("shapes").GetProperty("TrainingInstanceType").GetProperty("enum")
+            .EnumerateArray().Select(e => e.GetString()!).ToHashSet();
+
+        Assert.All(TrainingInstanceTypes.All, t => Assert.Contains(t, apiEnum));
+        Assert.DoesNotContain("ml.m5.xlarge", TrainingInstanceTypes.All);
+        Assert.DoesNotContain("ml.trn1.32xlarge", TrainingInstanceTypes.All);
+    }
+}
