@@ -1,26 +1,117 @@
 #!/usr/bin/env bash
 # The whole test suite: C# (xUnit), Python (unittest) and Node (node:test) checks over freshly synthesized templates.
 # Needs only the .NET SDK, Node.js and Python 3. Usage: scripts/test.sh
-set -euo pipefail
+# Order: npm ci (only if the lock file changed) -> dotnet build -> synthesize every environment into $HF_CDK_OUT
+#        -> dotnet test -> python unittest -> node --test. The last line is always "N passed, N failed";
+#        the exit code is non-zero if anything failed (build, synthesis or any test).
+set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 results="$root/.test-results"
 rm -rf "$results" && mkdir -p "$results/requests"
 export HF_TEST_RESULTS="$results"          # C# tests write every SageMaker request they build here (validated by Node)
 export HF_CDK_OUT="$results/cdk.out"       # every environment synthesized once, read by the Node and Python checks
+unset HF_ENVIRONMENTS_DIR                  # always test the shipped environments/
+
+# jsii prints a Node end-of-life banner (lines starting with "!!") on every run: drop exactly those lines.
+drop_banner() { grep -v '^!!' || true; }
+
+# Stops the suite after a step that leaves nothing to test, still printing the summary line CI reads.
+abort() {
+  echo "$1" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+}
 
 # Node tooling is pinned by package-lock.json; reinstall only when the lock file changed.
 if ! cmp -s package-lock.json node_modules/.package-lock.json.stamp 2>/dev/null; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error || abort "npm ci failed"
   cp package-lock.json node_modules/.package-lock.json.stamp
 fi
 
-dotnet build Infra.sln --nologo -clp:ErrorsOnly -v q
-CDK_OUTDIR="$HF_CDK_OUT" dotnet run --project infra --no-build 2>&1 | grep -v '^!!' || true
-[ -f "$HF_CDK_OUT/manifest.json" ] || { echo "synthesis failed: no $HF_CDK_OUT/manifest.json" >&2; exit 1; }
+dotnet build Infra.sln --nologo -clp:ErrorsOnly -v q || abort "dotnet build failed"
+
+# Synthesis must succeed for every environment: its own exit code decides, and its messages are shown.
+synth_log="$results/synth.log"
+CDK_OUTDIR="$HF_CDK_OUT" dotnet run --project infra --no-build >"$synth_log" 2>&1
+synth_rc=$?
+drop_banner <"$synth_log"
+if [ "$synth_rc" -ne 0 ] || [ ! -f "$HF_CDK_OUT/manifest.json" ]; then
+  abort "synthesis failed (exit code $synth_rc; see the messages above)"
+fi
 
 status=0
-dotnet test Infra.sln --no-build --nologo --logger "trx;LogFileName=dotnet.trx" --results-directory "$results" || status=1
-python3 -m unittest discover -s tests/python -p 'test_*.py' || status=1
-node --test --test-reporter=spec --test-reporter-destination=stdout tests/node/ || status=1
+passed=0
+failed=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# C#: counts from the TRX report.
+# A hung test host (e.g. a jsii pipe deadlock) is killed after 15 minutes instead of blocking CI forever.
+dotnet test Infra.sln --no-build --nologo --logger "trx;LogFileName=dotnet.trx" --results-directory "$results" \
+  --blame-hang-timeout 15min --blame-hang-dump-type none 2>&1 | drop_banner
+dotnet_rc=${PIPESTATUS[0]}
+[ "$dotnet_rc" -eq 0 ] || status=1
+read -r p f < <(python3 - "$results" <<'EOF'
+import glob, sys, xml.etree.ElementTree as ET
+p = f = 0
+for trx in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    for c in ET.parse(trx).getroot().iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}Counters"):
+        p += int(c.get("passed", 0))
+        f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+print(p, f)
+EOF
+)
+count "${p:-0}" "${f:-0}"
+if [ "$dotnet_rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then count 0 1; fi   # crashed before reporting
+
+# Python: standard library unittest. Exit code 5 means "no tests ran" (Python 3.12+): not a failure.
+if [ -d tests/python ]; then
+  python_log="$results/python.log"
+  python3 -m unittest discover -s tests/python -p 'test_*.py' 2>&1 | tee "$python_log"
+  python_rc=${PIPESTATUS[0]}
+  read -r p f < <(python3 - "$python_log" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+ran = sum(int(n) for n in re.findall(r"^Ran (\d+) tests?", text, re.M))
+bad = skipped = 0
+for summary in re.findall(r"^(?:FAILED|OK) \(([^)]*)\)", text, re.M):
+    for key, n in re.findall(r"(\w+)=(\d+)", summary):
+        if key in ("failures", "errors", "unexpected_successes"):
+            bad += int(n)
+        elif key in ("skipped", "expected_failures"):
+            skipped += int(n)
+print(max(ran - bad - skipped, 0), bad)
+EOF
+)
+  count "${p:-0}" "${f:-0}"
+  case "$python_rc" in
+    0) ;;
+    5) echo "python: no tests found in tests/python" ;;
+    *) status=1; if [ "${f:-0}" -eq 0 ]; then count 0 1; fi ;;
+  esac
+fi
+
+# Node: node:test, spec reporter on screen, TAP copy for the counts.
+if [ -d tests/node ]; then
+  node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$results/node.tap" tests/node/
+  node_rc=$?
+  read -r p f < <(python3 - "$results/node.tap" <<'EOF'
+import re, sys
+try:
+    text = open(sys.argv[1], encoding="utf-8").read()
+except OSError:
+    text = ""
+def last(key):
+    found = re.findall(rf"^# {key} (\d+)$", text, re.M)
+    return int(found[-1]) if found else 0
+print(last("pass"), last("fail") + last("cancelled"))
+EOF
+)
+  count "${p:-0}" "${f:-0}"
+  if [ "$node_rc" -ne 0 ]; then status=1; if [ "${f:-0}" -eq 0 ]; then count 0 1; fi; fi
+fi
+
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed"
 exit $status
