@@ -54,7 +54,8 @@ class LineFormatTests(unittest.TestCase):
 
     def test_regexes_do_not_read_other_metrics(self):
         others = {"loss": 9.0, "learning_rate": 9.0, "test_loss": 9.0, "test_bleu": 9.0, "eval_gen_len": 9.0,
-                  "train_runtime": 9.0, "eval_train_loss": 9.0, "grad_norm": 9.0, "eval_bleu_1": 9.0}
+                  "train_runtime": 9.0, "eval_train_loss": 9.0, "grad_norm": 9.0, "eval_bleu_1": 9.0,
+                  "best_eval_loss": 9.0, "final_eval_bleu": 9.0, "last_epoch": 9.0, "epochs": 9.0}
         for other, value in others.items():
             line = metrics_log.format_metric_line({other: value})
             for name, regex in self.regexes.items():
