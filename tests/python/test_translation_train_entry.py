@@ -1,6 +1,7 @@
 """train.py: importable without torch, offline switch, and the Trainer arguments it builds."""
 import argparse
 import importlib
+import logging
 import sys
 import unittest
 
@@ -33,8 +34,14 @@ class ImportTests(unittest.TestCase):
     def test_bad_hyperparameter_fails_before_any_heavy_import(self):
         train = importlib.import_module("train")
         before = {name for name in HEAVY_MODULES if name in sys.modules}
-        with self.assertRaisesRegex(ValueError, "'fp16'"):
-            train.main(["--fp16", "maybe"])
+        root = logging.getLogger()
+        saved = (root.handlers[:], root.level)
+        try:
+            with self.assertRaisesRegex(ValueError, "'fp16'"):
+                train.main(["--fp16", "maybe"])
+        finally:
+            root.handlers[:], level = saved
+            root.setLevel(level)
         self.assertEqual({name for name in HEAVY_MODULES if name in sys.modules} - before, set())
 
     def test_offline_sets_the_hub_variables_and_online_leaves_them(self):
