@@ -119,7 +119,9 @@ public class TrainingMonitoringTests(TrainingMonitoringFixture f) : IClassFixtur
         Assert.Contains($"$.detail.{nameField}", paths);
         Assert.Contains($"$.detail.{statusField}", paths);
         Assert.Contains("$.detail.FailureReason", paths);
-        Assert.Contains("Failure reason: <", transformer.GetProperty("InputTemplate").GetString());
+        var template = transformer.GetProperty("InputTemplate").GetString()!;
+        Assert.Contains("Failure reason: <", template);
+        Assert.StartsWith("\"SageMaker ", template); // a text input is a JSON string: subscribers read a sentence
     }
 
     [Fact]
