@@ -148,6 +148,12 @@ export function jobNameProblems(name, maxLength) {
   return problems;
 }
 
+/** Whether SageMaker accepts `VolumeKmsKeyId` for the type: only EBS-only GPU families (p2, p3 but not p3dn, g3). */
+export function acceptsVolumeKmsKey(instanceType) {
+  const m = /^ml\.([pg][0-9]+[a-z]*)\.[0-9]*x?large$/.exec(instanceType);
+  return m !== null && ['p2', 'p3', 'g3', 'g3s'].includes(m[1]);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Validation helpers
 
@@ -358,6 +364,13 @@ export function prepare(event) {
   Object.assign(hps, hpOverrides);
 
   if (resources) {
+    if (resources.InstanceType !== instanceType) {
+      // As TrainingRequestBuilder.WithInstanceType: a volume key only on EBS-only types (SageMaker rejects it on
+      // types with local NVMe storage, whose instance storage is encrypted by hardware).
+      delete resources.VolumeKmsKeyId;
+      const key = job.OutputDataConfig?.KmsKeyId;
+      if (key && acceptsVolumeKmsKey(instanceType)) resources.VolumeKmsKeyId = key;
+    }
     resources.InstanceType = instanceType;
     resources.InstanceCount = instanceCount;
   }
