@@ -85,10 +85,10 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             SecurityGroupIds = props.SecurityGroups?.Select(sg => sg.SecurityGroupId).ToArray(),
             Region = stack.Region,
         };
+        ValidateDefaults(props);
         DefaultTrainingRequest = TrainingRequestBuilder.CreateTrainingJob(props.Job, resources, null);
         DefaultTuningRequest = props.Tuning is null ? null
             : TrainingRequestBuilder.CreateHyperParameterTuningJob(props.Job, props.Tuning, resources, null);
-        ValidateDefaults(props);
         props.SourceCode.GrantRead(props.ExecutionRole);
 
         var removal = props.RemovalPolicy ?? RemovalPolicy.RETAIN;
@@ -599,7 +599,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         Throw(problems);
     }
 
-    private void ValidateDefaults(HuggingFaceTrainingPipelineProps props)
+    private static void ValidateDefaults(HuggingFaceTrainingPipelineProps props)
     {
         // The recipe itself must sit within the guardrails, or every execution with an empty input would be refused.
         var problems = new List<string>();
@@ -611,7 +611,8 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         {
             problems.Add($"Job.InstanceCount: {props.Job.InstanceCount} exceeds MaxInstanceCount {props.MaxInstanceCount}.");
         }
-        var runtime = DefaultTrainingRequest["StoppingCondition"]?["MaxRuntimeInSeconds"]?.GetValue<long>() ?? 0;
+        // The builder's default (the SDK's) is one day.
+        var runtime = props.Job.MaxRuntime?.ToSeconds() ?? 86400;
         if (!Token.IsUnresolved(props.MaxRuntime) && runtime > props.MaxRuntime.ToSeconds())
         {
             problems.Add($"Job.MaxRuntime: {runtime} seconds exceeds MaxRuntime {props.MaxRuntime.ToSeconds()} seconds.");

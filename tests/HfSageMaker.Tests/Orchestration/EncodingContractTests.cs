@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HfSageMaker.Constructs.Training;
+using Xunit;
+
+namespace HfSageMaker.Tests.Orchestration;
+
+/// <summary>
+/// Writes the C# side of the run-time contract (<c>$HF_TEST_RESULTS/contract/encoding.json</c>): hyperparameter
+/// encodings and job-name validity. <c>tests/node/state-machine/contract.test.mjs</c> runs the PrepareRequest
+/// function's encoder and name rule over the same inputs and requires identical answers.
+/// </summary>
+public sealed class EncodingContractTests
+{
+    // Values as a JSON execution input carries them (integral numbers as integers: JSON text cannot tell 1 from 1.0).
+    private static readonly object?[] Values =
+    [
+        3L, -7L, 0L, 5e-05, 0.0001, 1e-4 * 3, 1.5, -2.5e-07, 1e16 + 2, 123456789.125, 0.1, 2e-05, 1e22,
+        true, false, null, "t5-small", "translate English to German: ", "é\"\\\n\t", "😀", "",
+        new object?[] { 1L, 2L }, new object?[] { "a", true, null, 0.5 },
+        new Dictionary<string, object?> { ["a"] = 1L, ["b"] = new object?[] { true } },
+    ];
+
+    private static readonly string[] Names =
+    [
+        "hf-translate-run", "hf-translate--double", "-leading", "trailing-", "has_underscore", "a", "",
+        new string('a', 63), new string('a', 64), new string('a', 32), new string('a', 33), "UPPER-lower-123",
+    ];
+
+    [Fact]
+    public void EncodingAndNameCases_AreWritten_AndMatchTheSdkForKnownValues()
+    {
+        var cases = new JsonArray();
+        foreach (var value in Values)
+        {
+            cases.Add(new JsonObject
+            {
+                ["value"] = JsonSerializer.SerializeToNode(value),
+                ["encoded"] = HyperparameterEncoding.Encode(value),
+            });
+        }
+
+        var names = new JsonArray();
+        foreach (var name in Names)
+        {
+            names.Add(new JsonObject
+            {
+                ["name"] = name,
+                ["validTraining"] = IsValid(name, 63),
+                ["validTuning"] = IsValid(name, 32),
+            });
+        }
+
+        var dir = Path.Combine(PipelineFixture.ResultsDirectory, "contract");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "encoding.json"), new JsonObject { ["hyperparameters"] = cases, ["jobNames"] = names }.ToJsonString());
+
+        // Spot checks against values the SDK documents (REFERENCE.md section 2).
+        Assert.Equal("5e-05", HyperparameterEncoding.Encode(5e-05));
+        Assert.Equal("\"t5-small\"", HyperparameterEncoding.Encode("t5-small"));
+        Assert.Equal("[1, 2]", HyperparameterEncoding.Encode(new object?[] { 1L, 2L }));
+    }
+
+    /// <summary>The C# side's name rule, asked through the builder's public API.</summary>
+    private static bool IsValid(string name, int maxLength)
+    {
+        try
+        {
+            var def = new HuggingFaceTrainingJobDefinition
+            {
+                EntryPoint = "train.py", TransformersVersion = "4.36.0", PytorchVersion = "2.1.0", PythonVersion = "py310",
+                InstanceType = "ml.g5.2xlarge",
+            };
+            var res = new TrainingJobResources
+            {
+                RoleArn = "arn:aws:iam::111122223333:role/r", ImageUri = "i", SubmitDirectoryS3Uri = "s3://b/s.tar.gz",
+                OutputS3Uri = "s3://b/o/", Region = "eu-west-1",
+            };
+            if (maxLength == 63)
+            {
+                TrainingRequestBuilder.WithJobName(TrainingRequestBuilder.CreateTrainingJob(def, res, null), name);
+            }
+            else
+            {
+                var tuning = new TuningDefinition
+                {
+                    Objective = new TuningObjective("m", TuningObjectiveType.Maximize),
+                    Ranges = [new ContinuousRange("lr", 0.1, 0.2)],
+                };
+                var withMetric = new HuggingFaceTrainingJobDefinition
+                {
+                    EntryPoint = def.EntryPoint, TransformersVersion = def.TransformersVersion, PytorchVersion = def.PytorchVersion,
+                    PythonVersion = def.PythonVersion, InstanceType = def.InstanceType,
+                    Hyperparameters = new Dictionary<string, object?> { ["lr"] = 0.15 },
+                    MetricDefinitions = [new MetricDefinition("m", "m=([0-9.]+)")],
+                };
+                TrainingRequestBuilder.WithTuningJobName(TrainingRequestBuilder.CreateHyperParameterTuningJob(withMetric, tuning, res, null), name);
+            }
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
