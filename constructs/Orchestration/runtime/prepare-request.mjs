@@ -359,7 +359,8 @@ export function prepare(event) {
   else request.TrainingJobName = jobName;
 
   const hps = job[hpKey] ?? {};
-  if ('sagemaker_job_name' in hps) hps.sagemaker_job_name = encodeHyperparameter(jobName);
+  // The builder leaves the name out of the defaults; the SDK always sends it (TrainingRequestBuilder.WithJobName).
+  hps.sagemaker_job_name = encodeHyperparameter(jobName);
   if ('sagemaker_instance_type' in hps) hps.sagemaker_instance_type = encodeHyperparameter(instanceType);
   Object.assign(hps, hpOverrides);
 

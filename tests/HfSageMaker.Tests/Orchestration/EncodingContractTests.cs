@@ -61,40 +61,19 @@ public sealed class EncodingContractTests
         Assert.Equal("[1, 2]", HyperparameterEncoding.Encode(new object?[] { 1L, 2L }));
     }
 
-    /// <summary>The C# side's name rule, asked through the builder's public API.</summary>
+    /// <summary>The C# side's name rule, asked through the builder's public API (requests built once, outside the check).</summary>
     private static bool IsValid(string name, int maxLength)
     {
+        var (training, tuning) = Requests.Value;
         try
         {
-            var def = new HuggingFaceTrainingJobDefinition
-            {
-                EntryPoint = "train.py", TransformersVersion = "4.36.0", PytorchVersion = "2.1.0", PythonVersion = "py310",
-                InstanceType = "ml.g5.2xlarge",
-            };
-            var res = new TrainingJobResources
-            {
-                RoleArn = "arn:aws:iam::111122223333:role/r", ImageUri = "i", SubmitDirectoryS3Uri = "s3://b/s.tar.gz",
-                OutputS3Uri = "s3://b/o/", Region = "eu-west-1",
-            };
             if (maxLength == 63)
             {
-                TrainingRequestBuilder.WithJobName(TrainingRequestBuilder.CreateTrainingJob(def, res, null), name);
+                TrainingRequestBuilder.WithJobName(training, name);
             }
             else
             {
-                var tuning = new TuningDefinition
-                {
-                    Objective = new TuningObjective("m", TuningObjectiveType.Maximize),
-                    Ranges = [new ContinuousRange("lr", 0.1, 0.2)],
-                };
-                var withMetric = new HuggingFaceTrainingJobDefinition
-                {
-                    EntryPoint = def.EntryPoint, TransformersVersion = def.TransformersVersion, PytorchVersion = def.PytorchVersion,
-                    PythonVersion = def.PythonVersion, InstanceType = def.InstanceType,
-                    Hyperparameters = new Dictionary<string, object?> { ["lr"] = 0.15 },
-                    MetricDefinitions = [new MetricDefinition("m", "m=([0-9.]+)")],
-                };
-                TrainingRequestBuilder.WithTuningJobName(TrainingRequestBuilder.CreateHyperParameterTuningJob(withMetric, tuning, res, null), name);
+                TrainingRequestBuilder.WithTuningJobName(tuning, name);
             }
             return true;
         }
@@ -103,4 +82,10 @@ public sealed class EncodingContractTests
             return false;
         }
     }
+
+    private static readonly Lazy<(JsonObject Training, JsonObject Tuning)> Requests = new(() =>
+    {
+        var (train, tune) = PipelineFixture.LiteralRequests();
+        return (train, tune);
+    });
 }
