@@ -1,5 +1,13 @@
 using System.Text.Json;
 using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SNS;
+using Constructs;
+using HfSageMaker.Constructs.Orchestration;
 using HfSageMaker.Constructs.Training;
 using HfSageMaker.Infra.Configuration;
 
@@ -122,4 +130,69 @@ public static class TranslationRecipe
             .Select(e => new MetricDefinition(e.GetProperty("Name").GetString()!, e.GetProperty("Regex").GetString()!))
             .ToArray();
     }
+
+    /// <summary>
+    /// Adds the recipe's pipeline to a stack, wired to the environment's guardrails (the one call
+    /// <c>TrainingPlatformStack</c> makes, construct id <c>TranslationPipeline</c>).
+    /// </summary>
+    /// <param name="scope">The stack.</param>
+    /// <param name="id">Construct id (<c>TranslationPipeline</c>).</param>
+    /// <param name="config">The environment.</param>
+    /// <param name="repositoryRoot">Repository root (the script directory is read from it).</param>
+    /// <param name="executionRole">SageMaker execution role.</param>
+    /// <param name="datasets">Datasets bucket.</param>
+    /// <param name="artifacts">Model artefacts bucket.</param>
+    /// <param name="checkpoints">Checkpoints bucket.</param>
+    /// <param name="encryptionKey">Key of the buckets and job volumes.</param>
+    /// <param name="vpc">Training VPC.</param>
+    /// <param name="securityGroups">Training security groups.</param>
+    /// <param name="topic">Notification topic.</param>
+    /// <param name="topicKey">Key of the notification topic.</param>
+    /// <returns>The pipeline.</returns>
+    public static HuggingFaceTrainingPipeline AddPipeline(Construct scope, string id, EnvironmentConfig config, string repositoryRoot,
+        IRole executionRole, IBucket datasets, IBucket artifacts, IBucket checkpoints, IKey? encryptionKey,
+        IVpc? vpc, IReadOnlyList<ISecurityGroup>? securityGroups, ITopic topic, IKey? topicKey)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var scripts = Path.Combine(repositoryRoot, ScriptDirectory);
+        var isolated = config.Network.Mode == NetworkMode.Isolated;
+        var training = config.Training;
+        return new HuggingFaceTrainingPipeline(scope, id, new HuggingFaceTrainingPipelineProps
+        {
+            Job = Job(training, isolated, datasets.BucketName, scripts),
+            Tuning = Tuning(training),
+            ExecutionRole = executionRole,
+            DatasetsBucket = datasets,
+            ArtifactsBucket = artifacts,
+            CheckpointsBucket = checkpoints,
+            EncryptionKey = encryptionKey,
+            ImageUri = HuggingFaceImage.ForScope(scope, TransformersVersion, PytorchVersion, PythonVersion, training.DefaultInstanceType),
+            SourceCode = TrainingSourceCode.FromDirectory(scope, "TranslationSourceCode", scripts),
+            Vpc = vpc,
+            SecurityGroups = securityGroups,
+            NotificationTopic = topic,
+            NotificationTopicKey = topicKey,
+            AllowedInstanceTypes = training.AllowedInstanceTypes,
+            MaxInstanceCount = training.MaxInstanceCount,
+            MaxRuntime = Duration.Hours(training.MaxRuntimeHours),
+            MaxTuningJobs = training.MaxTuningJobs,
+            MaxParallelTuningJobs = training.MaxParallelTuningJobs,
+            JobNamePrefix = JobNamePrefix,
+            LogRetention = Retention(config.Retention.LogRetentionDays),
+            RemovalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        });
+    }
+
+    // CDK's C# RetentionDays members are ordinals, not day counts: map the values CloudWatch Logs accepts.
+    private static RetentionDays Retention(int days) => days switch
+    {
+        1 => RetentionDays.ONE_DAY, 3 => RetentionDays.THREE_DAYS, 5 => RetentionDays.FIVE_DAYS, 7 => RetentionDays.ONE_WEEK,
+        14 => RetentionDays.TWO_WEEKS, 30 => RetentionDays.ONE_MONTH, 60 => RetentionDays.TWO_MONTHS,
+        90 => RetentionDays.THREE_MONTHS, 120 => RetentionDays.FOUR_MONTHS, 150 => RetentionDays.FIVE_MONTHS,
+        180 => RetentionDays.SIX_MONTHS, 365 => RetentionDays.ONE_YEAR, 400 => RetentionDays.THIRTEEN_MONTHS,
+        545 => RetentionDays.EIGHTEEN_MONTHS, 731 => RetentionDays.TWO_YEARS, 1096 => RetentionDays.THREE_YEARS,
+        1827 => RetentionDays.FIVE_YEARS, 2192 => RetentionDays.SIX_YEARS, 2557 => RetentionDays.SEVEN_YEARS,
+        2922 => RetentionDays.EIGHT_YEARS, 3288 => RetentionDays.NINE_YEARS, 3653 => RetentionDays.TEN_YEARS,
+        _ => throw new ArgumentException($"Retention.LogRetentionDays: {days} is not a CloudWatch Logs retention value."),
+    };
 }
