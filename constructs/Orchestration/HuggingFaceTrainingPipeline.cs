@@ -538,8 +538,9 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             new NagSuppression("AwsSolutions-IAM5",
                 "Job ARNs end in '<JobNamePrefix>-*' because job names are chosen per execution (the prefix is the scope); "
                 + "lambda:InvokeFunction on '<function arn>:*' covers the function's versions (added by the CDK LambdaInvoke task); "
-                + "the CloudWatch Logs delivery actions (logs:CreateLogDelivery, ...) and X-Ray actions support no resource-level permissions.",
-                ["Resource::*",
+                + "the CloudWatch Logs delivery actions (logs:CreateLogDelivery, ...) and X-Ray actions support no resource-level permissions; "
+                + "kms:GenerateDataKey* (GenerateDataKey and its WithoutPlaintext variant) on the notification topic's key only, needed to publish to the encrypted topic.",
+                ["Resource::*", "Action::kms:GenerateDataKey*",
                     $"Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/{JobNamePrefix}-*",
                     $"Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:hyper-parameter-tuning-job/{JobNamePrefix}-*",
                     $"Resource::<{Stack.Of(this).GetLogicalId((CfnElement)PrepareFunction.Node.DefaultChild!)}.Arn>:*"]));
