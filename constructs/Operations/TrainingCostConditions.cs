@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+
+namespace HfSageMaker.Constructs.Operations;
+
+/// <summary>
+/// IAM condition blocks that cap what a principal may spend through <c>sagemaker:CreateTrainingJob</c> and
+/// <c>sagemaker:CreateHyperParameterTuningJob</c>: only the allowed instance types, and no job whose stopping
+/// condition exceeds the maximum run time. The state machine validates the same limits on its input; these conditions
+/// make IAM refuse a request that slips past the validation (or that a person sends with the role's credentials).
+/// </summary>
+/// <remarks>
+/// <para>Key semantics, from the Service Authorization Reference for SageMaker (both keys are listed for both actions):</para>
+/// <list type="bullet">
+/// <item><c>sagemaker:InstanceTypes</c> is <c>ArrayOfString</c>, "all instance types associated with the resource in the
+/// request". <c>ForAllValues:StringEquals</c> allows a request only if every type is in the list, but it also matches when
+/// the key is absent, so a <c>Null</c> = <c>false</c> test requires the key to be present.</item>
+/// <item><c>sagemaker:MaxRuntimeInSeconds</c> is <c>Numeric</c>, "the maximum runtime of the stopping condition associated
+/// with the request". A plain (non set) operator does not match when the key is absent, so a request without a stopping
+/// condition is refused by <c>NumericLessThanEquals</c> alone.</item>
+/// </list>
+/// <para>Gaps no IAM key covers (the state machine's input validation is the only guard): the instance count, spot
+/// <c>MaxWaitTimeInSeconds</c>, warm pool <c>KeepAlivePeriodInSeconds</c>, the tuning job's
+/// <c>MaxNumberOfTrainingJobs</c>/<c>MaxParallelTrainingJobs</c>, and the tuning job's own
+/// <c>ResourceLimits.MaxRuntimeInSeconds</c>: the reference documents the key as the stopping condition's value, which for
+/// a tuning job is the per-training-job <c>TrainingJobDefinition.StoppingCondition</c>.</para>
+/// </remarks>
+public static class TrainingCostConditions
+{
+    /// <summary>The condition key listing every instance type of a training or tuning request.</summary>
+    public const string InstanceTypesKey = "sagemaker:InstanceTypes";
+
+    /// <summary>The condition key carrying the request's <c>StoppingCondition.MaxRuntimeInSeconds</c>.</summary>
+    public const string MaxRuntimeKey = "sagemaker:MaxRuntimeInSeconds";
+
+    /// <summary>The largest <c>MaxRuntimeInSeconds</c> SageMaker accepts for a training job: 28 days.</summary>
+    public static readonly Duration MaxSupportedRuntime = Duration.Days(28);
+
+    /// <summary>The actions these conditions are meant for; both support both condition keys.</summary>
+    public static IReadOnlyList<string> GuardedActions { get; } =
+        ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"];
+
+    private static readonly Regex InstanceTypePattern = new(@"^ml\.[a-z0-9]+\.[a-z0-9]+$", RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The condition block for <paramref name="allowedInstanceTypes"/> and <paramref name="maxRuntime"/>, ready for
+    /// <see cref="PolicyStatement.AddConditions"/> or <see cref="PolicyStatementProps.Conditions"/>.
+    /// </summary>
+    /// <param name="allowedInstanceTypes">SageMaker instance types (<c>ml.g5.2xlarge</c>), at least one, no duplicates.</param>
+    /// <param name="maxRuntime">Largest allowed <c>MaxRuntimeInSeconds</c>; whole seconds, 1 second to 28 days.</param>
+    /// <exception cref="ArgumentException">Every problem found, in one message.</exception>
+    public static IDictionary<string, object> For(IReadOnlyList<string> allowedInstanceTypes, Duration maxRuntime)
+    {
+        var (types, seconds) = Validate(allowedInstanceTypes, maxRuntime);
+        return new Dictionary<string, object>
+        {
+            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { [InstanceTypesKey] = types },
+            ["Null"] = new Dictionary<string, object> { [InstanceTypesKey] = "false" },
+            ["NumericLessThanEquals"] = new Dictionary<string, object>
+            {
+                [MaxRuntimeKey] = seconds.ToString(CultureInfo.InvariantCulture),
+            },
+        };
+    }
+
+    /// <summary>
+    /// Adds the conditions of <see cref="For"/> to <paramref name="statement"/>. The statement should allow only
+    /// <see cref="GuardedActions"/>: the keys are absent from other SageMaker requests, so the <c>Null</c> test would
+    /// refuse them.
+    /// </summary>
+    /// <exception cref="ArgumentException">Every problem found, in one message; or the statement allows an action the
+    /// keys do not apply to.</exception>
+    public static PolicyStatement Apply(PolicyStatement statement, IReadOnlyList<string> allowedInstanceTypes, Duration maxRuntime)
+    {
+        var conditions = For(allowedInstanceTypes, maxRuntime);
+        var unsupported = statement.Actions.Where(a => !GuardedActions.Contains(a, StringComparer.OrdinalIgnoreCase)).ToArray();
+        if (unsupported.Length > 0)
+            throw new ArgumentException(
+                $"TrainingCostConditions.Apply: the statement allows [{string.Join(", ", unsupported)}]; the cost conditions only apply to "
+                + $"[{string.Join(", ", GuardedActions)}]. Put other actions in a separate statement.", nameof(statement));
+        statement.AddConditions(conditions);
+        return statement;
+    }
+
+    private static (string[] Types, long Seconds) Validate(IReadOnlyList<string>? allowedInstanceTypes, Duration? maxRuntime)
+    {
+        var problems = new List<string>();
+        var types = (allowedInstanceTypes ?? []).ToArray();
+        if (types.Length == 0)
+            problems.Add("allowedInstanceTypes is empty; list at least one SageMaker instance type, e.g. 'ml.g5.2xlarge'.");
+        foreach (var t in types.Where(t => t is null || (!Token.IsUnresolved(t) && !InstanceTypePattern.IsMatch(t))))
+            problems.Add($"allowedInstanceTypes contains '{t}'; expected a SageMaker instance type such as 'ml.g5.2xlarge' (pattern ml.<family>.<size>).");
+        foreach (var d in types.Where(t => t is not null).GroupBy(t => t, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add($"allowedInstanceTypes lists '{d.Key}' {d.Count()} times; list each type once.");
+
+        long seconds = 0;
+        if (maxRuntime is null)
+            problems.Add("maxRuntime is null; give the largest allowed MaxRuntimeInSeconds as a Duration, e.g. Duration.Hours(24).");
+        else if (maxRuntime.IsUnresolved())
+            problems.Add("maxRuntime is an unresolved token; IAM conditions need a concrete number of seconds.");
+        else
+        {
+            var ms = maxRuntime.ToMilliseconds(new TimeConversionOptions { Integral = false });
+            seconds = (long)Math.Floor(ms / 1000);
+            if (ms % 1000 != 0)
+                problems.Add($"maxRuntime is {ms} ms; MaxRuntimeInSeconds is a whole number of seconds.");
+            var limit = (long)MaxSupportedRuntime.ToSeconds();
+            if (seconds < 1 || seconds > limit)
+                problems.Add($"maxRuntime is {seconds} seconds; SageMaker allows 1 to {limit} seconds (28 days).");
+        }
+
+        if (problems.Count > 0)
+            throw new ArgumentException("Invalid training cost conditions:\n - " + string.Join("\n - ", problems));
+        return (types, seconds);
+    }
+}

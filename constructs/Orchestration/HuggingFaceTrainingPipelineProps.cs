@@ -1,0 +1,96 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SNS;
+using HfSageMaker.Constructs.Training;
+
+namespace HfSageMaker.Constructs.Orchestration;
+
+/// <summary>Properties of <see cref="HuggingFaceTrainingPipeline"/>.</summary>
+public sealed class HuggingFaceTrainingPipelineProps
+{
+    /// <summary>The training job every execution starts from (the recipe). Executions may override only what the
+    /// guardrails below allow.</summary>
+    public required HuggingFaceTrainingJobDefinition Job { get; init; }
+
+    /// <summary>The tuning job executions with <c>"mode": "tune"</c> run. Default: none (tuning input is rejected).</summary>
+    public TuningDefinition? Tuning { get; init; }
+
+    /// <summary>The role SageMaker assumes for the jobs. The state machine may pass only this role.</summary>
+    public required IRole ExecutionRole { get; init; }
+
+    /// <summary>Bucket of the training data; data channel overrides must point under it.</summary>
+    public required IBucket DatasetsBucket { get; init; }
+
+    /// <summary>Bucket of the model artefacts: jobs write to <c>s3://&lt;bucket&gt;/&lt;JobNamePrefix&gt;/</c>.</summary>
+    public required IBucket ArtifactsBucket { get; init; }
+
+    /// <summary>Bucket of the checkpoints: each job syncs <c>s3://&lt;bucket&gt;/&lt;JobNamePrefix&gt;/&lt;job name&gt;</c>.</summary>
+    public required IBucket CheckpointsBucket { get; init; }
+
+    /// <summary>KMS key of the job outputs and volumes, and of the pipeline's log groups. Default: the service keys
+    /// for the jobs and CloudWatch Logs' own encryption for the log groups.</summary>
+    public IKey? EncryptionKey { get; init; }
+
+    /// <summary>Training image URI, e.g. from <c>HuggingFaceImage.ForScope</c>.</summary>
+    public required string ImageUri { get; init; }
+
+    /// <summary>The training code archive (<c>sourcedir.tar.gz</c>); the execution role is granted read access to it.</summary>
+    public required TrainingSourceCode SourceCode { get; init; }
+
+    /// <summary>VPC the jobs (and the request-preparation function) run in. Default: no VPC.</summary>
+    public IVpc? Vpc { get; init; }
+
+    /// <summary>Subnets of the jobs in <see cref="Vpc"/>. Default: the VPC's private isolated subnets.</summary>
+    public SubnetSelection? VpcSubnets { get; init; }
+
+    /// <summary>Security groups of the jobs; required with <see cref="Vpc"/> (1 to 5).</summary>
+    public IReadOnlyList<ISecurityGroup>? SecurityGroups { get; init; }
+
+    /// <summary>Topic every failed execution publishes to.</summary>
+    public required ITopic NotificationTopic { get; init; }
+
+    /// <summary>The KMS key of <see cref="NotificationTopic"/>; the state machine is granted use of it to publish.
+    /// Default: none (the topic is unencrypted or uses the AWS managed key).</summary>
+    public IKey? NotificationTopicKey { get; init; }
+
+    /// <summary>Instance types executions may choose (cost guardrail, enforced in the input validation and in IAM).</summary>
+    public required IReadOnlyList<string> AllowedInstanceTypes { get; init; }
+
+    /// <summary>Largest instance count an execution may request (1 to 64).</summary>
+    public required int MaxInstanceCount { get; init; }
+
+    /// <summary>Largest <c>MaxRuntimeInSeconds</c> an execution may request (cost guardrail, also an IAM condition),
+    /// 1 second to 28 days.</summary>
+    public required Duration MaxRuntime { get; init; }
+
+    /// <summary>Largest <c>MaxNumberOfTrainingJobs</c> of a tuning execution. Default: 20.</summary>
+    public int MaxTuningJobs { get; init; } = 20;
+
+    /// <summary>Largest <c>MaxParallelTrainingJobs</c> of a tuning execution. Default: 2.</summary>
+    public int MaxParallelTuningJobs { get; init; } = 2;
+
+    /// <summary>Prefix of every job name, 1 to 12 characters <c>[a-zA-Z0-9](-*[a-zA-Z0-9])*</c>; the state machine's
+    /// IAM policy covers only jobs named <c>&lt;prefix&gt;-*</c>.</summary>
+    public required string JobNamePrefix { get; init; }
+
+    /// <summary>How many times a job that failed for lack of capacity (<c>CapacityError</c>) is started in total.
+    /// 1 to 5. Default: 3.</summary>
+    public int MaxCapacityAttempts { get; init; } = 3;
+
+    /// <summary>Wait before a capacity retry. Default: 10 minutes.</summary>
+    public Duration? CapacityRetryDelay { get; init; }
+
+    /// <summary>Execution timeout. Default: long enough for every capacity attempt of the largest allowed job
+    /// (spot wait included; tuning: MaxTuningJobs / MaxParallelTuningJobs rounds) plus an hour, at most one year.</summary>
+    public Duration? ExecutionTimeout { get; init; }
+
+    /// <summary>Retention of the execution and function logs. Default: one year.</summary>
+    public RetentionDays? LogRetention { get; init; }
+
+    /// <summary>What happens to the log groups when the stack is deleted. Default: <see cref="RemovalPolicy.RETAIN"/>.</summary>
+    public RemovalPolicy? RemovalPolicy { get; init; }
+}

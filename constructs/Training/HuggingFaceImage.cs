@@ -1,0 +1,330 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Constructs;
+
+namespace HfSageMaker.Constructs.Training;
+
+/// <summary>
+/// Resolves Hugging Face PyTorch training Deep Learning Container (DLC) image URIs the way the SageMaker Python SDK's
+/// <c>HuggingFace</c> estimator does (<c>image_uris.retrieve("huggingface", ..., image_scope="training")</c>):
+/// <c>{account}.dkr.ecr.{region}.{domain}/huggingface-pytorch-training:{pytorch}-transformers{transformers}-gpu-{py}-{cuda-ubuntu}</c>.
+/// </summary>
+/// <remarks>
+/// <para>Version pairs, Python versions, the CUDA/Ubuntu suffix and the registry account of every region come from the
+/// SDK's own table (<c>image_uri_config/huggingface.json</c>, training scope, PyTorch entries), embedded in this
+/// assembly and refreshed with <c>scripts/update-dlc-catalog.py</c>; see <see cref="CatalogSourceCommit"/>. Unlike the
+/// SDK, every combination is checked at synthesis: a wrong tag would otherwise fail minutes into the training job.</para>
+/// <para>The registry domain follows the ECR endpoint of the region's partition (botocore <c>dnsSuffix</c>):
+/// <c>amazonaws.com</c>, <c>amazonaws.com.cn</c> for <c>cn-*</c>, <c>c2s.ic.gov</c> for <c>us-iso-*</c> and
+/// <c>sc2s.sgov.gov</c> for <c>us-isob-*</c>.</para>
+/// <para>Bring your own container: a training job definition given an explicit image URI does not use this class;
+/// check such a URI with <see cref="ValidateImageUri"/>.</para>
+/// </remarks>
+public static class HuggingFaceImage
+{
+    /// <summary>Construct id of the per-stack <see cref="CfnMapping"/> (region -> account, domain) that
+    /// <see cref="ForScope"/> adds to environment-agnostic stacks.</summary>
+    public const string RegistryMappingId = "HuggingFaceDlcRegistry";
+
+    /// <summary>
+    /// SageMaker instance families accepted for Hugging Face training DLCs: the NVIDIA GPU families SageMaker training
+    /// offers on x86 (the DLCs are CUDA builds for x86_64). Sources: the SDK's <c>image_uri_config/instance_gpu_info.json</c>
+    /// (p3, p3dn, p4d, p4de, p5, g4dn, g5) and the SageMaker training instance list for the newer g6, g6e, p5e, p5en
+    /// and p6-b200. Excluded on purpose: p2 (Kepler, not targeted by the CUDA 11/12 builds), g4ad (AMD GPU), g5g
+    /// (Graviton), inf/trn (Neuron, which needs the neuronx DLCs) and every CPU family.
+    /// </summary>
+    public static IReadOnlyList<string> GpuInstanceFamilies { get; } =
+        ["g4dn", "g5", "g6", "g6e", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200"];
+
+    private static readonly string[] ExampleGpuInstanceTypes =
+        ["ml.g5.2xlarge", "ml.g6e.xlarge", "ml.p4d.24xlarge", "ml.p5.48xlarge"];
+
+    private static readonly Regex InstanceTypePattern = new(@"^ml\.(?<family>[a-z0-9-]+)\.(?<size>[a-z0-9]+)$", RegexOptions.CultureInvariant);
+
+    private static readonly Regex EcrImageUriPattern = new(
+        @"^(?<account>\d{12})\.dkr\.ecr(-fips)?\.(?<region>[a-z]{2}(-[a-z]+)+-\d)\.(?<domain>amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)/"
+        + @"(?<repository>[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)"
+        + @"(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@sha256:[0-9a-f]{64})?$",
+        RegexOptions.CultureInvariant);
+
+    private static HuggingFaceImageCatalog Catalog => HuggingFaceImageCatalog.Instance;
+
+    /// <summary>Every transformers / PyTorch pair of the catalog, ordered by transformers then PyTorch version.</summary>
+    public static IReadOnlyList<HuggingFaceImageVersion> SupportedVersions { get; } = Catalog.Images
+        .Select(i => new HuggingFaceImageVersion(i.Transformers, i.Pytorch, i.PythonVersions, i.ContainerVersion, i.Regions))
+        .ToArray();
+
+    /// <summary>Every region that hosts at least one Hugging Face PyTorch training DLC, sorted ordinally.</summary>
+    public static IReadOnlyCollection<string> SupportedRegions { get; } =
+        Catalog.Registries.Keys.OrderBy(r => r, StringComparer.Ordinal).ToArray();
+
+    /// <summary>The aws/sagemaker-python-sdk commit the embedded catalog was generated from.</summary>
+    public static string CatalogSourceCommit => Catalog.SourceCommit;
+
+    /// <summary>
+    /// Returns the training image URI for a concrete region, e.g.
+    /// <c>Uri("4.26", "1.13", "py39", "ml.g5.2xlarge", "us-east-1")</c> ->
+    /// <c>763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:1.13.1-transformers4.26.0-gpu-py39-cu117-ubuntu20.04</c>.
+    /// </summary>
+    /// <param name="transformersVersion">Full (<c>4.26.0</c>) or SDK alias (<c>4.26</c>) transformers version.</param>
+    /// <param name="pytorchVersion">Full (<c>1.13.1</c>) or SDK alias (<c>1.13</c>) PyTorch version paired with it.</param>
+    /// <param name="pythonVersion">Python version as the SDK names it, e.g. <c>py39</c>.</param>
+    /// <param name="instanceType">SageMaker training instance type; must be a GPU type (see <see cref="GpuInstanceFamilies"/>).
+    /// An unresolved token is not checked.</param>
+    /// <param name="region">Concrete region name, e.g. <c>eu-west-1</c>.</param>
+    /// <exception cref="ArgumentException">Any parameter is unsupported; the message names each bad parameter and value
+    /// and lists the nearest supported choices.</exception>
+    public static string Uri(string transformersVersion, string pytorchVersion, string pythonVersion, string instanceType, string region)
+    {
+        var problems = new List<(string Param, string Message)>();
+        if (region is not null && Token.IsUnresolved(region))
+            problems.Add((nameof(region), $"region is an unresolved token ('{region}'); use ForScope for environment-agnostic stacks."));
+        var resolved = Resolve(transformersVersion, pytorchVersion, pythonVersion, instanceType, problems);
+        if (resolved is not null && region is not null && !Token.IsUnresolved(region))
+            CheckRegion(resolved.Image, region, problems);
+        else if (region is null)
+            problems.Add((nameof(region), "region is null; give a region name such as 'us-east-1'."));
+        ThrowIfAny(problems);
+
+        var account = Catalog.Registries[region!];
+        return $"{account}.dkr.ecr.{region}.{RegistryDomain(region!)}/{Catalog.Repository}:{resolved!.Tag}";
+    }
+
+    /// <summary>
+    /// Returns the training image URI for the stack that holds <paramref name="scope"/>: the literal URI when the stack's
+    /// region is concrete; for an environment-agnostic stack, an <c>Fn::Join</c> of <c>Fn::FindInMap</c> on a
+    /// <see cref="CfnMapping"/> with id <see cref="RegistryMappingId"/> (region -> <c>account</c>, <c>domain</c>, added
+    /// once per stack) and <c>AWS::Region</c>. Versions and the instance type are validated eagerly in both cases; for an
+    /// agnostic stack a warning annotation names the regions that do not host the chosen image.
+    /// </summary>
+    /// <exception cref="ArgumentException">A version, the Python version, the instance type or the concrete region is
+    /// unsupported (see <see cref="Uri"/>).</exception>
+    public static string ForScope(Construct scope, string transformersVersion, string pytorchVersion, string pythonVersion, string instanceType)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var stack = Stack.Of(scope);
+        if (!Token.IsUnresolved(stack.Region))
+            return Uri(transformersVersion, pytorchVersion, pythonVersion, instanceType, stack.Region);
+
+        var problems = new List<(string Param, string Message)>();
+        var resolved = Resolve(transformersVersion, pytorchVersion, pythonVersion, instanceType, problems);
+        ThrowIfAny(problems);
+
+        var mapping = RegistryMapping(stack);
+        var missing = SupportedRegions.Where(r => !resolved!.Image.Regions.Contains(r, StringComparer.Ordinal)).ToArray();
+        if (missing.Length > 0)
+        {
+            Annotations.Of(scope).AddWarningV2("@hfsagemaker/training:dlc-region-subset",
+                $"Hugging Face training image {resolved!.Tag} is not published in {string.Join(", ", missing)}; "
+                + "deploying this environment-agnostic stack there fails when SageMaker pulls the image.");
+        }
+        return Fn.Join("", [
+            mapping.FindInMap(Aws.REGION, "account"), ".dkr.ecr.", Aws.REGION, ".", mapping.FindInMap(Aws.REGION, "domain"),
+            "/", Catalog.Repository, ":", resolved!.Tag,
+        ]);
+    }
+
+    /// <summary>
+    /// Checks that a bring-your-own-container image URI has the ECR shape
+    /// <c>{12-digit account}.dkr.ecr[-fips].{region}.{amazonaws.com|amazonaws.com.cn|c2s.ic.gov|sc2s.sgov.gov}/{repository}[:tag|@sha256:digest]</c>
+    /// and at most 255 characters (the CreateTrainingJob limit). Unresolved tokens are not checked.
+    /// </summary>
+    /// <returns><paramref name="imageUri"/> unchanged, for chaining.</returns>
+    /// <exception cref="ArgumentException">The URI is empty, too long or not an ECR image URI.</exception>
+    public static string ValidateImageUri(string imageUri)
+    {
+        if (imageUri is not null && Token.IsUnresolved(imageUri)) return imageUri;
+        if (string.IsNullOrWhiteSpace(imageUri))
+            throw new ArgumentException("HuggingFaceImage.ValidateImageUri: imageUri is empty; give an ECR image URI such as "
+                + "'123456789012.dkr.ecr.us-east-1.amazonaws.com/my-training:1.0'.", nameof(imageUri));
+        if (imageUri.Length > 255)
+            throw new ArgumentException($"HuggingFaceImage.ValidateImageUri: imageUri '{imageUri}' has {imageUri.Length} characters; "
+                + "SageMaker accepts at most 255.", nameof(imageUri));
+        if (!EcrImageUriPattern.IsMatch(imageUri))
+            throw new ArgumentException($"HuggingFaceImage.ValidateImageUri: imageUri '{imageUri}' is not an ECR image URI; expected "
+                + "'{account}.dkr.ecr.{region}.{domain}/{repository}[:{tag}|@sha256:{digest}]', e.g. "
+                + "'123456789012.dkr.ecr.us-east-1.amazonaws.com/my-training:1.0'.", nameof(imageUri));
+        return imageUri;
+    }
+
+    /// <summary>ECR registry DNS suffix of a region's partition.</summary>
+    internal static string RegistryDomain(string region)
+    {
+        if (region.StartsWith("cn-", StringComparison.Ordinal)) return "amazonaws.com.cn";
+        if (region.StartsWith("us-isob-", StringComparison.Ordinal)) return "sc2s.sgov.gov";
+        if (region.StartsWith("us-iso-", StringComparison.Ordinal)) return "c2s.ic.gov";
+        if (region.Contains("-iso", StringComparison.Ordinal))
+            throw new ArgumentException($"No ECR domain is known for region '{region}'.", nameof(region));
+        return "amazonaws.com";
+    }
+
+    private sealed record Resolution(CatalogImage Image, string Tag);
+
+    private static Resolution? Resolve(string transformersVersion, string pytorchVersion, string pythonVersion, string instanceType,
+        List<(string Param, string Message)> problems)
+    {
+        CheckInstanceType(instanceType, problems);
+        if (AnyToken(problems, (nameof(transformersVersion), transformersVersion), (nameof(pytorchVersion), pytorchVersion),
+                (nameof(pythonVersion), pythonVersion)))
+            return null;
+
+        if (string.IsNullOrWhiteSpace(transformersVersion))
+        {
+            problems.Add((nameof(transformersVersion), $"transformersVersion is empty; supported: {string.Join(", ", AllTransformers())}."));
+            return null;
+        }
+        var transformers = Catalog.TransformersAliases.TryGetValue(transformersVersion.Trim(), out var full) ? full : transformersVersion.Trim();
+        var rows = Catalog.Images.Where(i => i.Transformers == transformers).ToArray();
+        if (rows.Length == 0)
+        {
+            problems.Add((nameof(transformersVersion),
+                $"transformersVersion '{transformersVersion}' has no Hugging Face PyTorch training DLC in the SageMaker Python SDK catalog; "
+                + $"nearest supported: {string.Join(", ", NearestVersions(transformersVersion, AllTransformers(), 3))} "
+                + $"(all: {string.Join(", ", AllTransformers())})."));
+            return null;
+        }
+
+        var pytorch = (pytorchVersion ?? "").Trim();
+        if (pytorch.StartsWith("pytorch", StringComparison.Ordinal)) pytorch = pytorch["pytorch".Length..];
+        var image = rows.FirstOrDefault(r => r.Pytorch == pytorch || r.PytorchAliases.Contains(pytorch, StringComparer.Ordinal));
+        if (image is null)
+        {
+            var choices = rows.Select(r => r.PytorchAliases.Count == 0 ? r.Pytorch : $"{r.Pytorch} (or {string.Join(", ", r.PytorchAliases)})");
+            problems.Add((nameof(pytorchVersion),
+                $"pytorchVersion '{pytorchVersion}' is not paired with transformers {transformers}; supported PyTorch versions for it: "
+                + $"{string.Join("; ", choices)}."));
+            return null;
+        }
+
+        var python = (pythonVersion ?? "").Trim();
+        if (!image.PythonVersions.Contains(python, StringComparer.Ordinal))
+        {
+            var hint = Regex.IsMatch(python, @"^3\.\d+$", RegexOptions.CultureInvariant)
+                ? $" (write '{python}' as 'py{python.Replace(".", "", StringComparison.Ordinal)}')" : "";
+            problems.Add((nameof(pythonVersion),
+                $"pythonVersion '{pythonVersion}' is not available for transformers {image.Transformers} with PyTorch {image.Pytorch}{hint}; "
+                + $"allowed: {string.Join(", ", image.PythonVersions)}."));
+            return null;
+        }
+
+        var tag = $"{image.Pytorch}-transformers{image.Transformers}-gpu-{python}"
+            + (image.ContainerVersion is null ? "" : "-" + image.ContainerVersion);
+        return new Resolution(image, tag);
+    }
+
+    private static bool AnyToken(List<(string Param, string Message)> problems, params (string Param, string? Value)[] values)
+    {
+        var any = false;
+        foreach (var (param, value) in values)
+        {
+            if (value is null || !Token.IsUnresolved(value)) continue;
+            problems.Add((param, $"{param} is an unresolved token ('{value}'); the image tag is chosen at synthesis, give a literal version."));
+            any = true;
+        }
+        return any;
+    }
+
+    private static void CheckInstanceType(string instanceType, List<(string Param, string Message)> problems)
+    {
+        if (instanceType is not null && Token.IsUnresolved(instanceType)) return;
+        var examples = string.Join(", ", ExampleGpuInstanceTypes);
+        var match = InstanceTypePattern.Match(instanceType ?? "");
+        if (!match.Success)
+        {
+            problems.Add((nameof(instanceType),
+                $"instanceType '{instanceType}' is not a SageMaker instance type of the form 'ml.<family>.<size>'; "
+                + $"Hugging Face training DLCs are GPU-only, e.g. {examples}."));
+            return;
+        }
+        var family = match.Groups["family"].Value;
+        if (!GpuInstanceFamilies.Contains(family, StringComparer.Ordinal))
+        {
+            problems.Add((nameof(instanceType),
+                $"instanceType '{instanceType}' (family '{family}') has no supported NVIDIA GPU; Hugging Face PyTorch training DLCs are "
+                + $"GPU-only. Use a GPU family ({string.Join(", ", GpuInstanceFamilies)}), e.g. {examples}."));
+        }
+    }
+
+    private static void CheckRegion(CatalogImage image, string region, List<(string Param, string Message)> problems)
+    {
+        if (!Catalog.Registries.ContainsKey(region))
+        {
+            problems.Add(("region",
+                $"region '{region}' hosts no Hugging Face PyTorch training DLC in the SageMaker Python SDK catalog; nearest: "
+                + $"{string.Join(", ", NearestRegions(region, SupportedRegions, 3))} (all: {string.Join(", ", SupportedRegions)})."));
+        }
+        else if (!image.Regions.Contains(region, StringComparer.Ordinal))
+        {
+            problems.Add(("region",
+                $"region '{region}' does not host transformers {image.Transformers} with PyTorch {image.Pytorch}; regions that do: "
+                + $"{string.Join(", ", image.Regions)}."));
+        }
+    }
+
+    private static void ThrowIfAny(List<(string Param, string Message)> problems)
+    {
+        if (problems.Count == 0) return;
+        throw new ArgumentException(
+            "Invalid Hugging Face PyTorch training image request:\n - " + string.Join("\n - ", problems.Select(p => p.Message)),
+            problems[0].Param);
+    }
+
+    private static string[] AllTransformers() =>
+        Catalog.Images.Select(i => i.Transformers).Distinct(StringComparer.Ordinal).ToArray();
+
+    private static IEnumerable<string> NearestVersions(string requested, IReadOnlyList<string> candidates, int count)
+    {
+        var target = VersionNumber(requested);
+        if (target is null) return candidates.Reverse().Take(count);
+        return candidates
+            .OrderBy(c => Math.Abs(VersionNumber(c)!.Value - target.Value))
+            .ThenByDescending(c => VersionNumber(c)!.Value)
+            .Take(count);
+    }
+
+    /// <summary>major.minor.patch as one comparable number; <c>null</c> when not numeric.</summary>
+    private static long? VersionNumber(string version)
+    {
+        var parts = (version ?? "").Trim().Split('.');
+        if (parts.Length is < 1 or > 3) return null;
+        long value = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var part = i < parts.Length ? parts[i] : "0";
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 999) return null;
+            value = value * 1000 + n;
+        }
+        return value;
+    }
+
+    private static IEnumerable<string> NearestRegions(string requested, IEnumerable<string> candidates, int count) =>
+        candidates.OrderBy(c => Levenshtein(requested ?? "", c)).ThenBy(c => c, StringComparer.Ordinal).Take(count);
+
+    private static int Levenshtein(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    private static CfnMapping RegistryMapping(Stack stack)
+    {
+        var existing = stack.Node.TryFindChild(RegistryMappingId);
+        if (existing is CfnMapping mapping) return mapping;
+        if (existing is not null)
+            throw new InvalidOperationException($"Stack '{stack.Node.Path}' already has a child '{RegistryMappingId}' that is not a CfnMapping.");
+        var values = new Dictionary<string, IDictionary<string, object>>(StringComparer.Ordinal);
+        foreach (var region in SupportedRegions)
+            values[region] = new Dictionary<string, object> { ["account"] = Catalog.Registries[region], ["domain"] = RegistryDomain(region) };
+        return new CfnMapping(stack, RegistryMappingId, new CfnMappingProps { Mapping = values });
+    }
+}

@@ -1,0 +1,95 @@
+using Amazon.CDK;
+
+namespace HfSageMaker.Constructs.Training;
+
+/// <summary>
+/// A Hugging Face training job described the way a data scientist describes the SageMaker Python SDK's
+/// <c>sagemaker.huggingface.HuggingFace</c> estimator. <see cref="TrainingRequestBuilder"/> validates it and turns it
+/// into the exact <c>CreateTrainingJob</c> / <c>CreateHyperParameterTuningJob</c> request the SDK would send.
+/// </summary>
+public sealed class HuggingFaceTrainingJobDefinition
+{
+    /// <summary>
+    /// Script to run, relative to the source directory (<c>entry_point</c>; sent as <c>sagemaker_program</c>),
+    /// e.g. <c>train.py</c> or <c>scripts/train.py</c>. No absolute paths, no <c>..</c>.
+    /// </summary>
+    public required string EntryPoint { get; init; }
+
+    /// <summary>Transformers version of the DLC, e.g. <c>4.49.0</c> (<c>transformers_version</c>). Selects the image elsewhere.</summary>
+    public required string TransformersVersion { get; init; }
+
+    /// <summary>PyTorch version of the DLC, e.g. <c>2.5.1</c> (<c>pytorch_version</c>); drives the distribution rules.</summary>
+    public required string PytorchVersion { get; init; }
+
+    /// <summary>Python version of the DLC, e.g. <c>py311</c> (<c>py_version</c>); informational here.</summary>
+    public required string PythonVersion { get; init; }
+
+    /// <summary>GPU training instance type, e.g. <c>ml.g5.2xlarge</c> (<c>instance_type</c>). Hugging Face training images are GPU only.</summary>
+    public required string InstanceType { get; init; }
+
+    /// <summary>Number of instances (<c>instance_count</c>). Default: 1.</summary>
+    public int InstanceCount { get; init; } = 1;
+
+    /// <summary>Size of the ML storage volume, whole GiB, 1–16384 (<c>volume_size</c>). Default: 30 GiB, as the SDK sends.</summary>
+    public Size? VolumeSize { get; init; }
+
+    /// <summary>Maximum training time, 1 second to 28 days (<c>max_run</c>). Default: 1 day, as the SDK sends.</summary>
+    public Duration? MaxRuntime { get; init; }
+
+    /// <summary>
+    /// Hyperparameters passed to the script as <c>--key value</c>. Each value is JSON-encoded exactly like the SDK's
+    /// <c>json.dumps</c> (see <see cref="HyperparameterEncoding"/>): string, bool, integers, floating point, null,
+    /// lists and string-keyed dictionaries. Keys starting with <c>sagemaker_</c> and <c>mp_parameters</c> are reserved.
+    /// Default: none.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> Hyperparameters { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>Input channels (<c>fit(inputs)</c>), at most 20 including the <c>code</c> channel. Default: none.</summary>
+    public IReadOnlyList<TrainingChannel> Channels { get; init; } = [];
+
+    /// <summary>Distributed launcher. Default: none (one process per instance).</summary>
+    public DistributionConfig? Distribution { get; init; }
+
+    /// <summary>Managed spot training options. Default: null (on-demand capacity).</summary>
+    public SpotTrainingOptions? Spot { get; init; }
+
+    /// <summary>Where the container reads and writes checkpoints, synced to the checkpoint S3 prefix. Default: <c>/opt/ml/checkpoints</c>.</summary>
+    public string CheckpointLocalPath { get; init; } = "/opt/ml/checkpoints";
+
+    /// <summary>Retries of the job on an internal SageMaker error, 1–30 (<c>max_retry_attempts</c>). Default: not sent (no retry).</summary>
+    public int? MaxRetryAttempts { get; init; }
+
+    /// <summary>
+    /// Warm-pool keep-alive after the job ends, 0–3600 seconds (<c>keep_alive_period_in_seconds</c>); needs a
+    /// warm-pool quota (0 by default). Not available for tuning jobs. Default: not sent (no warm pool).
+    /// </summary>
+    public Duration? KeepAlivePeriod { get; init; }
+
+    /// <summary>
+    /// Environment variables of the container (<c>environment</c>), at most 48. With network isolation
+    /// <c>HF_HUB_OFFLINE=1</c> is added unless set here. Default: none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Run the container without network access (<c>enable_network_isolation</c>). The code then arrives through a
+    /// <c>code</c> channel and <c>sagemaker_submit_directory</c> points at <c>/opt/ml/input/data/code/sourcedir.tar.gz</c>.
+    /// Default: false.
+    /// </summary>
+    public bool EnableNetworkIsolation { get; init; }
+
+    /// <summary>
+    /// Encrypt traffic between the instances (<c>encrypt_inter_container_traffic</c>).
+    /// Default: true when <see cref="InstanceCount"/> &gt; 1 or a <see cref="Distribution"/> is set, otherwise false.
+    /// </summary>
+    public bool? EncryptInterContainerTraffic { get; init; }
+
+    /// <summary>Metrics extracted from the log (<c>metric_definitions</c>), at most 40. Default: none.</summary>
+    public IReadOnlyList<MetricDefinition> MetricDefinitions { get; init; } = [];
+
+    /// <summary>Tags on the job, at most 50; keys must not start with <c>aws:</c>. Default: none.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Python logging level of the training toolkit (<c>container_log_level</c>, sent as <c>sagemaker_container_log_level</c>). Default: 20 (INFO).</summary>
+    public int ContainerLogLevel { get; init; } = 20;
+}

@@ -1,0 +1,263 @@
+using System.Collections;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+
+namespace HfSageMaker.Constructs.Training;
+
+/// <summary>
+/// The single place that encodes hyperparameter values, byte for byte like the SDK: <c>Framework._json_encode_hyperparameters</c>
+/// (<c>estimator.py</c>) sends <c>json.dumps(v)</c> for every value, with Python's defaults (<c>ensure_ascii=True</c>,
+/// separators <c>", "</c> and <c>": "</c>, floats as <c>repr</c>, <c>NaN</c>/<c>Infinity</c> allowed).
+/// The training toolkit decodes each value with <c>json.loads</c>.
+/// </summary>
+public static class HyperparameterEncoding
+{
+    /// <summary>
+    /// Encodes one value as Python's <c>json.dumps</c> would: <c>"t5-small"</c> → <c>"\"t5-small\""</c>, <c>true</c> → <c>true</c>,
+    /// 3 → <c>3</c>, 5e-05 → <c>5e-05</c>, 0.1 → <c>0.1</c>, 1.0 → <c>1.0</c>, null → <c>null</c>, a list → <c>[1, 2]</c>,
+    /// a dictionary → <c>{"a": 1}</c>.
+    /// </summary>
+    /// <param name="value">string, char, bool, any integer type, double, float, decimal, null, an <see cref="IDictionary"/>
+    /// (string, bool or numeric keys) or any other <see cref="IEnumerable"/> (a list).</param>
+    /// <returns>The JSON text.</returns>
+    /// <exception cref="ArgumentException">The value (or a nested value) has a type JSON cannot represent.</exception>
+    public static string Encode(object? value)
+    {
+        var builder = new StringBuilder();
+        var error = Append(builder, value, depth: 0);
+        if (error is not null)
+        {
+            throw new ArgumentException(error, nameof(value));
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Encodes like <see cref="Encode"/>, reporting an unsupported type as an error text instead of an exception.</summary>
+    internal static bool TryEncode(object? value, out string encoded, out string? error)
+    {
+        var builder = new StringBuilder();
+        error = Append(builder, value, depth: 0);
+        encoded = error is null ? builder.ToString() : string.Empty;
+        return error is null;
+    }
+
+    /// <summary>
+    /// Python's <c>repr(float)</c> (the shortest text that round-trips; exponent form when the decimal point position is
+    /// ≤ -4 or &gt; 16, exponent with at least two digits; <c>.0</c> on whole numbers). Also used for tuning range bounds,
+    /// which the SDK sends as <c>str(value)</c>.
+    /// </summary>
+    internal static string FormatDouble(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "NaN";
+        }
+
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? "Infinity" : "-Infinity";
+        }
+
+        return FormatShortest(value.ToString("R", CultureInfo.InvariantCulture), double.IsNegative(value));
+    }
+
+    private static string FormatShortest(string roundTrip, bool negative)
+    {
+        // roundTrip is e.g. "5E-05", "-1.5E+300", "0.0001", "123.45", "100": split it into significant digits and
+        // the decimal point position (the number is 0.DIGITS x 10^decpt), as CPython's float_repr_style 'short' does.
+        var text = roundTrip.TrimStart('-');
+        var exponent = 0;
+        var e = text.IndexOfAny(['E', 'e']);
+        if (e >= 0)
+        {
+            exponent = int.Parse(text[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            text = text[..e];
+        }
+
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        var integerPart = dot >= 0 ? text[..dot] : text;
+        var fractionPart = dot >= 0 ? text[(dot + 1)..] : string.Empty;
+        var digits = integerPart + fractionPart;
+        var decimalPoint = integerPart.Length + exponent;
+        var leading = 0;
+        while (leading < digits.Length - 1 && digits[leading] == '0')
+        {
+            leading++;
+        }
+
+        digits = digits[leading..];
+        decimalPoint -= leading;
+        digits = digits.TrimEnd('0');
+        var sign = negative ? "-" : string.Empty;
+        if (digits.Length == 0)
+        {
+            return sign + "0.0";
+        }
+
+        if (decimalPoint <= -4 || decimalPoint > 16)
+        {
+            var mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
+            var power = decimalPoint - 1;
+            return string.Create(CultureInfo.InvariantCulture, $"{sign}{mantissa}e{(power < 0 ? '-' : '+')}{Math.Abs(power):00}");
+        }
+
+        if (decimalPoint <= 0)
+        {
+            return sign + "0." + new string('0', -decimalPoint) + digits;
+        }
+
+        if (decimalPoint >= digits.Length)
+        {
+            return sign + digits + new string('0', decimalPoint - digits.Length) + ".0";
+        }
+
+        return sign + digits[..decimalPoint] + "." + digits[decimalPoint..];
+    }
+
+    private static string? Append(StringBuilder builder, object? value, int depth)
+    {
+        if (depth > 64)
+        {
+            return "nesting deeper than 64 levels cannot be JSON-encoded";
+        }
+
+        switch (value)
+        {
+            case null:
+                builder.Append("null");
+                return null;
+            case string s:
+                AppendString(builder, s);
+                return null;
+            case char c:
+                AppendString(builder, c.ToString());
+                return null;
+            case bool b:
+                builder.Append(b ? "true" : "false");
+                return null;
+            case sbyte or byte or short or ushort or int or uint or long or ulong or BigInteger or nint or nuint:
+                builder.Append(Convert.ToString(value, CultureInfo.InvariantCulture));
+                return null;
+            case double d:
+                builder.Append(FormatDouble(d));
+                return null;
+            case float f:
+                // A C# float 0.1f is 0.100000001490116 as a double; encode the float's own shortest text ("0.1"),
+                // which is what the user wrote, as Python would print the literal.
+                builder.Append(float.IsFinite(f)
+                    ? FormatShortest(f.ToString("R", CultureInfo.InvariantCulture), float.IsNegative(f))
+                    : FormatDouble(f));
+                return null;
+            case Half h:
+                builder.Append(FormatDouble((double)h));
+                return null;
+            case decimal m:
+                builder.Append(FormatShortest(m.ToString(CultureInfo.InvariantCulture), m < 0));
+                return null;
+            case IDictionary dictionary:
+                return AppendDictionary(builder, dictionary, depth);
+            case IEnumerable sequence:
+                builder.Append('[');
+                var first = true;
+                foreach (var item in sequence)
+                {
+                    if (!first)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    first = false;
+                    var error = Append(builder, item, depth + 1);
+                    if (error is not null)
+                    {
+                        return error;
+                    }
+                }
+
+                builder.Append(']');
+                return null;
+            default:
+                return $"a value of type {value.GetType().FullName} cannot be JSON-encoded; use string, bool, an integer, a floating-point number, null, a list or a dictionary";
+        }
+    }
+
+    private static string? AppendDictionary(StringBuilder builder, IDictionary dictionary, int depth)
+    {
+        builder.Append('{');
+        var first = true;
+        foreach (DictionaryEntry entry in dictionary)
+        {
+            // json.dumps turns str, bool, int, float and None keys into strings; anything else is a TypeError.
+            string key;
+            switch (entry.Key)
+            {
+                case string s:
+                    key = s;
+                    break;
+                case bool b:
+                    key = b ? "true" : "false";
+                    break;
+                case sbyte or byte or short or ushort or int or uint or long or ulong or BigInteger:
+                    key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!;
+                    break;
+                case double d:
+                    key = FormatDouble(d);
+                    break;
+                default:
+                    return $"a dictionary key of type {entry.Key.GetType().FullName} cannot be JSON-encoded; use string, bool or numeric keys";
+            }
+
+            if (!first)
+            {
+                builder.Append(", ");
+            }
+
+            first = false;
+            AppendString(builder, key);
+            builder.Append(": ");
+            var error = Append(builder, entry.Value, depth + 1);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        builder.Append('}');
+        return null;
+    }
+
+    private static void AppendString(StringBuilder builder, string value)
+    {
+        // json.dumps with ensure_ascii=True: \" \\ \b \f \n \r \t, every other character outside ' '..'~' as \uxxxx
+        // (lowercase hex; characters beyond the BMP as their UTF-16 surrogate pair, which is what a C# string holds).
+        builder.Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                case '\b': builder.Append("\\b"); break;
+                case '\f': builder.Append("\\f"); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\r': builder.Append("\\r"); break;
+                case '\t': builder.Append("\\t"); break;
+                default:
+                    if (c < ' ' || c > '~')
+                    {
+                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        builder.Append('"');
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+
+namespace HfSageMaker.Constructs.Training;
+
+/// <summary>Facts about SageMaker training instance types used by the request builder.</summary>
+internal static partial class InstanceTypes
+{
+    /// <summary>
+    /// SMDDP instance types: the SDK's <c>fw_utils.SM_DATAPARALLEL_SUPPORTED_INSTANCE_TYPES</c>
+    /// (ml.p3.16xlarge, ml.p3dn.24xlarge, ml.p4d.24xlarge in every version; p4de and p5 added with PyTorch 2.x DLCs).
+    /// </summary>
+    public static readonly IReadOnlyList<string> SmdDataParallel =
+        ["ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge"];
+
+    // GPU families: ml.p* and ml.g* (g4dn, g5, g6, g6e, ...), but not the Graviton g5g (the DLCs are x86_64).
+    [GeneratedRegex(@"^ml\.(?<family>[pg][0-9]+[a-z]*)\.(?<size>[0-9]*x?large)$")]
+    private static partial Regex InstanceTypePattern();
+
+    /// <summary>Whether the type is a GPU instance type the Hugging Face training DLCs run on.</summary>
+    public static bool IsGpu(string instanceType)
+    {
+        var match = InstanceTypePattern().Match(instanceType);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        var family = match.Groups["family"].Value;
+        return !(family.StartsWith('g') && family.EndsWith('g'));
+    }
+
+    /// <summary>
+    /// Whether the type has only EBS storage, so <c>VolumeKmsKeyId</c> is accepted. SageMaker rejects a volume key on
+    /// types with local NVMe instance storage (ResourceConfig.VolumeKmsKeyId documentation); among GPU families only
+    /// p2, p3 (not p3dn) and g3 lack instance storage.
+    /// </summary>
+    public static bool AcceptsVolumeKmsKey(string instanceType)
+    {
+        var match = InstanceTypePattern().Match(instanceType);
+        var family = match.Success ? match.Groups["family"].Value : string.Empty;
+        return family is "p2" or "p3" or "g3" or "g3s";
+    }
+}

@@ -1,0 +1,545 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+
+namespace HfSageMaker.Constructs.Training;
+
+/// <summary>
+/// The one place that turns a <see cref="HuggingFaceTrainingJobDefinition"/> into SageMaker API requests, field for
+/// field what the Python SDK sends (<c>Framework._prepare_for_training</c>, <c>HuggingFace.hyperparameters</c>,
+/// <c>_TrainingJob._get_train_args</c> / <c>Session._get_train_request</c>, <c>HyperparameterTuner</c>).
+/// Every API constraint is checked here, at synthesis; all problems are reported together in one
+/// <see cref="ArgumentException"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Run-time job names.</b> When the name argument is null the request has no name, and no
+/// <c>sagemaker_job_name</c> hyperparameter. Whoever fills the name in at run time must set exactly these keys,
+/// both to the same name (see <see cref="WithJobName"/> and <see cref="WithTuningJobName"/>):</para>
+/// <list type="bullet">
+/// <item>CreateTrainingJob: <c>TrainingJobName</c> = name and <c>HyperParameters.sagemaker_job_name</c> = the name
+/// JSON-encoded, i.e. wrapped in double quotes (<c>"\"name\""</c>; names match <c>[a-zA-Z0-9-]</c>, so nothing to escape).</item>
+/// <item>CreateHyperParameterTuningJob: <c>HyperParameterTuningJobName</c> = name and
+/// <c>TrainingJobDefinition.StaticHyperParameters.sagemaker_job_name</c> = the name JSON-encoded (the SDK prepares the
+/// estimator with the tuning job name).</item>
+/// </list>
+/// <para><b>Run-time instance type.</b> See <see cref="WithInstanceType"/>: <c>ResourceConfig.InstanceType</c>
+/// (tuning: <c>TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType</c>), the hyperparameter
+/// <c>sagemaker_instance_type</c> when present (torchrun, SMDDP, model parallel), and <c>VolumeKmsKeyId</c>, which is
+/// only valid on instance types without local storage.</para>
+/// </remarks>
+public static class TrainingRequestBuilder
+{
+    /// <summary>The estimator class the tuner records (<c>sagemaker_estimator_class_name</c>).</summary>
+    public const string EstimatorClassName = "HuggingFace";
+
+    /// <summary>The estimator module the tuner records (<c>sagemaker_estimator_module</c>).</summary>
+    public const string EstimatorModule = "sagemaker.huggingface.estimator";
+
+    private const int DefaultVolumeGb = 30;
+    private const int DefaultMaxRuntimeSeconds = 86400;
+
+    /// <summary>Builds the <c>CreateTrainingJob</c> request.</summary>
+    /// <param name="def">The job.</param>
+    /// <param name="res">Role, image, code archive, buckets, key, network and region.</param>
+    /// <param name="jobName">The training job name, or null to leave <c>TrainingJobName</c> and <c>sagemaker_job_name</c>
+    /// for the run time (<see cref="WithJobName"/>).</param>
+    /// <returns>The request body as SageMaker's JSON protocol takes it.</returns>
+    /// <exception cref="ArgumentException">One line per problem: field, value, what is allowed.</exception>
+    public static JsonObject CreateTrainingJob(HuggingFaceTrainingJobDefinition def, TrainingJobResources res, string? jobName)
+    {
+        ArgumentNullException.ThrowIfNull(def);
+        ArgumentNullException.ThrowIfNull(res);
+        var problems = new List<string>();
+        TrainingDefinitionValidator.CheckJobName(problems, "jobName", jobName, tuning: false);
+        TrainingDefinitionValidator.CheckDefinition(problems, def, res);
+        var hyperparameters = BuildHyperparameters(problems, def, res, jobName);
+        TrainingDefinitionValidator.CheckHyperparameterLimits(problems, "Hyperparameters", hyperparameters, jobName is null ? 1 : 0);
+        Throw(problems, "CreateTrainingJob");
+
+        var request = new JsonObject();
+        if (jobName is not null)
+        {
+            request["TrainingJobName"] = jobName;
+        }
+
+        request["HyperParameters"] = ToJson(hyperparameters);
+        var algorithm = new JsonObject
+        {
+            ["TrainingImage"] = res.ImageUri,
+            ["TrainingInputMode"] = "File",
+            ["EnableSageMakerMetricsTimeSeries"] = true,
+        };
+        if (def.MetricDefinitions is { Count: > 0 })
+        {
+            algorithm["MetricDefinitions"] = MetricDefinitions(def);
+        }
+
+        request["AlgorithmSpecification"] = algorithm;
+        request["RoleArn"] = res.RoleArn;
+        AddCommon(request, def, res, tuning: false);
+        AddTags(request, def.Tags);
+        return request;
+    }
+
+    /// <summary>Builds the <c>CreateHyperParameterTuningJob</c> request (one training job definition).</summary>
+    /// <param name="def">The training job each trial runs.</param>
+    /// <param name="tuning">Ranges, objective, strategy and limits.</param>
+    /// <param name="res">Role, image, code archive, buckets, key, network and region.</param>
+    /// <param name="tuningJobName">The tuning job name (1-32 characters), or null to leave it and
+    /// <c>sagemaker_job_name</c> for the run time (<see cref="WithTuningJobName"/>).</param>
+    /// <returns>The request body.</returns>
+    /// <exception cref="ArgumentException">One line per problem: field, value, what is allowed.</exception>
+    public static JsonObject CreateHyperParameterTuningJob(
+        HuggingFaceTrainingJobDefinition def, TuningDefinition tuning, TrainingJobResources res, string? tuningJobName)
+    {
+        ArgumentNullException.ThrowIfNull(def);
+        ArgumentNullException.ThrowIfNull(tuning);
+        ArgumentNullException.ThrowIfNull(res);
+        var problems = new List<string>();
+        TrainingDefinitionValidator.CheckJobName(problems, "tuningJobName", tuningJobName, tuning: true);
+        TrainingDefinitionValidator.CheckDefinition(problems, def, res);
+        if (def.KeepAlivePeriod is not null)
+        {
+            problems.Add("KeepAlivePeriod: warm pools are not available to tuning jobs (HyperParameterTuningResourceConfig has no KeepAlivePeriodInSeconds); remove it.");
+        }
+
+        var hyperparameters = BuildHyperparameters(problems, def, res, tuningJobName);
+        var ranges = TuningValidator.Check(problems, def, tuning);
+
+        // HyperparameterTuner._prepare_static_hyperparameters: drop tuned keys, then add the estimator class metadata
+        // (always for Framework estimators).
+        foreach (var name in ranges.TunedNames)
+        {
+            hyperparameters.Remove(name);
+        }
+
+        hyperparameters[ReservedHyperparameters.EstimatorClassName] = HyperparameterEncoding.Encode(EstimatorClassName);
+        hyperparameters[ReservedHyperparameters.EstimatorModule] = HyperparameterEncoding.Encode(EstimatorModule);
+        TrainingDefinitionValidator.CheckHyperparameterLimits(problems, "Hyperparameters", hyperparameters, tuningJobName is null ? 1 : 0);
+        Throw(problems, "CreateHyperParameterTuningJob");
+
+        var limits = new JsonObject();
+        var maxJobs = tuning.MaxJobs ?? (tuning.Strategy == TuningStrategy.Grid ? (int?)null : 1);
+        if (maxJobs is not null)
+        {
+            limits["MaxNumberOfTrainingJobs"] = maxJobs;
+        }
+
+        limits["MaxParallelTrainingJobs"] = tuning.MaxParallelJobs;
+        var config = new JsonObject
+        {
+            ["Strategy"] = tuning.Strategy.ToString(),
+            ["HyperParameterTuningJobObjective"] = new JsonObject
+            {
+                ["Type"] = tuning.Objective.Type.ToString(),
+                ["MetricName"] = tuning.Objective.MetricName,
+            },
+            ["ResourceLimits"] = limits,
+            ["ParameterRanges"] = ranges.Json,
+            ["TrainingJobEarlyStoppingType"] = tuning.EarlyStopping.ToString(),
+        };
+
+        var algorithm = new JsonObject
+        {
+            ["TrainingImage"] = res.ImageUri,
+            ["TrainingInputMode"] = "File",
+        };
+        if (def.MetricDefinitions is { Count: > 0 })
+        {
+            algorithm["MetricDefinitions"] = MetricDefinitions(def);
+        }
+
+        var definition = new JsonObject
+        {
+            ["StaticHyperParameters"] = ToJson(hyperparameters),
+            ["AlgorithmSpecification"] = algorithm,
+            ["RoleArn"] = res.RoleArn,
+        };
+        AddCommon(definition, def, res, tuning: true);
+
+        var request = new JsonObject();
+        if (tuningJobName is not null)
+        {
+            request["HyperParameterTuningJobName"] = tuningJobName;
+        }
+
+        request["HyperParameterTuningJobConfig"] = config;
+        request["TrainingJobDefinition"] = definition;
+        AddTags(request, def.Tags);
+        return request;
+    }
+
+    /// <summary>
+    /// Returns a copy of a <c>CreateTrainingJob</c> request with <c>TrainingJobName</c> and the
+    /// <c>sagemaker_job_name</c> hyperparameter both set to <paramref name="jobName"/> (the SDK sets both from one name).
+    /// </summary>
+    /// <param name="request">A request from <see cref="CreateTrainingJob"/>.</param>
+    /// <param name="jobName">1-63 characters, <c>^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$</c>.</param>
+    /// <returns>The named copy.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or the request is not a training request.</exception>
+    public static JsonObject WithJobName(JsonObject request, string jobName)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var problems = new List<string>();
+        TrainingDefinitionValidator.CheckJobName(problems, "jobName", jobName ?? string.Empty, tuning: false);
+        Throw(problems, "WithJobName");
+        var copy = (JsonObject)request.DeepClone();
+        var hyperparameters = copy["HyperParameters"] as JsonObject
+            ?? throw new ArgumentException("request: no HyperParameters object; pass a request built by CreateTrainingJob.", nameof(request));
+        copy["TrainingJobName"] = jobName;
+        hyperparameters[ReservedHyperparameters.JobName] = HyperparameterEncoding.Encode(jobName);
+        return copy;
+    }
+
+    /// <summary>
+    /// Returns a copy of a <c>CreateHyperParameterTuningJob</c> request with <c>HyperParameterTuningJobName</c> and
+    /// <c>TrainingJobDefinition.StaticHyperParameters.sagemaker_job_name</c> both set to <paramref name="tuningJobName"/>.
+    /// </summary>
+    /// <param name="request">A request from <see cref="CreateHyperParameterTuningJob"/>.</param>
+    /// <param name="tuningJobName">1-32 characters, <c>^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$</c>.</param>
+    /// <returns>The named copy.</returns>
+    /// <exception cref="ArgumentException">The name is invalid or the request is not a tuning request.</exception>
+    public static JsonObject WithTuningJobName(JsonObject request, string tuningJobName)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var problems = new List<string>();
+        TrainingDefinitionValidator.CheckJobName(problems, "tuningJobName", tuningJobName ?? string.Empty, tuning: true);
+        Throw(problems, "WithTuningJobName");
+        var copy = (JsonObject)request.DeepClone();
+        var hyperparameters = copy["TrainingJobDefinition"]?["StaticHyperParameters"] as JsonObject
+            ?? throw new ArgumentException("request: no TrainingJobDefinition.StaticHyperParameters; pass a request built by CreateHyperParameterTuningJob.", nameof(request));
+        copy["HyperParameterTuningJobName"] = tuningJobName;
+        hyperparameters[ReservedHyperparameters.JobName] = HyperparameterEncoding.Encode(tuningJobName);
+        return copy;
+    }
+
+    /// <summary>
+    /// Returns a copy of a training or tuning request running on another instance type, touching every key that
+    /// depends on it: the instance type of <c>ResourceConfig</c> (tuning: <c>HyperParameterTuningResourceConfig</c>),
+    /// the <c>sagemaker_instance_type</c> hyperparameter when present (JSON-encoded), and <c>VolumeKmsKeyId</c>
+    /// (set to the output key on EBS-only types p2/p3/g3, removed on types with local storage).
+    /// </summary>
+    /// <param name="request">A request from this builder.</param>
+    /// <param name="instanceType">A GPU training instance type; with SMDDP one of the SMDDP types.</param>
+    /// <returns>The modified copy.</returns>
+    /// <exception cref="ArgumentException">The type is not a GPU type, or SMDDP does not support it.</exception>
+    public static JsonObject WithInstanceType(JsonObject request, string instanceType)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var copy = (JsonObject)request.DeepClone();
+        var definition = copy["TrainingJobDefinition"] as JsonObject ?? copy;
+        var resources = (definition["ResourceConfig"] ?? definition["HyperParameterTuningResourceConfig"]) as JsonObject
+            ?? throw new ArgumentException("request: no ResourceConfig; pass a request built by TrainingRequestBuilder.", nameof(request));
+        var hyperparameters = (definition["HyperParameters"] ?? definition["StaticHyperParameters"]) as JsonObject;
+        var problems = new List<string>();
+        if (!InstanceTypes.IsGpu(instanceType ?? string.Empty))
+        {
+            problems.Add($"instanceType: '{instanceType}' is not a GPU training instance type; use an ml.p* or ml.g* type such as ml.g5.2xlarge.");
+        }
+
+        if (hyperparameters?[ReservedHyperparameters.DistributedDataParallelEnabled]?.GetValue<string>() == "true"
+            && !InstanceTypes.SmdDataParallel.Contains(instanceType))
+        {
+            problems.Add($"instanceType: SMDDP does not support '{instanceType}'; use one of {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
+        }
+
+        Throw(problems, "WithInstanceType");
+        resources["InstanceType"] = instanceType;
+        if (hyperparameters?.ContainsKey(ReservedHyperparameters.InstanceType) == true)
+        {
+            hyperparameters[ReservedHyperparameters.InstanceType] = HyperparameterEncoding.Encode(instanceType);
+        }
+
+        resources.Remove("VolumeKmsKeyId");
+        var key = definition["OutputDataConfig"]?["KmsKeyId"]?.GetValue<string>();
+        if (key is not null && InstanceTypes.AcceptsVolumeKmsKey(instanceType!))
+        {
+            resources["VolumeKmsKeyId"] = key;
+        }
+
+        return copy;
+    }
+
+    /// <summary>
+    /// The encoded hyperparameters in the SDK's order: the user's, then <c>Framework._prepare_for_training</c>'s
+    /// reserved keys, then the distribution keys.
+    /// </summary>
+    private static Dictionary<string, string> BuildHyperparameters(
+        List<string> problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res, string? jobName)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in def.Hyperparameters ?? new Dictionary<string, object?>())
+        {
+            if (string.IsNullOrEmpty(key))
+            {
+                problems.Add("Hyperparameters: an empty key is not allowed.");
+                continue;
+            }
+
+            if (key.StartsWith("sagemaker_", StringComparison.Ordinal) || key == ReservedHyperparameters.ModelParallelParameters)
+            {
+                problems.Add($"Hyperparameters[\"{key}\"]: reserved for SageMaker (keys starting with sagemaker_ and mp_parameters are set by the builder and dropped from the script's arguments by the toolkit); rename it.");
+                continue;
+            }
+
+            if (!HyperparameterEncoding.TryEncode(value, out var encoded, out var error))
+            {
+                problems.Add($"Hyperparameters[\"{key}\"]: {error}.");
+                continue;
+            }
+
+            result[key] = encoded;
+        }
+
+        var submitDirectory = def.EnableNetworkIsolation ? ReservedHyperparameters.IsolatedSubmitDirectory : res.SubmitDirectoryS3Uri;
+        result[ReservedHyperparameters.SubmitDirectory] = HyperparameterEncoding.Encode(submitDirectory);
+        result[ReservedHyperparameters.Program] = HyperparameterEncoding.Encode(def.EntryPoint);
+        result[ReservedHyperparameters.ContainerLogLevel] = HyperparameterEncoding.Encode(def.ContainerLogLevel);
+        if (jobName is not null)
+        {
+            result[ReservedHyperparameters.JobName] = HyperparameterEncoding.Encode(jobName);
+        }
+
+        result[ReservedHyperparameters.Region] = HyperparameterEncoding.Encode(res.Region);
+        foreach (var (key, value) in DistributionHyperparameters(def))
+        {
+            if (!HyperparameterEncoding.TryEncode(value, out var encoded, out var error))
+            {
+                problems.Add($"Distribution.Parameters: {error}.");
+                continue;
+            }
+
+            result[key] = encoded;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// <c>HuggingFace._huggingface_distribution_configuration</c>: torchrun sets its flag and the instance type;
+    /// everything else goes through <c>Framework._distribution_configuration</c> (MPI keys; for <c>smdistributed</c>
+    /// the dataparallel flag, the instance type and the custom MPI options; <c>mp_parameters</c> with model parallel).
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, object?>> DistributionHyperparameters(HuggingFaceTrainingJobDefinition def)
+    {
+        switch (def.Distribution)
+        {
+            case DistributionConfig.Torchrun:
+                yield return new(ReservedHyperparameters.TorchDistributedEnabled, true);
+                yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
+                break;
+            case DistributionConfig.SmdDataParallel smddp:
+                yield return new(ReservedHyperparameters.DistributedDataParallelEnabled, true);
+                yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
+                yield return new(ReservedHyperparameters.DistributedDataParallelCustomMpiOptions, smddp.CustomMpiOptions ?? string.Empty);
+                break;
+            case DistributionConfig.Mpi mpi:
+                yield return new(ReservedHyperparameters.MpiEnabled, true);
+                yield return new(ReservedHyperparameters.MpiProcessesPerHost, mpi.ProcessesPerHost);
+                yield return new(ReservedHyperparameters.MpiCustomMpiOptions, mpi.CustomMpiOptions ?? string.Empty);
+                break;
+            case DistributionConfig.ModelParallel mp:
+                yield return new(ReservedHyperparameters.MpiEnabled, true);
+                if (mp.ProcessesPerHost is { } processes)
+                {
+                    yield return new(ReservedHyperparameters.MpiProcessesPerHost, processes);
+                }
+
+                yield return new(ReservedHyperparameters.MpiCustomMpiOptions, mp.CustomMpiOptions ?? string.Empty);
+                yield return new(ReservedHyperparameters.ModelParallelParameters, ToDictionary(mp.Parameters));
+                yield return new(ReservedHyperparameters.DistributedDataParallelEnabled, false);
+                yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
+                yield return new(ReservedHyperparameters.DistributedDataParallelCustomMpiOptions, string.Empty);
+                break;
+        }
+    }
+
+    private static System.Collections.IDictionary ToDictionary(IReadOnlyDictionary<string, object?>? parameters)
+    {
+        var ordered = new System.Collections.Specialized.OrderedDictionary(StringComparer.Ordinal);
+        foreach (var (key, value) in parameters ?? new Dictionary<string, object?>())
+        {
+            ordered[key] = value;
+        }
+
+        return ordered;
+    }
+
+    /// <summary>Input channels, output, resources, stopping condition, VPC, spot, retries, environment: the members shared by both requests.</summary>
+    private static void AddCommon(JsonObject target, HuggingFaceTrainingJobDefinition def, TrainingJobResources res, bool tuning)
+    {
+        var channels = new JsonArray();
+        foreach (var channel in def.Channels ?? [])
+        {
+            channels.Add(Channel(channel));
+        }
+
+        if (def.EnableNetworkIsolation)
+        {
+            // _TrainingJob._get_train_args: the code channel, after the user's channels, with the SDK's defaults.
+            channels.Add(Channel(new TrainingChannel(ReservedHyperparameters.CodeChannelName, res.SubmitDirectoryS3Uri)));
+        }
+
+        if (channels.Count > 0)
+        {
+            target["InputDataConfig"] = channels;
+        }
+
+        if (res.SubnetIds is not null && res.SecurityGroupIds is not null)
+        {
+            target["VpcConfig"] = new JsonObject
+            {
+                ["SecurityGroupIds"] = new JsonArray(res.SecurityGroupIds.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
+                ["Subnets"] = new JsonArray(res.SubnetIds.Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
+            };
+        }
+
+        var output = new JsonObject { ["S3OutputPath"] = res.OutputS3Uri };
+        if (res.KmsKeyArn is not null)
+        {
+            output["KmsKeyId"] = res.KmsKeyArn;
+        }
+
+        target["OutputDataConfig"] = output;
+        var resources = new JsonObject
+        {
+            ["InstanceType"] = def.InstanceType,
+            ["InstanceCount"] = def.InstanceCount,
+            ["VolumeSizeInGB"] = def.VolumeSize is null ? DefaultVolumeGb : (int)def.VolumeSize.ToGibibytes(),
+        };
+        if (res.KmsKeyArn is not null && !CdkTokens.IsUnresolved(def.InstanceType) && InstanceTypes.AcceptsVolumeKmsKey(def.InstanceType))
+        {
+            resources["VolumeKmsKeyId"] = res.KmsKeyArn;
+        }
+
+        if (!tuning && def.KeepAlivePeriod is not null)
+        {
+            resources["KeepAlivePeriodInSeconds"] = Seconds(def.KeepAlivePeriod);
+        }
+
+        target[tuning ? "HyperParameterTuningResourceConfig" : "ResourceConfig"] = resources;
+        var maxRuntime = def.MaxRuntime is null ? DefaultMaxRuntimeSeconds : Seconds(def.MaxRuntime);
+        var stopping = new JsonObject { ["MaxRuntimeInSeconds"] = maxRuntime };
+        if (def.Spot is not null)
+        {
+            stopping["MaxWaitTimeInSeconds"] = def.Spot.MaxWait is null
+                ? Math.Max(maxRuntime, Math.Min(2 * maxRuntime, TrainingDefinitionValidator.MaxRuntimeSeconds))
+                : Seconds(def.Spot.MaxWait);
+        }
+
+        target["StoppingCondition"] = stopping;
+        if (def.EnableNetworkIsolation)
+        {
+            target["EnableNetworkIsolation"] = true;
+        }
+
+        if (def.EncryptInterContainerTraffic ?? (def.InstanceCount > 1 || def.Distribution is not null))
+        {
+            target["EnableInterContainerTrafficEncryption"] = true;
+        }
+
+        if (def.Spot is not null)
+        {
+            target["EnableManagedSpotTraining"] = true;
+        }
+
+        if (res.CheckpointS3Uri is not null)
+        {
+            target["CheckpointConfig"] = new JsonObject
+            {
+                ["S3Uri"] = res.CheckpointS3Uri,
+                ["LocalPath"] = def.CheckpointLocalPath,
+            };
+        }
+
+        if (def.MaxRetryAttempts is { } retries)
+        {
+            target["RetryStrategy"] = new JsonObject { ["MaximumRetryAttempts"] = retries };
+        }
+
+        var environment = new JsonObject();
+        foreach (var (key, value) in def.Environment ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        if (def.EnableNetworkIsolation && !environment.ContainsKey("HF_HUB_OFFLINE"))
+        {
+            environment["HF_HUB_OFFLINE"] = "1";
+        }
+
+        if (environment.Count > 0)
+        {
+            target["Environment"] = environment;
+        }
+    }
+
+    private static JsonObject Channel(TrainingChannel channel)
+    {
+        // sagemaker.inputs.TrainingInput defaults: S3Prefix, FullyReplicated; optional members only when given.
+        var json = new JsonObject
+        {
+            ["ChannelName"] = channel.Name,
+            ["DataSource"] = new JsonObject
+            {
+                ["S3DataSource"] = new JsonObject
+                {
+                    ["S3DataType"] = "S3Prefix",
+                    ["S3Uri"] = channel.S3Uri,
+                    ["S3DataDistributionType"] = channel.S3DataDistributionType.ToString(),
+                },
+            },
+        };
+        if (channel.ContentType is not null)
+        {
+            json["ContentType"] = channel.ContentType;
+        }
+
+        if (channel.CompressionType is { } compression)
+        {
+            json["CompressionType"] = compression.ToString();
+        }
+
+        if (channel.InputMode is { } mode)
+        {
+            json["InputMode"] = mode.ToString();
+        }
+
+        return json;
+    }
+
+    private static JsonArray MetricDefinitions(HuggingFaceTrainingJobDefinition def) =>
+        new(def.MetricDefinitions.Select(m => (JsonNode?)new JsonObject { ["Name"] = m.Name, ["Regex"] = m.Regex }).ToArray());
+
+    private static void AddTags(JsonObject request, IReadOnlyDictionary<string, string>? tags)
+    {
+        if (tags is { Count: > 0 })
+        {
+            request["Tags"] = new JsonArray(tags.Select(t => (JsonNode?)new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value }).ToArray());
+        }
+    }
+
+    private static JsonObject ToJson(Dictionary<string, string> hyperparameters)
+    {
+        var json = new JsonObject();
+        foreach (var (key, value) in hyperparameters)
+        {
+            json[key] = value;
+        }
+
+        return json;
+    }
+
+    private static int Seconds(Duration duration) =>
+        (int)duration.ToSeconds(new TimeConversionOptions { Integral = false });
+
+    private static void Throw(List<string> problems, string operation)
+    {
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"{operation}: {problems.Count} problem(s):\n") +
+                string.Join("\n", problems));
+        }
+    }
+}

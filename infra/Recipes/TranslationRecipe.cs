@@ -1,0 +1,198 @@
+using System.Text.Json;
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SNS;
+using Constructs;
+using HfSageMaker.Constructs.Orchestration;
+using HfSageMaker.Constructs.Training;
+using HfSageMaker.Infra.Configuration;
+
+namespace HfSageMaker.Infra.Recipes;
+
+/// <summary>
+/// The translation recipe: fine-tune a sequence-to-sequence model (T5 by default) with
+/// <c>training-scripts/translation/train.py</c> on the Hugging Face PyTorch DLC, within an environment's guardrails.
+/// Data scientists change runs through the state machine input; the recipe changes through a pull request.
+/// </summary>
+public static class TranslationRecipe
+{
+    /// <summary>The script directory, relative to the repository root (archived as <c>sourcedir.tar.gz</c>).</summary>
+    public const string ScriptDirectory = "training-scripts/translation";
+
+    /// <summary>The job name prefix of the recipe's pipeline (IAM scopes the state machine to <c>hf-translate-*</c>).</summary>
+    public const string JobNamePrefix = "hf-translate";
+
+    /// <summary>DLC versions: a pair the Hugging Face training image catalog supports.</summary>
+    public const string TransformersVersion = "4.36.0";
+
+    /// <summary>PyTorch version of the DLC.</summary>
+    public const string PytorchVersion = "2.1.0";
+
+    /// <summary>Python version of the DLC.</summary>
+    public const string PythonVersion = "py310";
+
+    /// <summary>Where the recipe expects its data under the datasets bucket (channel name to key prefix).</summary>
+    public static IReadOnlyDictionary<string, string> DataPrefixes { get; } = new Dictionary<string, string>
+    {
+        ["train"] = "translation/wmt16-de-en/train/",
+        ["validation"] = "translation/wmt16-de-en/validation/",
+        ["model"] = "models/t5-small/",
+    };
+
+    /// <summary>
+    /// The training job of the recipe for an environment.
+    /// </summary>
+    /// <param name="training">The environment's training guardrails (default instance type, spot, maximum run time).</param>
+    /// <param name="networkIsolated">Whether jobs run without network access (then the model comes through the
+    /// <c>model</c> channel and the Hub is never contacted).</param>
+    /// <param name="datasetsBucketName">Name of the datasets bucket (may be a token).</param>
+    /// <param name="scriptDirectory">Absolute path of <see cref="ScriptDirectory"/> (metric definitions are read from it).</param>
+    /// <returns>The job definition.</returns>
+    public static HuggingFaceTrainingJobDefinition Job(TrainingConfig training, bool networkIsolated, string datasetsBucketName, string scriptDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        var channels = new List<TrainingChannel>
+        {
+            new("train", $"s3://{datasetsBucketName}/{DataPrefixes["train"]}"),
+            new("validation", $"s3://{datasetsBucketName}/{DataPrefixes["validation"]}"),
+            TrainingChannel.Model($"s3://{datasetsBucketName}/{DataPrefixes["model"]}"),
+        };
+        return new HuggingFaceTrainingJobDefinition
+        {
+            EntryPoint = "train.py",
+            TransformersVersion = TransformersVersion,
+            PytorchVersion = PytorchVersion,
+            PythonVersion = PythonVersion,
+            InstanceType = training.DefaultInstanceType,
+            InstanceCount = 1,
+            MaxRuntime = Duration.Hours(Math.Min(training.MaxRuntimeHours, 24)),
+            Spot = training.SpotByDefault ? new SpotTrainingOptions() : null,
+            MaxRetryAttempts = 2,
+            EnableNetworkIsolation = networkIsolated,
+            Channels = channels,
+            MetricDefinitions = LoadMetricDefinitions(scriptDirectory),
+            Hyperparameters = new Dictionary<string, object?>
+            {
+                ["model_name_or_path"] = "t5-small",
+                ["source_lang"] = "en",
+                ["target_lang"] = "de",
+                ["source_prefix"] = "translate English to German: ",
+                ["num_train_epochs"] = 3,
+                ["learning_rate"] = 5e-5,
+                ["per_device_train_batch_size"] = 16,
+                ["per_device_eval_batch_size"] = 16,
+                ["warmup_steps"] = 0,
+                ["weight_decay"] = 0.0,
+                ["fp16"] = false,
+                ["seed"] = 42,
+                ["max_train_samples"] = null,
+                ["offline"] = networkIsolated,
+            },
+            Tags = new Dictionary<string, string> { ["recipe"] = "translation" },
+        };
+    }
+
+    /// <summary>The recipe's tuning job: maximise BLEU over the learning rate and warm-up.</summary>
+    /// <param name="training">The environment's tuning limits.</param>
+    /// <returns>The tuning definition.</returns>
+    public static TuningDefinition Tuning(TrainingConfig training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return new TuningDefinition
+        {
+            Objective = new TuningObjective("eval_bleu", TuningObjectiveType.Maximize),
+            Ranges =
+            [
+                new ContinuousRange("learning_rate", 1e-5, 1e-4, ScalingType.Logarithmic),
+                new IntegerRange("warmup_steps", 0, 500),
+            ],
+            Strategy = TuningStrategy.Bayesian,
+            MaxJobs = Math.Min(training.MaxTuningJobs, 8),
+            MaxParallelJobs = Math.Min(training.MaxParallelTuningJobs, 2),
+        };
+    }
+
+    /// <summary>
+    /// The script's canonical metric regexes (<c>metric_definitions.json</c>, written next to the script that prints
+    /// the metric lines), so the request carries exactly what the script emits.
+    /// </summary>
+    /// <param name="scriptDirectory">Absolute path of the script directory.</param>
+    /// <returns>The metric definitions in file order.</returns>
+    public static IReadOnlyList<MetricDefinition> LoadMetricDefinitions(string scriptDirectory)
+    {
+        var path = Path.Combine(scriptDirectory, "metric_definitions.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.EnumerateArray()
+            .Select(e => new MetricDefinition(e.GetProperty("Name").GetString()!, e.GetProperty("Regex").GetString()!))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Adds the recipe's pipeline to a stack, wired to the environment's guardrails (the one call
+    /// <c>TrainingPlatformStack</c> makes, construct id <c>TranslationPipeline</c>).
+    /// </summary>
+    /// <param name="scope">The stack.</param>
+    /// <param name="id">Construct id (<c>TranslationPipeline</c>).</param>
+    /// <param name="config">The environment.</param>
+    /// <param name="repositoryRoot">Repository root (the script directory is read from it).</param>
+    /// <param name="executionRole">SageMaker execution role.</param>
+    /// <param name="datasets">Datasets bucket.</param>
+    /// <param name="artifacts">Model artefacts bucket.</param>
+    /// <param name="checkpoints">Checkpoints bucket.</param>
+    /// <param name="encryptionKey">Key of the buckets and job volumes.</param>
+    /// <param name="vpc">Training VPC.</param>
+    /// <param name="securityGroups">Training security groups.</param>
+    /// <param name="topic">Notification topic.</param>
+    /// <param name="topicKey">Key of the notification topic.</param>
+    /// <returns>The pipeline.</returns>
+    public static HuggingFaceTrainingPipeline AddPipeline(Construct scope, string id, EnvironmentConfig config, string repositoryRoot,
+        IRole executionRole, IBucket datasets, IBucket artifacts, IBucket checkpoints, IKey? encryptionKey,
+        IVpc? vpc, IReadOnlyList<ISecurityGroup>? securityGroups, ITopic topic, IKey? topicKey)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var scripts = Path.Combine(repositoryRoot, ScriptDirectory);
+        var isolated = config.Network.Mode == NetworkMode.Isolated;
+        var training = config.Training;
+        return new HuggingFaceTrainingPipeline(scope, id, new HuggingFaceTrainingPipelineProps
+        {
+            Job = Job(training, isolated, datasets.BucketName, scripts),
+            Tuning = Tuning(training),
+            ExecutionRole = executionRole,
+            DatasetsBucket = datasets,
+            ArtifactsBucket = artifacts,
+            CheckpointsBucket = checkpoints,
+            EncryptionKey = encryptionKey,
+            ImageUri = HuggingFaceImage.ForScope(scope, TransformersVersion, PytorchVersion, PythonVersion, training.DefaultInstanceType),
+            SourceCode = TrainingSourceCode.FromDirectory(scope, "TranslationSourceCode", scripts),
+            Vpc = vpc,
+            SecurityGroups = securityGroups,
+            NotificationTopic = topic,
+            NotificationTopicKey = topicKey,
+            AllowedInstanceTypes = training.AllowedInstanceTypes,
+            MaxInstanceCount = training.MaxInstanceCount,
+            MaxRuntime = Duration.Hours(training.MaxRuntimeHours),
+            MaxTuningJobs = training.MaxTuningJobs,
+            MaxParallelTuningJobs = training.MaxParallelTuningJobs,
+            JobNamePrefix = JobNamePrefix,
+            LogRetention = Retention(config.Retention.LogRetentionDays),
+            RemovalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        });
+    }
+
+    // CDK's C# RetentionDays members are ordinals, not day counts: map the values CloudWatch Logs accepts.
+    private static RetentionDays Retention(int days) => days switch
+    {
+        1 => RetentionDays.ONE_DAY, 3 => RetentionDays.THREE_DAYS, 5 => RetentionDays.FIVE_DAYS, 7 => RetentionDays.ONE_WEEK,
+        14 => RetentionDays.TWO_WEEKS, 30 => RetentionDays.ONE_MONTH, 60 => RetentionDays.TWO_MONTHS,
+        90 => RetentionDays.THREE_MONTHS, 120 => RetentionDays.FOUR_MONTHS, 150 => RetentionDays.FIVE_MONTHS,
+        180 => RetentionDays.SIX_MONTHS, 365 => RetentionDays.ONE_YEAR, 400 => RetentionDays.THIRTEEN_MONTHS,
+        545 => RetentionDays.EIGHTEEN_MONTHS, 731 => RetentionDays.TWO_YEARS, 1096 => RetentionDays.THREE_YEARS,
+        1827 => RetentionDays.FIVE_YEARS, 2192 => RetentionDays.SIX_YEARS, 2557 => RetentionDays.SEVEN_YEARS,
+        2922 => RetentionDays.EIGHT_YEARS, 3288 => RetentionDays.NINE_YEARS, 3653 => RetentionDays.TEN_YEARS,
+        _ => throw new ArgumentException($"Retention.LogRetentionDays: {days} is not a CloudWatch Logs retention value."),
+    };
+}

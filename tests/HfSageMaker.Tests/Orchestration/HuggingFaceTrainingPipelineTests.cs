@@ -1,0 +1,202 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SNS;
+using HfSageMaker.Constructs.Orchestration;
+using HfSageMaker.Constructs.Training;
+using HfSageMaker.Infra.Recipes;
+using Xunit;
+
+namespace HfSageMaker.Tests.Orchestration;
+
+public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFixture>
+{
+    private readonly PipelineFixture _f;
+
+    public HuggingFaceTrainingPipelineTests(PipelineFixture fixture) => _f = fixture;
+
+    private IEnumerable<JsonObject> Resources(string type) =>
+        _f.TemplateJson["Resources"]!.AsObject().Select(kv => kv.Value!.AsObject()).Where(r => (string?)r["Type"] == type);
+
+    private IEnumerable<JsonObject> StateMachineStatements()
+    {
+        var roleId = _f.Stack.GetLogicalId((CfnElement)_f.Pipeline.StateMachine.Role.Node.DefaultChild!);
+        return Resources("AWS::IAM::Policy")
+            .Where(p => p["Properties"]!["Roles"]!.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == roleId))
+            .SelectMany(p => p["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()));
+    }
+
+    private static string[] Actions(JsonObject statement) => statement["Action"] is JsonArray a
+        ? a.Select(x => x!.GetValue<string>()).ToArray()
+        : [statement["Action"]!.GetValue<string>()];
+
+    [Fact]
+    public void StateMachine_IsStandard_LogsAllToVendedLogGroup_WithTracingAndTimeout()
+    {
+        _f.Template.HasResourceProperties("AWS::StepFunctions::StateMachine", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["StateMachineType"] = "STANDARD",
+            ["TracingConfiguration"] = new Dictionary<string, object> { ["Enabled"] = true },
+            ["LoggingConfiguration"] = Match.ObjectLike(new Dictionary<string, object> { ["Level"] = "ALL", ["IncludeExecutionData"] = true }),
+        }));
+        var logGroupName = Resources("AWS::Logs::LogGroup").Select(r => (string?)r["Properties"]?["LogGroupName"]).Single(n => n is not null);
+        Assert.StartsWith("/aws/vendedlogs/states/PipelineTest-TranslationPipeline-", logGroupName);
+        var definition = JsonSerializer.Serialize(Resources("AWS::StepFunctions::StateMachine").Single()["Properties"]!["DefinitionString"]);
+        Assert.Contains("TimeoutSeconds", definition);
+    }
+
+    [Fact]
+    public void Definition_EmbedsTheDefaultRequestsAndBothSyncIntegrations()
+    {
+        var parts = Resources("AWS::StepFunctions::StateMachine").Single()["Properties"]!["DefinitionString"]!["Fn::Join"]![1]!.AsArray();
+        var definition = string.Concat(parts.Where(p => p is JsonValue).Select(p => p!.GetValue<string>()));
+        Assert.Contains(":states:::sagemaker:createTrainingJob.sync", definition);
+        Assert.Contains(":states:::sagemaker:createHyperParameterTuningJob.sync", definition);
+        Assert.Contains("SageMaker.ResourceLimitExceededException", definition);
+        Assert.Contains("*CapacityError*", definition);
+        // The metric regexes of the script's metric_definitions.json travel in the default request.
+        var metrics = TranslationRecipe.LoadMetricDefinitions(PipelineFixture.ScriptDirectory);
+        Assert.Equal(4, metrics.Count);
+        foreach (var metric in metrics)
+        {
+            Assert.Contains($"\"Regex\":\"{metric.Regex.Replace("\\", "\\\\")}\"", definition);
+        }
+    }
+
+    [Fact]
+    public void CreateActions_AreScopedToThePrefix_AndCarryTheCostConditions()
+    {
+        var create = StateMachineStatements().Single(s => Actions(s).Contains("sagemaker:CreateTrainingJob"));
+        Assert.Equal(["sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateTrainingJob"], Actions(create).Order().ToArray());
+        var resources = JsonSerializer.Serialize(create["Resource"]);
+        Assert.Contains(":training-job/hf-translate-*", resources);
+        Assert.Contains(":hyper-parameter-tuning-job/hf-translate-*", resources);
+        var conditions = create["Condition"]!.AsObject();
+        Assert.Equal(["ml.g5.2xlarge", "ml.g5.12xlarge", "ml.p3.2xlarge"],
+            conditions["ForAllValues:StringEquals"]!["sagemaker:InstanceTypes"]!.AsArray().Select(x => x!.GetValue<string>()).ToArray());
+        Assert.Equal("28800", conditions["NumericLessThanEquals"]!["sagemaker:MaxRuntimeInSeconds"]!.ToString());
+    }
+
+    [Fact]
+    public void NoSageMakerActionIsAllowedOnEveryResource()
+    {
+        foreach (var statement in StateMachineStatements().Where(s => Actions(s).Any(a => a.StartsWith("sagemaker:"))))
+        {
+            Assert.DoesNotContain("\"*\"", JsonSerializer.Serialize(statement["Resource"]));
+            Assert.DoesNotContain(":training-job/*", JsonSerializer.Serialize(statement["Resource"]));
+        }
+    }
+
+    [Fact]
+    public void PassRole_NamesOnlyTheExecutionRole_ForSageMaker()
+    {
+        var pass = StateMachineStatements().Single(s => Actions(s).Contains("iam:PassRole"));
+        Assert.Equal("sagemaker.amazonaws.com", pass["Condition"]!["StringEquals"]!["iam:PassedToService"]!.GetValue<string>());
+        Assert.Contains("ExecutionRole", JsonSerializer.Serialize(pass["Resource"]));
+    }
+
+    [Fact]
+    public void EventRules_AreOnlyTheTwoStepFunctionsRules()
+    {
+        var events = StateMachineStatements().Single(s => Actions(s).Contains("events:PutRule"));
+        var text = JsonSerializer.Serialize(events["Resource"]);
+        Assert.Contains("rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule", text);
+        Assert.Contains("rule/StepFunctionsGetEventsForSageMakerTuningJobsRule", text);
+        Assert.Equal(2, events["Resource"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void StateMachineRole_MayUseTheTopicKey_AndInvokeOnlyThePrepareFunction()
+    {
+        var statements = StateMachineStatements().ToArray();
+        Assert.Contains(statements, s => Actions(s).Contains("kms:GenerateDataKey*"));
+        Assert.Contains(statements, s => Actions(s).Contains("sns:Publish"));
+        var invoke = statements.Single(s => Actions(s).Contains("lambda:InvokeFunction"));
+        var functionId = _f.Stack.GetLogicalId((CfnElement)_f.Pipeline.PrepareFunction.Node.DefaultChild!);
+        Assert.All(invoke["Resource"]!.AsArray(), r => Assert.Contains(functionId, JsonSerializer.Serialize(r)));
+    }
+
+    [Fact]
+    public void PrepareFunction_RunsOnNode22_InTheVpc_WithReservedConcurrency()
+    {
+        _f.Template.HasResourceProperties("AWS::Lambda::Function", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["Runtime"] = "nodejs22.x",
+            ["Handler"] = "prepare-request.handler",
+            ["ReservedConcurrentExecutions"] = 10,
+            ["VpcConfig"] = Match.ObjectLike(new Dictionary<string, object>()),
+        }));
+    }
+
+    [Fact]
+    public void GrantStartExecution_GivesStartExecutionOnThisStateMachineOnly()
+    {
+        var stack = new Stack(new App(), "Grants");
+        var user = new Role(stack, "Scientist", new RoleProps { AssumedBy = new AccountRootPrincipal() });
+        var grant = _f.Pipeline.GrantStartExecution(user);
+        Assert.True(grant.Success);
+        var document = JsonSerializer.Serialize(stack.Resolve(grant.PrincipalStatements.Single().ToStatementJson()));
+        Assert.Contains("states:StartExecution", document);
+        Assert.DoesNotContain("\"Resource\":\"*\"", document);
+    }
+
+    [Fact]
+    public void InvalidProps_AreReportedTogether_WithFieldValueAndFix()
+    {
+        var stack = new Stack(new App(), "Invalid");
+        var bucket = new Bucket(stack, "B");
+        var error = Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
+        {
+            Job = TranslationRecipe.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
+            ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
+            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            ImageUri = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04",
+            SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
+            NotificationTopic = new Topic(stack, "T"),
+            AllowedInstanceTypes = ["ml.g5.2xlarge"],
+            MaxInstanceCount = 0,
+            MaxRuntime = Duration.Days(30),
+            JobNamePrefix = "hf_translate_too_long",
+        }));
+        Assert.Contains("JobNamePrefix: 'hf_translate_too_long' is invalid", error.Message);
+        Assert.Contains("MaxInstanceCount: 0 is invalid; use 1 to 64", error.Message);
+        Assert.Contains("MaxRuntime:", error.Message);
+    }
+
+    [Fact]
+    public void RecipeOutsideTheGuardrails_IsRejected()
+    {
+        var stack = new Stack(new App(), "Outside");
+        var bucket = new Bucket(stack, "B");
+        var error = Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
+        {
+            Job = TranslationRecipe.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
+            ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
+            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            ImageUri = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04",
+            SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
+            NotificationTopic = new Topic(stack, "T"),
+            AllowedInstanceTypes = ["ml.g5.12xlarge"],
+            MaxInstanceCount = 1,
+            MaxRuntime = Duration.Hours(1),
+            JobNamePrefix = "hf-translate",
+        }));
+        Assert.Contains("Job.InstanceType: 'ml.g5.2xlarge' is not in AllowedInstanceTypes (ml.g5.12xlarge)", error.Message);
+        Assert.Contains("Job.MaxRuntime: 28800 seconds exceeds MaxRuntime 3600 seconds", error.Message);
+    }
+
+    [Fact]
+    public void TranslationRequests_AreWrittenForTheContractTests()
+    {
+        var path = Path.Combine(PipelineFixture.ResultsDirectory, "requests", "translation-train.json");
+        var written = JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.Equal("CreateTrainingJob", written["operation"]!.GetValue<string>());
+        Assert.Equal("hf-translate-example", written["request"]!["TrainingJobName"]!.GetValue<string>());
+        Assert.True(written["request"]!["EnableManagedSpotTraining"]!.GetValue<bool>());
+        var tune = JsonNode.Parse(File.ReadAllText(Path.Combine(PipelineFixture.ResultsDirectory, "requests", "translation-tune.json")))!;
+        Assert.Equal("eval_bleu", tune["request"]!["HyperParameterTuningJobConfig"]!["HyperParameterTuningJobObjective"]!["MetricName"]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,86 @@
+// Runs cdk-nag's AwsSolutions pack over a synthesized CloudFormation template from Node.
+// The NuGet cdk-nag package cannot be used from the C# app, so the C# templates are loaded with CfnInclude into a
+// Node CDK stack (LegacyStackSynthesizer: no bootstrap parameters or rules of its own) and the pack runs as an Aspect.
+// cdk-nag 2.x reads suppressions from each resource's metadata `cdk_nag.rules_to_suppress`, which CfnInclude keeps,
+// so suppressions written by the C# NagSuppressions.Add are honoured. Stack-level suppressions are not carried over.
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { App, Aspects, Stack, LegacyStackSynthesizer } = require('aws-cdk-lib');
+const { CfnInclude } = require('aws-cdk-lib/cloudformation-include');
+const { AwsSolutionsChecks } = require('cdk-nag');
+
+function describe(data) {
+  const resource = data.resource;
+  return {
+    ruleId: data.ruleId,
+    level: data.ruleLevel, // 'Error' | 'Warning' | 'Info'
+    logicalId: resource.node.id, // CfnInclude keeps the template's logical id as the construct id
+    resourceType: resource.cfnResourceType,
+    findingId: data.findingId ?? '',
+    info: data.ruleInfo,
+  };
+}
+
+/** A cdk-nag logger that records every outcome instead of writing annotations. */
+class CapturingLogger {
+  constructor() {
+    this.errors = [];
+    this.warnings = [];
+    this.infos = [];
+    this.suppressed = [];
+    this.ruleFailures = []; // a rule threw while checking a resource (unresolvable value): a finding in itself
+  }
+  onCompliance() {}
+  onNotApplicable() {}
+  onNonCompliance(data) {
+    const f = describe(data);
+    (f.level === 'Error' ? this.errors : f.level === 'Warning' ? this.warnings : this.infos).push(f);
+  }
+  onSuppressed(data) {
+    this.suppressed.push({ ...describe(data), reason: data.suppressionReason });
+  }
+  onError(data) {
+    this.ruleFailures.push({ ...describe(data), error: data.errorMessage });
+  }
+  onSuppressedError(data) {
+    this.suppressed.push({ ...describe(data), reason: data.errorSuppressionReason, error: data.errorMessage });
+  }
+}
+
+/**
+ * Runs AwsSolutions over one template file.
+ * @param {string} templateFile path to a CloudFormation JSON template
+ * @returns {{errors, warnings, infos, suppressed, ruleFailures}} each an array of
+ *   { ruleId, level, logicalId, resourceType, findingId, info, reason?, error? }
+ */
+export function runAwsSolutions(templateFile) {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'nag-'));
+  try {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Nag', { synthesizer: new LegacyStackSynthesizer() });
+    new CfnInclude(stack, 'Template', { templateFile });
+    const logger = new CapturingLogger();
+    Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true, reports: false, additionalLoggers: [logger] }));
+    app.synth();
+    return {
+      errors: logger.errors,
+      warnings: logger.warnings,
+      infos: logger.infos,
+      suppressed: logger.suppressed,
+      ruleFailures: logger.ruleFailures,
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** One line per finding, for test output. */
+export function formatFinding(stackName, f) {
+  const finding = f.findingId ? `[${f.findingId}]` : '';
+  const extra = f.error ? ` (rule failed: ${f.error})` : f.reason ? ` (suppressed: ${f.reason})` : '';
+  return `${stackName} ${f.logicalId} (${f.resourceType}) ${f.ruleId}${finding}: ${f.info}${extra}`;
+}

@@ -1,0 +1,205 @@
+// Unit tests of the product's own template checks on small good and bad fixtures, so each check is seen to fail.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  checkBuckets, checkNoFullAccessPolicies, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly, checkSuppressions,
+} from './lib/policy-checks.mjs';
+
+const tpl = (Resources) => ({ Resources });
+const KEY = { 'Fn::GetAtt': ['Key', 'Arn'] };
+
+function sslPolicy(bucketId, overrides = {}) {
+  return {
+    Type: 'AWS::S3::BucketPolicy',
+    Properties: {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Resource: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }],
+          ...overrides,
+        }],
+      },
+    },
+  };
+}
+
+function goodBuckets() {
+  return tpl({
+    Key: { Type: 'AWS::KMS::Key', Properties: {} },
+    AccessLogs: {
+      Type: 'AWS::S3::Bucket',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+      },
+    },
+    AccessLogsPolicy: sslPolicy('AccessLogs'),
+    Data: {
+      Type: 'AWS::S3::Bucket',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: 'AccessLogs' }, LogFilePrefix: 'data/' },
+      },
+    },
+    DataPolicy: sslPolicy('Data'),
+  });
+}
+
+describe('checkStudioDomainsVpcOnly', () => {
+  test('a VpcOnly domain passes', () => {
+    assert.deepEqual(checkStudioDomainsVpcOnly(tpl({ D: { Type: 'AWS::SageMaker::Domain', Properties: { AppNetworkAccessType: 'VpcOnly' } } })), []);
+  });
+  test('a PublicInternetOnly or unset domain fails, naming the domain', () => {
+    const problems = checkStudioDomainsVpcOnly(tpl({
+      Pub: { Type: 'AWS::SageMaker::Domain', Properties: { AppNetworkAccessType: 'PublicInternetOnly' } },
+      Unset: { Type: 'AWS::SageMaker::Domain', Properties: {} },
+    }));
+    assert.equal(problems.length, 2);
+    assert.match(problems[0], /^Pub: .*PublicInternetOnly/);
+    assert.match(problems[1], /^Unset: .*unset/);
+  });
+});
+
+describe('checkNoOpenIngress', () => {
+  test('ingress from a security group or a private CIDR passes', () => {
+    assert.deepEqual(checkNoOpenIngress(tpl({
+      Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '10.0.0.0/16' }] } },
+      In: { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: { Ref: 'Sg' }, SourceSecurityGroupId: { Ref: 'Sg' }, IpProtocol: '-1' } },
+    })), []);
+  });
+  test('inline 0.0.0.0/0 and separate ::/0 ingress both fail', () => {
+    const problems = checkNoOpenIngress(tpl({
+      Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' }] } },
+      In: { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: { Ref: 'Sg' }, CidrIpv6: '::/0', IpProtocol: '-1' } },
+    }));
+    assert.equal(problems.length, 2);
+    assert.match(problems[0], /^Sg: .*0\.0\.0\.0\/0/);
+    assert.match(problems[1], /^In: .*::\/0/);
+  });
+  test('egress to 0.0.0.0/0 is not ingress and passes', () => {
+    assert.deepEqual(checkNoOpenIngress(tpl({
+      Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupEgress: [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0' }] } },
+    })), []);
+  });
+});
+
+describe('checkBuckets', () => {
+  test('a KMS data bucket logging to an SSE-S3 access-log bucket, both SSL-only and versioned, passes', () => {
+    assert.deepEqual(checkBuckets(goodBuckets()), []);
+  });
+  test('a data bucket with SSE-S3 fails: only the access-log destination may use SSE-S3', () => {
+    const t = goodBuckets();
+    t.Resources.Data.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault = { SSEAlgorithm: 'AES256' };
+    assert.deepEqual(checkBuckets(t).map((p) => p.split(':')[0]), ['Data']);
+    assert.match(checkBuckets(t)[0], /aws:kms/);
+  });
+  test('aws:kms without a customer key fails', () => {
+    const t = goodBuckets();
+    delete t.Resources.Data.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID;
+    assert.match(checkBuckets(t).join('\n'), /^Data: .*without KMSMasterKeyID/);
+  });
+  test('an access-log bucket encrypted with KMS fails, because S3 cannot deliver access logs to it', () => {
+    const t = goodBuckets();
+    t.Resources.AccessLogs.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault = { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY };
+    assert.match(checkBuckets(t).join('\n'), /^AccessLogs: is an access-log destination and must use SSE-S3/);
+  });
+  test('a bucket without encryption, versioning, logging and SSL policy reports all four', () => {
+    const problems = checkBuckets(tpl({ Bare: { Type: 'AWS::S3::Bucket', Properties: {} } }));
+    assert.equal(problems.length, 4);
+    assert.match(problems.join('\n'), /BucketEncryption/);
+    assert.match(problems.join('\n'), /VersioningConfiguration/);
+    assert.match(problems.join('\n'), /LoggingConfiguration/);
+    assert.match(problems.join('\n'), /SecureTransport/);
+  });
+  test('suspended versioning fails', () => {
+    const t = goodBuckets();
+    t.Resources.Data.Properties.VersioningConfiguration.Status = 'Suspended';
+    assert.match(checkBuckets(t).join('\n'), /^Data: VersioningConfiguration.Status is 'Suspended'/);
+  });
+  test('a bucket policy that allows instead of denying insecure transport does not count as SSL-only', () => {
+    const t = goodBuckets();
+    t.Resources.DataPolicy = sslPolicy('Data', { Effect: 'Allow' });
+    assert.match(checkBuckets(t).join('\n'), /^Data: no AWS::S3::BucketPolicy denies/);
+  });
+  test('an SSL policy attached to another bucket does not count', () => {
+    const t = goodBuckets();
+    t.Resources.DataPolicy = sslPolicy('AccessLogs');
+    assert.match(checkBuckets(t).join('\n'), /^Data: no AWS::S3::BucketPolicy denies/);
+  });
+});
+
+const passRole = (statement) => tpl({
+  Pol: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'R' }], PolicyDocument: { Version: '2012-10-17', Statement: [statement] } } },
+  R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } },
+});
+
+describe('checkPassRole', () => {
+  const condition = { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } };
+  test('PassRole on a named role with iam:PassedToService passes', () => {
+    assert.deepEqual(checkPassRole(passRole({ Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': ['R', 'Arn'] }, Condition: condition })), []);
+  });
+  test('PassRole without iam:PassedToService fails', () => {
+    assert.match(checkPassRole(passRole({ Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': ['R', 'Arn'] } })).join('\n'), /^Pol Statement\[0\]: grants iam:PassRole without an iam:PassedToService/);
+  });
+  test('PassRole on * fails even with the condition', () => {
+    assert.match(checkPassRole(passRole({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: condition })).join('\n'), /on '\*'/);
+  });
+  test('a wildcard role ARN built with Fn::Join fails', () => {
+    const problems = checkPassRole(passRole({
+      Effect: 'Allow', Action: ['iam:PassRole'], Condition: condition,
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/*']] },
+    }));
+    assert.match(problems.join('\n'), /arn:aws:iam::123456789012:role\/\*/);
+  });
+  test('iam:* and iam:Pass* grant PassRole and are checked', () => {
+    assert.equal(checkPassRole(passRole({ Effect: 'Allow', Action: 'iam:*', Resource: '*' })).length, 2);
+    assert.equal(checkPassRole(passRole({ Effect: 'Allow', Action: 'iam:Pass*', Resource: { 'Fn::GetAtt': ['R', 'Arn'] } })).length, 1);
+  });
+  test('inline role policies are checked too', () => {
+    const t = tpl({ R: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'inline', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::123456789012:role/x' }] } }] } } });
+    assert.match(checkPassRole(t).join('\n'), /^R\.Policies\[0\]\(inline\)/);
+  });
+  test('a Deny statement on iam:PassRole is not a grant', () => {
+    assert.deepEqual(checkPassRole(passRole({ Effect: 'Deny', Action: 'iam:PassRole', Resource: '*' })), []);
+  });
+});
+
+describe('checkNoFullAccessPolicies', () => {
+  test('a role with a scoped managed policy passes', () => {
+    assert.deepEqual(checkNoFullAccessPolicies(tpl({ R: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSageMakerCanvasDirectDeployAccess']] }] } } })), []);
+  });
+  test('AmazonSageMakerFullAccess fails, also when built with Fn::Join', () => {
+    const problems = checkNoFullAccessPolicies(tpl({
+      R: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSageMakerFullAccess']] }] } },
+      U: { Type: 'AWS::IAM::User', Properties: { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3FullAccess'] } },
+    }));
+    assert.equal(problems.length, 2);
+    assert.match(problems[0], /^R: .*AmazonSageMakerFullAccess/);
+  });
+});
+
+describe('checkSuppressions', () => {
+  const withSuppression = (rule) => tpl({ B: { Type: 'AWS::S3::Bucket', Metadata: { cdk_nag: { rules_to_suppress: [rule] } } } });
+  test('a reasoned suppression passes, and an IAM5 one with applies_to', () => {
+    assert.deepEqual(checkSuppressions(withSuppression({ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket; logging it to itself would loop.' })), []);
+    assert.deepEqual(checkSuppressions(withSuppression({ id: 'AwsSolutions-IAM5', reason: 'CreateTrainingJob cannot be scoped below the job-name prefix.', applies_to: ['Resource::*'] })), []);
+  });
+  test('a missing, short or placeholder reason fails', () => {
+    assert.match(checkSuppressions(withSuppression({ id: 'AwsSolutions-S1' })).join('\n'), /shorter than 20/);
+    assert.match(checkSuppressions(withSuppression({ id: 'AwsSolutions-S1', reason: 'not needed here' })).join('\n'), /shorter than 20/);
+    assert.match(checkSuppressions(withSuppression({ id: 'AwsSolutions-S1', reason: 'TODO: explain this suppression later' })).join('\n'), /placeholder/);
+    assert.match(checkSuppressions(withSuppression({ id: 'AwsSolutions-S1', reason: 'xxxxxxxxxxxxxxxxxxxxxxxxx' })).join('\n'), /placeholder/);
+  });
+  test('IAM5 without applies_to fails', () => {
+    assert.match(checkSuppressions(withSuppression({ id: 'AwsSolutions-IAM5', reason: 'SageMaker needs wildcard access for its own log streams.' })).join('\n'), /no applies_to/);
+  });
+  test('stack-level suppressions fail', () => {
+    const t = tpl({});
+    t.Metadata = { cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-S1', reason: 'a long enough reason for the whole stack' }] } };
+    assert.match(checkSuppressions(t).join('\n'), /stack-level/);
+  });
+});

@@ -1,0 +1,303 @@
+// Executes the synthesized training pipeline locally with aws-local-stepfunctions: the real PrepareRequest handler,
+// SageMaker and SNS task states replaced by local handlers that record each request and simulate SageMaker.
+// The definition comes from the template the C# Orchestration tests write ($HF_TEST_RESULTS/state-machines/).
+if (!Promise.withResolvers) {
+  Promise.withResolvers = function withResolvers() {
+    let resolve; let reject;
+    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  };
+}
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { handler as prepareHandler } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+
+const require = createRequire(import.meta.url);
+const aslValidator = require('asl-validator');
+const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
+const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
+const apiModelPath = path.resolve(import.meta.dirname, '../lib/sagemaker-api-model.mjs');
+
+function loadDefinition() {
+  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
+  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  const [machine] = stateMachineDefinitions(template, { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
+  assert.ok(machine?.text, `no renderable state machine in the template: ${JSON.stringify(machine)}`);
+  return JSON.parse(machine.text);
+}
+const definition = loadDefinition();
+const validateRequest = existsSync(apiModelPath) ? (await import(apiModelPath)).validateRequest : undefined;
+
+const EXECUTION = 'run-2024-06-01';
+const EXECUTION_ID = `arn:aws:states:eu-west-1:111122223333:execution:Pipeline:${EXECUTION}`;
+
+/** A describe response of a completed training job. */
+function completedTraining(request, extra = {}) {
+  return {
+    TrainingJobName: request.TrainingJobName,
+    TrainingJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${request.TrainingJobName}`,
+    TrainingJobStatus: 'Completed',
+    SecondaryStatus: 'Completed',
+    ModelArtifacts: { S3ModelArtifacts: `${request.OutputDataConfig.S3OutputPath}${request.TrainingJobName}/output/model.tar.gz` },
+    FinalMetricDataList: [{ MetricName: 'eval_bleu', Value: 27.4, Timestamp: '2024-06-01T12:00:00Z' }],
+    HyperParameters: request.HyperParameters,
+    ...extra,
+  };
+}
+
+function failedJob(request, reason) {
+  return JSON.stringify({
+    TrainingJobName: request.TrainingJobName, TrainingJobStatus: 'Failed', SecondaryStatus: 'Failed', FailureReason: reason,
+  });
+}
+
+const namedError = (name, message) => Object.assign(new Error(message), { name });
+
+/** Runs one execution; sagemaker(request, call) simulates the job; returns what happened. */
+async function run(input, sagemaker = (request) => completedTraining(request)) {
+  const calls = { prepare: [], training: [], tuning: [], sns: [] };
+  const sm = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const simulate = (kind) => async (request) => {
+    calls[kind].push(structuredClone(request));
+    return sagemaker(request, calls[kind].length, kind);
+  };
+  const execution = sm.run(input, {
+    overrides: {
+      taskResourceLocalHandlers: {
+        PrepareRequest: async (parameters) => {
+          calls.prepare.push(structuredClone(parameters));
+          try {
+            return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) };
+          } catch (e) {
+            // What Step Functions reports for a function error: Error = errorType, Cause = the error payload JSON.
+            throw namedError(e.name, JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] }));
+          }
+        },
+        RunTrainingJob: simulate('training'),
+        RunTuningJob: simulate('tuning'),
+        NotifyFailure: async (parameters) => { calls.sns.push(structuredClone(parameters)); return { MessageId: 'm-1' }; },
+      },
+      waitTimeOverrides: { WaitForCapacity: 0 },
+      retryIntervalOverrides: { RunTrainingJob: 0, RunTuningJob: 0, PrepareRequest: 0, NotifyFailure: 0 },
+    },
+    context: { Execution: { Id: EXECUTION_ID, Name: EXECUTION, Input: input } },
+  });
+  try {
+    return { output: await execution.result, calls };
+  } catch (e) {
+    const failure = e.cause ?? e;
+    return { error: failure.name, cause: failure.message, calls };
+  }
+}
+
+function assertValidRequests(calls) {
+  if (!validateRequest) return;
+  for (const r of calls.training) assert.deepEqual(validateRequest('CreateTrainingJob', r), [], 'CreateTrainingJob request');
+  for (const r of calls.tuning) assert.deepEqual(validateRequest('CreateHyperParameterTuningJob', r), [], 'CreateHyperParameterTuningJob request');
+}
+
+/**
+ * The published message. The Message is States.JsonToString($.failure); aws-local-stepfunctions 3.0.0 drops the
+ * escaping of quotes inside string values of that result (Step Functions does not), so the fields are read with a
+ * pattern anchored on the key order of the DescribeX Pass states: error, cause, job, execution, status.
+ */
+function notification(publish) {
+  assert.equal(publish.Subject, 'Hugging Face training run failed');
+  assert.deepEqual(publish.MessageAttributes, { status: { DataType: 'String', StringValue: 'FAILED' } });
+  const m = /^\{"error":"(.*)","cause":"(.*)","job":"(.*)","execution":"(.*)","status":"FAILED"\}$/s.exec(publish.Message);
+  assert.ok(m, `unexpected message: ${publish.Message}`);
+  return { error: m[1], cause: m[2], job: m[3], execution: m[4] };
+}
+
+/** The request PrepareRequest must produce from the definition's embedded defaults (computed independently). */
+function defaultsOf(calls) {
+  return calls.prepare[0].Payload.defaults;
+}
+
+test('the definition passes asl-validator', () => {
+  const { isValid, errorsText } = aslValidator(definition);
+  assert.ok(isValid, errorsText?.('\n'));
+});
+
+test('the SageMaker tasks use the .sync integrations and send the prepared request unchanged', () => {
+  assert.equal(definition.States.RunTrainingJob.Resource, 'arn:aws:states:::sagemaker:createTrainingJob.sync');
+  assert.equal(definition.States.RunTuningJob.Resource, 'arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync');
+  for (const name of ['RunTrainingJob', 'RunTuningJob']) {
+    assert.equal(definition.States[name].InputPath, '$.prepared.request');
+    assert.equal(definition.States[name].Parameters, undefined);
+  }
+});
+
+test('train success: the exact default request is sent, output has job, artefacts and metrics', async () => {
+  const { output, calls, error, cause } = await run({});
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.training.length, 1);
+  const expected = structuredClone(defaultsOf(calls).training);
+  const name = `hf-translate-${EXECUTION}`;
+  expected.TrainingJobName = name;
+  expected.HyperParameters.sagemaker_job_name = `"${name}"`;
+  expected.CheckpointConfig.S3Uri = `${expected.CheckpointConfig.S3Uri}/${name}`;
+  assert.deepEqual(calls.training[0], expected);
+  assert.equal(calls.training[0].EnableManagedSpotTraining, true);
+  assert.equal(output.jobName, name);
+  assert.equal(output.jobArn, `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${name}`);
+  assert.match(output.modelArtifacts, new RegExp(`/${name}/output/model.tar.gz$`));
+  assert.deepEqual(output.finalMetrics.map((m) => m.MetricName), ['eval_bleu']);
+  assert.equal(calls.sns.length, 0);
+  assertValidRequests(calls);
+});
+
+test('train with on-demand override: spot settings removed, overrides applied', async () => {
+  const input = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../examples/train-on-demand-override.json'), 'utf8'));
+  const { calls, error, cause } = await run(input);
+  assert.equal(error, undefined, cause);
+  const request = calls.training[0];
+  assert.equal('EnableManagedSpotTraining' in request, false);
+  assert.equal('MaxWaitTimeInSeconds' in request.StoppingCondition, false);
+  assert.equal(request.ResourceConfig.InstanceType, input.instanceType);
+  assert.equal(request.TrainingJobName, input.jobName);
+  assertValidRequests(calls);
+});
+
+test('tune success: the tuning request is sent, output names the best training job and its objective', async () => {
+  const input = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../examples/tune.json'), 'utf8'));
+  const { output, calls, error, cause } = await run(input, (request) => ({
+    HyperParameterTuningJobName: request.HyperParameterTuningJobName,
+    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
+    HyperParameterTuningJobStatus: 'Completed',
+    TrainingJobStatusCounters: { Completed: 4, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+    BestTrainingJob: {
+      TrainingJobName: `${request.HyperParameterTuningJobName}-003-1a2b3c4d`,
+      TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:111122223333:training-job/x',
+      TunedHyperParameters: { learning_rate: '3.2e-05' },
+      FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 },
+    },
+  }));
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.training.length, 0);
+  assert.equal(calls.tuning.length, 1);
+  const request = calls.tuning[0];
+  const name = request.HyperParameterTuningJobName;
+  assert.ok(name.length <= 32 && name.startsWith('hf-translate-'), name);
+  assert.equal(request.TrainingJobDefinition.StaticHyperParameters.sagemaker_job_name, `"${name}"`);
+  assert.equal(request.HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs, input.tuning.maxJobs);
+  assert.equal(output.tuningJobName, name);
+  assert.deepEqual(output.bestTrainingJob.objective, { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 });
+  assert.match(output.bestTrainingJob.modelArtifacts, new RegExp(`/${name}-003-1a2b3c4d/output/model.tar.gz$`));
+  assertValidRequests(calls);
+});
+
+const invalidInputs = {
+  'unknown key': [{ instance_type: 'ml.g5.2xlarge' }, /instance_type: unknown field/],
+  'instance type outside the list': [{ instanceType: 'ml.p4d.24xlarge' }, /instanceType: "ml\.p4d\.24xlarge" is not allowed; allowed: ml\.g5\.2xlarge, ml\.g5\.12xlarge, ml\.p3\.2xlarge/],
+  'count over the maximum': [{ instanceCount: 3 }, /instanceCount: 3 is not allowed; allowed: an integer from 1 to 2/],
+  'max run over the maximum': [{ maxRuntimeSeconds: 28801 }, /maxRuntimeSeconds: 28801 is not allowed; allowed: an integer from 1 to 28800/],
+  'channel outside the datasets bucket': [{ channels: { train: 's3://elsewhere/train/' } }, /channels\.train: "s3:\/\/elsewhere\/train\/" is not allowed/],
+  'bad job name': [{ jobName: 'my_job' }, /jobName: "my_job" is not allowed/],
+  'spot not a boolean': [{ spot: 'true' }, /spot: "true" is not allowed; allowed: true or false/],
+  'reserved hyperparameter': [{ hyperparameters: { sagemaker_program: 'x.py' } }, /hyperparameters\.sagemaker_program: reserved/],
+  'tuning limits over the maximum': [{ mode: 'tune', tuning: { maxJobs: 11 } }, /tuning\.maxJobs: 11 is not allowed; allowed: an integer from 1 to 10/],
+  'invalid tuning range': [{ mode: 'tune', tuning: { ranges: { learning_rate: { type: 'continuous', min: 1, max: 0.1 } } } }, /min 1 must be less than max 0\.1/],
+};
+for (const [kind, [input, message]] of Object.entries(invalidInputs)) {
+  test(`invalid input (${kind}) fails fast with InvalidInput, no SageMaker call, one notification`, async () => {
+    const { error, cause, calls } = await run(input);
+    assert.equal(error, 'InvalidInput');
+    assert.match(cause, message);
+    assert.equal(calls.training.length + calls.tuning.length, 0);
+    assert.equal(calls.sns.length, 1);
+    const published = notification(calls.sns[0]);
+    assert.equal(published.error, 'InvalidInput');
+    assert.equal(published.execution, EXECUTION_ID);
+    assert.match(published.cause, message);
+  });
+}
+
+test('throttling then success: the same request is retried', async () => {
+  const { output, calls, error, cause } = await run({}, (request, n) => {
+    if (n < 3) throw namedError('SageMaker.AmazonSageMakerException', 'Rate exceeded (Service: AmazonSageMaker; Status Code: 400; Error Code: ThrottlingException)');
+    return completedTraining(request);
+  });
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.training.length, 3);
+  assert.deepEqual(calls.training[2], calls.training[0]);
+  assert.equal(output.jobName, `hf-translate-${EXECUTION}`);
+});
+
+test('quota error: ends with the quota name to request, after one notification', async () => {
+  const { error, cause, calls } = await run({}, () => {
+    throw namedError('SageMaker.ResourceLimitExceededException', "The account-level service limit 'ml.g5.2xlarge for spot training job usage' is 0 Instances");
+  });
+  assert.equal(error, 'QuotaExceeded');
+  assert.match(cause, /"ml\.g5\.2xlarge for spot training job usage"/);
+  assert.equal(calls.training.length, 1);
+  assert.equal(calls.sns.length, 1);
+  const onDemand = await run({ spot: false, instanceType: 'ml.g5.12xlarge' }, () => {
+    throw namedError('SageMaker.ResourceLimitExceededException', 'limit');
+  });
+  assert.match(onDemand.cause, /"ml\.g5\.12xlarge for training job usage"/);
+});
+
+test('capacity error: retried a bounded number of times with new job names, then fails', async () => {
+  const { error, cause, calls } = await run({}, (request) => {
+    throw namedError('States.TaskFailed', failedJob(request, 'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.'));
+  });
+  assert.equal(error, 'InsufficientCapacity');
+  assert.match(cause, /No capacity after 3 attempts for 1 x ml\.g5\.2xlarge/);
+  assert.deepEqual(calls.training.map((r) => r.TrainingJobName),
+    [`hf-translate-${EXECUTION}`, `hf-translate-${EXECUTION}-r2`, `hf-translate-${EXECUTION}-r3`]);
+  assert.equal(calls.sns.length, 1);
+  assertValidRequests(calls);
+});
+
+test('capacity error then success on the second attempt', async () => {
+  const { output, calls, error, cause } = await run({}, (request, n) => {
+    if (n === 1) throw namedError('States.TaskFailed', failedJob(request, 'CapacityError: Unable to provision requested ML compute capacity.'));
+    return completedTraining(request);
+  });
+  assert.equal(error, undefined, cause);
+  assert.equal(output.jobName, `hf-translate-${EXECUTION}-r2`);
+  assert.equal(output.settings.attempt, 2);
+  assert.equal(calls.training[1].HyperParameters.sagemaker_job_name, `"hf-translate-${EXECUTION}-r2"`);
+});
+
+test('algorithm error: ends with the job failure reason, no retry', async () => {
+  const reason = 'AlgorithmError: ExecuteUserScriptError: Command "/opt/conda/bin/python3.10 train.py" exit code 1';
+  const { error, cause, calls } = await run({}, (request) => { throw namedError('States.TaskFailed', failedJob(request, reason)); });
+  assert.equal(error, 'JobFailed');
+  assert.equal(cause, reason);
+  assert.equal(calls.training.length, 1);
+  assert.equal(notification(calls.sns[0]).job, `hf-translate-${EXECUTION}`);
+  assert.equal(notification(calls.sns[0]).cause, reason);
+});
+
+test('spot interruption: the job carries checkpoint resume settings and completes after resuming', async () => {
+  const { output, calls, error, cause } = await run({ maxRuntimeSeconds: 14400 }, (request) => completedTraining(request, {
+    SecondaryStatusTransitions: [
+      { Status: 'Starting' }, { Status: 'Training' }, { Status: 'Interrupted', StatusMessage: 'Spot interruption' },
+      { Status: 'Restarting' }, { Status: 'Training' }, { Status: 'Completed' },
+    ],
+    BillableTimeInSeconds: 3000, TrainingTimeInSeconds: 9000,
+  }));
+  assert.equal(error, undefined, cause);
+  const request = calls.training[0];
+  assert.equal(request.EnableManagedSpotTraining, true);
+  assert.equal(request.StoppingCondition.MaxRuntimeInSeconds, 14400);
+  assert.ok(request.StoppingCondition.MaxWaitTimeInSeconds >= 14400);
+  assert.equal(request.CheckpointConfig.LocalPath ?? '/opt/ml/checkpoints', '/opt/ml/checkpoints');
+  assert.match(request.CheckpointConfig.S3Uri, new RegExp(`/hf-translate/hf-translate-${EXECUTION}$`));
+  assert.equal(output.settings.spot, true);
+  assertValidRequests(calls);
+});
+
+test('any other SageMaker error is reported as received, after a notification', async () => {
+  const { error, cause, calls } = await run({}, () => { throw namedError('SageMaker.ResourceInUseException', 'Training job names must be unique'); });
+  assert.equal(error, 'SageMaker.ResourceInUseException');
+  assert.equal(cause, 'Training job names must be unique');
+  assert.equal(calls.sns.length, 1);
+});

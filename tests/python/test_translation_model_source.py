@@ -1,0 +1,85 @@
+"""model_source: the pretrained model from the 'model' channel (a directory or a model.tar.gz) or a name."""
+import io
+import os
+import tarfile
+import tempfile
+import unittest
+
+import translation_support  # noqa: F401
+import model_source
+
+
+def write(path, text="{}"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def make_archive(path, files):
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+class ResolveModelPathTests(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+        self.channel = os.path.join(self.root, "model")
+        self.extract = os.path.join(self.root, "extracted")
+        os.makedirs(self.channel)
+
+    def test_without_channel_the_name_is_used(self):
+        self.assertEqual(model_source.resolve_model_path("t5-small", None, self.extract), "t5-small")
+
+    def test_without_channel_or_name_the_error_says_what_to_set(self):
+        with self.assertRaisesRegex(ValueError, "model_name_or_path.*'model' channel"):
+            model_source.resolve_model_path("", None, self.extract)
+
+    def test_channel_holding_a_saved_model_is_used_directly_over_the_name(self):
+        write(os.path.join(self.channel, "config.json"))
+        self.assertEqual(model_source.resolve_model_path("t5-small", self.channel, self.extract), self.channel)
+        self.assertFalse(os.path.exists(self.extract))
+
+    def test_archive_in_the_channel_is_extracted(self):
+        make_archive(os.path.join(self.channel, "model.tar.gz"),
+                     {"config.json": '{"model_type": "t5"}', "model.safetensors": "w"})
+        path = model_source.resolve_model_path("t5-small", self.channel, self.extract)
+        self.assertEqual(path, self.extract)
+        with open(os.path.join(path, "config.json"), encoding="utf-8") as handle:
+            self.assertEqual(handle.read(), '{"model_type": "t5"}')
+
+    def test_archive_with_a_top_folder_resolves_to_that_folder(self):
+        make_archive(os.path.join(self.channel, "model.tar.gz"), {"opus-mt/config.json": "{}"})
+        path = model_source.resolve_model_path(None, self.channel, self.extract)
+        self.assertEqual(path, os.path.join(self.extract, "opus-mt"))
+
+    def test_second_call_reuses_the_extraction(self):
+        archive = os.path.join(self.channel, "model.tar.gz")
+        make_archive(archive, {"config.json": "{}"})
+        model_source.resolve_model_path(None, self.channel, self.extract)
+        os.remove(archive)
+        make_archive(archive, {"other.txt": "x"})  # would fail if extracted again
+        self.assertEqual(model_source.resolve_model_path(None, self.channel, self.extract), self.extract)
+
+    def test_archive_without_config_is_rejected(self):
+        make_archive(os.path.join(self.channel, "model.tar.gz"), {"weights.bin": "w"})
+        with self.assertRaisesRegex(ValueError, "model.tar.gz.*config.json"):
+            model_source.resolve_model_path(None, self.channel, self.extract)
+
+    def test_archive_escaping_the_destination_is_rejected(self):
+        make_archive(os.path.join(self.channel, "model.tar.gz"), {"../evil.txt": "x", "config.json": "{}"})
+        with self.assertRaisesRegex(ValueError, "outside"):
+            model_source.resolve_model_path(None, self.channel, self.extract)
+        self.assertFalse(os.path.exists(os.path.join(self.root, "evil.txt")))
+
+    def test_empty_channel_is_rejected_with_its_contents(self):
+        write(os.path.join(self.channel, "notes.txt"))
+        with self.assertRaisesRegex(ValueError, "exactly one.*notes.txt"):
+            model_source.resolve_model_path("t5-small", self.channel, self.extract)
+
+
+if __name__ == "__main__":
+    unittest.main()

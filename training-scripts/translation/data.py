@@ -1,0 +1,74 @@
+"""Reading translation pairs from a channel: JSON Lines, one ``{"translation": {"en": "...", "de": "..."}}`` a line
+(the layout of the WMT and opus_books data sets). Standard library only: no ``datasets`` package needed.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import List, Optional, Tuple
+
+DATA_SUFFIXES = (".jsonl", ".json")
+
+
+def find_data_files(channel_dir: str) -> List[str]:
+    """Every ``*.jsonl`` / ``*.json`` file directly in ``channel_dir``, sorted by name.
+
+    Raises ValueError when the directory is missing or holds no such file.
+    """
+    if not os.path.isdir(channel_dir):
+        raise ValueError(f"channel directory {channel_dir!r} does not exist")
+    files = sorted(
+        os.path.join(channel_dir, name) for name in os.listdir(channel_dir)
+        if name.endswith(DATA_SUFFIXES) and os.path.isfile(os.path.join(channel_dir, name))
+    )
+    if not files:
+        raise ValueError(
+            f"channel directory {channel_dir!r} holds no {' or '.join(DATA_SUFFIXES)} file; "
+            f"found {sorted(os.listdir(channel_dir))!r}"
+        )
+    return files
+
+
+def read_pairs(path: str, source_lang: str, target_lang: str) -> List[Tuple[str, str]]:
+    """(source, target) of every non-blank line of ``path``.
+
+    Raises ValueError naming the file and line number for a line that is not JSON, has no ``translation`` object,
+    or lacks a string under ``source_lang`` / ``target_lang``.
+    """
+    pairs: List[Tuple[str, str]] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path} line {number}"
+            try:
+                record = json.loads(line)
+            except ValueError as error:
+                raise ValueError(f"{where}: not valid JSON ({error})") from None
+            translation = record.get("translation") if isinstance(record, dict) else None
+            if not isinstance(translation, dict):
+                raise ValueError(f"{where}: expected an object with a 'translation' object, "
+                                 f"e.g. {{\"translation\": {{\"{source_lang}\": \"...\", \"{target_lang}\": \"...\"}}}}")
+            texts = []
+            for lang in (source_lang, target_lang):
+                text = translation.get(lang)
+                if not isinstance(text, str):
+                    raise ValueError(f"{where}: 'translation' has no text for language '{lang}'; "
+                                     f"keys present: {sorted(translation)!r}")
+                texts.append(text)
+            pairs.append((texts[0], texts[1]))
+    return pairs
+
+
+def load_channel(channel_dir: str, source_lang: str, target_lang: str,
+                 max_samples: Optional[int] = None) -> List[Tuple[str, str]]:
+    """All pairs of a channel (files in name order), the first ``max_samples`` when given.
+
+    Raises ValueError when the channel has no pair at all.
+    """
+    pairs: List[Tuple[str, str]] = []
+    for path in find_data_files(channel_dir):
+        pairs.extend(read_pairs(path, source_lang, target_lang))
+    if not pairs:
+        raise ValueError(f"channel directory {channel_dir!r} holds no translation pair")
+    return pairs[:max_samples] if max_samples is not None else pairs

@@ -1,0 +1,220 @@
+"""Fine-tune a pretrained sequence-to-sequence model for translation: the SageMaker entry point.
+
+Run by the sagemaker-training toolkit in a Hugging Face PyTorch training DLC as
+``python train.py --key value ...`` (see args.py for every hyperparameter and how values arrive). It
+
+1. reads the SageMaker contract (sm_contract.py): channels ``train`` (required), ``validation`` and ``test``
+   (optional) with JSON Lines translation pairs (data.py), an optional ``model`` channel, ``SM_MODEL_DIR``,
+   ``SM_OUTPUT_DATA_DIR`` and the checkpoint directory;
+2. goes offline (``HF_HUB_OFFLINE=1``, ``TRANSFORMERS_OFFLINE=1``) unless ``offline`` is False, and loads the model
+   and tokenizer from the ``model`` channel (a saved model or a model.tar.gz) or ``model_name_or_path``;
+3. trains with ``Seq2SeqTrainer``, writing checkpoints to the checkpoint directory and resuming from the latest
+   complete one (checkpoints.py) when a spot interruption restarted the job;
+4. logs ``METRIC name=value`` lines (metrics_log.py) that the MetricDefinitions in metric_definitions.json read,
+   with BLEU from sacrebleu or its built-in equivalent (bleu.py);
+5. saves the model and tokenizer to ``SM_MODEL_DIR`` and the metrics to ``SM_OUTPUT_DATA_DIR/results.json``.
+
+Importing this module has no side effects and needs only the standard library: torch and transformers are imported
+inside :func:`train`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+from typing import List, Optional, Sequence, Tuple
+
+import args as hyperparameters
+import bleu
+import checkpoints
+import data
+import metrics_log
+import model_source
+import sm_contract
+import trainer_config
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+logger = logging.getLogger("translation")
+metrics_logger = logging.getLogger("translation.metrics")
+
+OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+TRAIN_CHANNEL, VALIDATION_CHANNEL, TEST_CHANNEL = "train", "validation", "test"
+RESULTS_FILE = "results.json"
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stdout, which SageMaker sends to CloudWatch and where the MetricDefinitions look."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def apply_offline(offline: bool, environ=None) -> None:
+    """Set (or leave unset) the variables that stop huggingface_hub and transformers from reaching the network.
+
+    Must run before transformers is imported: huggingface_hub reads them at import time.
+    """
+    environ = os.environ if environ is None else environ
+    if offline:
+        for name in OFFLINE_VARIABLES:
+            environ[name] = "1"
+
+
+def _tokenize_pairs(tokenizer, pairs: List[Tuple[str, str]], args) -> List[dict]:
+    sources = [args.source_prefix + source for source, _ in pairs]
+    targets = [target for _, target in pairs]
+    inputs = tokenizer(sources, max_length=args.max_source_length, truncation=True)
+    labels = tokenizer(text_target=targets, max_length=args.max_target_length, truncation=True)
+    return [
+        {"input_ids": inputs["input_ids"][i], "attention_mask": inputs["attention_mask"][i],
+         "labels": labels["input_ids"][i]}
+        for i in range(len(pairs))
+    ]
+
+
+def _make_dataset(examples: List[dict]):
+    from torch.utils.data import Dataset  # noqa: PLC0415 - heavy import kept out of module import
+
+    class TranslationDataset(Dataset):
+        """Tokenized translation pairs."""
+
+        def __len__(self):
+            return len(examples)
+
+        def __getitem__(self, index):
+            return examples[index]
+
+    return TranslationDataset()
+
+
+def _metric_callback():
+    from transformers import TrainerCallback  # noqa: PLC0415
+
+    class MetricLogCallback(TrainerCallback):
+        """Prints every Trainer log (training loss, evaluation loss and BLEU, epoch) as a METRIC line."""
+
+        def on_log(self, args, state, control, logs=None, **kwargs):  # noqa: D401 - Trainer hook
+            if logs and state.is_world_process_zero:
+                line = metrics_log.format_metric_line(metrics_log.trainer_logs_to_metrics(logs))
+                if line:
+                    metrics_logger.info(line)
+
+    return MetricLogCallback()
+
+
+def _bleu_metrics(tokenizer):
+    import numpy as np  # noqa: PLC0415
+    reported = []
+
+    def compute_metrics(eval_prediction):
+        predictions, labels = eval_prediction.predictions, eval_prediction.label_ids
+        if isinstance(predictions, tuple):
+            predictions = predictions[0]
+        predictions = np.where(predictions != -100, predictions, tokenizer.pad_token_id)
+        labels = np.where(labels != -100, labels, tokenizer.pad_token_id)
+        hypotheses = [text.strip() for text in tokenizer.batch_decode(predictions, skip_special_tokens=True)]
+        references = [text.strip() for text in tokenizer.batch_decode(labels, skip_special_tokens=True)]
+        result = bleu.corpus_bleu(hypotheses, references)
+        if not reported:
+            logger.info("BLEU computed with %s", result.implementation)
+            reported.append(result.implementation)
+        lengths = [int(np.count_nonzero(row != tokenizer.pad_token_id)) for row in predictions]
+        return {"bleu": result.score, "gen_len": float(np.mean(lengths)) if lengths else 0.0}
+
+    return compute_metrics
+
+
+def train(args, context: sm_contract.SageMakerContext) -> dict:
+    """Fine-tune, evaluate and save; returns the metrics written to ``results.json``."""
+    import inspect  # noqa: PLC0415
+    import dataclasses  # noqa: PLC0415
+
+    import transformers  # noqa: PLC0415
+    from transformers import (AutoModelForSeq2SeqLM, AutoTokenizer, DataCollatorForSeq2Seq,  # noqa: PLC0415
+                              Seq2SeqTrainer, Seq2SeqTrainingArguments)
+
+    logger.info("transformers %s; channels %s; GPUs %d; hosts %s (this is %s); offline=%s",
+                transformers.__version__, sorted(context.channels), context.num_gpus, context.hosts,
+                context.current_host, args.offline)
+
+    extract_dir = os.path.join(tempfile.gettempdir(), f"translation-model-{os.environ.get('LOCAL_RANK', '0')}")
+    model_path = model_source.resolve_model_path(
+        args.model_name_or_path, context.channel(model_source.MODEL_CHANNEL), extract_dir)
+    if args.offline and not os.path.isdir(model_path):
+        logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
+                       "in an isolated job pass the model through a 'model' channel", model_path)
+    logger.info("loading model and tokenizer from %s", model_path)
+    tokenizer = AutoTokenizer.from_pretrained(model_path)
+    model = AutoModelForSeq2SeqLM.from_pretrained(model_path)
+    if getattr(model.config, "model_type", "") == "t5" and not args.source_prefix:
+        logger.warning("T5 expects a task prefix such as 'translate English to German: '; source_prefix is empty")
+
+    train_dir = context.channel(TRAIN_CHANNEL)
+    if not train_dir:
+        raise ValueError(f"the job has no '{TRAIN_CHANNEL}' channel; channels received: {sorted(context.channels)}")
+    train_pairs = data.load_channel(train_dir, args.source_lang, args.target_lang, args.max_train_samples)
+    eval_sets = {}
+    for channel in (VALIDATION_CHANNEL, TEST_CHANNEL):
+        if context.channel(channel):
+            eval_sets[channel] = data.load_channel(
+                context.channel(channel), args.source_lang, args.target_lang, args.max_eval_samples)
+    logger.info("pairs: train %d, %s", len(train_pairs), {name: len(pairs) for name, pairs in eval_sets.items()})
+    train_dataset = _make_dataset(_tokenize_pairs(tokenizer, train_pairs, args))
+    eval_datasets = {name: _make_dataset(_tokenize_pairs(tokenizer, pairs, args)) for name, pairs in eval_sets.items()}
+    has_validation = VALIDATION_CHANNEL in eval_datasets
+    if not has_validation and args.eval_strategy != "no":
+        logger.warning("no '%s' channel: evaluation during training is off", VALIDATION_CHANNEL)
+
+    available = {field.name for field in dataclasses.fields(Seq2SeqTrainingArguments)}
+    training_args = Seq2SeqTrainingArguments(**trainer_config.training_arguments_kwargs(
+        args, context.checkpoint_dir, available, has_validation))
+    tokenizer_kwarg = trainer_config.trainer_tokenizer_kwarg(inspect.signature(Seq2SeqTrainer.__init__).parameters)
+    collator = DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100,
+                                      pad_to_multiple_of=8 if (args.fp16 or args.bf16) else None)
+    trainer = Seq2SeqTrainer(
+        model=model, args=training_args, train_dataset=train_dataset,
+        eval_dataset=eval_datasets.get(VALIDATION_CHANNEL), data_collator=collator,
+        compute_metrics=_bleu_metrics(tokenizer) if eval_datasets else None,
+        callbacks=[_metric_callback()], **{tokenizer_kwarg: tokenizer})
+
+    resume_from = checkpoints.latest_checkpoint(context.checkpoint_dir)
+    if resume_from:
+        logger.info("resuming from checkpoint %s", resume_from)
+    else:
+        logger.info("no complete checkpoint in %s: training from the start", context.checkpoint_dir)
+    train_result = trainer.train(resume_from_checkpoint=resume_from)
+
+    results = {"train": train_result.metrics, "resumed_from": resume_from, "model_source": model_path}
+    generation = trainer_config.generation_kwargs(args)
+    for name, dataset in eval_datasets.items():
+        prefix = "eval" if name == VALIDATION_CHANNEL else name
+        results[name] = trainer.evaluate(eval_dataset=dataset, metric_key_prefix=prefix, **generation)
+
+    trainer.save_model(context.model_dir)
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(context.model_dir)
+        os.makedirs(context.output_data_dir, exist_ok=True)
+        with open(os.path.join(context.output_data_dir, RESULTS_FILE), "w", encoding="utf-8") as handle:
+            json.dump(results, handle, indent=2, default=str)
+        logger.info("model saved to %s; metrics written to %s", context.model_dir,
+                    os.path.join(context.output_data_dir, RESULTS_FILE))
+    return results
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point: parse the hyperparameters, read the contract, train. Returns the process exit code."""
+    configure_logging()
+    args = hyperparameters.parse_args(sys.argv[1:] if argv is None else argv)
+    context = sm_contract.read_context(checkpoint_dir=args.checkpoint_dir or None)
+    logger.info("hyperparameters: %s", json.dumps(vars(args), sort_keys=True))
+    apply_offline(args.offline)
+    train(args, context)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
