@@ -55,11 +55,10 @@ public sealed class TrainingBuckets : Construct
     /// <exception cref="ArgumentException">A duration is not a whole number of days from 1 to 3650.</exception>
     public TrainingBuckets(Construct scope, string id, TrainingBucketsProps? props = null) : base(scope, id)
     {
-        // Pin the behaviour of two aws-s3 feature flags for these buckets, whatever the app's context says:
-        // access-log delivery through a bucket policy (works with BucketOwnerEnforced, no ACLs), and write grants
-        // without s3:PutObjectAcl. Context must be set before the first child is added.
+        // Pin access-log delivery through a bucket policy for these buckets (works with BucketOwnerEnforced, no ACLs),
+        // whatever the app's context says. Context must be set before the first child is added. (CDK v2 write grants
+        // already leave out s3:PutObjectAcl.)
         Node.SetContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
-        Node.SetContext("@aws-cdk/aws-s3:grantWriteWithoutAcl", true);
 
         props ??= new TrainingBucketsProps();
         var checkpointExpiration = props.CheckpointExpiration ?? DefaultCheckpointExpiration;
