@@ -119,6 +119,6 @@ public sealed class TrainingPlatformStack : Stack
     public static RetentionDays ToRetentionDays(int days) => RetentionByDays.TryGetValue(days, out var value)
         ? value
         : throw new ArgumentException(
-            $"Retention.LogRetentionDays is '{days}'; give one of the values CloudWatch Logs accepts: {string.Join(", ", RetentionByDays.Keys)}.",
+            $"Retention.LogRetentionDays is '{days}'; give one of the CloudWatch Logs retention values: {string.Join(", ", RetentionByDays.Keys)}.",
             nameof(days));
 }

@@ -6,6 +6,7 @@ using static HfSageMaker.Tests.Platform.TemplateJson;
 namespace HfSageMaker.Tests.Platform;
 
 /// <summary>The default (isolated, retaining) environment: every platform default, asserted on the template.</summary>
+[Collection(PlatformCollection.Name)]
 public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixture) : IClassFixture<IsolatedRetainStackFixture>
 {
     private Template T => fixture.Template;

@@ -103,3 +103,14 @@ internal static class TemplateJson
                 r => r.TryGetProperty("applies_to", out var a) ? a.EnumerateArray().Select(x => x.GetString()!).ToList() : [])
             : [];
 }
+
+/// <summary>
+/// The platform test classes run one after another: the jsii runtime behind the CDK is not safe for concurrent use
+/// from several threads, and parallel fixtures synthesizing at once deadlock it.
+/// </summary>
+[Xunit.CollectionDefinition(Name)]
+public sealed class PlatformCollection
+{
+    /// <summary>The collection name.</summary>
+    public const string Name = "Platform (sequential jsii use)";
+}
