@@ -1,5 +1,10 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.Logs;
 using Constructs;
+using HfSageMaker.Constructs.Network;
+using HfSageMaker.Constructs.Security;
+using HfSageMaker.Constructs.Storage;
+using HfSageMaker.Constructs.Studio;
 using HfSageMaker.Infra.Configuration;
 
 namespace HfSageMaker.Infra;
@@ -17,8 +22,103 @@ public sealed class TrainingPlatformStackProps : StackProps
 /// </summary>
 public sealed class TrainingPlatformStack : Stack
 {
-    public TrainingPlatformStack(Construct scope, string id, TrainingPlatformStackProps props) : base(scope, id, props)
+    private readonly string[] _availabilityZones;
+
+    /// <summary>The environment this stack deploys.</summary>
+    public EnvironmentConfig Config { get; }
+
+    /// <summary>The VPC, security groups and endpoints.</summary>
+    public IsolatedNetwork Network { get; }
+
+    /// <summary>The key and buckets.</summary>
+    public TrainingBuckets Storage { get; }
+
+    /// <summary>The SageMaker execution role of jobs and Studio apps.</summary>
+    public SageMakerExecutionRole ExecutionRole { get; }
+
+    /// <summary>The Studio domain and its user profiles.</summary>
+    public StudioDomain Studio { get; }
+
+    /// <summary>Creates the stack. Env defaults to the environment's account and region; termination protection is on
+    /// when the environment retains its resources.</summary>
+    public TrainingPlatformStack(Construct scope, string id, TrainingPlatformStackProps props) : base(scope, id, WithDefaults(props))
     {
-        // Composition of the platform constructs goes here (network, storage, roles, Studio, pipeline, operations).
+        var config = props.Config;
+        Config = config;
+        _availabilityZones = [.. config.AvailabilityZones];
+        var removalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+        Network = new IsolatedNetwork(this, "Network", new IsolatedNetworkProps
+        {
+            Cidr = config.Network.Cidr,
+            AvailabilityZones = config.AvailabilityZones,
+            ControlledEgress = config.Network.Mode == NetworkMode.ControlledEgress,
+            FlowLogRetention = ToRetentionDays(config.Retention.LogRetentionDays),
+            RemovalPolicy = removalPolicy,
+        });
+
+        Storage = new TrainingBuckets(this, "Storage", new TrainingBucketsProps
+        {
+            RemovalPolicy = removalPolicy,
+            CheckpointExpiration = Duration.Days(config.Retention.CheckpointExpirationDays),
+        });
+
+        ExecutionRole = new SageMakerExecutionRole(this, "ExecutionRole", new SageMakerExecutionRoleProps
+        {
+            Buckets = Storage,
+            Vpc = Network.Vpc,
+        });
+
+        Studio = new StudioDomain(this, "Studio", new StudioDomainProps
+        {
+            Vpc = Network.Vpc,
+            Subnets = Network.TrainingSubnets,
+            SecurityGroup = Network.StudioSecurityGroup,
+            DefaultExecutionRole = ExecutionRole.Role,
+            EncryptionKey = Storage.EncryptionKey,
+            UserProfiles = [.. config.Studio.Users.Select(u => u.Name)],
+            IdleTimeout = Duration.Minutes(config.Studio.IdleTimeoutMinutes),
+        });
+
+        _ = new CfnOutput(this, "StudioDomainId", new CfnOutputProps
+        {
+            Value = Studio.DomainId,
+            Description = "Studio domain id",
+        });
+        _ = new CfnOutput(this, "StudioHomeEfsFileSystemId", new CfnOutputProps
+        {
+            Value = Studio.HomeEfsFileSystemId,
+            Description = "Home EFS of the Studio domain; NOT deleted with the stack (see README, Platform constructs)",
+        });
     }
+
+    /// <summary>The environment's fixed availability zones, so synthesis never looks them up.</summary>
+    public override string[] AvailabilityZones => _availabilityZones;
+
+    private static TrainingPlatformStackProps WithDefaults(TrainingPlatformStackProps props)
+    {
+        props.Env ??= new Amazon.CDK.Environment { Account = props.Config.Account, Region = props.Config.Region };
+        props.TerminationProtection ??= props.Config.Retention.RemovalPolicy == RemovalBehaviour.Retain;
+        return props;
+    }
+
+    /// <summary>CloudWatch Logs retention values (days) and their CDK names.</summary>
+    private static readonly IReadOnlyDictionary<int, RetentionDays> RetentionByDays = new Dictionary<int, RetentionDays>
+    {
+        [1] = RetentionDays.ONE_DAY, [3] = RetentionDays.THREE_DAYS, [5] = RetentionDays.FIVE_DAYS,
+        [7] = RetentionDays.ONE_WEEK, [14] = RetentionDays.TWO_WEEKS, [30] = RetentionDays.ONE_MONTH,
+        [60] = RetentionDays.TWO_MONTHS, [90] = RetentionDays.THREE_MONTHS, [120] = RetentionDays.FOUR_MONTHS,
+        [150] = RetentionDays.FIVE_MONTHS, [180] = RetentionDays.SIX_MONTHS, [365] = RetentionDays.ONE_YEAR,
+        [400] = RetentionDays.THIRTEEN_MONTHS, [545] = RetentionDays.EIGHTEEN_MONTHS, [731] = RetentionDays.TWO_YEARS,
+        [1096] = RetentionDays.THREE_YEARS, [1827] = RetentionDays.FIVE_YEARS, [2192] = RetentionDays.SIX_YEARS,
+        [2557] = RetentionDays.SEVEN_YEARS, [2922] = RetentionDays.EIGHT_YEARS, [3288] = RetentionDays.NINE_YEARS,
+        [3653] = RetentionDays.TEN_YEARS,
+    };
+
+    /// <summary>The CDK value for a CloudWatch Logs retention in days (the loader accepts only these values).</summary>
+    public static RetentionDays ToRetentionDays(int days) => RetentionByDays.TryGetValue(days, out var value)
+        ? value
+        : throw new ArgumentException(
+            $"Retention.LogRetentionDays is '{days}'; give one of the CloudWatch Logs retention values: {string.Join(", ", RetentionByDays.Keys)}.",
+            nameof(days));
 }

@@ -1,5 +1,4 @@
-using Xunit;
-
-// jsii talks to one Node process over a single pipe; test classes constructing CDK objects concurrently corrupt the
-// exchange ("$jsii.byref was not present", ArgumentOutOfRangeException in ReadLine). Run test collections one at a time.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// The jsii runtime behind Amazon.CDK.Lib is not safe for concurrent use: xUnit's default of running test classes in
+// parallel makes fixtures that synthesize at the same time fail with spurious exceptions or deadlock. Test classes of
+// this assembly therefore run one after another (each still synthesizes once, in its class fixture).
+[assembly: Xunit.CollectionBehavior(DisableTestParallelization = true)]

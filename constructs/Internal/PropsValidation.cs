@@ -1,0 +1,43 @@
+using Amazon.CDK;
+using Constructs;
+
+namespace HfSageMaker.Constructs.Internal;
+
+/// <summary>
+/// Collects every problem with a construct's props and throws one <see cref="ArgumentException"/> naming each prop,
+/// the value received and what is allowed. Unresolved tokens are skipped by the callers (<see cref="IsToken"/>).
+/// </summary>
+internal sealed class PropsValidation(IConstruct scope, string propsName)
+{
+    private readonly List<string> _problems = [];
+
+    /// <summary>True when <paramref name="value"/> is a CDK token, whose value is only known at deployment.</summary>
+    public static bool IsToken(string? value) => value is not null && Token.IsUnresolved(value);
+
+    /// <summary>Records a problem: <c>{prop} is '{value}'; {allowed}</c>.</summary>
+    public void Add(string prop, object? value, string allowed) =>
+        _problems.Add($"{prop} is '{Describe(value)}'; {allowed}");
+
+    /// <summary>Records a problem when <paramref name="condition"/> is false.</summary>
+    public void Require(bool condition, string prop, object? value, string allowed)
+    {
+        if (!condition) Add(prop, value, allowed);
+    }
+
+    /// <summary>Throws when any problem was recorded.</summary>
+    public void ThrowIfAny()
+    {
+        if (_problems.Count == 0) return;
+        throw new ArgumentException(
+            $"Invalid {propsName} for '{scope.Node.Path}':\n - " + string.Join("\n - ", _problems), propsName);
+    }
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "(not set)",
+        string s => s,
+        Duration d => d.ToHumanString(),
+        IEnumerable<string> list => "[" + string.Join(", ", list) + "]",
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,246 @@
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Logs;
+using Constructs;
+using HfSageMaker.Constructs.Compliance;
+using HfSageMaker.Constructs.Internal;
+
+namespace HfSageMaker.Constructs.Network;
+
+/// <summary>
+/// The network SageMaker training jobs and a VpcOnly Studio domain run in. By default a VPC with private isolated
+/// subnets only (no internet gateway, no NAT), VPC flow logs to CloudWatch Logs, a default security group stripped of
+/// all rules, an S3 gateway endpoint and interface endpoints for the SageMaker API and runtime, the Studio UI
+/// (<c>aws.sagemaker.&lt;region&gt;.studio</c>), STS and CloudWatch Logs. DLC images are pulled by the SageMaker
+/// platform, not through the VPC, so no ECR endpoints are needed. Controlled egress adds one NAT gateway.
+/// Or bring your own <see cref="IVpc"/>: then only the security groups are created.
+/// </summary>
+public sealed partial class IsolatedNetwork : Construct
+{
+    /// <summary>Default CIDR of the created VPC.</summary>
+    public const string DefaultCidr = "10.0.0.0/16";
+
+    /// <summary>Default number of availability zones of the created VPC.</summary>
+    public const int DefaultMaxAzs = 2;
+
+    /// <summary>Name of the subnet group training jobs, Studio and the endpoints use in the created VPC.</summary>
+    public const string PrivateSubnetGroupName = "Private";
+
+    /// <summary>The VPC (created or brought).</summary>
+    public IVpc Vpc { get; }
+
+    /// <summary>
+    /// Security group for training and tuning jobs (<c>VpcConfig.SecurityGroupIds</c>): all traffic from itself, which
+    /// distributed training needs between the job's instances; all outbound.
+    /// </summary>
+    public ISecurityGroup TrainingSecurityGroup { get; }
+
+    /// <summary>
+    /// Security group for Studio apps: NFS (2049) to the home EFS and all traffic within the group; all outbound.
+    /// </summary>
+    public ISecurityGroup StudioSecurityGroup { get; }
+
+    /// <summary>
+    /// Security group of the interface endpoints: HTTPS (443) from inside the VPC only, no outbound. Null when no
+    /// endpoints are created. Reuse it for further endpoints (e.g. CodeArtifact) added with
+    /// <c>Vpc.AddInterfaceEndpoint</c>.
+    /// </summary>
+    public ISecurityGroup? EndpointSecurityGroup { get; }
+
+    /// <summary>The subnets training jobs (<c>VpcConfig.Subnets</c>), Studio and the endpoints use.</summary>
+    public SubnetSelection TrainingSubnets { get; }
+
+    /// <summary>The VPC flow log; null for a bring-your-own VPC.</summary>
+    public FlowLog? FlowLog { get; }
+
+    /// <summary>Whether the private subnets route to a NAT gateway (controlled egress).</summary>
+    public bool ControlledEgress { get; }
+
+    /// <summary>Creates the network.</summary>
+    /// <exception cref="ArgumentException">The props are inconsistent; the message lists every problem.</exception>
+    public IsolatedNetwork(Construct scope, string id, IsolatedNetworkProps? props = null) : base(scope, id)
+    {
+        props ??= new IsolatedNetworkProps();
+        Validate(props);
+        ControlledEgress = props.ControlledEgress;
+        var cidr = props.Cidr ?? DefaultCidr;
+
+        if (props.Vpc is null)
+        {
+            var vpc = new Vpc(this, "Vpc", new VpcProps
+            {
+                IpAddresses = IpAddresses.Cidr(cidr),
+                AvailabilityZones = props.AvailabilityZones?.ToArray(),
+                MaxAzs = props.AvailabilityZones is null ? props.MaxAzs ?? DefaultMaxAzs : null,
+                NatGateways = props.ControlledEgress ? 1 : 0,
+                CreateInternetGateway = props.ControlledEgress,
+                EnableDnsHostnames = true, // required by interface endpoints with private DNS
+                EnableDnsSupport = true,
+                // Removes every rule of the default security group (cdk-nag EC2 default SG rules; CIS 5.4).
+                RestrictDefaultSecurityGroup = true,
+                SubnetConfiguration = props.ControlledEgress
+                    ?
+                    [
+                        // The NAT gateway only needs a few addresses; instances never get public IPs.
+                        new SubnetConfiguration { Name = "Public", SubnetType = SubnetType.PUBLIC, CidrMask = 28, MapPublicIpOnLaunch = false },
+                        new SubnetConfiguration { Name = PrivateSubnetGroupName, SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
+                    ]
+                    : [new SubnetConfiguration { Name = PrivateSubnetGroupName, SubnetType = SubnetType.PRIVATE_ISOLATED }],
+            });
+            Vpc = vpc;
+            TrainingSubnets = new SubnetSelection { SubnetGroupName = PrivateSubnetGroupName };
+
+            var logGroup = new LogGroup(this, "FlowLogGroup", new LogGroupProps
+            {
+                Retention = props.FlowLogRetention,
+                RemovalPolicy = props.RemovalPolicy ?? RemovalPolicy.RETAIN,
+            });
+            FlowLog = new FlowLog(this, "FlowLog", new FlowLogProps
+            {
+                ResourceType = FlowLogResourceType.FromVpc(vpc),
+                Destination = FlowLogDestination.ToCloudWatchLogs(logGroup),
+                TrafficType = FlowLogTrafficType.ALL,
+            });
+            SuppressRestrictDefaultSecurityGroupProvider();
+        }
+        else
+        {
+            Vpc = props.Vpc;
+            TrainingSubnets = props.Subnets ?? new SubnetSelection { SubnetType = SubnetType.PRIVATE_ISOLATED };
+        }
+
+        var training = new SecurityGroup(this, "TrainingSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = Vpc,
+            Description = "SageMaker training jobs: traffic between the instances of a job",
+            AllowAllOutbound = true,
+        });
+        training.AddIngressRule(training, Port.AllTraffic(), "Distributed training between the job's instances");
+        TrainingSecurityGroup = training;
+
+        var studio = new SecurityGroup(this, "StudioSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = Vpc,
+            Description = "SageMaker Studio apps: home EFS (NFS) and traffic between apps",
+            AllowAllOutbound = true,
+        });
+        studio.AddIngressRule(studio, Port.Tcp(2049), "NFS to the Studio home EFS");
+        studio.AddIngressRule(studio, Port.AllTraffic(), "Traffic between Studio apps of the domain");
+        StudioSecurityGroup = studio;
+
+        if (props.CreateEndpoints ?? props.Vpc is null)
+            EndpointSecurityGroup = AddEndpoints(props.Vpc is null ? cidr : Vpc.VpcCidrBlock);
+    }
+
+    private SecurityGroup AddEndpoints(string vpcCidr)
+    {
+        var sg = new SecurityGroup(this, "EndpointSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = Vpc,
+            Description = "VPC interface endpoints: HTTPS from inside the VPC only",
+            AllowAllOutbound = false,
+        });
+        sg.AddIngressRule(Peer.Ipv4(vpcCidr), Port.Tcp(443), "HTTPS from inside the VPC");
+
+        // Training jobs in a VPC always need S3 through the gateway endpoint (free), even with network isolation.
+        new GatewayVpcEndpoint(this, "S3Endpoint", new GatewayVpcEndpointProps
+        {
+            Vpc = Vpc,
+            Service = GatewayVpcEndpointAwsService.S3,
+            Subnets = [TrainingSubnets],
+        });
+
+        var region = Stack.Of(this).Region;
+        var services = new (string Id, IInterfaceVpcEndpointService Service)[]
+        {
+            ("SageMakerApiEndpoint", InterfaceVpcEndpointAwsService.SAGEMAKER_API),
+            ("SageMakerRuntimeEndpoint", InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME),
+            // The Studio UI over PrivateLink (VpcOnly domains opened from inside the VPC).
+            ("StudioEndpoint", new InterfaceVpcEndpointService($"aws.sagemaker.{region}.studio", 443)),
+            ("StsEndpoint", InterfaceVpcEndpointAwsService.STS),
+            ("LogsEndpoint", InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
+        };
+        foreach (var (id, service) in services)
+        {
+            new InterfaceVpcEndpoint(this, id, new InterfaceVpcEndpointProps
+            {
+                Vpc = Vpc,
+                Service = service,
+                Subnets = TrainingSubnets,
+                SecurityGroups = [sg],
+                Open = false,
+                PrivateDnsEnabled = true,
+            });
+        }
+        return sg;
+    }
+
+    /// <summary>
+    /// <c>RestrictDefaultSecurityGroup</c> deploys a CDK-owned custom resource provider (one per stack) whose Lambda
+    /// uses the AWS-managed basic execution policy and the runtime CDK pins. Accept those findings on that provider.
+    /// </summary>
+    private void SuppressRestrictDefaultSecurityGroupProvider()
+    {
+        var provider = Stack.Of(this).Node.TryFindChild("Custom::VpcRestrictDefaultSGCustomResourceProvider");
+        if (provider is null) return;
+        if (provider.Node.TryFindChild("Role") is CfnResource role)
+            NagSuppressions.Add(role, new NagSuppression("AwsSolutions-IAM4",
+                "CDK's VpcRestrictDefaultSG custom resource provider (aws-cdk-lib) attaches AWSLambdaBasicExecutionRole, which only allows writing the provider's own CloudWatch logs.",
+                ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]));
+        if (provider.Node.TryFindChild("Handler") is CfnResource handler)
+            NagSuppressions.Add(handler, new NagSuppression("AwsSolutions-L1",
+                "The runtime of CDK's VpcRestrictDefaultSG provider is pinned by aws-cdk-lib 2.160 and runs once per deployment to revoke the default security group's rules; it is not ours to choose."));
+    }
+
+    private void Validate(IsolatedNetworkProps props)
+    {
+        var v = new PropsValidation(this, nameof(IsolatedNetworkProps));
+        if (props.Vpc is not null)
+        {
+            v.Require(props.Cidr is null, "Cidr", props.Cidr, "a bring-your-own Vpc keeps its own CIDR; leave Cidr unset.");
+            v.Require(props.MaxAzs is null, "MaxAzs", props.MaxAzs, "a bring-your-own Vpc keeps its own zones; leave MaxAzs unset.");
+            v.Require(props.AvailabilityZones is null, "AvailabilityZones", props.AvailabilityZones,
+                "a bring-your-own Vpc keeps its own zones; leave AvailabilityZones unset.");
+            v.Require(!props.ControlledEgress, "ControlledEgress", props.ControlledEgress,
+                "egress of a bring-your-own Vpc is its owner's; leave ControlledEgress false and choose Subnets with the routing you need.");
+        }
+        else
+        {
+            v.Require(props.Subnets is null, "Subnets", "(set)", "Subnets selects subnets of a bring-your-own Vpc only; leave it unset or pass Vpc.");
+        }
+
+        if (props.Cidr is { } cidr && !PropsValidation.IsToken(cidr))
+        {
+            var m = CidrPattern().Match(cidr);
+            var valid = m.Success && m.Groups.Cast<Group>().Skip(1).Take(4).All(g => int.Parse(g.Value) <= 255);
+            var prefix = m.Success ? int.Parse(m.Groups[5].Value) : -1;
+            v.Require(valid && prefix is >= 16 and <= 24, "Cidr", cidr, "give an IPv4 CIDR block from /16 to /24, e.g. '10.0.0.0/16'.");
+        }
+
+        if (props.MaxAzs is { } maxAzs)
+        {
+            v.Require(maxAzs >= 1, "MaxAzs", maxAzs, "give 1 or more zones (2 or more survive a zone outage).");
+            v.Require(props.AvailabilityZones is null, "MaxAzs", maxAzs, "set either MaxAzs or AvailabilityZones, not both.");
+        }
+
+        if (props.AvailabilityZones is { } azs)
+        {
+            var region = Stack.Of(this).Region;
+            if (azs.Count == 0)
+                v.Add("AvailabilityZones", azs, "give one or more zones, e.g. ['eu-west-1a', 'eu-west-1b'].");
+            if (azs.Distinct(StringComparer.Ordinal).Count() != azs.Count)
+                v.Add("AvailabilityZones", azs, "each zone may appear only once.");
+            foreach (var az in azs.Where(az => !PropsValidation.IsToken(az)))
+            {
+                if (string.IsNullOrWhiteSpace(az)
+                    || (!Token.IsUnresolved(region) && !az.StartsWith(region, StringComparison.Ordinal)))
+                    v.Add("AvailabilityZones", az, $"give zones of the stack's region '{region}', e.g. '{region}a'.");
+            }
+        }
+        v.ThrowIfAny();
+    }
+
+    [GeneratedRegex(@"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$")]
+    private static partial Regex CidrPattern();
+}

@@ -1,0 +1,197 @@
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Constructs;
+using HfSageMaker.Constructs.Compliance;
+using HfSageMaker.Constructs.Internal;
+
+namespace HfSageMaker.Constructs.Security;
+
+/// <summary>
+/// The IAM role SageMaker assumes for training and tuning jobs and Studio apps (trusted by
+/// <c>sagemaker.amazonaws.com</c>), scoped to exactly what they need: the platform buckets (through
+/// <see cref="Storage.TrainingBuckets"/>'s intent-named grants) and their KMS key, the SageMaker log groups, metrics in
+/// SageMaker namespaces, pulling the DLC images, and, with a VPC, the network-interface actions of <c>VpcConfig</c>.
+/// No AWS-managed policies, no <c>iam:PassRole</c> (whoever starts jobs is granted that on this role).
+/// Every wildcard left is unavoidable, commented and carries a cdk-nag suppression with the reason.
+/// </summary>
+public sealed partial class SageMakerExecutionRole : Construct, IGrantable
+{
+    /// <summary>The DLC repository pulled by default.</summary>
+    public const string DefaultImageRepository = "huggingface-pytorch-training";
+
+    /// <summary>Log groups the role may write: training/tuning jobs and Studio apps.</summary>
+    public static readonly IReadOnlyList<string> LogGroupNames = ["/aws/sagemaker/TrainingJobs", "/aws/sagemaker/studio"];
+
+    /// <summary>CloudWatch metric namespaces the role may publish to (<c>cloudwatch:namespace</c> condition).</summary>
+    public static readonly IReadOnlyList<string> MetricNamespaces = ["/aws/sagemaker/*"];
+
+    /// <summary>The role.</summary>
+    public IRole Role { get; }
+
+    /// <summary>The role, for grants.</summary>
+    public IPrincipal GrantPrincipal => Role.GrantPrincipal;
+
+    /// <summary>Creates the role and its policy.</summary>
+    /// <exception cref="ArgumentException">A role name or repository name is invalid; the message lists every problem.</exception>
+    public SageMakerExecutionRole(Construct scope, string id, SageMakerExecutionRoleProps props) : base(scope, id)
+    {
+        var repositories = props.ImageRepositories ?? [DefaultImageRepository];
+        Validate(props, repositories);
+
+        var stack = Stack.Of(this);
+        var role = new Role(this, "Resource", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com"),
+            Description = "SageMaker execution role of the Hugging Face training platform (jobs and Studio apps)",
+            PermissionsBoundary = props.PermissionsBoundary,
+            RoleName = props.RoleName,
+        });
+        Role = role;
+        var findings = new List<NagSuppression>();
+
+        // Buckets: the L2 grants bring the KMS permissions on the buckets' key along.
+        var buckets = props.Buckets;
+        buckets.GrantReadDatasets(role);
+        buckets.GrantReadCode(role);
+        buckets.GrantReadWriteArtifacts(role);
+        buckets.GrantReadWriteCheckpoints(role);
+        if (props.AllowDatasetAndCodeUploads)
+        {
+            buckets.GrantUploadDatasets(role);
+            buckets.GrantUploadCode(role);
+        }
+        var objectArns = new[] { buckets.Datasets, buckets.Code, buckets.Artifacts, buckets.Checkpoints }
+            .Select(b => NagFindings.Resource(this, b.ArnForObjects("*"))).ToList();
+        findings.Add(new NagSuppression("AwsSolutions-IAM5",
+            "Object-level S3 actions need the object ARN pattern <bucket>/*; each pattern is limited to one platform bucket, and the action groups (s3:GetObject*, s3:List*, s3:DeleteObject*, s3:Abort*, kms:GenerateDataKey*, kms:ReEncrypt*) are the aws-cdk-lib Bucket grant sets for read, read/write and put on those buckets and their key.",
+            [.. objectArns, "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*",
+             "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]));
+
+        // Volume and output encryption (VolumeKmsKeyId, OutputDataConfig.KmsKeyId) and the Studio EFS/EBS use the
+        // same key: grants for AWS services only.
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "UsePlatformKeyForAwsResources",
+            Actions = ["kms:CreateGrant", "kms:DescribeKey"],
+            Resources = [buckets.EncryptionKey.KeyArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" },
+            },
+        }));
+
+        // Logs: only the SageMaker log groups of training jobs and Studio, in this account and region. The ':*' suffix
+        // is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>).
+        var logArns = LogGroupNames.Select(name =>
+            $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{name}:*").ToArray();
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "WriteSageMakerLogs",
+            Actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resources = logArns,
+        }));
+        findings.Add(new NagSuppression("AwsSolutions-IAM5",
+            "Log streams are created by SageMaker per job/app with generated names; ':*' covers the streams of exactly the SageMaker log groups /aws/sagemaker/TrainingJobs and /aws/sagemaker/studio in this account and region.",
+            [.. logArns.Select(a => NagFindings.Resource(this, a))]));
+
+        // Metrics: PutMetricData has no resource-level permissions (Service Authorization Reference: resource '*');
+        // the namespace condition limits it to SageMaker namespaces.
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "PublishSageMakerMetrics",
+            Actions = ["cloudwatch:PutMetricData"],
+            Resources = ["*"],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringLike"] = new Dictionary<string, object> { ["cloudwatch:namespace"] = MetricNamespaces.ToArray() },
+            },
+        }));
+
+        // ECR: GetAuthorizationToken is account-wide (no resource-level permissions). The DLC repositories live in
+        // AWS-owned registry accounts that differ by region (763104351884 in most, others in opt-in, China and GovCloud
+        // regions), so the account is a wildcard; region and repository name are fixed.
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "EcrAuthorization",
+            Actions = ["ecr:GetAuthorizationToken"],
+            Resources = ["*"],
+        }));
+        var repositoryArns = repositories.Select(r => $"arn:{stack.Partition}:ecr:{stack.Region}:*:repository/{r}").ToArray();
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "PullTrainingImages",
+            Actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            Resources = repositoryArns,
+        }));
+        findings.Add(new NagSuppression("AwsSolutions-IAM5",
+            "cloudwatch:PutMetricData and ecr:GetAuthorizationToken support no resource-level permissions (AWS Service Authorization Reference), so their resource is '*'; PutMetricData is limited by the cloudwatch:namespace condition to /aws/sagemaker/*. The DLC repositories are owned by AWS registry accounts that differ per region, so the repository ARN has a wildcard account but a fixed region and repository name.",
+            ["Resource::*", .. repositoryArns.Select(a => NagFindings.Resource(this, a))]));
+
+        if (props.Vpc is { } vpc)
+        {
+            // VpcConfig: SageMaker creates and deletes the jobs' and apps' network interfaces with this role. The
+            // mutating actions are limited to this VPC with the ec2:Vpc condition key (supported by the
+            // network-interface, subnet and security-group resource types).
+            var vpcArn = $"arn:{stack.Partition}:ec2:{stack.Region}:{stack.Account}:vpc/{vpc.VpcId}";
+            string Ec2(string type) => $"arn:{stack.Partition}:ec2:{stack.Region}:{stack.Account}:{type}/*";
+            var vpcCondition = new Dictionary<string, object>
+            {
+                ["ArnEquals"] = new Dictionary<string, object> { ["ec2:Vpc"] = vpcArn },
+            };
+            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "CreateNetworkInterfacesInVpc",
+                Actions = ["ec2:CreateNetworkInterface"],
+                Resources = [Ec2("network-interface"), Ec2("subnet"), Ec2("security-group")],
+                Conditions = vpcCondition,
+            }));
+            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "ManageNetworkInterfacesInVpc",
+                Actions = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
+                Resources = [Ec2("network-interface")],
+                Conditions = vpcCondition,
+            }));
+            // Describe* and DeleteNetworkInterfacePermission support no resource-level permissions: resource '*'.
+            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "DescribeVpcResources",
+                Actions =
+                [
+                    "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
+                ],
+                Resources = ["*"],
+            }));
+            findings.Add(new NagSuppression("AwsSolutions-IAM5",
+                "EC2 Describe* actions and ec2:DeleteNetworkInterfacePermission support no resource-level permissions (AWS Service Authorization Reference), hence '*'. Network interfaces get generated ids when SageMaker creates them, hence network-interface/*, subnet/* and security-group/*, each limited by the ec2:Vpc condition to the platform VPC.",
+                ["Resource::*", .. new[] { "network-interface", "subnet", "security-group" }.Select(t => NagFindings.Resource(this, Ec2(t)))]));
+        }
+
+        var policy = role.Node.TryFindChild("DefaultPolicy") as IConstruct
+            ?? throw new InvalidOperationException("The execution role has no default policy.");
+        NagSuppressions.Add(policy, [.. findings]);
+    }
+
+    private void Validate(SageMakerExecutionRoleProps props, IReadOnlyList<string> repositories)
+    {
+        var v = new PropsValidation(this, nameof(SageMakerExecutionRoleProps));
+        v.Require(props.Buckets is not null, "Buckets", null, "pass the platform's TrainingBuckets.");
+        if (props.RoleName is { } name && !PropsValidation.IsToken(name))
+            v.Require(RoleNamePattern().IsMatch(name), "RoleName", name,
+                "give 1 to 64 characters of letters, digits and +=,.@_- (or leave it unset so CloudFormation names the role).");
+        if (repositories.Count == 0)
+            v.Add("ImageRepositories", repositories, $"give at least one repository, e.g. '{DefaultImageRepository}'.");
+        foreach (var r in repositories.Where(r => !PropsValidation.IsToken(r)))
+            v.Require(RepositoryPattern().IsMatch(r) && r.Length <= 256, "ImageRepositories", r,
+                "give an ECR repository name (lowercase letters, digits, '.', '_', '-', '/'), e.g. 'huggingface-pytorch-training'.");
+        v.ThrowIfAny();
+    }
+
+    [GeneratedRegex(@"^[\w+=,.@-]{1,64}$")]
+    private static partial Regex RoleNamePattern();
+
+    [GeneratedRegex(@"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
+    private static partial Regex RepositoryPattern();
+}

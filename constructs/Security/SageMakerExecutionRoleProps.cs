@@ -1,0 +1,36 @@
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using HfSageMaker.Constructs.Storage;
+
+namespace HfSageMaker.Constructs.Security;
+
+/// <summary>Properties of <see cref="SageMakerExecutionRole"/>.</summary>
+public sealed record SageMakerExecutionRoleProps
+{
+    /// <summary>The platform buckets the role may use: read datasets and code, read/write artifacts and checkpoints.</summary>
+    public required TrainingBuckets Buckets { get; init; }
+
+    /// <summary>
+    /// The VPC jobs and Studio apps run in. When set, the role gets the EC2 network-interface permissions SageMaker
+    /// needs for <c>VpcConfig</c>, the mutating ones limited to this VPC. Default: none (jobs without a VPC).
+    /// </summary>
+    public IVpc? Vpc { get; init; }
+
+    /// <summary>Permissions boundary attached to the role. Default: none.</summary>
+    public IManagedPolicy? PermissionsBoundary { get; init; }
+
+    /// <summary>Physical role name. Default: none (CloudFormation generates one; recommended).</summary>
+    public string? RoleName { get; init; }
+
+    /// <summary>
+    /// ECR repositories whose images jobs may pull (the Hugging Face DLC training repository by default). Any account,
+    /// the stack's region. Default: <c>huggingface-pytorch-training</c>.
+    /// </summary>
+    public IReadOnlyList<string>? ImageRepositories { get; init; }
+
+    /// <summary>
+    /// Whether the role may also upload (put, not delete) datasets and code archives, e.g. when it is the Studio
+    /// default execution role of people who prepare data. Default: false (training needs only to read them).
+    /// </summary>
+    public bool AllowDatasetAndCodeUploads { get; init; }
+}
