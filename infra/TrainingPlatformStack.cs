@@ -2,10 +2,13 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using HfSageMaker.Constructs.Network;
+using HfSageMaker.Constructs.Operations;
+using HfSageMaker.Constructs.Orchestration;
 using HfSageMaker.Constructs.Security;
 using HfSageMaker.Constructs.Storage;
 using HfSageMaker.Constructs.Studio;
 using HfSageMaker.Infra.Configuration;
+using HfSageMaker.Infra.Recipes;
 
 namespace HfSageMaker.Infra;
 
@@ -38,6 +41,18 @@ public sealed class TrainingPlatformStack : Stack
 
     /// <summary>The Studio domain and its user profiles.</summary>
     public StudioDomain Studio { get; }
+
+    /// <summary>The KMS-encrypted notification topic (failed runs, alarms, budget alerts, job state changes).</summary>
+    public PlatformNotifications Notifications { get; }
+
+    /// <summary>The environment's monthly budget and its alerts.</summary>
+    public CostGuardrails CostGuardrails { get; }
+
+    /// <summary>The translation recipe's training / tuning state machine.</summary>
+    public HuggingFaceTrainingPipeline TranslationPipeline { get; }
+
+    /// <summary>Dashboard, alarms and SageMaker job state-change rules.</summary>
+    public TrainingMonitoring Monitoring { get; }
 
     /// <summary>Creates the stack. Env defaults to the environment's account and region; termination protection is on
     /// when the environment retains its resources.</summary>
@@ -78,6 +93,51 @@ public sealed class TrainingPlatformStack : Stack
             EncryptionKey = Storage.EncryptionKey,
             UserProfiles = [.. config.Studio.Users.Select(u => u.Name)],
             IdleTimeout = Duration.Minutes(config.Studio.IdleTimeoutMinutes),
+        });
+
+        Notifications = new PlatformNotifications(this, "Notifications", new PlatformNotificationsProps
+        {
+            EmailAddresses = config.NotificationEmails,
+            KeyRemovalPolicy = removalPolicy,
+        });
+
+        // One account per environment: the budget covers the whole account, so nothing escapes it (see CostGuardrails).
+        CostGuardrails = new CostGuardrails(this, "CostGuardrails", new CostGuardrailsProps
+        {
+            NotificationTopic = Notifications.Topic,
+            MonthlyLimitUsd = config.Budget.MonthlyLimitUsd,
+            AlertThresholdsPercent = config.Budget.AlertThresholdsPercent,
+        });
+
+        var repositoryRoot = RepositoryLocator.FindRoot()
+            ?? throw new InvalidOperationException("No cdk.json found above the current or the application directory; run the app from the repository.");
+        TranslationPipeline = TranslationRecipe.AddPipeline(this, "TranslationPipeline", config, repositoryRoot,
+            ExecutionRole.Role, Storage.Datasets, Storage.Artifacts, Storage.Checkpoints, Storage.EncryptionKey,
+            Network.Vpc, [Network.TrainingSecurityGroup], Notifications.Topic, Notifications.Key);
+
+        Monitoring = new TrainingMonitoring(this, "Monitoring", new TrainingMonitoringProps
+        {
+            StateMachine = TranslationPipeline.StateMachine,
+            AlarmTopic = Notifications.Topic,
+            MetricNames = [.. TranslationPipeline.DefaultTrainingRequest["AlgorithmSpecification"]!["MetricDefinitions"]!
+                .AsArray().Select(m => m!["Name"]!.GetValue<string>()).Where(n => n != "epoch")],
+            JobNamePrefix = TranslationPipeline.JobNamePrefix,
+        });
+
+        _ = new CfnOutput(this, "TranslationStateMachineArn", new CfnOutputProps
+        {
+            Value = TranslationPipeline.StateMachine.StateMachineArn,
+            Description = "Start a training or tuning run: aws stepfunctions start-execution --state-machine-arn <this> --input file://examples/train.json",
+        });
+        _ = new CfnOutput(this, "DatasetsBucketName", new CfnOutputProps
+        {
+            Value = Storage.Datasets.BucketName,
+            Description = "Upload training data and the pretrained model here (see README, First day)",
+        });
+        _ = new CfnOutput(this, "ArtifactsBucketName", new CfnOutputProps
+        {
+            Value = Storage.Artifacts.BucketName,
+            Description = "model.tar.gz of every job lands under <prefix>/<job name>/output/",
         });
 
         _ = new CfnOutput(this, "StudioDomainId", new CfnOutputProps
