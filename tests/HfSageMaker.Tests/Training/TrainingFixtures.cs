@@ -70,6 +70,6 @@ internal static class TrainingFixtures
         var directory = Path.Combine(string.IsNullOrEmpty(root) ? Path.Combine(Path.GetTempPath(), "hf-test-results") : root, "requests");
         Directory.CreateDirectory(directory);
         var document = new JsonObject { ["operation"] = operation, ["request"] = request.DeepClone() };
-        File.WriteAllText(Path.Combine(directory, name + ".json"), document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, name + ".json"), document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }
