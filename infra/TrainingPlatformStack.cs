@@ -113,7 +113,7 @@ public sealed class TrainingPlatformStack : Stack
             ?? throw new InvalidOperationException("No cdk.json found above the current or the application directory; run the app from the repository.");
         TranslationPipeline = TranslationRecipe.AddPipeline(this, "TranslationPipeline", config, repositoryRoot,
             ExecutionRole.Role, Storage.Datasets, Storage.Artifacts, Storage.Checkpoints, Storage.EncryptionKey,
-            Network.Vpc, [Network.TrainingSecurityGroup], Notifications.Topic, Notifications.Key);
+            Network.Vpc, Network.TrainingSubnets, [Network.TrainingSecurityGroup], Notifications.Topic, Notifications.Key);
 
         Monitoring = new TrainingMonitoring(this, "Monitoring", new TrainingMonitoringProps
         {

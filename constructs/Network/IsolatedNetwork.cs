@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using HfSageMaker.Constructs.Compliance;
@@ -96,10 +97,38 @@ public sealed partial class IsolatedNetwork : Construct
                 Retention = props.FlowLogRetention,
                 RemovalPolicy = props.RemovalPolicy ?? RemovalPolicy.RETAIN,
             });
+            // Our own delivery role: CDK's default grants the role iam:PassRole on itself with no iam:PassedToService
+            // condition (a pass permission the role never uses; only the deployer passes it). This role may write to
+            // its log group only, and is handed to the flow log without policy updates so CDK adds nothing to it.
+            var flowLogRole = new Role(this, "FlowLogRole", new RoleProps
+            {
+                Description = "Delivers the VPC flow log to its CloudWatch Logs group",
+                AssumedBy = new ServicePrincipal("vpc-flow-logs.amazonaws.com", new ServicePrincipalOpts
+                {
+                    Conditions = new Dictionary<string, object>
+                    {
+                        ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account },
+                    },
+                }),
+                InlinePolicies = new Dictionary<string, PolicyDocument>
+                {
+                    ["DeliverFlowLogs"] = new PolicyDocument(new PolicyDocumentProps
+                    {
+                        Statements =
+                        [
+                            new PolicyStatement(new PolicyStatementProps
+                            {
+                                Actions = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                Resources = [logGroup.LogGroupArn],
+                            }),
+                        ],
+                    }),
+                },
+            });
             FlowLog = new FlowLog(this, "FlowLog", new FlowLogProps
             {
                 ResourceType = FlowLogResourceType.FromVpc(vpc),
-                Destination = FlowLogDestination.ToCloudWatchLogs(logGroup),
+                Destination = FlowLogDestination.ToCloudWatchLogs(logGroup, flowLogRole.WithoutPolicyUpdates()),
                 TrafficType = FlowLogTrafficType.ALL,
             });
             SuppressRestrictDefaultSecurityGroupProvider();
@@ -213,7 +242,7 @@ public sealed partial class IsolatedNetwork : Construct
         if (props.Cidr is { } cidr && !PropsValidation.IsToken(cidr))
         {
             var m = CidrPattern().Match(cidr);
-            var valid = m.Success && m.Groups.Cast<Group>().Skip(1).Take(4).All(g => int.Parse(g.Value) <= 255);
+            var valid = m.Success && m.Groups.Cast<System.Text.RegularExpressions.Group>().Skip(1).Take(4).All(g => int.Parse(g.Value) <= 255);
             var prefix = m.Success ? int.Parse(m.Groups[5].Value) : -1;
             v.Require(valid && prefix is >= 16 and <= 24, "Cidr", cidr, "give an IPv4 CIDR block from /16 to /24, e.g. '10.0.0.0/16'.");
         }

@@ -13,6 +13,7 @@ using Amazon.CDK.AWS.StepFunctions;
 using Amazon.CDK.AWS.StepFunctions.Tasks;
 using Constructs;
 using HfSageMaker.Constructs.Compliance;
+using HfSageMaker.Constructs.Internal;
 using HfSageMaker.Constructs.Operations;
 using HfSageMaker.Constructs.Training;
 
@@ -88,7 +89,9 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         ValidateDefaults(props);
         DefaultTrainingRequest = TrainingRequestBuilder.CreateTrainingJob(props.Job, resources, null);
         DefaultTuningRequest = props.Tuning is null ? null
-            : TrainingRequestBuilder.CreateHyperParameterTuningJob(props.Job, props.Tuning, resources, null);
+            : TrainingRequestBuilder.CreateHyperParameterTuningJob(
+                // Warm pools exist for training jobs only (HyperParameterTuningResourceConfig has no keep-alive).
+                props.Job with { KeepAlivePeriod = null }, props.Tuning, resources, null);
         props.SourceCode.GrantRead(props.ExecutionRole);
 
         var removal = props.RemovalPolicy ?? RemovalPolicy.RETAIN;
@@ -453,7 +456,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             LogGroup = logGroup,
             Tracing = Tracing.ACTIVE,
             Vpc = props.Vpc,
-            VpcSubnets = props.Vpc is null ? null : new SubnetSelection { SubnetType = SubnetType.PRIVATE_ISOLATED },
+            VpcSubnets = props.Vpc is null ? null : props.VpcSubnets ?? new SubnetSelection { SubnetType = SubnetType.PRIVATE_ISOLATED },
             SecurityGroups = securityGroup is null ? null : [securityGroup],
         });
         var suppressions = new List<NagSuppression>
@@ -476,10 +479,14 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         return function;
     }
 
+    /// <summary>ARN pattern of the jobs this pipeline may manage: <c>&lt;resource&gt;/&lt;prefix&gt;-*</c>.</summary>
+    private string JobArn(Stack stack, string resource) =>
+        stack.FormatArn(new ArnComponents { Service = "sagemaker", Resource = resource, ResourceName = $"{JobNamePrefix}-*" });
+
     private void AddJobPermissions(HuggingFaceTrainingPipelineProps props, Stack stack)
     {
-        var trainingJobs = stack.FormatArn(new ArnComponents { Service = "sagemaker", Resource = "training-job", ResourceName = $"{props.JobNamePrefix}-*" });
-        var tuningJobs = stack.FormatArn(new ArnComponents { Service = "sagemaker", Resource = "hyper-parameter-tuning-job", ResourceName = $"{props.JobNamePrefix}-*" });
+        var trainingJobs = JobArn(stack, "training-job");
+        var tuningJobs = JobArn(stack, "hyper-parameter-tuning-job");
         var tuning = DefaultTuningRequest is not null;
 
         // Create only within the cost guardrails (sagemaker:InstanceTypes, sagemaker:MaxRuntimeInSeconds).
@@ -529,6 +536,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
 
     private void AddSuppressions()
     {
+        var stack = Stack.Of(this);
         var policy = StateMachine.Role.Node.TryFindChild("DefaultPolicy")?.Node.DefaultChild;
         if (policy is null)
         {
@@ -541,9 +549,9 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
                 + "the CloudWatch Logs delivery actions (logs:CreateLogDelivery, ...) and X-Ray actions support no resource-level permissions; "
                 + "kms:GenerateDataKey* (GenerateDataKey and its WithoutPlaintext variant) on the notification topic's key only, needed to publish to the encrypted topic.",
                 ["Resource::*", "Action::kms:GenerateDataKey*",
-                    $"Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/{JobNamePrefix}-*",
-                    $"Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:hyper-parameter-tuning-job/{JobNamePrefix}-*",
-                    $"Resource::<{Stack.Of(this).GetLogicalId((CfnElement)PrepareFunction.Node.DefaultChild!)}.Arn>:*"]));
+                    NagFindings.Resource(this, JobArn(stack, "training-job")),
+                    NagFindings.Resource(this, JobArn(stack, "hyper-parameter-tuning-job")),
+                    NagFindings.Resource(this, $"{PrepareFunction.FunctionArn}:*")]));
     }
 
     private static Duration DefaultTimeout(HuggingFaceTrainingPipelineProps props)

@@ -7,7 +7,7 @@ namespace HfSageMaker.Constructs.Training;
 /// <c>sagemaker.huggingface.HuggingFace</c> estimator. <see cref="TrainingRequestBuilder"/> validates it and turns it
 /// into the exact <c>CreateTrainingJob</c> / <c>CreateHyperParameterTuningJob</c> request the SDK would send.
 /// </summary>
-public sealed class HuggingFaceTrainingJobDefinition
+public sealed record HuggingFaceTrainingJobDefinition
 {
     /// <summary>
     /// Script to run, relative to the source directory (<c>entry_point</c>; sent as <c>sagemaker_program</c>),

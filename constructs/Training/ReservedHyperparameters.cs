@@ -11,7 +11,7 @@ public static class ReservedHyperparameters
     /// <summary>Entry point relative to the source directory.</summary>
     public const string Program = "sagemaker_program";
 
-    /// <summary>S3 URI of <c>sourcedir.tar.gz</c>, or <see cref="IsolatedSubmitDirectory"/> with network isolation.</summary>
+    /// <summary>S3 URI of the code archive, or its path under <see cref="IsolatedCodeDirectory"/> with network isolation.</summary>
     public const string SubmitDirectory = "sagemaker_submit_directory";
 
     /// <summary>Python logging level of the toolkit.</summary>
@@ -56,6 +56,17 @@ public static class ReservedHyperparameters
     /// <summary>Name of the input channel that carries the code when the job is network-isolated.</summary>
     public const string CodeChannelName = "code";
 
-    /// <summary>Where the toolkit finds the code archive when it arrives through the <c>code</c> channel (<c>Framework.CONTAINER_CODE_CHANNEL_SOURCEDIR_PATH</c>).</summary>
-    public const string IsolatedSubmitDirectory = "/opt/ml/input/data/code/sourcedir.tar.gz";
+    /// <summary>
+    /// Where the archive lands when it arrives through the <c>code</c> channel: the channel downloads the object under its
+    /// own file name, so <c>sagemaker_submit_directory</c> is this folder plus the object's last key segment. The SDK
+    /// always uploads <c>sourcedir.tar.gz</c> (<c>Framework.CONTAINER_CODE_CHANNEL_SOURCEDIR_PATH</c>); CDK file assets are
+    /// named <c>&lt;hash&gt;.gz</c>, which the toolkit extracts just the same (<c>tarfile.open(mode="r:gz")</c> on a local
+    /// path, whatever its name).
+    /// </summary>
+    public const string IsolatedCodeDirectory = "/opt/ml/input/data/code/";
+
+    /// <summary>The isolated-mode <c>sagemaker_submit_directory</c> for an archive at <paramref name="archiveS3Uri"/>.</summary>
+    /// <param name="archiveS3Uri">S3 URI of the code archive; its last key segment must be a literal file name.</param>
+    public static string IsolatedSubmitDirectory(string archiveS3Uri) =>
+        IsolatedCodeDirectory + archiveS3Uri[(archiveS3Uri.LastIndexOf('/') + 1)..];
 }

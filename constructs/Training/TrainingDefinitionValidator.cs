@@ -125,7 +125,7 @@ internal static partial class TrainingDefinitionValidator
         CheckMetrics(problems, def.MetricDefinitions);
         CheckEnvironment(problems, def);
         CheckTags(problems, def.Tags);
-        CheckResources(problems, res, def.Spot is not null);
+        CheckResources(problems, res, def.Spot is not null, def.EnableNetworkIsolation);
     }
 
     private static void CheckEntryPoint(List<string> problems, string? entryPoint)
@@ -506,7 +506,7 @@ internal static partial class TrainingDefinitionValidator
         }
     }
 
-    private static void CheckResources(List<string> problems, TrainingJobResources res, bool spot)
+    private static void CheckResources(List<string> problems, TrainingJobResources res, bool spot, bool isolated)
     {
         if (!CdkTokens.IsUnresolved(res.RoleArn) && (res.RoleArn is null || res.RoleArn.Length > 2048 || !RoleArnPattern().IsMatch(res.RoleArn)))
         {
@@ -519,10 +519,19 @@ internal static partial class TrainingDefinitionValidator
         }
 
         CheckS3Uri(problems, "SubmitDirectoryS3Uri", res.SubmitDirectoryS3Uri);
-        if (!CdkTokens.IsUnresolved(res.SubmitDirectoryS3Uri) && res.SubmitDirectoryS3Uri is { } submit
-            && !submit.EndsWith(".tar.gz", StringComparison.Ordinal))
+        // The archive's file name matters only with network isolation (it becomes part of sagemaker_submit_directory),
+        // so it must be a literal there; CDK asset URIs have a token bucket but a literal "<hash>.gz" key.
+        if (res.SubmitDirectoryS3Uri is { } submit)
         {
-            problems.Add($"SubmitDirectoryS3Uri: '{submit}' must name a gzip tar archive (…/sourcedir.tar.gz); the toolkit does not extract other formats.");
+            var fileName = submit[(submit.LastIndexOf('/') + 1)..];
+            if (fileName.Length == 0)
+            {
+                problems.Add($"SubmitDirectoryS3Uri: '{submit}' names a folder; give the S3 URI of the gzip tar archive itself (e.g. s3://bucket/code/sourcedir.tar.gz).");
+            }
+            else if (isolated && CdkTokens.IsUnresolved(fileName))
+            {
+                problems.Add($"SubmitDirectoryS3Uri: '{submit}' ends in an unresolved token; with EnableNetworkIsolation the archive's file name must be known at synthesis (it becomes /opt/ml/input/data/code/<file name>).");
+            }
         }
 
         CheckS3Uri(problems, "OutputS3Uri", res.OutputS3Uri);

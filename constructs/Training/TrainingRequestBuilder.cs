@@ -291,7 +291,7 @@ public static class TrainingRequestBuilder
             result[key] = encoded;
         }
 
-        var submitDirectory = def.EnableNetworkIsolation ? ReservedHyperparameters.IsolatedSubmitDirectory : res.SubmitDirectoryS3Uri;
+        var submitDirectory = def.EnableNetworkIsolation ? ReservedHyperparameters.IsolatedSubmitDirectory(res.SubmitDirectoryS3Uri) : res.SubmitDirectoryS3Uri;
         result[ReservedHyperparameters.SubmitDirectory] = HyperparameterEncoding.Encode(submitDirectory);
         result[ReservedHyperparameters.Program] = HyperparameterEncoding.Encode(def.EntryPoint);
         result[ReservedHyperparameters.ContainerLogLevel] = HyperparameterEncoding.Encode(def.ContainerLogLevel);

@@ -54,7 +54,9 @@ public sealed class TrainingSourceCode
     public Asset Asset { get; }
 
     /// <summary><c>s3://bucket/key</c> of the archive (tokens until deployment); what <c>sagemaker_submit_directory</c> names.</summary>
-    public string S3Uri => Asset.S3ObjectUrl;
+    /// <remarks>Built from the bucket and the literal key (<c>&lt;hash&gt;.gz</c>) rather than <c>Asset.S3ObjectUrl</c>, which is one
+    /// opaque token: the key's file name must stay readable at synthesis for network-isolated jobs.</remarks>
+    public string S3Uri => $"s3://{Asset.S3BucketName}/{Asset.S3ObjectKey}";
 
     /// <summary>Object key of the archive in the asset bucket (<c>{asset hash}.gz</c>): the file name the archive gets when it
     /// is delivered through an input channel instead of being downloaded by the toolkit.</summary>

@@ -293,6 +293,10 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         var tuningJobs = Int(section, "maxTuningJobs", "training.maxTuningJobs", 1, 500, optional: true);
         var parallel = Int(section, "maxParallelTuningJobs", "training.maxParallelTuningJobs", 1, 100, optional: true);
         var keepAlive = Int(section, "warmPoolKeepAliveMinutes", "training.warmPoolKeepAliveMinutes", 0, 60, " (0 turns warm pools off; SageMaker keeps a pool at most 3600 seconds)", optional: true);
+        if (spot == true && keepAlive > 0)
+        {
+            Error("training.warmPoolKeepAliveMinutes", $"{keepAlive} is not allowed while training.spotByDefault is true; SageMaker has no warm pools for managed spot training, so allowed 0 (or set spotByDefault to false).");
+        }
 
         var defaults = new TrainingConfig
         {

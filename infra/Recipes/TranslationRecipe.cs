@@ -71,6 +71,10 @@ public static class TranslationRecipe
             InstanceCount = 1,
             MaxRuntime = Duration.Hours(Math.Min(training.MaxRuntimeHours, 24)),
             Spot = training.SpotByDefault ? new SpotTrainingOptions() : null,
+            // Warm pools keep on-demand instances for the next job; SageMaker offers none for managed spot training.
+            KeepAlivePeriod = !training.SpotByDefault && training.WarmPoolKeepAliveMinutes > 0
+                ? Duration.Minutes(training.WarmPoolKeepAliveMinutes)
+                : null,
             MaxRetryAttempts = 2,
             EnableNetworkIsolation = networkIsolated,
             Channels = channels,
@@ -145,13 +149,14 @@ public static class TranslationRecipe
     /// <param name="checkpoints">Checkpoints bucket.</param>
     /// <param name="encryptionKey">Key of the buckets and job volumes.</param>
     /// <param name="vpc">Training VPC.</param>
+    /// <param name="vpcSubnets">Subnets of the training jobs (the network's private subnets, isolated or with egress).</param>
     /// <param name="securityGroups">Training security groups.</param>
     /// <param name="topic">Notification topic.</param>
     /// <param name="topicKey">Key of the notification topic.</param>
     /// <returns>The pipeline.</returns>
     public static HuggingFaceTrainingPipeline AddPipeline(Construct scope, string id, EnvironmentConfig config, string repositoryRoot,
         IRole executionRole, IBucket datasets, IBucket artifacts, IBucket checkpoints, IKey? encryptionKey,
-        IVpc? vpc, IReadOnlyList<ISecurityGroup>? securityGroups, ITopic topic, IKey? topicKey)
+        IVpc? vpc, SubnetSelection? vpcSubnets, IReadOnlyList<ISecurityGroup>? securityGroups, ITopic topic, IKey? topicKey)
     {
         ArgumentNullException.ThrowIfNull(config);
         var scripts = Path.Combine(repositoryRoot, ScriptDirectory);
@@ -169,6 +174,7 @@ public static class TranslationRecipe
             ImageUri = HuggingFaceImage.ForScope(scope, TransformersVersion, PytorchVersion, PythonVersion, training.DefaultInstanceType),
             SourceCode = TrainingSourceCode.FromDirectory(scope, "TranslationSourceCode", scripts),
             Vpc = vpc,
+            VpcSubnets = vpcSubnets,
             SecurityGroups = securityGroups,
             NotificationTopic = topic,
             NotificationTopicKey = topicKey,

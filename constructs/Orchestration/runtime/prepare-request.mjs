@@ -380,6 +380,8 @@ export function prepare(event) {
   if (spot) {
     job.EnableManagedSpotTraining = true;
     job.StoppingCondition.MaxWaitTimeInSeconds = maxWait;
+    // SageMaker has no warm pools for managed spot training: an on-demand recipe's keep-alive must not follow.
+    if (job.ResourceConfig) delete job.ResourceConfig.KeepAlivePeriodInSeconds;
   } else {
     delete job.EnableManagedSpotTraining;
     delete job.StoppingCondition.MaxWaitTimeInSeconds;

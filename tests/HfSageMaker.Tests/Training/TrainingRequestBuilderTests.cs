@@ -172,6 +172,40 @@ public class TrainingRequestBuilderTests
     }
 
     [Fact]
+    public void Network_isolation_with_a_cdk_asset_archive_points_the_submit_directory_at_the_asset_file_name()
+    {
+        // CDK file assets are named "<hash>.gz" in a bucket whose name is a token until deployment.
+        var bucket = Amazon.CDK.Token.AsString(new Dictionary<string, object> { ["Ref"] = "AssetBucket" });
+        var resources = Resources();
+        resources = new TrainingJobResources
+        {
+            RoleArn = resources.RoleArn, ImageUri = resources.ImageUri, OutputS3Uri = resources.OutputS3Uri,
+            CheckpointS3Uri = resources.CheckpointS3Uri, Region = resources.Region,
+            SubmitDirectoryS3Uri = $"s3://{bucket}/0f3c9a7e51d2b4c8.gz",
+        };
+        var request = TrainingRequestBuilder.CreateTrainingJob(Variant(isolated: true), resources, null);
+
+        Assert.Equal("\"/opt/ml/input/data/code/0f3c9a7e51d2b4c8.gz\"", Hp(request, "sagemaker_submit_directory"));
+        var code = request["InputDataConfig"]!.AsArray().Single(c => c!["ChannelName"]!.GetValue<string>() == "code");
+        Assert.EndsWith("/0f3c9a7e51d2b4c8.gz", code!["DataSource"]!["S3DataSource"]!["S3Uri"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Network_isolation_rejects_an_archive_whose_file_name_is_unknown_at_synthesis()
+    {
+        var opaque = Amazon.CDK.Token.AsString(new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "Asset", "Url" } });
+        var r = Resources();
+        var resources = new TrainingJobResources
+        {
+            RoleArn = r.RoleArn, ImageUri = r.ImageUri, OutputS3Uri = r.OutputS3Uri, CheckpointS3Uri = r.CheckpointS3Uri,
+            Region = r.Region, SubmitDirectoryS3Uri = opaque,
+        };
+        var ex = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.CreateTrainingJob(Variant(isolated: true), resources, null));
+        Assert.Contains("SubmitDirectoryS3Uri", ex.Message);
+        Assert.Contains("file name must be known at synthesis", ex.Message);
+    }
+
+    [Fact]
     public void Vpc_and_kms_send_vpc_config_output_key_and_volume_key_only_on_ebs_only_instances()
     {
         var ebsOnly = Build("vpc-kms-p3", Definition("ml.p3.2xlarge"), Resources(kms: Key, vpc: true));
