@@ -96,7 +96,10 @@ public sealed partial class IsolatedNetwork : Construct
             {
                 Retention = props.FlowLogRetention,
                 RemovalPolicy = props.RemovalPolicy ?? RemovalPolicy.RETAIN,
+                // Adding or changing KmsKeyId updates the group in place (AssociateKmsKey): no replacement.
+                EncryptionKey = props.FlowLogEncryptionKey,
             });
+            if (props.FlowLogEncryptionKey is { } flowLogKey) LogGroupKeyPolicy.Allow(this, flowLogKey);
             // Our own delivery role: CDK's default grants the role iam:PassRole on itself with no iam:PassedToService
             // condition (a pass permission the role never uses; only the deployer passes it). This role may write to
             // its log group only, and is handed to the flow log without policy updates so CDK adds nothing to it.
@@ -231,6 +234,8 @@ public sealed partial class IsolatedNetwork : Construct
             v.Require(props.MaxAzs is null, "MaxAzs", props.MaxAzs, "a bring-your-own Vpc keeps its own zones; leave MaxAzs unset.");
             v.Require(props.AvailabilityZones is null, "AvailabilityZones", props.AvailabilityZones,
                 "a bring-your-own Vpc keeps its own zones; leave AvailabilityZones unset.");
+            v.Require(props.FlowLogEncryptionKey is null, "FlowLogEncryptionKey", "(set)",
+                "a bring-your-own Vpc gets no flow log from this construct; leave FlowLogEncryptionKey unset.");
             v.Require(!props.ControlledEgress, "ControlledEgress", props.ControlledEgress,
                 "egress of a bring-your-own Vpc is its owner's; leave ControlledEgress false and choose Subnets with the routing you need.");
         }

@@ -392,6 +392,8 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         });
 
         AddJobPermissions(props, stack);
+        // The two log groups are encrypted with EncryptionKey: CloudWatch Logs must be allowed to use it.
+        if (props.EncryptionKey is not null) LogGroupKeyPolicy.Allow(this, props.EncryptionKey);
         if (props.NotificationTopicKey is not null)
         {
             props.NotificationTopicKey.Grant(StateMachine, "kms:Decrypt", "kms:GenerateDataKey*");
