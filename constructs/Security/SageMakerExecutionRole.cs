@@ -12,7 +12,8 @@ namespace HfSageMaker.Constructs.Security;
 /// <c>sagemaker.amazonaws.com</c>), scoped to exactly what they need: the platform buckets (through
 /// <see cref="Storage.TrainingBuckets"/>'s intent-named grants) and their KMS key, the SageMaker log groups, metrics in
 /// SageMaker namespaces, pulling the DLC images, and, with a VPC, the network-interface actions of <c>VpcConfig</c>.
-/// No AWS-managed policies, no <c>iam:PassRole</c> (whoever starts jobs is granted that on this role).
+/// No AWS-managed policies, no <c>iam:PassRole</c> (whoever starts jobs is granted that on this role). The trust policy
+/// lets <c>sagemaker.amazonaws.com</c> assume the role only with <c>aws:SourceAccount</c> equal to the stack's account.
 /// Every wildcard left is unavoidable, commented and carries a cdk-nag suppression with the reason.
 /// </summary>
 public sealed partial class SageMakerExecutionRole : Construct, IGrantable
@@ -42,7 +43,18 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
         var stack = Stack.Of(this);
         var role = new Role(this, "Resource", new RoleProps
         {
-            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com"),
+            // Confused-deputy protection (SageMaker developer guide, "Cross-service confused deputy prevention"): SageMaker
+            // may assume the role only on behalf of this account. aws:SourceArn is left out on purpose: the role serves
+            // training jobs, tuning jobs (whose training jobs SageMaker starts) and Studio apps, each with its own source
+            // ARN, and a positive condition on a key the service does not send denies the assumption, which would stop
+            // every job and Studio app; aws:SourceAccount is the key SageMaker documents for all of them.
+            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com", new ServicePrincipalOpts
+            {
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                },
+            }),
             Description = "SageMaker execution role of the Hugging Face training platform (jobs and Studio apps)",
             PermissionsBoundary = props.PermissionsBoundary,
             RoleName = props.RoleName,

@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkBuckets, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly, checkSuppressions,
+  checkBuckets, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkServiceTrustConfusedDeputy, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly, checkSuppressions,
 } from './lib/policy-checks.mjs';
 
 const tpl = (Resources) => ({ Resources });
@@ -243,5 +243,32 @@ describe('checkLogGroupsEncrypted', () => {
   test('a Deny statement or one for another service does not count as allowing CloudWatch Logs', () => {
     assert.equal(checkLogGroupsEncrypted(withKey([root, logsStatement({ Effect: 'Deny' })])).length, 1);
     assert.equal(checkLogGroupsEncrypted(withKey([root, logsStatement({ Principal: { Service: 'sns.amazonaws.com' } })])).length, 1);
+  });
+});
+
+describe('checkServiceTrustConfusedDeputy', () => {
+  const role = (statement) => tpl({ R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [statement] } } } });
+  const trust = (service, Condition) => ({ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', Condition });
+
+  test('SageMaker with aws:SourceAccount and Step Functions with aws:SourceArn pass', () => {
+    assert.deepEqual(checkServiceTrustConfusedDeputy(role(trust('sagemaker.amazonaws.com', { StringEquals: { 'aws:SourceAccount': '123456789012' } }))), []);
+    assert.deepEqual(checkServiceTrustConfusedDeputy(role(trust('states.amazonaws.com', { ArnLike: { 'aws:SourceArn': 'arn:aws:states:eu-west-1:123456789012:stateMachine:*' } }))), []);
+  });
+  test('a Lambda trust without conditions passes: Lambda documents no confused-deputy condition for execution roles', () => {
+    assert.deepEqual(checkServiceTrustConfusedDeputy(role(trust('lambda.amazonaws.com'))), []);
+  });
+  test('SageMaker, Step Functions or VPC Flow Logs trust without a source condition fails, naming the role and service', () => {
+    for (const service of ['sagemaker.amazonaws.com', 'states.amazonaws.com', 'vpc-flow-logs.amazonaws.com']) {
+      const problems = checkServiceTrustConfusedDeputy(role(trust(service)));
+      assert.equal(problems.length, 1, service);
+      assert.match(problems[0], new RegExp(`^R: trust statement 0 lets ${service.replace(/\./g, '\\.')} assume the role without`));
+    }
+  });
+  test('a negated or unrelated condition does not count', () => {
+    assert.equal(checkServiceTrustConfusedDeputy(role(trust('sagemaker.amazonaws.com', { StringNotEquals: { 'aws:SourceAccount': '999999999999' } }))).length, 1);
+    assert.equal(checkServiceTrustConfusedDeputy(role(trust('sagemaker.amazonaws.com', { Bool: { 'aws:SecureTransport': 'true' } }))).length, 1);
+  });
+  test('a service listed in an array with another service is still checked', () => {
+    assert.equal(checkServiceTrustConfusedDeputy(role(trust(['lambda.amazonaws.com', 'sagemaker.amazonaws.com']))).length, 1);
   });
 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { listStacks, readTemplate } from './lib/cdk-out.mjs';
 import { formatFinding, runAwsSolutions } from './lib/nag.mjs';
 import {
-  checkBuckets, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly,
+  checkBuckets, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkServiceTrustConfusedDeputy, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly,
   checkSuppressions, suppressionsOf,
 } from './lib/policy-checks.mjs';
 import { writeResult } from './lib/results.mjs';
@@ -77,6 +77,8 @@ for (const stack of stacks) {
   test(`${stack.name}: iam:PassRole names its roles and carries iam:PassedToService`, (t) => assertNoProblems(t, checkPassRole(template), 'iam:PassRole'));
   test(`${stack.name}: every log group is KMS-encrypted with a key CloudWatch Logs may use`,
     (t) => assertNoProblems(t, checkLogGroupsEncrypted(template), 'log groups'));
+  test(`${stack.name}: SageMaker, Step Functions and VPC Flow Logs may assume roles only on behalf of this account`,
+    (t) => assertNoProblems(t, checkServiceTrustConfusedDeputy(template), 'trust policies'));
   test(`${stack.name}: no *FullAccess managed policy`, (t) => assertNoProblems(t, checkNoFullAccessPolicies(template), 'managed policies'));
 }
 

@@ -266,10 +266,24 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
         var trust = role.GetProperty("AssumeRolePolicyDocument").GetProperty("Statement").EnumerateArray().Single();
         Assert.Equal("sagemaker.amazonaws.com", trust.GetProperty("Principal").GetProperty("Service").GetString());
         Assert.Equal("sts:AssumeRole", trust.GetProperty("Action").GetString());
+        // Confused-deputy protection: only on behalf of this account; no aws:SourceArn (jobs and Studio apps differ).
+        Assert.Equal("""{"StringEquals":{"aws:SourceAccount":"123456789012"}}""", trust.GetProperty("Condition").GetRawText());
         Assert.False(role.TryGetProperty("ManagedPolicyArns", out _));
         Assert.False(role.TryGetProperty("PermissionsBoundary", out _));
         Assert.False(role.TryGetProperty("RoleName", out _));
         Assert.DoesNotContain("FullAccess", JsonSerializer.Serialize(T.ToJSON()));
+    }
+
+    [Fact]
+    public void State_machine_role_may_be_assumed_by_step_functions_only_for_state_machines_of_this_account_and_region()
+    {
+        var role = Resources(T, "AWS::IAM::Role").Single(kv => kv.Key.StartsWith("TranslationPipelineRole", StringComparison.Ordinal)).Value;
+        var trust = role.GetProperty("Properties").GetProperty("AssumeRolePolicyDocument").GetProperty("Statement").EnumerateArray().Single();
+        Assert.Equal("states.amazonaws.com", trust.GetProperty("Principal").GetProperty("Service").GetString());
+        var condition = trust.GetProperty("Condition");
+        Assert.Equal("123456789012", condition.GetProperty("StringEquals").GetProperty("aws:SourceAccount").GetString());
+        Assert.Equal("""{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":states:eu-west-1:123456789012:stateMachine:*"]]}""",
+            condition.GetProperty("ArnLike").GetProperty("aws:SourceArn").GetRawText());
     }
 
     [Fact]

@@ -284,3 +284,36 @@ export function checkLogGroupsEncrypted(template) {
   }
   return problems;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+/**
+ * Service principals whose documentation supports the aws:SourceAccount / aws:SourceArn confused-deputy conditions in
+ * a role trust policy (SageMaker, Step Functions and VPC Flow Logs developer guides). Lambda is not listed: its
+ * execution-role documentation gives no such condition, so a trust policy for lambda.amazonaws.com is not checked.
+ */
+export const CONFUSED_DEPUTY_SERVICES = ['sagemaker.amazonaws.com', 'states.amazonaws.com', 'vpc-flow-logs.amazonaws.com'];
+
+function hasSourceCondition(condition) {
+  return Object.entries(condition ?? {}).some(([op, block]) => !/^StringNotEquals|^ArnNotLike|^ArnNotEquals|^StringNotLike|^Null$/i.test(op)
+    && block && typeof block === 'object'
+    && Object.keys(block).some((k) => ['aws:sourceaccount', 'aws:sourcearn'].includes(k.toLowerCase())));
+}
+
+/**
+ * Every role trust statement that lets one of CONFUSED_DEPUTY_SERVICES assume a role carries an aws:SourceAccount or
+ * aws:SourceArn condition, so the service can assume the role only on behalf of this account's resources.
+ */
+export function checkServiceTrustConfusedDeputy(template) {
+  const ctx = renderContext(template);
+  const problems = [];
+  for (const [id, r] of resourcesOfType(template, 'AWS::IAM::Role')) {
+    asArray(r.Properties?.AssumeRolePolicyDocument?.Statement).forEach((st, i) => {
+      if (st?.Effect !== 'Allow') return;
+      const services = servicePrincipals(ctx, st).filter((s) => CONFUSED_DEPUTY_SERVICES.includes(s));
+      if (services.length > 0 && !hasSourceCondition(st.Condition)) {
+        problems.push(`${id}: trust statement ${i} lets ${services.join(', ')} assume the role without an aws:SourceAccount or aws:SourceArn condition (confused deputy).`);
+      }
+    });
+  }
+  return problems;
+}
