@@ -17,6 +17,15 @@ namespace HfSageMaker.Constructs.Network;
 /// platform, not through the VPC, so no ECR endpoints are needed. Controlled egress adds one NAT gateway.
 /// Or bring your own <see cref="IVpc"/>: then only the security groups are created.
 /// </summary>
+/// <remarks>
+/// <b>Egress.</b> The training and Studio security groups accept traffic only from themselves but allow all outbound
+/// traffic. In the isolated default the route tables are the egress control: there is no internet or NAT gateway, so
+/// the only destinations outside the VPC are S3 (gateway endpoint) and the interface endpoints. Narrowing the security
+/// group egress to S3 would need the region's S3 prefix-list id, which CloudFormation cannot resolve without a lookup or
+/// custom resource; with <see cref="IsolatedNetworkProps.ControlledEgress"/> outbound internet access is the point; and
+/// Studio apps also reach their home EFS through the security groups SageMaker adds. The PrepareRequest function of the
+/// pipeline has a security group with no egress at all.
+/// </remarks>
 public sealed partial class IsolatedNetwork : Construct
 {
     /// <summary>Default CIDR of the created VPC.</summary>

@@ -16,6 +16,18 @@ namespace HfSageMaker.Constructs.Security;
 /// lets <c>sagemaker.amazonaws.com</c> assume the role only with <c>aws:SourceAccount</c> equal to the stack's account.
 /// Every wildcard left is unavoidable, commented and carries a cdk-nag suppression with the reason.
 /// </summary>
+/// <remarks>
+/// <para><b>One role for jobs and Studio users (trade-off).</b> The platform passes this role to training and tuning
+/// jobs and makes it the Studio domain's default execution role, so whoever works in Studio holds exactly what a job
+/// holds: read datasets and code, read, overwrite and delete artifacts and checkpoints (versioning keeps the previous
+/// versions for <c>TrainingBucketsProps.NoncurrentVersionExpiration</c>), create network interfaces in the VPC. Studio
+/// users get nothing a job does not have: no <c>sagemaker:*</c> actions and no <c>iam:PassRole</c>, so they cannot start
+/// jobs from a notebook with this role (they start the pipeline with their own identity), and no uploads unless
+/// <see cref="SageMakerExecutionRoleProps.AllowDatasetAndCodeUploads"/>. A separate Studio role becomes worth it when
+/// users need more than jobs (uploads, Studio's own <c>sagemaker:CreateApp</c>/<c>CreateSpace</c> calls from the web
+/// portal, starting jobs) or less (read-only artifacts): create a second <see cref="SageMakerExecutionRole"/> with
+/// those grants and pass it as <c>StudioDomainProps.DefaultExecutionRole</c>; the jobs keep this one.</para>
+/// </remarks>
 public sealed partial class SageMakerExecutionRole : Construct, IGrantable
 {
     /// <summary>The DLC repository pulled by default.</summary>
