@@ -63,6 +63,12 @@ public sealed class TrainingPlatformStack : Stack
         _availabilityZones = [.. config.AvailabilityZones];
         var removalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
+        Storage = new TrainingBuckets(this, "Storage", new TrainingBucketsProps
+        {
+            RemovalPolicy = removalPolicy,
+            CheckpointExpiration = Duration.Days(config.Retention.CheckpointExpirationDays),
+        });
+
         Network = new IsolatedNetwork(this, "Network", new IsolatedNetworkProps
         {
             Cidr = config.Network.Cidr,
@@ -70,12 +76,8 @@ public sealed class TrainingPlatformStack : Stack
             ControlledEgress = config.Network.Mode == NetworkMode.ControlledEgress,
             FlowLogRetention = ToRetentionDays(config.Retention.LogRetentionDays),
             RemovalPolicy = removalPolicy,
-        });
-
-        Storage = new TrainingBuckets(this, "Storage", new TrainingBucketsProps
-        {
-            RemovalPolicy = removalPolicy,
-            CheckpointExpiration = Duration.Days(config.Retention.CheckpointExpirationDays),
+            // The flow log group is encrypted with the platform key, like the pipeline's log groups.
+            FlowLogEncryptionKey = Storage.EncryptionKey,
         });
 
         ExecutionRole = new SageMakerExecutionRole(this, "ExecutionRole", new SageMakerExecutionRoleProps

@@ -17,6 +17,15 @@ namespace HfSageMaker.Constructs.Network;
 /// platform, not through the VPC, so no ECR endpoints are needed. Controlled egress adds one NAT gateway.
 /// Or bring your own <see cref="IVpc"/>: then only the security groups are created.
 /// </summary>
+/// <remarks>
+/// <b>Egress.</b> The training and Studio security groups accept traffic only from themselves but allow all outbound
+/// traffic. In the isolated default the route tables are the egress control: there is no internet or NAT gateway, so
+/// the only destinations outside the VPC are S3 (gateway endpoint) and the interface endpoints. Narrowing the security
+/// group egress to S3 would need the region's S3 prefix-list id, which CloudFormation cannot resolve without a lookup or
+/// custom resource; with <see cref="IsolatedNetworkProps.ControlledEgress"/> outbound internet access is the point; and
+/// Studio apps also reach their home EFS through the security groups SageMaker adds. The PrepareRequest function of the
+/// pipeline has a security group with no egress at all.
+/// </remarks>
 public sealed partial class IsolatedNetwork : Construct
 {
     /// <summary>Default CIDR of the created VPC.</summary>
@@ -96,7 +105,10 @@ public sealed partial class IsolatedNetwork : Construct
             {
                 Retention = props.FlowLogRetention,
                 RemovalPolicy = props.RemovalPolicy ?? RemovalPolicy.RETAIN,
+                // Adding or changing KmsKeyId updates the group in place (AssociateKmsKey): no replacement.
+                EncryptionKey = props.FlowLogEncryptionKey,
             });
+            if (props.FlowLogEncryptionKey is { } flowLogKey) LogGroupKeyPolicy.Allow(this, flowLogKey);
             // Our own delivery role: CDK's default grants the role iam:PassRole on itself with no iam:PassedToService
             // condition (a pass permission the role never uses; only the deployer passes it). This role may write to
             // its log group only, and is handed to the flow log without policy updates so CDK adds nothing to it.
@@ -231,6 +243,8 @@ public sealed partial class IsolatedNetwork : Construct
             v.Require(props.MaxAzs is null, "MaxAzs", props.MaxAzs, "a bring-your-own Vpc keeps its own zones; leave MaxAzs unset.");
             v.Require(props.AvailabilityZones is null, "AvailabilityZones", props.AvailabilityZones,
                 "a bring-your-own Vpc keeps its own zones; leave AvailabilityZones unset.");
+            v.Require(props.FlowLogEncryptionKey is null, "FlowLogEncryptionKey", "(set)",
+                "a bring-your-own Vpc gets no flow log from this construct; leave FlowLogEncryptionKey unset.");
             v.Require(!props.ControlledEgress, "ControlledEgress", props.ControlledEgress,
                 "egress of a bring-your-own Vpc is its owner's; leave ControlledEgress false and choose Subnets with the routing you need.");
         }

@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Logs;
 
 namespace HfSageMaker.Constructs.Network;
@@ -53,6 +54,13 @@ public sealed record IsolatedNetworkProps
 
     /// <summary>Retention of the VPC flow log group. Default: one year.</summary>
     public RetentionDays FlowLogRetention { get; init; } = RetentionDays.ONE_YEAR;
+
+    /// <summary>
+    /// Customer-managed key that encrypts the VPC flow log group (e.g. <c>TrainingBuckets.EncryptionKey</c>); its key policy
+    /// gets the CloudWatch Logs statement for log groups of this account and region. Not used with <see cref="Vpc"/> (no
+    /// flow log is created). Default: none (CloudWatch Logs' own encryption).
+    /// </summary>
+    public IKey? FlowLogEncryptionKey { get; init; }
 
     /// <summary>What happens to the flow log group when it leaves the stack. Default: <see cref="Amazon.CDK.RemovalPolicy.RETAIN"/>.</summary>
     public RemovalPolicy? RemovalPolicy { get; init; }

@@ -392,6 +392,8 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         });
 
         AddJobPermissions(props, stack);
+        // The two log groups are encrypted with EncryptionKey: CloudWatch Logs must be allowed to use it.
+        if (props.EncryptionKey is not null) LogGroupKeyPolicy.Allow(this, props.EncryptionKey);
         if (props.NotificationTopicKey is not null)
         {
             props.NotificationTopicKey.Grant(StateMachine, "kms:Decrypt", "kms:GenerateDataKey*");
@@ -485,6 +487,22 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
 
     private void AddJobPermissions(HuggingFaceTrainingPipelineProps props, Stack stack)
     {
+        // Confused-deputy protection on the role the state machine created (Step Functions developer guide): Step
+        // Functions may assume it only for state machines of this account and region.
+        if (StateMachine.Role.Node.DefaultChild is CfnRole stateMachineRole)
+        {
+            stateMachineRole.AddPropertyOverride("AssumeRolePolicyDocument.Statement.0.Condition", new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                ["ArnLike"] = new Dictionary<string, object>
+                {
+                    ["aws:SourceArn"] = stack.FormatArn(new ArnComponents
+                    {
+                        Service = "states", Resource = "stateMachine", ResourceName = "*", ArnFormat = ArnFormat.COLON_RESOURCE_NAME,
+                    }),
+                },
+            });
+        }
         var trainingJobs = JobArn(stack, "training-job");
         var tuningJobs = JobArn(stack, "hyper-parameter-tuning-job");
         var tuning = DefaultTuningRequest is not null;

@@ -12,9 +12,22 @@ namespace HfSageMaker.Constructs.Security;
 /// <c>sagemaker.amazonaws.com</c>), scoped to exactly what they need: the platform buckets (through
 /// <see cref="Storage.TrainingBuckets"/>'s intent-named grants) and their KMS key, the SageMaker log groups, metrics in
 /// SageMaker namespaces, pulling the DLC images, and, with a VPC, the network-interface actions of <c>VpcConfig</c>.
-/// No AWS-managed policies, no <c>iam:PassRole</c> (whoever starts jobs is granted that on this role).
+/// No AWS-managed policies, no <c>iam:PassRole</c> (whoever starts jobs is granted that on this role). The trust policy
+/// lets <c>sagemaker.amazonaws.com</c> assume the role only with <c>aws:SourceAccount</c> equal to the stack's account.
 /// Every wildcard left is unavoidable, commented and carries a cdk-nag suppression with the reason.
 /// </summary>
+/// <remarks>
+/// <para><b>One role for jobs and Studio users (trade-off).</b> The platform passes this role to training and tuning
+/// jobs and makes it the Studio domain's default execution role, so whoever works in Studio holds exactly what a job
+/// holds: read datasets and code, read, overwrite and delete artifacts and checkpoints (versioning keeps the previous
+/// versions for <c>TrainingBucketsProps.NoncurrentVersionExpiration</c>), create network interfaces in the VPC. Studio
+/// users get nothing a job does not have: no <c>sagemaker:*</c> actions and no <c>iam:PassRole</c>, so they cannot start
+/// jobs from a notebook with this role (they start the pipeline with their own identity), and no uploads unless
+/// <see cref="SageMakerExecutionRoleProps.AllowDatasetAndCodeUploads"/>. A separate Studio role becomes worth it when
+/// users need more than jobs (uploads, Studio's own <c>sagemaker:CreateApp</c>/<c>CreateSpace</c> calls from the web
+/// portal, starting jobs) or less (read-only artifacts): create a second <see cref="SageMakerExecutionRole"/> with
+/// those grants and pass it as <c>StudioDomainProps.DefaultExecutionRole</c>; the jobs keep this one.</para>
+/// </remarks>
 public sealed partial class SageMakerExecutionRole : Construct, IGrantable
 {
     /// <summary>The DLC repository pulled by default.</summary>
@@ -42,7 +55,18 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
         var stack = Stack.Of(this);
         var role = new Role(this, "Resource", new RoleProps
         {
-            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com"),
+            // Confused-deputy protection (SageMaker developer guide, "Cross-service confused deputy prevention"): SageMaker
+            // may assume the role only on behalf of this account. aws:SourceArn is left out on purpose: the role serves
+            // training jobs, tuning jobs (whose training jobs SageMaker starts) and Studio apps, each with its own source
+            // ARN, and a positive condition on a key the service does not send denies the assumption, which would stop
+            // every job and Studio app; aws:SourceAccount is the key SageMaker documents for all of them.
+            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com", new ServicePrincipalOpts
+            {
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                },
+            }),
             Description = "SageMaker execution role of the Hugging Face training platform (jobs and Studio apps)",
             PermissionsBoundary = props.PermissionsBoundary,
             RoleName = props.RoleName,

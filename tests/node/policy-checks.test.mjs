@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkBuckets, checkNoFullAccessPolicies, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly, checkSuppressions,
+  checkBuckets, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkServiceTrustConfusedDeputy, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly, checkSuppressions,
 } from './lib/policy-checks.mjs';
 
 const tpl = (Resources) => ({ Resources });
@@ -201,5 +201,74 @@ describe('checkSuppressions', () => {
     const t = tpl({});
     t.Metadata = { cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-S1', reason: 'a long enough reason for the whole stack' }] } };
     assert.match(checkSuppressions(t).join('\n'), /stack-level/);
+  });
+});
+
+describe('checkLogGroupsEncrypted', () => {
+  const logsStatement = (overrides = {}) => ({
+    Effect: 'Allow',
+    Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+    Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    Resource: '*',
+    Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:*']] } } },
+    ...overrides,
+  });
+  const root = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' };
+  const withKey = (statements, group = { KmsKeyId: KEY }) => tpl({
+    Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Version: '2012-10-17', Statement: statements } } },
+    Logs: { Type: 'AWS::Logs::LogGroup', Properties: group },
+  });
+
+  test('a log group encrypted with a key that lets CloudWatch Logs use it under the encryption-context condition passes', () => {
+    assert.deepEqual(checkLogGroupsEncrypted(withKey([root, logsStatement()])), []);
+  });
+  test('a log group encrypted with an imported key (an ARN string) passes: its policy is not in the template', () => {
+    assert.deepEqual(checkLogGroupsEncrypted(tpl({ Logs: { Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/1' } } })), []);
+  });
+  test('a log group without KmsKeyId fails, naming it', () => {
+    const problems = checkLogGroupsEncrypted(withKey([root, logsStatement()], { RetentionInDays: 30 }));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^Logs: .*no KmsKeyId/);
+  });
+  test('a key whose policy has only the account root statement fails: CloudFormation could not create the group', () => {
+    const problems = checkLogGroupsEncrypted(withKey([root]));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /Key, whose key policy does not let logs\.<region>\.amazonaws\.com use it/);
+  });
+  test('a logs statement without the encryption-context condition fails', () => {
+    const problems = checkLogGroupsEncrypted(withKey([root, logsStatement({ Condition: undefined })]));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /without a kms:EncryptionContext:aws:logs:arn condition/);
+  });
+  test('a Deny statement or one for another service does not count as allowing CloudWatch Logs', () => {
+    assert.equal(checkLogGroupsEncrypted(withKey([root, logsStatement({ Effect: 'Deny' })])).length, 1);
+    assert.equal(checkLogGroupsEncrypted(withKey([root, logsStatement({ Principal: { Service: 'sns.amazonaws.com' } })])).length, 1);
+  });
+});
+
+describe('checkServiceTrustConfusedDeputy', () => {
+  const role = (statement) => tpl({ R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [statement] } } } });
+  const trust = (service, Condition) => ({ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', Condition });
+
+  test('SageMaker with aws:SourceAccount and Step Functions with aws:SourceArn pass', () => {
+    assert.deepEqual(checkServiceTrustConfusedDeputy(role(trust('sagemaker.amazonaws.com', { StringEquals: { 'aws:SourceAccount': '123456789012' } }))), []);
+    assert.deepEqual(checkServiceTrustConfusedDeputy(role(trust('states.amazonaws.com', { ArnLike: { 'aws:SourceArn': 'arn:aws:states:eu-west-1:123456789012:stateMachine:*' } }))), []);
+  });
+  test('a Lambda trust without conditions passes: Lambda documents no confused-deputy condition for execution roles', () => {
+    assert.deepEqual(checkServiceTrustConfusedDeputy(role(trust('lambda.amazonaws.com'))), []);
+  });
+  test('SageMaker, Step Functions or VPC Flow Logs trust without a source condition fails, naming the role and service', () => {
+    for (const service of ['sagemaker.amazonaws.com', 'states.amazonaws.com', 'vpc-flow-logs.amazonaws.com']) {
+      const problems = checkServiceTrustConfusedDeputy(role(trust(service)));
+      assert.equal(problems.length, 1, service);
+      assert.match(problems[0], new RegExp(`^R: trust statement 0 lets ${service.replace(/\./g, '\\.')} assume the role without`));
+    }
+  });
+  test('a negated or unrelated condition does not count', () => {
+    assert.equal(checkServiceTrustConfusedDeputy(role(trust('sagemaker.amazonaws.com', { StringNotEquals: { 'aws:SourceAccount': '999999999999' } }))).length, 1);
+    assert.equal(checkServiceTrustConfusedDeputy(role(trust('sagemaker.amazonaws.com', { Bool: { 'aws:SecureTransport': 'true' } }))).length, 1);
+  });
+  test('a service listed in an array with another service is still checked', () => {
+    assert.equal(checkServiceTrustConfusedDeputy(role(trust(['lambda.amazonaws.com', 'sagemaker.amazonaws.com']))).length, 1);
   });
 });

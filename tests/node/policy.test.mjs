@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { listStacks, readTemplate } from './lib/cdk-out.mjs';
 import { formatFinding, runAwsSolutions } from './lib/nag.mjs';
 import {
-  checkBuckets, checkNoFullAccessPolicies, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly,
+  checkBuckets, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkServiceTrustConfusedDeputy, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly,
   checkSuppressions, suppressionsOf,
 } from './lib/policy-checks.mjs';
 import { writeResult } from './lib/results.mjs';
@@ -75,6 +75,10 @@ for (const stack of stacks) {
   test(`${stack.name}: every bucket is KMS-encrypted, SSL-only, versioned and logs access (SSE-S3 only for the access-log bucket)`,
     (t) => assertNoProblems(t, checkBuckets(template), 'buckets'));
   test(`${stack.name}: iam:PassRole names its roles and carries iam:PassedToService`, (t) => assertNoProblems(t, checkPassRole(template), 'iam:PassRole'));
+  test(`${stack.name}: every log group is KMS-encrypted with a key CloudWatch Logs may use`,
+    (t) => assertNoProblems(t, checkLogGroupsEncrypted(template), 'log groups'));
+  test(`${stack.name}: SageMaker, Step Functions and VPC Flow Logs may assume roles only on behalf of this account`,
+    (t) => assertNoProblems(t, checkServiceTrustConfusedDeputy(template), 'trust policies'));
   test(`${stack.name}: no *FullAccess managed policy`, (t) => assertNoProblems(t, checkNoFullAccessPolicies(template), 'managed policies'));
 }
 
@@ -84,6 +88,7 @@ test('the product checks are not vacuous: the stacks contain a Studio domain, bu
   assert.ok(count('AWS::SageMaker::Domain') > 0, 'no AWS::SageMaker::Domain in any stack: the VpcOnly check checked nothing');
   assert.ok(count('AWS::S3::Bucket') > 0, 'no AWS::S3::Bucket in any stack: the bucket checks checked nothing');
   assert.ok(count('AWS::IAM::Role') > 0, 'no AWS::IAM::Role in any stack: the IAM checks checked nothing');
+  assert.ok(count('AWS::Logs::LogGroup') > 0, 'no AWS::Logs::LogGroup in any stack: the log encryption check checked nothing');
 });
 
 // Machine-readable findings for reviewers and CI artifacts.

@@ -157,6 +157,34 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
         }));
     }
 
+    [Fact]
+    public void Every_log_group_is_encrypted_with_the_platform_key()
+    {
+        var groups = Resources(T, "AWS::Logs::LogGroup");
+        Assert.Contains("NetworkFlowLogGroup4F8CEEEF", groups.Keys);
+        Assert.True(groups.Count >= 3, $"expected the flow log and the pipeline's two log groups, found {groups.Count}");
+        Assert.All(groups, kv => Assert.Equal("[\"StorageKeyBAA9457B\",\"Arn\"]",
+            kv.Value.GetProperty("Properties").GetProperty("KmsKeyId").GetProperty("Fn::GetAtt").GetRawText()));
+    }
+
+    [Fact]
+    public void Platform_key_lets_cloudwatch_logs_use_it_only_for_log_groups_of_this_account_and_region()
+    {
+        // Without this statement CloudFormation cannot create a log group with KmsKeyId (CloudWatch Logs user guide).
+        var key = Resources(T, "AWS::KMS::Key")["StorageKeyBAA9457B"].GetProperty("Properties");
+        var logs = key.GetProperty("KeyPolicy").GetProperty("Statement").EnumerateArray()
+            .Where(s => s.GetProperty("Principal").TryGetProperty("Service", out _)).ToList();
+        var statement = Assert.Single(logs);
+        Assert.Equal("logs.eu-west-1.amazonaws.com", statement.GetProperty("Principal").GetProperty("Service").GetString());
+        Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
+        Assert.Equal(["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"], Actions(statement).Order());
+        var condition = statement.GetProperty("Condition");
+        Assert.Equal(["ArnLike"], condition.EnumerateObject().Select(c => c.Name));
+        // arn:${AWS::Partition}:logs:eu-west-1:123456789012:log-group:*
+        Assert.Equal("""{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:eu-west-1:123456789012:log-group:*"]]}""",
+            condition.GetProperty("ArnLike").GetProperty("kms:EncryptionContext:aws:logs:arn").GetRawText());
+    }
+
     [Theory]
     [InlineData("StorageDatasets615E7AC1", "datasets/")]
     [InlineData("StorageArtifacts08431D1F", "artifacts/")]
@@ -238,10 +266,24 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
         var trust = role.GetProperty("AssumeRolePolicyDocument").GetProperty("Statement").EnumerateArray().Single();
         Assert.Equal("sagemaker.amazonaws.com", trust.GetProperty("Principal").GetProperty("Service").GetString());
         Assert.Equal("sts:AssumeRole", trust.GetProperty("Action").GetString());
+        // Confused-deputy protection: only on behalf of this account; no aws:SourceArn (jobs and Studio apps differ).
+        Assert.Equal("""{"StringEquals":{"aws:SourceAccount":"123456789012"}}""", trust.GetProperty("Condition").GetRawText());
         Assert.False(role.TryGetProperty("ManagedPolicyArns", out _));
         Assert.False(role.TryGetProperty("PermissionsBoundary", out _));
         Assert.False(role.TryGetProperty("RoleName", out _));
         Assert.DoesNotContain("FullAccess", JsonSerializer.Serialize(T.ToJSON()));
+    }
+
+    [Fact]
+    public void State_machine_role_may_be_assumed_by_step_functions_only_for_state_machines_of_this_account_and_region()
+    {
+        var role = Resources(T, "AWS::IAM::Role").Single(kv => kv.Key.StartsWith("TranslationPipelineRole", StringComparison.Ordinal)).Value;
+        var trust = role.GetProperty("Properties").GetProperty("AssumeRolePolicyDocument").GetProperty("Statement").EnumerateArray().Single();
+        Assert.Equal("states.amazonaws.com", trust.GetProperty("Principal").GetProperty("Service").GetString());
+        var condition = trust.GetProperty("Condition");
+        Assert.Equal("123456789012", condition.GetProperty("StringEquals").GetProperty("aws:SourceAccount").GetString());
+        Assert.Equal("""{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":states:eu-west-1:123456789012:stateMachine:*"]]}""",
+            condition.GetProperty("ArnLike").GetProperty("aws:SourceArn").GetRawText());
     }
 
     [Fact]

@@ -51,6 +51,17 @@ public sealed class PlatformValidationTests
     }
 
     [Fact]
+    public void Network_with_an_existing_vpc_rejects_a_flow_log_key_because_it_creates_no_flow_log()
+    {
+        var stack = NewStack();
+        var ex = Assert.Throws<ArgumentException>(() => new IsolatedNetwork(stack, "Network", new IsolatedNetworkProps
+        {
+            Vpc = ExistingVpc(stack), FlowLogEncryptionKey = new Key(stack, "K"),
+        }));
+        Assert.Contains("FlowLogEncryptionKey is '(set)'; a bring-your-own Vpc gets no flow log from this construct", ex.Message);
+    }
+
+    [Fact]
     public void Network_rejects_zones_of_another_region_duplicates_and_both_zone_props()
     {
         var ex = Assert.Throws<ArgumentException>(() => new IsolatedNetwork(NewStack(), "Network", new IsolatedNetworkProps

@@ -230,3 +230,90 @@ export function checkSuppressions(template) {
   }
   return problems;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+function actionsAllow(statement, action) {
+  return asArray(statement?.Action).some((a) => typeof a === 'string' && globMatches(a, action));
+}
+
+function servicePrincipals(ctx, statement) {
+  const p = statement?.Principal;
+  if (!p || typeof p !== 'object') return [];
+  return asArray(p.Service).map((s) => String(render(ctx, s)));
+}
+
+/** True when a key policy statement lets CloudWatch Logs (logs.<region>.amazonaws.com) encrypt with the key. */
+function allowsCloudWatchLogs(ctx, statement) {
+  if (statement?.Effect !== 'Allow') return false;
+  if (!servicePrincipals(ctx, statement).some((s) => /^logs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(s))) return false;
+  return ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt'].every((a) => actionsAllow(statement, a));
+}
+
+/** True when a statement's conditions limit it with the CloudWatch Logs encryption context (the log group ARN). */
+function hasLogsEncryptionContext(statement) {
+  return Object.values(statement?.Condition ?? {}).some((block) => block && typeof block === 'object'
+    && Object.keys(block).some((k) => k.toLowerCase() === 'kms:encryptioncontext:aws:logs:arn'));
+}
+
+/**
+ * Every log group is encrypted with a customer-managed KMS key (KmsKeyId), and when that key is defined in the same
+ * template its key policy lets CloudWatch Logs use it, limited by the kms:EncryptionContext:aws:logs:arn condition:
+ * without that statement CloudFormation cannot create the log group (CloudWatch Logs user guide, "Encrypt log data in
+ * CloudWatch Logs using AWS KMS").
+ */
+export function checkLogGroupsEncrypted(template) {
+  const ctx = renderContext(template);
+  const problems = [];
+  const resources = template.Resources ?? {};
+  for (const [id, r] of resourcesOfType(template, 'AWS::Logs::LogGroup')) {
+    const keyRef = r.Properties?.KmsKeyId;
+    if (keyRef === undefined) {
+      problems.push(`${id}: AWS::Logs::LogGroup has no KmsKeyId; encrypt every log group with a customer-managed key.`);
+      continue;
+    }
+    const keyId = referencedId(keyRef);
+    const key = keyId ? resources[keyId] : undefined;
+    if (!key || key.Type !== 'AWS::KMS::Key') continue; // an imported key: its policy is not in this template
+    const statements = asArray(key.Properties?.KeyPolicy?.Statement);
+    const logs = statements.filter((st) => allowsCloudWatchLogs(ctx, st));
+    if (logs.length === 0) {
+      problems.push(`${id}: is encrypted with ${keyId}, whose key policy does not let logs.<region>.amazonaws.com use it (kms:Encrypt*, kms:Decrypt*, kms:GenerateDataKey*); creating the log group would fail.`);
+    } else if (!logs.every(hasLogsEncryptionContext)) {
+      problems.push(`${id}: the key policy of ${keyId} lets CloudWatch Logs use the key without a kms:EncryptionContext:aws:logs:arn condition; limit it to the log groups of this account and region.`);
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+/**
+ * Service principals whose documentation supports the aws:SourceAccount / aws:SourceArn confused-deputy conditions in
+ * a role trust policy (SageMaker, Step Functions and VPC Flow Logs developer guides). Lambda is not listed: its
+ * execution-role documentation gives no such condition, so a trust policy for lambda.amazonaws.com is not checked.
+ */
+export const CONFUSED_DEPUTY_SERVICES = ['sagemaker.amazonaws.com', 'states.amazonaws.com', 'vpc-flow-logs.amazonaws.com'];
+
+function hasSourceCondition(condition) {
+  return Object.entries(condition ?? {}).some(([op, block]) => !/^StringNotEquals|^ArnNotLike|^ArnNotEquals|^StringNotLike|^Null$/i.test(op)
+    && block && typeof block === 'object'
+    && Object.keys(block).some((k) => ['aws:sourceaccount', 'aws:sourcearn'].includes(k.toLowerCase())));
+}
+
+/**
+ * Every role trust statement that lets one of CONFUSED_DEPUTY_SERVICES assume a role carries an aws:SourceAccount or
+ * aws:SourceArn condition, so the service can assume the role only on behalf of this account's resources.
+ */
+export function checkServiceTrustConfusedDeputy(template) {
+  const ctx = renderContext(template);
+  const problems = [];
+  for (const [id, r] of resourcesOfType(template, 'AWS::IAM::Role')) {
+    asArray(r.Properties?.AssumeRolePolicyDocument?.Statement).forEach((st, i) => {
+      if (st?.Effect !== 'Allow') return;
+      const services = servicePrincipals(ctx, st).filter((s) => CONFUSED_DEPUTY_SERVICES.includes(s));
+      if (services.length > 0 && !hasSourceCondition(st.Condition)) {
+        problems.push(`${id}: trust statement ${i} lets ${services.join(', ')} assume the role without an aws:SourceAccount or aws:SourceArn condition (confused deputy).`);
+      }
+    });
+  }
+  return problems;
+}
