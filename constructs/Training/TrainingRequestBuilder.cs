@@ -232,9 +232,9 @@ public static class TrainingRequestBuilder
             ?? throw new ArgumentException("request: no ResourceConfig; pass a request built by TrainingRequestBuilder.", nameof(request));
         var hyperparameters = (definition["HyperParameters"] ?? definition["StaticHyperParameters"]) as JsonObject;
         var problems = new List<string>();
-        if (!InstanceTypes.IsGpu(instanceType ?? string.Empty))
+        if (GpuInstanceTypes.Explain(instanceType) is { } notGpu)
         {
-            problems.Add($"instanceType: '{instanceType}' is not a GPU training instance type; use an ml.p* or ml.g* type such as ml.g5.2xlarge.");
+            problems.Add($"instanceType: {notGpu}");
         }
 
         if (hyperparameters?[ReservedHyperparameters.DistributedDataParallelEnabled]?.GetValue<string>() == "true"

@@ -265,7 +265,7 @@ public class TrainingRequestBuilderTests
         Assert.False(plain["HyperParameters"]!.AsObject().ContainsKey("sagemaker_instance_type"));
 
         var cpu = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithInstanceType(request, "ml.m5.xlarge"));
-        Assert.Contains("instanceType: 'ml.m5.xlarge' is not a GPU training instance type", cpu.Message);
+        Assert.Contains("instanceType: 'ml.m5.xlarge' (family 'm5') is not a GPU training instance type", cpu.Message);
         var smddp = TrainingRequestBuilder.CreateTrainingJob(Definition("ml.p4d.24xlarge", 2, pytorch: "2.0.0", distribution: new DistributionConfig.SmdDataParallel()), Resources(), "a");
         var unsupported = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithInstanceType(smddp, "ml.g5.48xlarge"));
         Assert.Contains("instanceType: SMDDP does not support 'ml.g5.48xlarge'", unsupported.Message);
