@@ -90,7 +90,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         DefaultTrainingRequest = TrainingRequestBuilder.CreateTrainingJob(props.Job, resources, null);
         DefaultTuningRequest = props.Tuning is null ? null
             : TrainingRequestBuilder.CreateHyperParameterTuningJob(
-                // Warm pools exist for training jobs only (HyperParameterTuningResourceConfig has no keep-alive).
+                // Warm pools exist for training jobs only (SageMaker refuses a keep-alive in a tuning job's definition).
                 props.Job with { KeepAlivePeriod = null }, props.Tuning, resources, null);
         props.SourceCode.GrantRead(props.ExecutionRole);
 

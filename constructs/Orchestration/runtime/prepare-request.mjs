@@ -213,10 +213,8 @@ export function prepare(event) {
   // The parts of the request that describe one training job.
   const job = tune ? request.TrainingJobDefinition : request;
   const hpKey = tune ? 'StaticHyperParameters' : 'HyperParameters';
-  const resourceKey = tune
-    ? (job.HyperParameterTuningResourceConfig ? 'HyperParameterTuningResourceConfig' : 'ResourceConfig')
-    : 'ResourceConfig';
-  const resources = job[resourceKey];
+  // Training and tuning both carry ResourceConfig (the SDK's _Job._load_config / Session._map_training_config).
+  const resources = job.ResourceConfig;
 
   // job name
   const maxNameLength = tune ? LIMITS.tuningJobNameLength : LIMITS.trainingJobNameLength;

@@ -90,7 +90,11 @@ public class TrainingRequestBuilderTests
 
         Assert.True(request["EnableManagedSpotTraining"]!.GetValue<bool>());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"MaxRuntimeInSeconds":43200,"MaxWaitTimeInSeconds":129600}"""), request["StoppingCondition"]));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""{"S3Uri":"{{Checkpoints}}","LocalPath":"/opt/ml/checkpoints"}"""), request["CheckpointConfig"]));
+        // session.py Session._get_train_request: CheckpointConfig = {"S3Uri": checkpoint_s3_uri}, plus "LocalPath" only
+        // "if checkpoint_local_path" (the estimator's default is None; SageMaker then uses /opt/ml/checkpoints).
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""{"S3Uri":"{{Checkpoints}}"}"""), request["CheckpointConfig"]));
+        var local = TrainingRequestBuilder.CreateTrainingJob(def with { CheckpointLocalPath = "/opt/ml/ckpt" }, Resources(), "a");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""{"S3Uri":"{{Checkpoints}}","LocalPath":"/opt/ml/ckpt"}"""), local["CheckpointConfig"]));
     }
 
     [Fact]

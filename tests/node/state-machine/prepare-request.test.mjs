@@ -57,7 +57,7 @@ test('overrides patch only their documented paths', () => {
   assert.deepEqual(request.ResourceConfig, { ...rest, InstanceType: 'ml.g5.12xlarge', InstanceCount: 2 });
   assert.equal('EnableManagedSpotTraining' in request, false);
   assert.deepEqual(request.StoppingCondition, { MaxRuntimeInSeconds: 7200 });
-  assert.deepEqual(request.CheckpointConfig, { S3Uri: 's3://checkpoints-bucket/hf-translate/hf-translate-my-run', LocalPath: '/opt/ml/checkpoints' });
+  assert.deepEqual(request.CheckpointConfig, { S3Uri: 's3://checkpoints-bucket/hf-translate/hf-translate-my-run' });
   assert.equal(request.InputDataConfig[0].DataSource.S3DataSource.S3Uri, 's3://datasets-bucket-111122223333/other/train/');
   assert.deepEqual(request.InputDataConfig[1], before.InputDataConfig[1]);
   assert.deepEqual(request.InputDataConfig[2], before.InputDataConfig[2]);
