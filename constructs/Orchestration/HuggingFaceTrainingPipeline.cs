@@ -90,7 +90,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         DefaultTrainingRequest = TrainingRequestBuilder.CreateTrainingJob(props.Job, resources, null);
         DefaultTuningRequest = props.Tuning is null ? null
             : TrainingRequestBuilder.CreateHyperParameterTuningJob(
-                // Warm pools exist for training jobs only (HyperParameterTuningResourceConfig has no keep-alive).
+                // Warm pools exist for training jobs only (SageMaker refuses a keep-alive in a tuning job's definition).
                 props.Job with { KeepAlivePeriod = null }, props.Tuning, resources, null);
         props.SourceCode.GrantRead(props.ExecutionRole);
 
@@ -633,6 +633,23 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         if (!props.AllowedInstanceTypes.Contains(props.Job.InstanceType))
         {
             problems.Add($"Job.InstanceType: '{props.Job.InstanceType}' is not in AllowedInstanceTypes ({string.Join(", ", props.AllowedInstanceTypes)}).");
+        }
+        // Executions may switch to any allowed type: each must pass the builder's own instance-type rules, or a run-time
+        // override could send a request TrainingRequestBuilder would have refused (a CPU type, SMDDP on an unsupported type).
+        foreach (var type in props.AllowedInstanceTypes)
+        {
+            if (Token.IsUnresolved(type))
+            {
+                continue;
+            }
+            if (GpuInstanceTypes.Explain(type) is { } notGpu)
+            {
+                problems.Add($"AllowedInstanceTypes: {notGpu}");
+            }
+            else if (props.Job.Distribution is DistributionConfig.SmdDataParallel && !InstanceTypes.SmdDataParallel.Contains(type))
+            {
+                problems.Add($"AllowedInstanceTypes: SMDDP does not support '{type}'; with Job.Distribution SmdDataParallel allow only {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
+            }
         }
         if (props.Job.InstanceCount > props.MaxInstanceCount)
         {

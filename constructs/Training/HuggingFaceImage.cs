@@ -28,19 +28,10 @@ public static class HuggingFaceImage
     public const string RegistryMappingId = "HuggingFaceDlcRegistry";
 
     /// <summary>
-    /// SageMaker instance families accepted for Hugging Face training DLCs: the NVIDIA GPU families SageMaker training
-    /// offers on x86 (the DLCs are CUDA builds for x86_64). Sources: the SDK's <c>image_uri_config/instance_gpu_info.json</c>
-    /// (p3, p3dn, p4d, p4de, p5, g4dn, g5) and the SageMaker training instance list for the newer g6, g6e, p5e, p5en
-    /// and p6-b200. Excluded on purpose: p2 (Kepler, not targeted by the CUDA 11/12 builds), g4ad (AMD GPU), g5g
-    /// (Graviton), inf/trn (Neuron, which needs the neuronx DLCs) and every CPU family.
+    /// SageMaker instance families accepted for Hugging Face training DLCs: the same list as
+    /// <see cref="GpuInstanceTypes.Families"/>, the one definition shared with the request builder.
     /// </summary>
-    public static IReadOnlyList<string> GpuInstanceFamilies { get; } =
-        ["g4dn", "g5", "g6", "g6e", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200"];
-
-    private static readonly string[] ExampleGpuInstanceTypes =
-        ["ml.g5.2xlarge", "ml.g6e.xlarge", "ml.p4d.24xlarge", "ml.p5.48xlarge"];
-
-    private static readonly Regex InstanceTypePattern = new(@"^ml\.(?<family>[a-z0-9-]+)\.(?<size>[a-z0-9]+)$", RegexOptions.CultureInvariant);
+    public static IReadOnlyList<string> GpuInstanceFamilies => GpuInstanceTypes.Families;
 
     private static readonly Regex EcrImageUriPattern = new(
         @"^(?<account>\d{12})\.dkr\.ecr(-fips)?\.(?<region>[a-z]{2}(-[a-z]+)+-\d)\.(?<domain>amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)/"
@@ -228,22 +219,8 @@ public static class HuggingFaceImage
     private static void CheckInstanceType(string instanceType, List<(string Param, string Message)> problems)
     {
         if (instanceType is not null && Token.IsUnresolved(instanceType)) return;
-        var examples = string.Join(", ", ExampleGpuInstanceTypes);
-        var match = InstanceTypePattern.Match(instanceType ?? "");
-        if (!match.Success)
-        {
-            problems.Add((nameof(instanceType),
-                $"instanceType '{instanceType}' is not a SageMaker instance type of the form 'ml.<family>.<size>'; "
-                + $"Hugging Face training DLCs are GPU-only, e.g. {examples}."));
-            return;
-        }
-        var family = match.Groups["family"].Value;
-        if (!GpuInstanceFamilies.Contains(family, StringComparer.Ordinal))
-        {
-            problems.Add((nameof(instanceType),
-                $"instanceType '{instanceType}' (family '{family}') has no supported NVIDIA GPU; Hugging Face PyTorch training DLCs are "
-                + $"GPU-only. Use a GPU family ({string.Join(", ", GpuInstanceFamilies)}), e.g. {examples}."));
-        }
+        if (GpuInstanceTypes.Explain(instanceType) is { } why)
+            problems.Add((nameof(instanceType), $"instanceType {why}"));
     }
 
     private static void CheckRegion(CatalogImage image, string region, List<(string Param, string Message)> problems)

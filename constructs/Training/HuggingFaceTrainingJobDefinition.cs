@@ -53,8 +53,12 @@ public sealed record HuggingFaceTrainingJobDefinition
     /// <summary>Managed spot training options. Default: null (on-demand capacity).</summary>
     public SpotTrainingOptions? Spot { get; init; }
 
-    /// <summary>Where the container reads and writes checkpoints, synced to the checkpoint S3 prefix. Default: <c>/opt/ml/checkpoints</c>.</summary>
-    public string CheckpointLocalPath { get; init; } = "/opt/ml/checkpoints";
+    /// <summary>
+    /// Where the container reads and writes checkpoints, synced to the checkpoint S3 prefix (<c>checkpoint_local_path</c>;
+    /// sent as <c>CheckpointConfig.LocalPath</c> only when set, as the SDK does). Default: not sent, so SageMaker uses
+    /// <c>/opt/ml/checkpoints</c>.
+    /// </summary>
+    public string? CheckpointLocalPath { get; init; }
 
     /// <summary>Retries of the job on an internal SageMaker error, 1–30 (<c>max_retry_attempts</c>). Default: not sent (no retry).</summary>
     public int? MaxRetryAttempts { get; init; }

@@ -12,22 +12,9 @@ internal static partial class InstanceTypes
     public static readonly IReadOnlyList<string> SmdDataParallel =
         ["ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge"];
 
-    // GPU families: ml.p* and ml.g* (g4dn, g5, g6, g6e, ...), but not the Graviton g5g (the DLCs are x86_64).
+    // Only for AcceptsVolumeKmsKey; whether a type is a GPU training type is GpuInstanceTypes' decision.
     [GeneratedRegex(@"^ml\.(?<family>[pg][0-9]+[a-z]*)\.(?<size>[0-9]*x?large)$")]
     private static partial Regex InstanceTypePattern();
-
-    /// <summary>Whether the type is a GPU instance type the Hugging Face training DLCs run on.</summary>
-    public static bool IsGpu(string instanceType)
-    {
-        var match = InstanceTypePattern().Match(instanceType);
-        if (!match.Success)
-        {
-            return false;
-        }
-
-        var family = match.Groups["family"].Value;
-        return !(family.StartsWith('g') && family.EndsWith('g'));
-    }
 
     /// <summary>
     /// Whether the type has only EBS storage, so <c>VolumeKmsKeyId</c> is accepted. SageMaker rejects a volume key on

@@ -95,10 +95,9 @@ internal static partial class TrainingDefinitionValidator
         }
 
         var instanceTypeKnown = !CdkTokens.IsUnresolved(def.InstanceType);
-        if (instanceTypeKnown && !InstanceTypes.IsGpu(def.InstanceType ?? string.Empty))
+        if (instanceTypeKnown && GpuInstanceTypes.Explain(def.InstanceType) is { } notGpu)
         {
-            problems.Add($"InstanceType: '{def.InstanceType}' is not a GPU training instance type; Hugging Face training images are GPU only " +
-                "(the SDK rejects CPU types): use an ml.p* or ml.g* type such as ml.g5.2xlarge.");
+            problems.Add($"InstanceType: {notGpu}");
         }
 
         if (def.InstanceCount < 1)

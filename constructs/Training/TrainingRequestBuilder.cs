@@ -23,7 +23,7 @@ namespace HfSageMaker.Constructs.Training;
 /// estimator with the tuning job name).</item>
 /// </list>
 /// <para><b>Run-time instance type.</b> See <see cref="WithInstanceType"/>: <c>ResourceConfig.InstanceType</c>
-/// (tuning: <c>TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType</c>), the hyperparameter
+/// (tuning: <c>TrainingJobDefinition.ResourceConfig.InstanceType</c>), the hyperparameter
 /// <c>sagemaker_instance_type</c> when present (torchrun, SMDDP, model parallel), and <c>VolumeKmsKeyId</c>, which is
 /// only valid on instance types without local storage.</para>
 /// </remarks>
@@ -100,19 +100,18 @@ public static class TrainingRequestBuilder
         TrainingDefinitionValidator.CheckDefinition(problems, def, res);
         if (def.KeepAlivePeriod is not null)
         {
-            problems.Add("KeepAlivePeriod: warm pools are not available to tuning jobs (HyperParameterTuningResourceConfig has no KeepAlivePeriodInSeconds); remove it.");
+            problems.Add("KeepAlivePeriod: warm pools are not available to tuning jobs (SageMaker refuses KeepAlivePeriodInSeconds in a tuning job's training definition); remove it.");
         }
 
         var hyperparameters = BuildHyperparameters(problems, def, res, tuningJobName);
         var ranges = TuningValidator.Check(problems, def, tuning);
 
-        // HyperparameterTuner._prepare_static_hyperparameters: drop tuned keys, then add the estimator class metadata
-        // (always for Framework estimators).
-        foreach (var name in ranges.TunedNames)
-        {
-            hyperparameters.Remove(name);
-        }
-
+        // HyperparameterTuner._prepare_static_hyperparameters (sagemaker/tuner.py): estimator.hyperparameters() in its
+        // order without the tuned keys, then the estimator class metadata (always for Framework estimators) at the end.
+        // A new dictionary: Dictionary.Remove would let the metadata reuse the freed slots in the middle.
+        hyperparameters = hyperparameters
+            .Where(kv => !ranges.TunedNames.Contains(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         hyperparameters[ReservedHyperparameters.EstimatorClassName] = HyperparameterEncoding.Encode(EstimatorClassName);
         hyperparameters[ReservedHyperparameters.EstimatorModule] = HyperparameterEncoding.Encode(EstimatorModule);
         TrainingDefinitionValidator.CheckHyperparameterLimits(problems, "Hyperparameters", hyperparameters, tuningJobName is null ? 1 : 0);
@@ -215,7 +214,7 @@ public static class TrainingRequestBuilder
 
     /// <summary>
     /// Returns a copy of a training or tuning request running on another instance type, touching every key that
-    /// depends on it: the instance type of <c>ResourceConfig</c> (tuning: <c>HyperParameterTuningResourceConfig</c>),
+    /// depends on it: the instance type of <c>ResourceConfig</c> (tuning: <c>TrainingJobDefinition.ResourceConfig</c>),
     /// the <c>sagemaker_instance_type</c> hyperparameter when present (JSON-encoded), and <c>VolumeKmsKeyId</c>
     /// (set to the output key on EBS-only types p2/p3/g3, removed on types with local storage).
     /// </summary>
@@ -228,13 +227,13 @@ public static class TrainingRequestBuilder
         ArgumentNullException.ThrowIfNull(request);
         var copy = (JsonObject)request.DeepClone();
         var definition = copy["TrainingJobDefinition"] as JsonObject ?? copy;
-        var resources = (definition["ResourceConfig"] ?? definition["HyperParameterTuningResourceConfig"]) as JsonObject
+        var resources = definition["ResourceConfig"] as JsonObject
             ?? throw new ArgumentException("request: no ResourceConfig; pass a request built by TrainingRequestBuilder.", nameof(request));
         var hyperparameters = (definition["HyperParameters"] ?? definition["StaticHyperParameters"]) as JsonObject;
         var problems = new List<string>();
-        if (!InstanceTypes.IsGpu(instanceType ?? string.Empty))
+        if (GpuInstanceTypes.Explain(instanceType) is { } notGpu)
         {
-            problems.Add($"instanceType: '{instanceType}' is not a GPU training instance type; use an ml.p* or ml.g* type such as ml.g5.2xlarge.");
+            problems.Add($"instanceType: {notGpu}");
         }
 
         if (hyperparameters?[ReservedHyperparameters.DistributedDataParallelEnabled]?.GetValue<string>() == "true"
@@ -417,7 +416,9 @@ public static class TrainingRequestBuilder
             resources["KeepAlivePeriodInSeconds"] = Seconds(def.KeepAlivePeriod);
         }
 
-        target[tuning ? "HyperParameterTuningResourceConfig" : "ResourceConfig"] = resources;
+        // The SDK sends ResourceConfig for tuning too (_Job._load_config -> resource_config -> Session._map_training_config
+        // "ResourceConfig"); HyperParameterTuningResourceConfig only carries a tuner's flexible InstanceConfigs.
+        target["ResourceConfig"] = resources;
         var maxRuntime = def.MaxRuntime is null ? DefaultMaxRuntimeSeconds : Seconds(def.MaxRuntime);
         var stopping = new JsonObject { ["MaxRuntimeInSeconds"] = maxRuntime };
         if (def.Spot is not null)
@@ -445,11 +446,15 @@ public static class TrainingRequestBuilder
 
         if (res.CheckpointS3Uri is not null)
         {
-            target["CheckpointConfig"] = new JsonObject
+            // Session._get_train_request / _map_training_config: LocalPath only when checkpoint_local_path is given
+            // (SageMaker's default is /opt/ml/checkpoints).
+            var checkpoints = new JsonObject { ["S3Uri"] = res.CheckpointS3Uri };
+            if (!string.IsNullOrEmpty(def.CheckpointLocalPath))
             {
-                ["S3Uri"] = res.CheckpointS3Uri,
-                ["LocalPath"] = def.CheckpointLocalPath,
-            };
+                checkpoints["LocalPath"] = def.CheckpointLocalPath;
+            }
+
+            target["CheckpointConfig"] = checkpoints;
         }
 
         if (def.MaxRetryAttempts is { } retries)

@@ -1,11 +1,13 @@
+using HfSageMaker.Constructs.Training;
+
 namespace HfSageMaker.Infra.Configuration;
 
 /// <summary>
-/// The GPU <c>ml.*</c> instance types an environment may allow for Hugging Face training. The Hugging Face training
-/// DLCs are GPU-only (the SageMaker Python SDK rejects CPU types), so CPU families (m, c, r), Trainium/Inferentia and
-/// the Kepler-based p2 (unsupported by current CUDA builds of PyTorch) are refused. The list is the GPU subset of the
+/// The GPU <c>ml.*</c> instance types an environment may allow for Hugging Face training, with their GPU counts. Whether
+/// a type is a GPU training type at all is decided by the construct library's <see cref="GpuInstanceTypes"/> (the one
+/// definition the image catalog and the request builder use); this list is the subset of those types that the
 /// <c>TrainingInstanceType</c> enum of the SageMaker API model the tests validate requests against
-/// (<c>tests/models/sagemaker-2017-07-24.*.json.gz</c>); newer families (g6, p5, ...) need that model updated first.
+/// (<c>tests/models/sagemaker-2017-07-24.*.json.gz</c>) knows. Newer families (g6, p5, ...) need that model updated first.
 /// </summary>
 public static class TrainingInstanceTypes
 {
@@ -36,12 +38,16 @@ public static class TrainingInstanceTypes
     /// <summary>Every supported type, by family then size (the order used in messages).</summary>
     public static IReadOnlyList<string> All { get; } = [.. GpuCount.Keys];
 
-    /// <summary>The families of <see cref="GpuCount"/> (<c>g4dn</c>, <c>g5</c>, <c>p3</c>, <c>p3dn</c>, <c>p4d</c>).</summary>
+    /// <summary>
+    /// The GPU training families, from <see cref="GpuInstanceTypes.Families"/>: a type outside them is "not a GPU
+    /// type"; a type inside them but not in <see cref="GpuCount"/> is a size this platform does not offer (yet).
+    /// </summary>
     public static IReadOnlySet<string> GpuFamilies { get; } =
-        GpuCount.Keys.Select(FamilyOf).ToHashSet(StringComparer.Ordinal);
+        GpuInstanceTypes.Families.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="instanceType"/> is a supported GPU training instance type.</summary>
-    public static bool IsSupported(string instanceType) => GpuCount.ContainsKey(instanceType);
+    public static bool IsSupported(string instanceType) =>
+        GpuCount.ContainsKey(instanceType) && GpuInstanceTypes.IsSupported(instanceType);
 
     /// <summary>The family of an <c>ml.&lt;family&gt;.&lt;size&gt;</c> type, e.g. <c>g5</c>; empty when it has no such shape.</summary>
     public static string FamilyOf(string instanceType)

@@ -29,12 +29,17 @@ export const LIMITS = Object.freeze({
   hyperparameterValueLength: 2500,
   maxRuntimeSeconds: 28 * 24 * 3600,
   categoricalValues: 30,
+  parameterValueLength: 256,
+  tunedParameters: 30,
   s3UriLength: 1024,
 });
 /** SageMaker's job name rule: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}` (length checked separately). */
 export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const HYPERPARAMETER_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const RESERVED_PREFIX = 'sagemaker_';
+/** Reserved keys without the prefix: the model-parallel configuration (TrainingRequestBuilder reserves it too). */
+const RESERVED_KEYS = ['mp_parameters'];
+const isReserved = (key) => key.startsWith(RESERVED_PREFIX) || RESERVED_KEYS.includes(key);
 const SCALING_TYPES = ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'];
 const STRATEGIES = ['Bayesian', 'Random'];
 const EARLY_STOPPING = ['Off', 'Auto'];
@@ -213,10 +218,8 @@ export function prepare(event) {
   // The parts of the request that describe one training job.
   const job = tune ? request.TrainingJobDefinition : request;
   const hpKey = tune ? 'StaticHyperParameters' : 'HyperParameters';
-  const resourceKey = tune
-    ? (job.HyperParameterTuningResourceConfig ? 'HyperParameterTuningResourceConfig' : 'ResourceConfig')
-    : 'ResourceConfig';
-  const resources = job[resourceKey];
+  // Training and tuning both carry ResourceConfig (the SDK's _Job._load_config / Session._map_training_config).
+  const resources = job.ResourceConfig;
 
   // job name
   const maxNameLength = tune ? LIMITS.tuningJobNameLength : LIMITS.trainingJobNameLength;
@@ -265,9 +268,10 @@ export function prepare(event) {
   }
   let maxWait;
   if (spot) {
-    const maxWaitLimit = 2 * policy.maxRuntimeSeconds;
+    // Twice the environment's maximum run time, never above the 28 days TrainingRequestBuilder allows for Spot.MaxWait.
+    const maxWaitLimit = Math.min(2 * policy.maxRuntimeSeconds, LIMITS.maxRuntimeSeconds);
     if (input.maxWaitSeconds !== undefined) {
-      if (intIn(input.maxWaitSeconds, 'maxWaitSeconds', maxRuntime ?? 1, maxWaitLimit, problems, ' (at least the job\'s MaxRuntimeInSeconds, at most twice the environment\'s maximum run time)')) {
+      if (intIn(input.maxWaitSeconds, 'maxWaitSeconds', maxRuntime ?? 1, maxWaitLimit, problems, ' (at least the job\'s MaxRuntimeInSeconds, at most twice the environment\'s maximum run time and at most 28 days)')) {
         maxWait = input.maxWaitSeconds;
       }
     } else {
@@ -278,7 +282,7 @@ export function prepare(event) {
   }
 
   // hyperparameters
-  const knownHyperparameters = Object.keys(trainingDefaults.HyperParameters ?? {}).filter((k) => !k.startsWith(RESERVED_PREFIX));
+  const knownHyperparameters = Object.keys(trainingDefaults.HyperParameters ?? {}).filter((k) => !isReserved(k));
   const hpOverrides = {};
   if (input.hyperparameters !== undefined) {
     if (!isObject(input.hyperparameters)) {
@@ -286,7 +290,7 @@ export function prepare(event) {
     } else {
       for (const [key, value] of Object.entries(input.hyperparameters)) {
         const field = `hyperparameters.${key}`;
-        if (key.startsWith(RESERVED_PREFIX)) {
+        if (isReserved(key)) {
           problems.push(`${field}: reserved for SageMaker; allowed keys: ${knownHyperparameters.join(', ')}`);
         } else if (!HYPERPARAMETER_KEY_PATTERN.test(key) || key.length > LIMITS.hyperparameterKeyLength) {
           problems.push(`${field}: not a valid hyperparameter name; allowed: letters, digits, '_', '.', '-', starting with a letter, at most ${LIMITS.hyperparameterKeyLength} characters`);
@@ -453,6 +457,8 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems)
   if (tuning.ranges !== undefined) {
     if (!isObject(tuning.ranges) || Object.keys(tuning.ranges).length === 0) {
       problems.push(`tuning.ranges: ${show(tuning.ranges)} is not allowed; allowed: a non-empty object of hyperparameter name -> range`);
+    } else if (Object.keys(tuning.ranges).length > LIMITS.tunedParameters) {
+      problems.push(`tuning.ranges: ${Object.keys(tuning.ranges).length} ranges is not allowed; allowed: 1 to ${LIMITS.tunedParameters} hyperparameters`);
     } else {
       const ranges = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [] };
       let ok = true;
@@ -463,6 +469,20 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems)
       }
       if (ok) out.ranges = ranges;
     }
+  }
+  // The strategy rules TrainingRequestBuilder (TuningValidator) enforces at synthesis, for the effective combination.
+  const config = request.HyperParameterTuningJobConfig;
+  const strategy = out.strategy ?? config.Strategy;
+  if (strategy === 'Grid') {
+    if (tuning.maxJobs !== undefined) problems.push(`tuning.maxJobs: not allowed with the Grid strategy of this recipe (SageMaker runs every combination of the categorical values)`);
+    const ranges = out.ranges ?? config.ParameterRanges;
+    const numeric = [...(ranges.ContinuousParameterRanges ?? []), ...(ranges.IntegerParameterRanges ?? [])].map((r) => r.Name);
+    if (numeric.length > 0) problems.push(`tuning.ranges: ${numeric.join(', ')} not allowed; allowed: categorical ranges only (the Grid strategy)`);
+  } else if (config.Strategy === 'Grid' && limits.MaxNumberOfTrainingJobs === undefined && out.maxJobs === undefined && tuning.maxJobs === undefined) {
+    problems.push(`tuning.maxJobs: required when switching this Grid recipe to ${strategy}; allowed: an integer from 1 to ${policy.maxTuningJobs}`);
+  }
+  if (strategy === 'Hyperband' && (out.earlyStopping ?? config.TrainingJobEarlyStoppingType) === 'Auto') {
+    problems.push(`tuning.earlyStopping: "Auto" is not allowed with the Hyperband strategy of this recipe, which stops jobs itself; allowed: "Off"`);
   }
   return out;
 }
@@ -511,6 +531,11 @@ function validateRange(name, range, knownHyperparameters, problems) {
       return null;
     }
     const encoded = values.map(encodeHyperparameter);
+    const long = encoded.find((v) => v.length > LIMITS.parameterValueLength);
+    if (long !== undefined) {
+      problems.push(`${field}.values: encoded value ${show(long)} is ${long.length} characters; allowed: at most ${LIMITS.parameterValueLength}`);
+      return null;
+    }
     if (new Set(encoded).size !== encoded.length) {
       problems.push(`${field}.values: ${show(values)} has duplicates; allowed: distinct values`);
       return null;
@@ -530,7 +555,8 @@ function applyTuning(request, overrides, staticHps, trainingHps) {
   if (overrides?.earlyStopping !== undefined) config.TrainingJobEarlyStoppingType = overrides.earlyStopping;
   if (overrides?.ranges !== undefined) {
     const previous = rangeNames(config.ParameterRanges);
-    config.ParameterRanges = Object.fromEntries(Object.entries(overrides.ranges).filter(([, list]) => list.length > 0));
+    // All three lists, empty ones included, as the SDK sends them (HyperparameterTuner.hyperparameter_ranges).
+    config.ParameterRanges = overrides.ranges;
     const tuned = rangeNames(config.ParameterRanges);
     // A hyperparameter no longer tuned becomes static again with the recipe's value.
     for (const name of previous) {

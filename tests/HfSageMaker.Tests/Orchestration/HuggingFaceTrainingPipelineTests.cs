@@ -179,12 +179,15 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
             ImageUri = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04",
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Topic(stack, "T"),
-            AllowedInstanceTypes = ["ml.g5.12xlarge"],
+            AllowedInstanceTypes = ["ml.g5.12xlarge", "ml.m5.xlarge", "ml.g4ad.xlarge"],
             MaxInstanceCount = 1,
             MaxRuntime = Duration.Hours(1),
             JobNamePrefix = "hf-translate",
         }));
-        Assert.Contains("Job.InstanceType: 'ml.g5.2xlarge' is not in AllowedInstanceTypes (ml.g5.12xlarge)", error.Message);
+        Assert.Contains("Job.InstanceType: 'ml.g5.2xlarge' is not in AllowedInstanceTypes (ml.g5.12xlarge, ml.m5.xlarge, ml.g4ad.xlarge)", error.Message);
+        // An execution may switch to any allowed type, so each must be one the builder accepts (same explanation).
+        Assert.Contains("AllowedInstanceTypes: " + GpuInstanceTypes.Explain("ml.m5.xlarge"), error.Message);
+        Assert.Contains("AllowedInstanceTypes: 'ml.g4ad.xlarge' (family 'g4ad') is not a GPU training instance type", error.Message);
         Assert.Contains("Job.MaxRuntime: 28800 seconds exceeds MaxRuntime 3600 seconds", error.Message);
     }
 

@@ -90,7 +90,11 @@ public class TrainingRequestBuilderTests
 
         Assert.True(request["EnableManagedSpotTraining"]!.GetValue<bool>());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"MaxRuntimeInSeconds":43200,"MaxWaitTimeInSeconds":129600}"""), request["StoppingCondition"]));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""{"S3Uri":"{{Checkpoints}}","LocalPath":"/opt/ml/checkpoints"}"""), request["CheckpointConfig"]));
+        // session.py Session._get_train_request: CheckpointConfig = {"S3Uri": checkpoint_s3_uri}, plus "LocalPath" only
+        // "if checkpoint_local_path" (the estimator's default is None; SageMaker then uses /opt/ml/checkpoints).
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""{"S3Uri":"{{Checkpoints}}"}"""), request["CheckpointConfig"]));
+        var local = TrainingRequestBuilder.CreateTrainingJob(def with { CheckpointLocalPath = "/opt/ml/ckpt" }, Resources(), "a");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""{"S3Uri":"{{Checkpoints}}","LocalPath":"/opt/ml/ckpt"}"""), local["CheckpointConfig"]));
     }
 
     [Fact]
@@ -265,7 +269,7 @@ public class TrainingRequestBuilderTests
         Assert.False(plain["HyperParameters"]!.AsObject().ContainsKey("sagemaker_instance_type"));
 
         var cpu = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithInstanceType(request, "ml.m5.xlarge"));
-        Assert.Contains("instanceType: 'ml.m5.xlarge' is not a GPU training instance type", cpu.Message);
+        Assert.Contains("instanceType: 'ml.m5.xlarge' (family 'm5') is not a GPU training instance type", cpu.Message);
         var smddp = TrainingRequestBuilder.CreateTrainingJob(Definition("ml.p4d.24xlarge", 2, pytorch: "2.0.0", distribution: new DistributionConfig.SmdDataParallel()), Resources(), "a");
         var unsupported = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithInstanceType(smddp, "ml.g5.48xlarge"));
         Assert.Contains("instanceType: SMDDP does not support 'ml.g5.48xlarge'", unsupported.Message);

@@ -53,8 +53,19 @@ public class TuningRequestBuilderTests
         Assert.Equal("\"sagemaker.huggingface.estimator\"", statics["sagemaker_estimator_module"]!.GetValue<string>());
         Assert.Equal("\"hpo-bayesian\"", statics["sagemaker_job_name"]!.GetValue<string>());
         Assert.Equal("hpo-bayesian", request["HyperParameterTuningJobName"]!.GetValue<string>());
-        Assert.True(definition.ContainsKey("HyperParameterTuningResourceConfig"));
-        Assert.False(definition.ContainsKey("ResourceConfig"));
+        // sagemaker/tuner.py _TuningJob._prepare_training_config -> job.py _Job._load_config ("resource_config") ->
+        // session.py Session._map_training_config: the tuning definition carries "ResourceConfig", built like a training
+        // job's (VolumeSizeInGB 30 by default); HyperParameterTuningResourceConfig is only for a tuner's InstanceConfigs.
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"InstanceType":"ml.g5.2xlarge","InstanceCount":1,"VolumeSizeInGB":30}"""), definition["ResourceConfig"]),
+            definition["ResourceConfig"]?.ToJsonString());
+        Assert.False(definition.ContainsKey("HyperParameterTuningResourceConfig"));
+        // tuner.py HyperparameterTuner._prepare_static_hyperparameters: estimator.hyperparameters() in order without the
+        // tuned keys (learning_rate, per_device_train_batch_size, optimizer, warmup_ratio), then class name and module.
+        // (sagemaker_job_name is left out: this request was named afterwards by WithTuningJobName.)
+        Assert.Equal(
+            ["epochs", "model_name_or_path", "fp16", "sagemaker_submit_directory", "sagemaker_program", "sagemaker_container_log_level",
+                "sagemaker_region", "sagemaker_estimator_class_name", "sagemaker_estimator_module"],
+            statics.Select(kv => kv.Key).Where(k => k != "sagemaker_job_name"));
         Assert.False(definition["AlgorithmSpecification"]!.AsObject().ContainsKey("EnableSageMakerMetricsTimeSeries"));
         Assert.Equal(2, definition["AlgorithmSpecification"]!["MetricDefinitions"]!.AsArray().Count);
     }
@@ -107,7 +118,7 @@ public class TuningRequestBuilderTests
             new TuningDefinition { Objective = new TuningObjective("eval_loss", TuningObjectiveType.Minimize), Ranges = [new ContinuousRange("lr", 0.001, 0.01)] },
             Resources(), "hpo");
         var changed = TrainingRequestBuilder.WithInstanceType(request, "ml.p3dn.24xlarge");
-        Assert.Equal("ml.p3dn.24xlarge", changed["TrainingJobDefinition"]!["HyperParameterTuningResourceConfig"]!["InstanceType"]!.GetValue<string>());
+        Assert.Equal("ml.p3dn.24xlarge", changed["TrainingJobDefinition"]!["ResourceConfig"]!["InstanceType"]!.GetValue<string>());
         Assert.Equal("\"ml.p3dn.24xlarge\"", changed["TrainingJobDefinition"]!["StaticHyperParameters"]!["sagemaker_instance_type"]!.GetValue<string>());
         Assert.Equal(1, request["HyperParameterTuningJobConfig"]!["ResourceLimits"]!["MaxNumberOfTrainingJobs"]!.GetValue<int>());
     }

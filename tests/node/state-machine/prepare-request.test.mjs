@@ -57,7 +57,7 @@ test('overrides patch only their documented paths', () => {
   assert.deepEqual(request.ResourceConfig, { ...rest, InstanceType: 'ml.g5.12xlarge', InstanceCount: 2 });
   assert.equal('EnableManagedSpotTraining' in request, false);
   assert.deepEqual(request.StoppingCondition, { MaxRuntimeInSeconds: 7200 });
-  assert.deepEqual(request.CheckpointConfig, { S3Uri: 's3://checkpoints-bucket/hf-translate/hf-translate-my-run', LocalPath: '/opt/ml/checkpoints' });
+  assert.deepEqual(request.CheckpointConfig, { S3Uri: 's3://checkpoints-bucket/hf-translate/hf-translate-my-run' });
   assert.equal(request.InputDataConfig[0].DataSource.S3DataSource.S3Uri, 's3://datasets-bucket-111122223333/other/train/');
   assert.deepEqual(request.InputDataConfig[1], before.InputDataConfig[1]);
   assert.deepEqual(request.InputDataConfig[2], before.InputDataConfig[2]);
@@ -156,7 +156,10 @@ test('tuning: limits and ranges override, a dropped range becomes static again',
   assert.deepEqual(config.ResourceLimits, { MaxNumberOfTrainingJobs: 6, MaxParallelTrainingJobs: 1 });
   assert.equal(config.Strategy, 'Random');
   assert.equal(config.TrainingJobEarlyStoppingType, 'Auto');
+  // sagemaker/tuner.py HyperparameterTuner._prepare_parameter_ranges_for_tuning: one list per range type, empty ones
+  // included; categorical values json.dumps-encoded for Framework estimators (CategoricalParameter.as_json_range).
   assert.deepEqual(config.ParameterRanges, {
+    ContinuousParameterRanges: [],
     IntegerParameterRanges: [{ Name: 'num_train_epochs', MinValue: '1', MaxValue: '4', ScalingType: 'Auto' }],
     CategoricalParameterRanges: [{ Name: 'model_name_or_path', Values: ['"t5-small"', '"t5-base"'] }],
   });
@@ -229,4 +232,67 @@ test('hyperparameter values are encoded like Python json.dumps', () => {
 
 test('a broken definition (no defaults) is not reported as invalid input', () => {
   assert.throws(() => prepare({ input: {}, policy }), (e) => e.name !== 'InvalidInput' && /definition is broken/.test(e.message));
+});
+
+// ---- run-time overrides never produce a request TrainingRequestBuilder would have refused at synthesis ----
+
+function withDefaults(mutate) {
+  const e = event({});
+  mutate(e.defaults);
+  return (input) => e && { ...e, input };
+}
+
+test('mp_parameters is reserved at run time as at synthesis (TrainingRequestBuilder rejects it as a user key)', () => {
+  const ev = withDefaults((d) => { d.training.HyperParameters.mp_parameters = '{"partitions": 2}'; });
+  let error;
+  try { prepare(ev({ hyperparameters: { mp_parameters: { partitions: 4 } } })); } catch (e) { error = e; }
+  assert.equal(error?.name, 'InvalidInput');
+  assert.match(error.message, /hyperparameters\.mp_parameters: reserved for SageMaker; allowed keys: model_name_or_path, num_train_epochs, learning_rate$/);
+});
+
+test('spot MaxWait never exceeds the 28 days the builder allows, even when twice the environment maximum is more', () => {
+  const long = { ...policy, maxRuntimeSeconds: 28 * 24 * 3600 };
+  const limit = 28 * 24 * 3600;
+  const ok = prepare(event({ maxRuntimeSeconds: 20 * 24 * 3600, maxWaitSeconds: limit }, { policy: long })).request;
+  assert.equal(ok.StoppingCondition.MaxWaitTimeInSeconds, 2419200);
+  let error;
+  try { prepare(event({ maxRuntimeSeconds: 20 * 24 * 3600, maxWaitSeconds: limit + 1 }, { policy: long })); } catch (e) { error = e; }
+  assert.match(error?.message ?? '', /maxWaitSeconds: 2419201 is not allowed; allowed: an integer from 1728000 to 2419200/);
+  const defaulted = prepare(event({ maxRuntimeSeconds: 27 * 24 * 3600 }, { policy: long })).request;
+  assert.ok(defaulted.StoppingCondition.MaxWaitTimeInSeconds <= 2419200);
+  assert.ok(defaulted.StoppingCondition.MaxWaitTimeInSeconds >= defaulted.StoppingCondition.MaxRuntimeInSeconds);
+});
+
+test('tuning: at most 30 ranges and categorical values of at most 256 encoded characters (ParameterValue)', () => {
+  const many = {};
+  for (let i = 0; i < 31; i++) many[`p${i}`] = { type: 'integer', min: 1, max: 2 };
+  invalid({ mode: 'tune', tuning: { ranges: many } }, /tuning\.ranges: 31 ranges is not allowed; allowed: 1 to 30 hyperparameters/);
+  invalid({ mode: 'tune', tuning: { ranges: { model_name_or_path: { type: 'categorical', values: ['x'.repeat(255)] } } } },
+    /tuning\.ranges\.model_name_or_path\.values: encoded value .* is 257 characters; allowed: at most 256/);
+});
+
+test('tuning: Hyperband recipes refuse early stopping Auto (TuningValidator)', () => {
+  const ev = withDefaults((d) => { d.tuning.HyperParameterTuningJobConfig.Strategy = 'Hyperband'; });
+  let error;
+  try { prepare(ev({ mode: 'tune', tuning: { earlyStopping: 'Auto' } })); } catch (e) { error = e; }
+  assert.match(error?.message ?? '', /tuning\.earlyStopping: "Auto" is not allowed with the Hyperband strategy/);
+  assert.equal(prepare(ev({ mode: 'tune', tuning: { strategy: 'Bayesian', earlyStopping: 'Auto' } })).request.HyperParameterTuningJobConfig.Strategy, 'Bayesian');
+});
+
+test('tuning: Grid recipes take no maxJobs and categorical ranges only; leaving Grid needs maxJobs', () => {
+  const ev = withDefaults((d) => {
+    const c = d.tuning.HyperParameterTuningJobConfig;
+    c.Strategy = 'Grid';
+    delete c.ResourceLimits.MaxNumberOfTrainingJobs;
+    c.ParameterRanges = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [{ Name: 'learning_rate', Values: ['1e-05', '5e-05'] }] };
+  });
+  const attempt = (input) => { try { prepare(ev(input)); return null; } catch (e) { return e; } };
+  assert.match(attempt({ mode: 'tune', tuning: { maxJobs: 4 } })?.message ?? '', /tuning\.maxJobs: not allowed with the Grid strategy/);
+  assert.match(attempt({ mode: 'tune', tuning: { ranges: { learning_rate: { type: 'continuous', min: 0.00001, max: 0.001 } } } })?.message ?? '',
+    /tuning\.ranges: learning_rate not allowed; allowed: categorical ranges only/);
+  assert.match(attempt({ mode: 'tune', tuning: { strategy: 'Random' } })?.message ?? '', /tuning\.maxJobs: required when switching this Grid recipe to Random/);
+  const random = prepare(ev({ mode: 'tune', tuning: { strategy: 'Random', maxJobs: 4 } })).request.HyperParameterTuningJobConfig;
+  assert.deepEqual(random.ResourceLimits, { MaxParallelTrainingJobs: 2, MaxNumberOfTrainingJobs: 4 });
+  const grid = prepare(ev({ mode: 'tune', tuning: { ranges: { num_train_epochs: { type: 'categorical', values: [2, 3] } } } })).request.HyperParameterTuningJobConfig;
+  assert.equal('MaxNumberOfTrainingJobs' in grid.ResourceLimits, false);
 });
