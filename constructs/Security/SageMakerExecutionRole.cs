@@ -152,46 +152,8 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
             "cloudwatch:PutMetricData and ecr:GetAuthorizationToken support no resource-level permissions (AWS Service Authorization Reference), so their resource is '*'; PutMetricData is limited by the cloudwatch:namespace condition to /aws/sagemaker/*. The DLC repositories are owned by AWS registry accounts that differ per region, so the repository ARN has a wildcard account but a fixed region and repository name.",
             ["Resource::*", .. repositoryArns.Select(a => NagFindings.Resource(this, a))]));
 
-        if (props.Vpc is { } vpc)
-        {
-            // VpcConfig: SageMaker creates and deletes the jobs' and apps' network interfaces with this role. The
-            // mutating actions are limited to this VPC with the ec2:Vpc condition key (supported by the
-            // network-interface, subnet and security-group resource types).
-            var vpcArn = $"arn:{stack.Partition}:ec2:{stack.Region}:{stack.Account}:vpc/{vpc.VpcId}";
-            string Ec2(string type) => $"arn:{stack.Partition}:ec2:{stack.Region}:{stack.Account}:{type}/*";
-            var vpcCondition = new Dictionary<string, object>
-            {
-                ["ArnEquals"] = new Dictionary<string, object> { ["ec2:Vpc"] = vpcArn },
-            };
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "CreateNetworkInterfacesInVpc",
-                Actions = ["ec2:CreateNetworkInterface"],
-                Resources = [Ec2("network-interface"), Ec2("subnet"), Ec2("security-group")],
-                Conditions = vpcCondition,
-            }));
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "ManageNetworkInterfacesInVpc",
-                Actions = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
-                Resources = [Ec2("network-interface")],
-                Conditions = vpcCondition,
-            }));
-            // Describe* and DeleteNetworkInterfacePermission support no resource-level permissions: resource '*'.
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "DescribeVpcResources",
-                Actions =
-                [
-                    "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
-                ],
-                Resources = ["*"],
-            }));
-            findings.Add(new NagSuppression("AwsSolutions-IAM5",
-                "EC2 Describe* actions and ec2:DeleteNetworkInterfacePermission support no resource-level permissions (AWS Service Authorization Reference), hence '*'. Network interfaces get generated ids when SageMaker creates them, hence network-interface/*, subnet/* and security-group/*, each limited by the ec2:Vpc condition to the platform VPC.",
-                ["Resource::*", .. new[] { "network-interface", "subnet", "security-group" }.Select(t => NagFindings.Resource(this, Ec2(t)))]));
-        }
+        // VpcConfig: SageMaker creates and deletes the jobs' and apps' network interfaces with this role.
+        if (props.Vpc is { } vpc) findings.Add(SageMakerVpcPermissions.Grant(this, role, vpc));
 
         var policy = role.Node.TryFindChild("DefaultPolicy") as IConstruct
             ?? throw new InvalidOperationException("The execution role has no default policy.");
