@@ -7,7 +7,7 @@ namespace HfSageMaker.Tests.Platform;
 
 /// <summary>The default (isolated, retaining) environment: every platform default, asserted on the template.</summary>
 [Collection(PlatformCollection.Name)]
-public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixture) : IClassFixture<IsolatedRetainStackFixture>
+public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixture) : IClassFixture<IsolatedRetainStackFixture>
 {
     private Template T => fixture.Template;
 
@@ -314,11 +314,12 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
     [Fact]
     public void Execution_role_writes_only_sagemaker_log_groups_and_metrics_in_sagemaker_namespaces()
     {
+        // Jobs only: the Studio apps' log group belongs to the Studio user role.
         var logs = RoleStatements.Single(s => Actions(s).Contains("logs:PutLogEvents"));
-        var resources = logs.GetProperty("Resource").EnumerateArray().Select(r => r.GetRawText()).ToList();
-        Assert.Equal(2, resources.Count);
-        Assert.Contains(resources, r => r.Contains(":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:*"));
-        Assert.Contains(resources, r => r.Contains(":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/studio:*"));
+        var resources = List(logs.GetProperty("Resource"));
+        Assert.Single(resources);
+        Assert.Contains(":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:*", resources[0]);
+        Assert.DoesNotContain(RoleStatements, s => s.GetRawText().Contains("/aws/sagemaker/studio"));
         var metrics = RoleStatements.Single(s => Actions(s).Contains("cloudwatch:PutMetricData"));
         Assert.Equal(["/aws/sagemaker/*"], List(metrics.GetProperty("Condition").GetProperty("StringLike").GetProperty("cloudwatch:namespace")));
     }
@@ -389,13 +390,13 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
             },
             ["DefaultUserSettings"] = Match.ObjectLike(new Dictionary<string, object>
             {
-                ["ExecutionRole"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "ExecutionRoleFAA49FA6", "Arn" } },
+                ["ExecutionRole"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "StudioUserRole64C806F9", "Arn" } },
                 ["SecurityGroups"] = new object[] { new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "NetworkStudioSecurityGroup973FB21A", "GroupId" } } },
                 ["SharingSettings"] = new Dictionary<string, object> { ["NotebookOutputOption"] = "Disabled" },
             }),
             ["DefaultSpaceSettings"] = Match.ObjectLike(new Dictionary<string, object>
             {
-                ["ExecutionRole"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "ExecutionRoleFAA49FA6", "Arn" } },
+                ["ExecutionRole"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "StudioUserRole64C806F9", "Arn" } },
             }),
         }));
         var name = Single(T, "AWS::SageMaker::Domain").GetProperty("Properties").GetProperty("DomainName").GetString()!;
@@ -462,6 +463,7 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
     [InlineData("AWS::Logs::LogGroup", "NetworkFlowLogGroup4F8CEEEF")]
     [InlineData("AWS::EC2::VPC", "NetworkVpc7FB7348F")]
     [InlineData("AWS::IAM::Role", "ExecutionRoleFAA49FA6")]
+    [InlineData("AWS::IAM::Role", "StudioUserRole64C806F9")]
     public void Stateful_resource_keeps_its_logical_id(string type, string logicalId) =>
         Assert.Contains(logicalId, Resources(T, type).Keys);
 }
