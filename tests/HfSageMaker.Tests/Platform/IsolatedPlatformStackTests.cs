@@ -122,7 +122,7 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     }
 
     [Fact]
-    public void Interface_endpoints_for_sagemaker_studio_sts_and_logs_and_an_s3_gateway_endpoint_exist()
+    public void Interface_endpoints_for_sagemaker_studio_sts_logs_and_step_functions_and_an_s3_gateway_endpoint_exist()
     {
         var endpoints = Resources(T, "AWS::EC2::VPCEndpoint").Values.Select(e => e.GetProperty("Properties")).ToList();
         var interfaceServices = endpoints.Where(e => e.GetProperty("VpcEndpointType").GetString() == "Interface")
@@ -133,6 +133,7 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
             "com.amazonaws.eu-west-1.logs",
             "com.amazonaws.eu-west-1.sagemaker.api",
             "com.amazonaws.eu-west-1.sagemaker.runtime",
+            "com.amazonaws.eu-west-1.states",
             "com.amazonaws.eu-west-1.sts",
         }, interfaceServices);
         Assert.All(endpoints.Where(e => e.GetProperty("VpcEndpointType").GetString() == "Interface"),
