@@ -36,8 +36,11 @@ public sealed class TrainingPlatformStack : Stack
     /// <summary>The key and buckets.</summary>
     public TrainingBuckets Storage { get; }
 
-    /// <summary>The SageMaker execution role of jobs and Studio apps.</summary>
+    /// <summary>The SageMaker execution role of training and tuning jobs (passed by the pipeline only).</summary>
     public SageMakerExecutionRole ExecutionRole { get; }
+
+    /// <summary>The execution role of the Studio user profiles and shared spaces.</summary>
+    public StudioUserRole StudioRole { get; }
 
     /// <summary>The Studio domain and its user profiles.</summary>
     public StudioDomain Studio { get; }
@@ -86,16 +89,23 @@ public sealed class TrainingPlatformStack : Stack
             Vpc = Network.Vpc,
         });
 
+        StudioRole = new StudioUserRole(this, "StudioUserRole", new StudioUserRoleProps
+        {
+            Buckets = Storage,
+            Vpc = Network.Vpc,
+        });
+
         Studio = new StudioDomain(this, "Studio", new StudioDomainProps
         {
             Vpc = Network.Vpc,
             Subnets = Network.TrainingSubnets,
             SecurityGroup = Network.StudioSecurityGroup,
-            DefaultExecutionRole = ExecutionRole.Role,
+            DefaultExecutionRole = StudioRole.Role,
             EncryptionKey = Storage.EncryptionKey,
             UserProfiles = [.. config.Studio.Users.Select(u => u.Name)],
             IdleTimeout = Duration.Minutes(config.Studio.IdleTimeoutMinutes),
         });
+        StudioRole.AllowStudioIn(Studio);
 
         Notifications = new PlatformNotifications(this, "Notifications", new PlatformNotificationsProps
         {
@@ -116,6 +126,9 @@ public sealed class TrainingPlatformStack : Stack
         TranslationPipeline = TranslationRecipe.AddPipeline(this, "TranslationPipeline", config, repositoryRoot,
             ExecutionRole.Role, Storage.Datasets, Storage.Artifacts, Storage.Checkpoints, Storage.EncryptionKey,
             Network.Vpc, Network.TrainingSubnets, [Network.TrainingSecurityGroup], Notifications.Topic, Notifications.Key);
+
+        // Data scientists start, watch and stop runs from Studio with their profile's role.
+        StudioRole.AllowExecutionsOf(TranslationPipeline.StateMachine);
 
         Monitoring = new TrainingMonitoring(this, "Monitoring", new TrainingMonitoringProps
         {

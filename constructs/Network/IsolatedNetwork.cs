@@ -13,7 +13,8 @@ namespace HfSageMaker.Constructs.Network;
 /// The network SageMaker training jobs and a VpcOnly Studio domain run in. By default a VPC with private isolated
 /// subnets only (no internet gateway, no NAT), VPC flow logs to CloudWatch Logs, a default security group stripped of
 /// all rules, an S3 gateway endpoint and interface endpoints for the SageMaker API and runtime, the Studio UI
-/// (<c>aws.sagemaker.&lt;region&gt;.studio</c>), STS and CloudWatch Logs. DLC images are pulled by the SageMaker
+/// (<c>aws.sagemaker.&lt;region&gt;.studio</c>), STS, CloudWatch Logs and Step Functions (Studio users start training
+/// runs). DLC images are pulled by the SageMaker
 /// platform, not through the VPC, so no ECR endpoints are needed. Controlled egress adds one NAT gateway.
 /// Or bring your own <see cref="IVpc"/>: then only the security groups are created.
 /// </summary>
@@ -201,6 +202,8 @@ public sealed partial class IsolatedNetwork : Construct
             ("StudioEndpoint", new InterfaceVpcEndpointService($"aws.sagemaker.{region}.studio", 443)),
             ("StsEndpoint", InterfaceVpcEndpointAwsService.STS),
             ("LogsEndpoint", InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
+            // Studio users start, watch and stop training runs (the state machine) from their apps.
+            ("StepFunctionsEndpoint", InterfaceVpcEndpointAwsService.STEP_FUNCTIONS),
         };
         foreach (var (id, service) in services)
         {

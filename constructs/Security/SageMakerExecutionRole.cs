@@ -8,33 +8,29 @@ using HfSageMaker.Constructs.Internal;
 namespace HfSageMaker.Constructs.Security;
 
 /// <summary>
-/// The IAM role SageMaker assumes for training and tuning jobs and Studio apps (trusted by
-/// <c>sagemaker.amazonaws.com</c>), scoped to exactly what they need: the platform buckets (through
-/// <see cref="Storage.TrainingBuckets"/>'s intent-named grants) and their KMS key, the SageMaker log groups, metrics in
-/// SageMaker namespaces, pulling the DLC images, and, with a VPC, the network-interface actions of <c>VpcConfig</c>.
-/// No AWS-managed policies, no <c>iam:PassRole</c> (whoever starts jobs is granted that on this role). The trust policy
-/// lets <c>sagemaker.amazonaws.com</c> assume the role only with <c>aws:SourceAccount</c> equal to the stack's account.
-/// Every wildcard left is unavoidable, commented and carries a cdk-nag suppression with the reason.
+/// The IAM role SageMaker assumes for training and tuning jobs (trusted by <c>sagemaker.amazonaws.com</c>), scoped to
+/// exactly what they need: the platform buckets (through <see cref="Storage.TrainingBuckets"/>'s intent-named grants)
+/// and their key, the training jobs' log group, metrics in SageMaker namespaces, pulling the DLC images, and, with a
+/// VPC, the network-interface actions of <c>VpcConfig</c>. No AWS-managed policies, no <c>iam:PassRole</c> (whoever
+/// starts jobs is granted that on this role). The trust policy lets <c>sagemaker.amazonaws.com</c> assume the role only
+/// with <c>aws:SourceAccount</c> equal to the stack's account. Every wildcard left is unavoidable, commented and carries
+/// a cdk-nag suppression with the reason.
 /// </summary>
 /// <remarks>
-/// <para><b>One role for jobs and Studio users (trade-off).</b> The platform passes this role to training and tuning
-/// jobs and makes it the Studio domain's default execution role, so whoever works in Studio holds exactly what a job
-/// holds: read datasets and code, read, overwrite and delete artifacts and checkpoints (versioning keeps the previous
-/// versions for <c>TrainingBucketsProps.NoncurrentVersionExpiration</c>), create network interfaces in the VPC. Studio
-/// users get nothing a job does not have: no <c>sagemaker:*</c> actions and no <c>iam:PassRole</c>, so they cannot start
-/// jobs from a notebook with this role (they start the pipeline with their own identity), and no uploads unless
-/// <see cref="SageMakerExecutionRoleProps.AllowDatasetAndCodeUploads"/>. A separate Studio role becomes worth it when
-/// users need more than jobs (uploads, Studio's own <c>sagemaker:CreateApp</c>/<c>CreateSpace</c> calls from the web
-/// portal, starting jobs) or less (read-only artifacts): create a second <see cref="SageMakerExecutionRole"/> with
-/// those grants and pass it as <c>StudioDomainProps.DefaultExecutionRole</c>; the jobs keep this one.</para>
+/// <para><b>Jobs only.</b> The platform passes this role to training and tuning jobs and to nothing else: it may
+/// overwrite and delete artifacts and checkpoints (versioning keeps the previous versions for
+/// <c>TrainingBucketsProps.NoncurrentVersionExpiration</c>), which a person should not. People in Studio use
+/// <see cref="StudioUserRole"/> (read-only artifacts, dataset uploads, Studio's own space and app calls, starting the
+/// pipeline). <see cref="SageMakerExecutionRoleProps.AllowDatasetAndCodeUploads"/> remains for setups that use this role
+/// elsewhere.</para>
 /// </remarks>
 public sealed partial class SageMakerExecutionRole : Construct, IGrantable
 {
     /// <summary>The DLC repository pulled by default.</summary>
     public const string DefaultImageRepository = "huggingface-pytorch-training";
 
-    /// <summary>Log groups the role may write: training/tuning jobs and Studio apps.</summary>
-    public static readonly IReadOnlyList<string> LogGroupNames = ["/aws/sagemaker/TrainingJobs", "/aws/sagemaker/studio"];
+    /// <summary>Log groups the role may write: training jobs (tuning jobs' training jobs log there too).</summary>
+    public static readonly IReadOnlyList<string> LogGroupNames = ["/aws/sagemaker/TrainingJobs"];
 
     /// <summary>CloudWatch metric namespaces the role may publish to (<c>cloudwatch:namespace</c> condition).</summary>
     public static readonly IReadOnlyList<string> MetricNamespaces = ["/aws/sagemaker/*"];
@@ -57,9 +53,9 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
         {
             // Confused-deputy protection (SageMaker developer guide, "Cross-service confused deputy prevention"): SageMaker
             // may assume the role only on behalf of this account. aws:SourceArn is left out on purpose: the role serves
-            // training jobs, tuning jobs (whose training jobs SageMaker starts) and Studio apps, each with its own source
-            // ARN, and a positive condition on a key the service does not send denies the assumption, which would stop
-            // every job and Studio app; aws:SourceAccount is the key SageMaker documents for all of them.
+            // training jobs and tuning jobs (whose training jobs SageMaker starts), each with its own source ARN, and a
+            // positive condition on a key the service does not send denies the assumption, which would stop every job;
+            // aws:SourceAccount is the key SageMaker documents for all of them.
             AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com", new ServicePrincipalOpts
             {
                 Conditions = new Dictionary<string, object>
@@ -67,7 +63,7 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
                     ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
                 },
             }),
-            Description = "SageMaker execution role of the Hugging Face training platform (jobs and Studio apps)",
+            Description = "SageMaker execution role of the Hugging Face training platform (training and tuning jobs)",
             PermissionsBoundary = props.PermissionsBoundary,
             RoleName = props.RoleName,
         });
@@ -92,8 +88,8 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
             [.. objectArns, "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*",
              "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]));
 
-        // Volume and output encryption (VolumeKmsKeyId, OutputDataConfig.KmsKeyId) and the Studio EFS/EBS use the
-        // same key: grants for AWS services only.
+        // Volume and output encryption (VolumeKmsKeyId, OutputDataConfig.KmsKeyId) use the same key: grants for AWS
+        // services only.
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "UsePlatformKeyForAwsResources",
@@ -105,7 +101,7 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
             },
         }));
 
-        // Logs: only the SageMaker log groups of training jobs and Studio, in this account and region. The ':*' suffix
+        // Logs: only the SageMaker log group of training jobs, in this account and region. The ':*' suffix
         // is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>).
         var logArns = LogGroupNames.Select(name =>
             $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{name}:*").ToArray();
@@ -116,7 +112,7 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
             Resources = logArns,
         }));
         findings.Add(new NagSuppression("AwsSolutions-IAM5",
-            "Log streams are created by SageMaker per job/app with generated names; ':*' covers the streams of exactly the SageMaker log groups /aws/sagemaker/TrainingJobs and /aws/sagemaker/studio in this account and region.",
+            "Log streams are created by SageMaker per job with generated names; ':*' covers the streams of exactly the SageMaker log group /aws/sagemaker/TrainingJobs in this account and region.",
             [.. logArns.Select(a => NagFindings.Resource(this, a))]));
 
         // Metrics: PutMetricData has no resource-level permissions (Service Authorization Reference: resource '*');
@@ -152,46 +148,8 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
             "cloudwatch:PutMetricData and ecr:GetAuthorizationToken support no resource-level permissions (AWS Service Authorization Reference), so their resource is '*'; PutMetricData is limited by the cloudwatch:namespace condition to /aws/sagemaker/*. The DLC repositories are owned by AWS registry accounts that differ per region, so the repository ARN has a wildcard account but a fixed region and repository name.",
             ["Resource::*", .. repositoryArns.Select(a => NagFindings.Resource(this, a))]));
 
-        if (props.Vpc is { } vpc)
-        {
-            // VpcConfig: SageMaker creates and deletes the jobs' and apps' network interfaces with this role. The
-            // mutating actions are limited to this VPC with the ec2:Vpc condition key (supported by the
-            // network-interface, subnet and security-group resource types).
-            var vpcArn = $"arn:{stack.Partition}:ec2:{stack.Region}:{stack.Account}:vpc/{vpc.VpcId}";
-            string Ec2(string type) => $"arn:{stack.Partition}:ec2:{stack.Region}:{stack.Account}:{type}/*";
-            var vpcCondition = new Dictionary<string, object>
-            {
-                ["ArnEquals"] = new Dictionary<string, object> { ["ec2:Vpc"] = vpcArn },
-            };
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "CreateNetworkInterfacesInVpc",
-                Actions = ["ec2:CreateNetworkInterface"],
-                Resources = [Ec2("network-interface"), Ec2("subnet"), Ec2("security-group")],
-                Conditions = vpcCondition,
-            }));
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "ManageNetworkInterfacesInVpc",
-                Actions = ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
-                Resources = [Ec2("network-interface")],
-                Conditions = vpcCondition,
-            }));
-            // Describe* and DeleteNetworkInterfacePermission support no resource-level permissions: resource '*'.
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "DescribeVpcResources",
-                Actions =
-                [
-                    "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs",
-                ],
-                Resources = ["*"],
-            }));
-            findings.Add(new NagSuppression("AwsSolutions-IAM5",
-                "EC2 Describe* actions and ec2:DeleteNetworkInterfacePermission support no resource-level permissions (AWS Service Authorization Reference), hence '*'. Network interfaces get generated ids when SageMaker creates them, hence network-interface/*, subnet/* and security-group/*, each limited by the ec2:Vpc condition to the platform VPC.",
-                ["Resource::*", .. new[] { "network-interface", "subnet", "security-group" }.Select(t => NagFindings.Resource(this, Ec2(t)))]));
-        }
+        // VpcConfig: SageMaker creates and deletes the jobs' network interfaces with this role.
+        if (props.Vpc is { } vpc) findings.Add(SageMakerVpcPermissions.Grant(this, role, vpc));
 
         var policy = role.Node.TryFindChild("DefaultPolicy") as IConstruct
             ?? throw new InvalidOperationException("The execution role has no default policy.");

@@ -11,7 +11,7 @@ public sealed record SageMakerExecutionRoleProps
     public required TrainingBuckets Buckets { get; init; }
 
     /// <summary>
-    /// The VPC jobs and Studio apps run in. When set, the role gets the EC2 network-interface permissions SageMaker
+    /// The VPC jobs run in. When set, the role gets the EC2 network-interface permissions SageMaker
     /// needs for <c>VpcConfig</c>, the mutating ones limited to this VPC. Default: none (jobs without a VPC).
     /// </summary>
     public IVpc? Vpc { get; init; }
@@ -29,8 +29,9 @@ public sealed record SageMakerExecutionRoleProps
     public IReadOnlyList<string>? ImageRepositories { get; init; }
 
     /// <summary>
-    /// Whether the role may also upload (put, not delete) datasets and code archives, e.g. when it is the Studio
-    /// default execution role of people who prepare data. Default: false (training needs only to read them).
+    /// Whether the role may also upload (put, not delete) datasets and code archives, e.g. when a setup uses it outside
+    /// jobs (the platform gives Studio users <see cref="StudioUserRole"/> instead). Default: false (training needs only
+    /// to read them).
     /// </summary>
     public bool AllowDatasetAndCodeUploads { get; init; }
 }

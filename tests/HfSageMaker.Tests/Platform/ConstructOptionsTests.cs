@@ -51,6 +51,12 @@ public sealed class ConstructOptionsFixture
             ImageRepositories = ["huggingface-pytorch-training", "huggingface-pytorch-training-neuronx"],
             AllowDatasetAndCodeUploads = true,
         });
+        _ = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps
+        {
+            Buckets = Storage,
+            PermissionsBoundary = boundary,
+            RoleName = "hf-studio-users",
+        });
         _ = new StudioDomain(stack, "Studio", new StudioDomainProps
         {
             Vpc = vpc,
@@ -124,6 +130,24 @@ public sealed class ConstructOptionsTests(ConstructOptionsFixture fixture) : ICl
         }));
         var actions = Statements(T, "Role").SelectMany(Actions).ToList();
         Assert.DoesNotContain(actions, a => a.StartsWith("ec2:"));
+    }
+
+    [Fact]
+    public void Studio_user_role_takes_the_boundary_and_name_and_without_a_vpc_gets_no_network_interface_actions()
+    {
+        T.HasResourceProperties("AWS::IAM::Role", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["RoleName"] = "hf-studio-users",
+            ["PermissionsBoundary"] = Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["Fn::Join"] = Match.ArrayWith([Match.ArrayWith([":iam::123456789012:policy/PlatformBoundary"])]),
+            }),
+        }));
+        var actions = Statements(T, "StudioRole").SelectMany(Actions).ToList();
+        Assert.Contains("s3:PutObject", actions);
+        Assert.DoesNotContain(actions, a => a.StartsWith("ec2:"));
+        // Without AllowStudioIn there is no domain policy and no sagemaker action.
+        Assert.DoesNotContain(actions, a => a.StartsWith("sagemaker:"));
     }
 
     [Fact]

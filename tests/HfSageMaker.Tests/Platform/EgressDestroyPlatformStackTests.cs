@@ -29,7 +29,7 @@ public sealed class EgressDestroyPlatformStackTests(EgressDestroyStackFixture fi
     [Fact]
     public void Controlled_egress_keeps_the_endpoints_flow_log_and_studio_in_the_private_subnets()
     {
-        T.ResourceCountIs("AWS::EC2::VPCEndpoint", 6);
+        T.ResourceCountIs("AWS::EC2::VPCEndpoint", 7);
         T.ResourceCountIs("AWS::EC2::FlowLog", 1);
         var domainSubnets = Single(T, "AWS::SageMaker::Domain").GetProperty("Properties").GetProperty("SubnetIds").GetRawText();
         Assert.Contains("PrivateSubnet1", domainSubnets);

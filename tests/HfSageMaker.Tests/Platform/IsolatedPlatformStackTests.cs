@@ -7,7 +7,7 @@ namespace HfSageMaker.Tests.Platform;
 
 /// <summary>The default (isolated, retaining) environment: every platform default, asserted on the template.</summary>
 [Collection(PlatformCollection.Name)]
-public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixture) : IClassFixture<IsolatedRetainStackFixture>
+public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixture) : IClassFixture<IsolatedRetainStackFixture>
 {
     private Template T => fixture.Template;
 
@@ -122,7 +122,7 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
     }
 
     [Fact]
-    public void Interface_endpoints_for_sagemaker_studio_sts_and_logs_and_an_s3_gateway_endpoint_exist()
+    public void Interface_endpoints_for_sagemaker_studio_sts_logs_and_step_functions_and_an_s3_gateway_endpoint_exist()
     {
         var endpoints = Resources(T, "AWS::EC2::VPCEndpoint").Values.Select(e => e.GetProperty("Properties")).ToList();
         var interfaceServices = endpoints.Where(e => e.GetProperty("VpcEndpointType").GetString() == "Interface")
@@ -133,6 +133,7 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
             "com.amazonaws.eu-west-1.logs",
             "com.amazonaws.eu-west-1.sagemaker.api",
             "com.amazonaws.eu-west-1.sagemaker.runtime",
+            "com.amazonaws.eu-west-1.states",
             "com.amazonaws.eu-west-1.sts",
         }, interfaceServices);
         Assert.All(endpoints.Where(e => e.GetProperty("VpcEndpointType").GetString() == "Interface"),
@@ -314,11 +315,12 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
     [Fact]
     public void Execution_role_writes_only_sagemaker_log_groups_and_metrics_in_sagemaker_namespaces()
     {
+        // Jobs only: the Studio apps' log group belongs to the Studio user role.
         var logs = RoleStatements.Single(s => Actions(s).Contains("logs:PutLogEvents"));
-        var resources = logs.GetProperty("Resource").EnumerateArray().Select(r => r.GetRawText()).ToList();
-        Assert.Equal(2, resources.Count);
-        Assert.Contains(resources, r => r.Contains(":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:*"));
-        Assert.Contains(resources, r => r.Contains(":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/studio:*"));
+        var resources = List(logs.GetProperty("Resource"));
+        Assert.Single(resources);
+        Assert.Contains(":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:*", resources[0]);
+        Assert.DoesNotContain(RoleStatements, s => s.GetRawText().Contains("/aws/sagemaker/studio"));
         var metrics = RoleStatements.Single(s => Actions(s).Contains("cloudwatch:PutMetricData"));
         Assert.Equal(["/aws/sagemaker/*"], List(metrics.GetProperty("Condition").GetProperty("StringLike").GetProperty("cloudwatch:namespace")));
     }
@@ -389,13 +391,13 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
             },
             ["DefaultUserSettings"] = Match.ObjectLike(new Dictionary<string, object>
             {
-                ["ExecutionRole"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "ExecutionRoleFAA49FA6", "Arn" } },
+                ["ExecutionRole"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "StudioUserRole64C806F9", "Arn" } },
                 ["SecurityGroups"] = new object[] { new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "NetworkStudioSecurityGroup973FB21A", "GroupId" } } },
                 ["SharingSettings"] = new Dictionary<string, object> { ["NotebookOutputOption"] = "Disabled" },
             }),
             ["DefaultSpaceSettings"] = Match.ObjectLike(new Dictionary<string, object>
             {
-                ["ExecutionRole"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "ExecutionRoleFAA49FA6", "Arn" } },
+                ["ExecutionRole"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "StudioUserRole64C806F9", "Arn" } },
             }),
         }));
         var name = Single(T, "AWS::SageMaker::Domain").GetProperty("Properties").GetProperty("DomainName").GetString()!;
@@ -462,6 +464,7 @@ public sealed class IsolatedPlatformStackTests(IsolatedRetainStackFixture fixtur
     [InlineData("AWS::Logs::LogGroup", "NetworkFlowLogGroup4F8CEEEF")]
     [InlineData("AWS::EC2::VPC", "NetworkVpc7FB7348F")]
     [InlineData("AWS::IAM::Role", "ExecutionRoleFAA49FA6")]
+    [InlineData("AWS::IAM::Role", "StudioUserRole64C806F9")]
     public void Stateful_resource_keeps_its_logical_id(string type, string logicalId) =>
         Assert.Contains(logicalId, Resources(T, type).Keys);
 }

@@ -117,6 +117,42 @@ public sealed class PlatformValidationTests
         Assert.Contains("ImageRepositories is '[]'; give at least one repository", empty.Message);
     }
 
+    [Fact]
+    public void Studio_user_role_rejects_missing_buckets_and_an_invalid_role_name_in_one_message()
+    {
+        var stack = NewStack();
+        var ex = Assert.Throws<ArgumentException>(() => new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps
+        {
+            Buckets = null!, RoleName = "studio role",
+        }));
+        Assert.Contains("Invalid StudioUserRoleProps for 'V/StudioRole'", ex.Message);
+        Assert.Contains("Buckets is '(not set)'; pass the platform's TrainingBuckets.", ex.Message);
+        Assert.Contains("RoleName is 'studio role'; give 1 to 64 characters of letters, digits and +=,.@_-", ex.Message);
+
+        var tooLong = Assert.Throws<ArgumentException>(() => new StudioUserRole(stack, "StudioRole2", new StudioUserRoleProps
+        {
+            Buckets = new TrainingBuckets(stack, "Storage"), RoleName = new string('r', 65),
+        }));
+        Assert.Contains($"RoleName is '{new string('r', 65)}'", tooLong.Message);
+    }
+
+    [Fact]
+    public void Studio_user_role_accepts_a_token_role_name_and_is_allowed_into_one_domain_only()
+    {
+        var stack = NewStack();
+        var name = new CfnParameter(stack, "RoleNameParam").ValueAsString;
+        var role = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps { Buckets = new TrainingBuckets(stack, "Storage"), RoleName = name });
+        var domain = new StudioDomain(stack, "Studio", StudioProps(stack) with { DefaultExecutionRole = role.Role });
+        Assert.Null(role.DomainPolicy);
+        var policy = role.AllowStudioIn(domain);
+        Assert.Same(policy, role.DomainPolicy);
+        Assert.Equal("StudioDomainAccess", policy.Node.Id);
+        var twice = Assert.Throws<InvalidOperationException>(() => role.AllowStudioIn(domain));
+        Assert.Contains("'V/StudioRole' is already allowed into a Studio domain", twice.Message);
+        Assert.Throws<ArgumentNullException>(() => role.AllowStudioIn(null!));
+        Assert.Throws<ArgumentNullException>(() => role.AllowExecutionsOf(null!));
+    }
+
     private static StudioDomainProps StudioProps(Stack stack) => new()
     {
         Vpc = ExistingVpc(stack),

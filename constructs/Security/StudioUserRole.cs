@@ -1,0 +1,251 @@
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.StepFunctions;
+using Constructs;
+using HfSageMaker.Constructs.Compliance;
+using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Studio;
+
+namespace HfSageMaker.Constructs.Security;
+
+/// <summary>
+/// The execution role of the data scientists' Studio user profiles and shared spaces (trusted by
+/// <c>sagemaker.amazonaws.com</c> for this account only, <c>aws:SourceAccount</c>), separate from the jobs'
+/// <see cref="SageMakerExecutionRole"/>. It holds what a person working in Studio needs and no more: Studio's own
+/// space and app lifecycle calls in this platform's domain (<see cref="AllowStudioIn"/>), read and upload datasets
+/// (no delete), read code archives, read model artifacts (no overwrite or delete; checkpoints not at all), the Studio
+/// log group, and starting, watching and stopping executions of the training state machine
+/// (<see cref="AllowExecutionsOf"/>). No <c>iam:PassRole</c> and no <c>sagemaker:CreateTrainingJob</c> or other job
+/// actions: jobs start only through the state machine, whose IAM and validation carry the cost guardrails (instance
+/// types, counts, run time, spot). No AWS-managed policies. Every wildcard left is unavoidable, commented and carries a
+/// cdk-nag suppression with the reason.
+/// </summary>
+/// <remarks>
+/// <para><b>Breaking the role/domain cycle.</b> The domain needs the role's ARN (<c>DefaultUserSettings.ExecutionRole</c>)
+/// and the Studio statements need the domain id for their ARNs (<c>app/&lt;domain-id&gt;/*</c>,
+/// <c>space/&lt;domain-id&gt;/*</c>, ...). The role and its default policy are created without the domain; the Studio
+/// statements go into a separate <c>AWS::IAM::Policy</c> (<see cref="AllowStudioIn"/>, child id
+/// <c>StudioDomainAccess</c>) attached to the role, which references the domain id and so is created after the domain:
+/// role, then domain, then policy; no cycle, and every ARN names the real domain id. Neither a wildcard domain with a
+/// tag condition nor a <c>sagemaker:DomainId</c> policy variable is needed.</para>
+/// <para><b>One role for every user.</b> All profiles share this role, so IAM cannot tell one user from another: a
+/// user's app may call the space and app actions on any space of the domain, including another user's private
+/// space. Studio's UI shows users only their own private spaces; for isolation enforced by IAM give each profile its
+/// own role (<c>UserSettings.ExecutionRole</c> on the profile).</para>
+/// </remarks>
+public sealed partial class StudioUserRole : Construct, IGrantable
+{
+    /// <summary>The log group Studio apps write to.</summary>
+    public const string StudioLogGroupName = "/aws/sagemaker/studio";
+
+    /// <summary>The log group of SageMaker training jobs, which users may read (not write).</summary>
+    public const string TrainingJobLogGroupName = "/aws/sagemaker/TrainingJobs";
+
+    /// <summary>SageMaker List actions Studio calls that support no resource-level permissions.</summary>
+    public static readonly IReadOnlyList<string> StudioListActions =
+        ["sagemaker:ListApps", "sagemaker:ListDomains", "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"];
+
+    private readonly IConstruct _defaultPolicy;
+    private Policy? _domainPolicy;
+
+    /// <summary>The role.</summary>
+    public IRole Role { get; }
+
+    /// <summary>The role, for grants.</summary>
+    public IPrincipal GrantPrincipal => Role.GrantPrincipal;
+
+    /// <summary>The policy with the Studio statements of the domain, once <see cref="AllowStudioIn"/> was called.</summary>
+    public Policy? DomainPolicy => _domainPolicy;
+
+    /// <summary>Creates the role and its default policy (buckets, key, logs, VPC).</summary>
+    /// <exception cref="ArgumentException">A prop is invalid; the message lists every problem.</exception>
+    public StudioUserRole(Construct scope, string id, StudioUserRoleProps props) : base(scope, id)
+    {
+        Validate(props);
+        var stack = Stack.Of(this);
+        var role = new Role(this, "Resource", new RoleProps
+        {
+            // Confused-deputy protection, as for the job role: SageMaker may assume the role only on behalf of this
+            // account. aws:SourceArn is left out: Studio apps and spaces each have their own source ARN.
+            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com", new ServicePrincipalOpts
+            {
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                },
+            }),
+            Description = "SageMaker Studio execution role of the Hugging Face training platform's users",
+            PermissionsBoundary = props.PermissionsBoundary,
+            RoleName = props.RoleName,
+        });
+        Role = role;
+        var findings = new List<NagSuppression>();
+
+        // Buckets through the intent-named grants (they bring the key's permissions along): prepare and upload data,
+        // read code and results. No delete anywhere, no write on artifacts, nothing on checkpoints.
+        var buckets = props.Buckets;
+        buckets.GrantReadDatasets(role);
+        buckets.GrantUploadDatasets(role);
+        buckets.GrantReadCode(role);
+        buckets.GrantReadArtifacts(role);
+        var objectArns = new[] { buckets.Datasets, buckets.Code, buckets.Artifacts }
+            .Select(b => NagFindings.Resource(this, b.ArnForObjects("*"))).ToList();
+        findings.Add(new NagSuppression("AwsSolutions-IAM5",
+            "Object-level S3 actions need the object ARN pattern <bucket>/*; each pattern is limited to one platform bucket (datasets, code, artifacts), and the action groups (s3:GetObject*, s3:GetBucket*, s3:List*, s3:Abort*, kms:GenerateDataKey*, kms:ReEncrypt*) are the aws-cdk-lib Bucket grant sets for read and put on those buckets and their key; none deletes or overwrites artifacts.",
+            [.. objectArns, "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:Abort*",
+             "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]));
+
+        // The apps' EBS volumes and the home EFS are encrypted with the platform key: grants for AWS services only.
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "UsePlatformKeyForAwsResources",
+            Actions = ["kms:CreateGrant", "kms:DescribeKey"],
+            Resources = [buckets.EncryptionKey.KeyArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" },
+            },
+        }));
+
+        // Logs: write the Studio apps' log group; read (not write) the training jobs' logs started through the pipeline.
+        // ':*' is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>).
+        string LogGroupArn(string name) => $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{name}:*";
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "WriteStudioLogs",
+            Actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resources = [LogGroupArn(StudioLogGroupName)],
+        }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReadTrainingJobLogs",
+            Actions = ["logs:DescribeLogStreams", "logs:FilterLogEvents", "logs:GetLogEvents"],
+            Resources = [LogGroupArn(TrainingJobLogGroupName)],
+        }));
+        findings.Add(new NagSuppression("AwsSolutions-IAM5",
+            "Log streams get generated names per app and per job; ':*' covers the streams of exactly the log groups /aws/sagemaker/studio (write) and /aws/sagemaker/TrainingJobs (read only) in this account and region.",
+            [NagFindings.Resource(this, LogGroupArn(StudioLogGroupName)), NagFindings.Resource(this, LogGroupArn(TrainingJobLogGroupName))]));
+
+        // VpcOnly domain: SageMaker creates and deletes the apps' network interfaces in the VPC.
+        if (props.Vpc is { } vpc) findings.Add(SageMakerVpcPermissions.Grant(this, role, vpc));
+
+        _defaultPolicy = role.Node.TryFindChild("DefaultPolicy") as IConstruct
+            ?? throw new InvalidOperationException("The Studio user role has no default policy.");
+        NagSuppressions.Add(_defaultPolicy, [.. findings]);
+    }
+
+    /// <summary>
+    /// Lets the role make Studio's own calls in <paramref name="domain"/>: create, update, delete and describe spaces
+    /// and apps (and tag them on creation, which Studio does), describe the domain and its user profiles, list apps,
+    /// spaces, profiles and domains. The statements go into a separate policy (child id <c>StudioDomainAccess</c>)
+    /// that depends on the domain, which itself depends on the role (see remarks on the class). One domain per role.
+    /// </summary>
+    /// <returns>The policy, attached to <see cref="Role"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="domain"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The role was already allowed into a domain.</exception>
+    public Policy AllowStudioIn(StudioDomain domain)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        if (_domainPolicy is not null)
+            throw new InvalidOperationException(
+                $"StudioUserRole '{Node.Path}' is already allowed into a Studio domain; create one StudioUserRole per domain.");
+
+        var stack = Stack.Of(this);
+        string SageMaker(string resource) => $"arn:{stack.Partition}:sagemaker:{stack.Region}:{stack.Account}:{resource}";
+        var domainArn = SageMaker($"domain/{domain.DomainId}");
+        var profiles = SageMaker($"user-profile/{domain.DomainId}/*");
+        var spaces = SageMaker($"space/{domain.DomainId}/*");
+        var apps = SageMaker($"app/{domain.DomainId}/*");
+
+        // Resource types per the Service Authorization Reference (SageMaker): space, app, user-profile and domain
+        // ARNs carry the domain id, so every mutating action is limited to this domain. Space and app names are
+        // chosen by users in Studio, hence '/*' after the domain id.
+        var policy = new Policy(this, "StudioDomainAccess", new PolicyProps
+        {
+            Roles = [Role],
+            Statements =
+            [
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ManageSpacesInDomain",
+                    Actions = ["sagemaker:CreateSpace", "sagemaker:DeleteSpace", "sagemaker:DescribeSpace", "sagemaker:UpdateSpace"],
+                    Resources = [spaces],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ManageAppsInDomain",
+                    Actions = ["sagemaker:CreateApp", "sagemaker:DeleteApp", "sagemaker:DescribeApp"],
+                    Resources = [apps],
+                }),
+                // Studio tags the spaces and apps it creates; CreateSpace/CreateApp with tags need AddTags on them.
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "TagSpacesAndAppsInDomain",
+                    Actions = ["sagemaker:AddTags", "sagemaker:ListTags"],
+                    Resources = [spaces, apps],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "DescribeDomainAndUserProfiles",
+                    Actions = ["sagemaker:DescribeDomain", "sagemaker:DescribeUserProfile", "sagemaker:ListTags"],
+                    Resources = [domainArn, profiles],
+                }),
+                // The List actions support no resource-level permissions (Service Authorization Reference): '*'.
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ListStudioResources",
+                    Actions = [.. StudioListActions],
+                    Resources = ["*"],
+                }),
+            ],
+        });
+        NagSuppressions.Add(policy, new NagSuppression("AwsSolutions-IAM5",
+            "Studio spaces, apps and user profiles get names chosen in Studio, so their ARNs end in '/*' after this domain's id (space/<domain-id>/*, app/<domain-id>/*, user-profile/<domain-id>/*): every action is limited to this one domain. sagemaker:ListApps, ListSpaces, ListUserProfiles and ListDomains support no resource-level permissions (AWS Service Authorization Reference), hence '*'; they only list.",
+            ["Resource::*", NagFindings.Resource(this, spaces), NagFindings.Resource(this, apps), NagFindings.Resource(this, profiles)]));
+        _domainPolicy = policy;
+        return policy;
+    }
+
+    /// <summary>
+    /// Lets the role start, watch (describe, history, list) and stop executions of <paramref name="stateMachine"/>,
+    /// e.g. <c>HuggingFaceTrainingPipeline.StateMachine</c>: how users in Studio run training and tuning jobs.
+    /// </summary>
+    /// <returns>The combined grant.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stateMachine"/> is null.</exception>
+    public Grant AllowExecutionsOf(IStateMachine stateMachine)
+    {
+        ArgumentNullException.ThrowIfNull(stateMachine);
+        var grant = stateMachine.GrantStartExecution(Role)
+            .Combine(stateMachine.GrantRead(Role))
+            .Combine(stateMachine.GrantExecution(Role, "states:StopExecution"));
+
+        // aws-cdk-lib's state machine grants name the state machine, its executions (<arn>:execution:<name>:*, one
+        // per run, generated names) and, for the read set, the Describe/List actions on activities that support no
+        // resource-level permissions.
+        var wildcards = grant.PrincipalStatements
+            .SelectMany(s => s.Resources)
+            .Select(r => NagFindings.Resource(this, r))
+            .Where(f => f.Contains('*'))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (wildcards.Count > 0)
+            NagSuppressions.Add(_defaultPolicy, new NagSuppression("AwsSolutions-IAM5",
+                "Step Functions executions get generated names, so the execution ARN of the given state machine ends in ':*' (aws-cdk-lib StateMachine.grantRead/grantExecution); states:ListActivities, DescribeActivity and DescribeStateMachine in the read set are granted on '*' by aws-cdk-lib and only read. Starting is limited to the state machine's own ARN.",
+                [.. wildcards]));
+        return grant;
+    }
+
+    private void Validate(StudioUserRoleProps props)
+    {
+        var v = new PropsValidation(this, nameof(StudioUserRoleProps));
+        v.Require(props.Buckets is not null, "Buckets", null, "pass the platform's TrainingBuckets.");
+        if (props.RoleName is { } name && !PropsValidation.IsToken(name))
+            v.Require(RoleNamePattern().IsMatch(name), "RoleName", name,
+                "give 1 to 64 characters of letters, digits and +=,.@_- (or leave it unset so CloudFormation names the role).");
+        v.ThrowIfAny();
+    }
+
+    [GeneratedRegex(@"^[\w+=,.@-]{1,64}$")]
+    private static partial Regex RoleNamePattern();
+}
