@@ -5,9 +5,13 @@ Side by side in one run (interleaved, so machine load hits both alike):
   floor      a bare C# CDK app with one empty stack (tests/benchmark/Floor), `dotnet run --no-build`
   synth      `dotnet run --project infra --no-build`, synthesizing every environment into a temporary directory
   synth-dll  the same app started as `dotnet infra/bin/.../HfSageMaker.Infra.dll` (no `dotnet run` project evaluation)
-  tests      `scripts/test.sh`, the whole suite (only with --with-tests; fewer runs)
-Prints median, min and max per measurement and the ratio synth/floor of the medians; writes
-.test-results/benchmark.json with the machine it ran on. Targets: synth <= 1.5x floor; test suite < 5 minutes.
+  floor-dll  the floor app started the same way
+  tests      `scripts/test.sh`, the whole suite (only with --with-tests; --test-runs runs, default 3)
+Prints median, min and max per measurement (wall time, and CPU time = user + system of the process and its
+children, which shared-machine load disturbs far less than wall time), the load average around every run, and the
+ratios synth/floor of the medians; writes .test-results/benchmark.json with the machine it ran on and, after
+--with-tests, the template sizes and resource counts of .test-results/limits.json.
+Targets: synth <= 1.5x floor; test suite < 5 minutes.
 
 Usage: scripts/benchmark.py [--runs N] [--with-tests] [--test-runs K] [--no-build]
 """
@@ -15,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -30,11 +35,25 @@ SYNTH_TARGET = 1.5
 TESTS_TARGET_S = 300
 
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load1():
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
+LAST_CPU = {}
+
+
 def run(cmd, env=None, check=True):
-    """Runs cmd, returns (seconds, completed process)."""
+    """Runs cmd, returns (wall seconds, completed process); its CPU seconds are left in LAST_CPU["s"]."""
+    cpu0 = children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     elapsed = time.perf_counter() - start
+    LAST_CPU["s"] = children_cpu() - cpu0
     if check and proc.returncode != 0:
         tail = "\n".join(line for line in proc.stdout.splitlines() if not line.startswith("!!"))[-3000:]
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{tail}")
@@ -59,14 +78,33 @@ def timed_synth(cmd):
         shutil.rmtree(outdir, ignore_errors=True)
 
 
-def summary(samples):
+def summary(samples, cpu, loads):
     return {
         "median_s": round(statistics.median(samples), 3),
         "min_s": round(min(samples), 3),
         "max_s": round(max(samples), 3),
         "runs": len(samples),
         "samples_s": [round(s, 3) for s in samples],
+        "cpu_median_s": round(statistics.median(cpu), 3),
+        "cpu_min_s": round(min(cpu), 3),
+        "cpu_max_s": round(max(cpu), 3),
+        "cpu_samples_s": [round(s, 3) for s in cpu],
+        "load_average_1m_at_start": loads,
     }
+
+
+def limits_summary():
+    """Template sizes and resource counts measured by the Node limits check (tests/node/limits.test.mjs)."""
+    path = ROOT / ".test-results" / "limits.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    keys = ("resources", "parameters", "outputs", "mappings", "templateBytes", "minifiedTemplateBytes")
+    return [dict({"stack": m.get("stack")}, **{k: m.get(k) for k in keys},
+                 stateMachineDefinitionBytes=[sm.get("definitionBytes") for sm in m.get("stateMachines", [])
+                                              if isinstance(sm, dict) and "definitionBytes" in sm])
+            for m in data]
 
 
 def output_dll(project, name):
@@ -116,7 +154,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="synthesis runs per measurement (default 5)")
     parser.add_argument("--with-tests", action="store_true", help="also time scripts/test.sh")
-    parser.add_argument("--test-runs", type=int, default=2, help="test suite runs with --with-tests (default 2)")
+    parser.add_argument("--test-runs", type=int, default=3, help="test suite runs with --with-tests (default 3)")
     parser.add_argument("--no-build", action="store_true", help="skip building Infra.sln and the floor app")
     parser.add_argument("--output", default=str(ROOT / ".test-results" / "benchmark.json"))
     args = parser.parse_args(argv)
@@ -141,49 +179,68 @@ def main(argv=None):
     for name, cmd in commands.items():
         _, stacks[name] = timed_synth(cmd)
     samples = {name: [] for name in commands}
+    cpu = {name: [] for name in commands}
+    loads = {name: [] for name in commands}
     for i in range(args.runs):
         for name, cmd in commands.items():  # interleaved: load changes hit every measurement alike
+            loads[name].append(load1())
             seconds, _ = timed_synth(cmd)
             samples[name].append(seconds)
-        print(f"run {i + 1}/{args.runs}: " + ", ".join(f"{n} {samples[n][-1]:.2f}s" for n in commands))
+            cpu[name].append(LAST_CPU["s"])
+        print(f"run {i + 1}/{args.runs} (load {load1()}): "
+              + ", ".join(f"{n} {samples[n][-1]:.2f}s/{cpu[n][-1]:.2f}s cpu" for n in commands))
 
-    results = {name: summary(s) for name, s in samples.items()}
+    results = {name: summary(samples[name], cpu[name], loads[name]) for name in commands}
     ratio = results["synth"]["median_s"] / results["floor"]["median_s"]
     ratio_dll = results["synth-dll"]["median_s"] / results["floor-dll"]["median_s"]
+    ratio_cpu = results["synth-dll"]["cpu_median_s"] / results["floor-dll"]["cpu_median_s"]
     report = {
         "machine": info,
         "environments_synthesized": stacks["synth"],
         "synthesis": results,
         "ratio_synth_to_floor": round(ratio, 3),
         "ratio_synth_dll_to_floor_dll": round(ratio_dll, 3),
+        "ratio_synth_dll_to_floor_dll_cpu": round(ratio_cpu, 3),
         "synthesis_target_ratio": SYNTH_TARGET,
     }
 
     if args.with_tests:
-        test_samples = []
+        test_samples, test_cpu, test_loads = [], [], []
         for i in range(args.test_runs):
+            test_loads.append(load1())
             seconds, proc = run(["bash", "scripts/test.sh"], check=False)
             test_samples.append(seconds)
-            print(f"test suite run {i + 1}/{args.test_runs}: {seconds:.1f}s (exit {proc.returncode})")
+            test_cpu.append(LAST_CPU["s"])
+            last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+            print(f"test suite run {i + 1}/{args.test_runs}: {seconds:.1f}s, {test_cpu[-1]:.1f}s cpu, "
+                  f"load {test_loads[-1]} (exit {proc.returncode}: {last})")
             if proc.returncode != 0:
                 report.setdefault("test_suite_failures", []).append(proc.returncode)
-        report["test_suite"] = summary(test_samples)
+        report["test_suite"] = summary(test_samples, test_cpu, test_loads)
         report["test_suite_target_s"] = TESTS_TARGET_S
+        report["templates"] = limits_summary()
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
 
     print()
-    print(f"{'measurement':<12} {'median':>8} {'min':>8} {'max':>8}  runs")
-    for name, r in results.items():
-        print(f"{name:<12} {r['median_s']:>7.2f}s {r['min_s']:>7.2f}s {r['max_s']:>7.2f}s  {r['runs']}")
+    print(f"{'measurement':<12} {'median':>8} {'min':>8} {'max':>8} {'cpu med':>8} {'cpu min':>8} {'cpu max':>8}  runs")
+    rows = dict(results)
     if "test_suite" in report:
-        r = report["test_suite"]
-        print(f"{'test suite':<12} {r['median_s']:>7.1f}s {r['min_s']:>7.1f}s {r['max_s']:>7.1f}s  {r['runs']}")
+        rows["test suite"] = report["test_suite"]
+    for name, r in rows.items():
+        print(f"{name:<12} {r['median_s']:>7.2f}s {r['min_s']:>7.2f}s {r['max_s']:>7.2f}s "
+              f"{r['cpu_median_s']:>7.2f}s {r['cpu_min_s']:>7.2f}s {r['cpu_max_s']:>7.2f}s  {r['runs']}")
     print(f"stacks synthesized: {len(stacks['synth'])} ({', '.join(stacks['synth']) or 'none'})")
     print(f"synth / floor (dotnet run --no-build): {ratio:.2f}x   target <= {SYNTH_TARGET}x   "
           f"{'OK' if ratio <= SYNTH_TARGET else 'ABOVE TARGET'}")
-    print(f"synth / floor (dotnet <dll>):          {ratio_dll:.2f}x")
+    print(f"synth / floor (dotnet <dll>):          {ratio_dll:.2f}x   CPU time: {ratio_cpu:.2f}x")
     if "test_suite" in report:
         ok = report["test_suite"]["median_s"] < TESTS_TARGET_S
         print(f"test suite median: {report['test_suite']['median_s']:.1f}s   target < {TESTS_TARGET_S}s   {'OK' if ok else 'ABOVE TARGET'}")
+
+    for t in report.get("templates") or []:
+        print(f"template {t['stack']}: {t['resources']} resources, {t['outputs']} outputs, {t['mappings']} mappings, "
+              f"{t['templateBytes']} bytes ({t['minifiedTemplateBytes']} minified)")
+    print(f"load average: start {info['load_average_at_start']}, end {report['machine']['load_average_at_end']}")
 
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: C# (xUnit), Python (unittest) and Node (node:test) checks over freshly synthesized templates.
 # Needs only the .NET SDK, Node.js and Python 3. Usage: scripts/test.sh
-# Order: npm ci (only if the lock file changed) -> dotnet build -> synthesize every environment into $HF_CDK_OUT
-#        -> dotnet test -> python unittest -> node --test. The last line is always "N passed, N failed";
-#        the exit code is non-zero if anything failed (build, synthesis or any test).
+# Order: npm ci (only if the lock file changed) -> dotnet build (the only build) -> then, side by side:
+#          [synthesize every environment into $HF_CDK_OUT -> Node checks over cdk.out]   and   [dotnet test]
+#        -> Python unittest and the Node checks over what the C# tests wrote ($HF_TEST_RESULTS).
+#        Each stage's output is printed as one block under a "== stage ==" heading (dotnet test live, the
+#        background stage once it is done). The last line is always "N passed, N failed"; the exit code is
+#        non-zero if anything failed (build, synthesis or any test).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -29,24 +32,84 @@ if ! cmp -s package-lock.json node_modules/.package-lock.json.stamp 2>/dev/null;
   cp package-lock.json node_modules/.package-lock.json.stamp
 fi
 
-dotnet build Infra.sln --nologo -clp:ErrorsOnly -v q || abort "dotnet build failed"
+section() { printf '\n== %s ==\n' "$1"; }
 
-# Synthesis must succeed for every environment: its own exit code decides, and its messages are shown.
-synth_log="$results/synth.log"
-CDK_OUTDIR="$HF_CDK_OUT" dotnet run --project infra --no-build >"$synth_log" 2>&1
-synth_rc=$?
-drop_banner <"$synth_log"
-if [ "$synth_rc" -ne 0 ] || [ ! -f "$HF_CDK_OUT/manifest.json" ]; then
-  abort "synthesis failed (exit code $synth_rc; see the messages above)"
-fi
+dotnet build Infra.sln --nologo -clp:ErrorsOnly -v q || abort "dotnet build failed"
 
 status=0
 passed=0
 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
+# Node test files are split by what they read: files that name HF_TEST_RESULTS read what the C# tests write there
+# (requests, the state machine template, the encoding contract) and run after dotnet test; all others read only
+# cdk.out (or nothing) and run while dotnet test runs. Patterns: node --test's defaults for a directory.
+node_before=() node_after=()
+if [ -d tests/node ]; then
+  while IFS= read -r file; do
+    if grep -q 'HF_TEST_RESULTS' "$file"; then node_after+=("$file"); else node_before+=("$file"); fi
+  done < <(find tests/node -type f \( -name '*.test.js' -o -name '*.test.mjs' -o -name '*.test.cjs' \
+             -o -name '*-test.*js' -o -name '*_test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \
+             -o -path '*/test/*.*js' \) -not -path '*/node_modules/*' | LC_ALL=C sort)
+fi
+
+# Runs node:test over the given files: spec reporter to stdout, TAP copy to $1 for the counts. Files run two at a
+# time (node 20 defaults to cores - 1, i.e. one at a time on 2 cores).
+run_node() {
+  local tap=$1; shift
+  node --test --test-concurrency=2 --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap" "$@"
+}
+
+# Adds the counts of a node:test TAP file; $2 is node's exit code.
+count_node() {
+  read -r p f < <(python3 - "$1" <<'EOF'
+import re, sys
+try:
+    text = open(sys.argv[1], encoding="utf-8").read()
+except OSError:
+    text = ""
+def last(key):
+    found = re.findall(rf"^# {key} (\d+)$", text, re.M)
+    return int(found[-1]) if found else 0
+print(last("pass"), last("fail") + last("cancelled"))
+EOF
+)
+  count "${p:-0}" "${f:-0}"
+  if [ "$2" -ne 0 ]; then status=1; if [ "${f:-0}" -eq 0 ]; then count 0 1; fi; fi
+}
+
+# Background stage: synthesis (the built app started directly: `dotnet run` would evaluate the project first), then
+# the Node checks over cdk.out. Synthesis must succeed for every environment: its own exit code decides.
+app_dll=$(ls infra/bin/Debug/net*/HfSageMaker.Infra.dll 2>/dev/null | tail -n 1)
+stage_log="$results/synth-and-node.log"
+(
+  echo "== synthesis: every environment into $HF_CDK_OUT =="
+  if [ -n "$app_dll" ]; then
+    CDK_OUTDIR="$HF_CDK_OUT" dotnet "$app_dll" >"$results/synth.log" 2>&1
+  else
+    CDK_OUTDIR="$HF_CDK_OUT" dotnet run --project infra --no-build >"$results/synth.log" 2>&1
+  fi
+  synth_rc=$?
+  drop_banner <"$results/synth.log"
+  if [ "$synth_rc" -ne 0 ] || [ ! -f "$HF_CDK_OUT/manifest.json" ]; then
+    echo "synthesis failed (exit code $synth_rc; see the messages above); the Node checks over cdk.out did not run"
+    echo 1 >"$results/synth.rc"
+    exit 0
+  fi
+  echo 0 >"$results/synth.rc"
+  if [ "${#node_before[@]}" -gt 0 ]; then
+    echo
+    echo "== Node: checks over cdk.out (${#node_before[@]} files) =="
+    run_node "$results/node-cdk-out.tap" "${node_before[@]}"
+    echo $? >"$results/node-cdk-out.rc"
+  fi
+) >"$stage_log" 2>&1 &
+stage_pid=$!
+
 # C#: counts from the TRX report.
 # A hung test host (e.g. a jsii pipe deadlock) is killed after 15 minutes instead of blocking CI forever.
+section "C#: dotnet test"
 dotnet test Infra.sln --no-build --nologo --logger "trx;LogFileName=dotnet.trx" --results-directory "$results" \
   --blame-hang-timeout 15min --blame-hang-dump-type none 2>&1 | drop_banner
 dotnet_rc=${PIPESTATUS[0]}
@@ -64,8 +127,20 @@ EOF
 count "${p:-0}" "${f:-0}"
 if [ "$dotnet_rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then count 0 1; fi   # crashed before reporting
 
+# The background stage's output, as one block.
+wait "$stage_pid"
+echo
+cat "$stage_log"
+if [ "$(cat "$results/synth.rc" 2>/dev/null)" != 0 ]; then
+  status=1
+  count 0 1
+elif [ "${#node_before[@]}" -gt 0 ]; then
+  count_node "$results/node-cdk-out.tap" "$(cat "$results/node-cdk-out.rc" 2>/dev/null || echo 1)"
+fi
+
 # Python: standard library unittest. Exit code 5 means "no tests ran" (Python 3.12+): not a failure.
 if [ -d tests/python ]; then
+  section "Python: unittest"
   python_log="$results/python.log"
   python3 -m unittest discover -s tests/python -p 'test_*.py' 2>&1 | tee "$python_log"
   python_rc=${PIPESTATUS[0]}
@@ -91,27 +166,14 @@ EOF
   esac
 fi
 
-# Node: node:test, spec reporter on screen, TAP copy for the counts.
-if [ -d tests/node ]; then
-  node --test --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$results/node.tap" tests/node/
-  node_rc=$?
-  read -r p f < <(python3 - "$results/node.tap" <<'EOF'
-import re, sys
-try:
-    text = open(sys.argv[1], encoding="utf-8").read()
-except OSError:
-    text = ""
-def last(key):
-    found = re.findall(rf"^# {key} (\d+)$", text, re.M)
-    return int(found[-1]) if found else 0
-print(last("pass"), last("fail") + last("cancelled"))
-EOF
-)
-  count "${p:-0}" "${f:-0}"
-  if [ "$node_rc" -ne 0 ]; then status=1; if [ "${f:-0}" -eq 0 ]; then count 0 1; fi; fi
+# Node: the checks over what the C# tests wrote.
+if [ "${#node_after[@]}" -gt 0 ]; then
+  section "Node: checks over the C# tests' output in $HF_TEST_RESULTS (${#node_after[@]} files)"
+  run_node "$results/node-csharp-output.tap" "${node_after[@]}"
+  count_node "$results/node-csharp-output.tap" $?
 fi
 
 [ "$failed" -eq 0 ] || status=1
+echo
 echo "$passed passed, $failed failed"
 exit $status
