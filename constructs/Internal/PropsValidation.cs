@@ -12,7 +12,7 @@ internal sealed class PropsValidation(IConstruct scope, string propsName)
     private readonly List<string> _problems = [];
 
     /// <summary>True when <paramref name="value"/> is a CDK token, whose value is only known at deployment.</summary>
-    public static bool IsToken(string? value) => value is not null && Token.IsUnresolved(value);
+    public static bool IsToken(string? value) => CdkTokens.IsUnresolved(value);
 
     /// <summary>Records a problem: <c>{prop} is '{value}'; {allowed}</c>.</summary>
     public void Add(string prop, object? value, string allowed) =>

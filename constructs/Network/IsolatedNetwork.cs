@@ -280,7 +280,7 @@ public sealed partial class IsolatedNetwork : Construct
             foreach (var az in azs.Where(az => !PropsValidation.IsToken(az)))
             {
                 if (string.IsNullOrWhiteSpace(az)
-                    || (!Token.IsUnresolved(region) && !az.StartsWith(region, StringComparison.Ordinal)))
+                    || (!CdkTokens.IsUnresolved(region) && !az.StartsWith(region, StringComparison.Ordinal)))
                     v.Add("AvailabilityZones", az, $"give zones of the stack's region '{region}', e.g. '{region}a'.");
             }
         }

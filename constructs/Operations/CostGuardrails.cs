@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.CDK;
 using Amazon.CDK.AWS.Budgets;
 using Constructs;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Operations;
 
@@ -94,7 +95,7 @@ public sealed class CostGuardrails : Construct
             if (tag.Value is null || tag.Value.Length > 256 || tag.Value.Contains('$'))
                 problems.Add($"CostAllocationTag.Value is '{tag.Value}'; give a tag value of at most 256 characters without '$'.");
         }
-        if (props.BudgetName is { } name && !Token.IsUnresolved(name)
+        if (props.BudgetName is { } name && !CdkTokens.IsUnresolved(name)
             && (name.Length is < 1 or > 100 || name.Contains(':') || name.Contains('\\')))
             problems.Add($"BudgetName is '{name}'; give 1 to 100 characters without ':' or '\\'.");
         if (problems.Count > 0)

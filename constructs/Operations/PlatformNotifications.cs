@@ -5,6 +5,7 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Constructs;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Operations;
 
@@ -141,7 +142,7 @@ public sealed class PlatformNotifications : Construct
         var problems = new List<string>();
         foreach (var email in props.EmailAddresses ?? [])
         {
-            if (email is null || (!Token.IsUnresolved(email) && !EmailPattern.IsMatch(email)))
+            if (email is null || (!CdkTokens.IsUnresolved(email) && !EmailPattern.IsMatch(email)))
                 problems.Add($"EmailAddresses contains '{email}'; expected an email address such as 'ml-platform@example.com'.");
         }
         foreach (var d in (props.EmailAddresses ?? []).Where(e => e is not null)

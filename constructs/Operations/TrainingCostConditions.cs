@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Operations;
 
@@ -90,7 +91,7 @@ public static class TrainingCostConditions
         var types = (allowedInstanceTypes ?? []).ToArray();
         if (types.Length == 0)
             problems.Add("allowedInstanceTypes is empty; list at least one SageMaker instance type, e.g. 'ml.g5.2xlarge'.");
-        foreach (var t in types.Where(t => t is null || (!Token.IsUnresolved(t) && !InstanceTypePattern.IsMatch(t))))
+        foreach (var t in types.Where(t => t is null || (!CdkTokens.IsUnresolved(t) && !InstanceTypePattern.IsMatch(t))))
             problems.Add($"allowedInstanceTypes contains '{t}'; expected a SageMaker instance type such as 'ml.g5.2xlarge' (pattern ml.<family>.<size>).");
         foreach (var d in types.Where(t => t is not null).GroupBy(t => t, StringComparer.Ordinal).Where(g => g.Count() > 1))
             problems.Add($"allowedInstanceTypes lists '{d.Key}' {d.Count()} times; list each type once.");

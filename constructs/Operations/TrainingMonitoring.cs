@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
 using Amazon.CDK.AWS.Events;
 using Constructs;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Operations;
 
@@ -189,7 +190,7 @@ public sealed class TrainingMonitoring : Construct
             problems.Add($"MetricNames contains '{m}'; give the Name of a metric definition (letters, digits, _ . : / -), e.g. 'eval_bleu'.");
         foreach (var d in (props.MetricNames ?? []).Where(m => m is not null).GroupBy(m => m, StringComparer.Ordinal).Where(g => g.Count() > 1))
             problems.Add($"MetricNames lists '{d.Key}' {d.Count()} times; list each metric once.");
-        if (props.DashboardName is { } name && !Token.IsUnresolved(name) && !Regex.IsMatch(name, "^[A-Za-z0-9_-]{1,255}$"))
+        if (props.DashboardName is { } name && !CdkTokens.IsUnresolved(name) && !Regex.IsMatch(name, "^[A-Za-z0-9_-]{1,255}$"))
             problems.Add($"DashboardName is '{name}'; CloudWatch allows 1 to 255 letters, digits, '-' and '_'.");
         if (problems.Count > 0)
             throw new ArgumentException("Invalid TrainingMonitoringProps:\n - " + string.Join("\n - ", problems), nameof(props));

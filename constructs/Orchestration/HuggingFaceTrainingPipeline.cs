@@ -638,7 +638,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         // override could send a request TrainingRequestBuilder would have refused (a CPU type, SMDDP on an unsupported type).
         foreach (var type in props.AllowedInstanceTypes)
         {
-            if (Token.IsUnresolved(type))
+            if (CdkTokens.IsUnresolved(type))
             {
                 continue;
             }

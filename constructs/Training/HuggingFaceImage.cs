@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.CDK;
 using Constructs;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Training;
 
@@ -69,10 +70,10 @@ public static class HuggingFaceImage
     public static string Uri(string transformersVersion, string pytorchVersion, string pythonVersion, string instanceType, string region)
     {
         var problems = new List<(string Param, string Message)>();
-        if (region is not null && Token.IsUnresolved(region))
+        if (region is not null && CdkTokens.IsUnresolved(region))
             problems.Add((nameof(region), $"region is an unresolved token ('{region}'); use ForScope for environment-agnostic stacks."));
         var resolved = Resolve(transformersVersion, pytorchVersion, pythonVersion, instanceType, problems);
-        if (resolved is not null && region is not null && !Token.IsUnresolved(region))
+        if (resolved is not null && region is not null && !CdkTokens.IsUnresolved(region))
             CheckRegion(resolved.Image, region, problems);
         else if (region is null)
             problems.Add((nameof(region), "region is null; give a region name such as 'us-east-1'."));
@@ -95,7 +96,7 @@ public static class HuggingFaceImage
     {
         ArgumentNullException.ThrowIfNull(scope);
         var stack = Stack.Of(scope);
-        if (!Token.IsUnresolved(stack.Region))
+        if (!CdkTokens.IsUnresolved(stack.Region))
             return Uri(transformersVersion, pytorchVersion, pythonVersion, instanceType, stack.Region);
 
         var problems = new List<(string Param, string Message)>();
@@ -125,7 +126,7 @@ public static class HuggingFaceImage
     /// <exception cref="ArgumentException">The URI is empty, too long or not an ECR image URI.</exception>
     public static string ValidateImageUri(string imageUri)
     {
-        if (imageUri is not null && Token.IsUnresolved(imageUri)) return imageUri;
+        if (imageUri is not null && CdkTokens.IsUnresolved(imageUri)) return imageUri;
         if (string.IsNullOrWhiteSpace(imageUri))
             throw new ArgumentException("HuggingFaceImage.ValidateImageUri: imageUri is empty; give an ECR image URI such as "
                 + "'123456789012.dkr.ecr.us-east-1.amazonaws.com/my-training:1.0'.", nameof(imageUri));
@@ -209,7 +210,7 @@ public static class HuggingFaceImage
         var any = false;
         foreach (var (param, value) in values)
         {
-            if (value is null || !Token.IsUnresolved(value)) continue;
+            if (value is null || !CdkTokens.IsUnresolved(value)) continue;
             problems.Add((param, $"{param} is an unresolved token ('{value}'); the image tag is chosen at synthesis, give a literal version."));
             any = true;
         }
@@ -218,7 +219,7 @@ public static class HuggingFaceImage
 
     private static void CheckInstanceType(string instanceType, List<(string Param, string Message)> problems)
     {
-        if (instanceType is not null && Token.IsUnresolved(instanceType)) return;
+        if (instanceType is not null && CdkTokens.IsUnresolved(instanceType)) return;
         if (GpuInstanceTypes.Explain(instanceType) is { } why)
             problems.Add((nameof(instanceType), $"instanceType {why}"));
     }

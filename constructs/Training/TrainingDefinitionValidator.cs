@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.CDK;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Training;
 

@@ -1,6 +1,6 @@
 using Amazon.CDK;
 
-namespace HfSageMaker.Constructs.Training;
+namespace HfSageMaker.Constructs.Internal;
 
 /// <summary>Detects CDK tokens in strings, so format checks skip values only known at deployment.</summary>
 internal static class CdkTokens
