@@ -98,6 +98,36 @@ class CSharpRequestTests(unittest.TestCase):
                          f"{path}: AlgorithmSpecification.MetricDefinitions differ from "
                          f"training-scripts/translation/metric_definitions.json")
 
+    def test_hyperparameters_of_the_csharp_requests_parse_as_the_toolkit_passes_them(self):
+        """Every non-reserved hyperparameter the C# recipe sends (training and tuning) is one the script accepts, with
+        a value it parses: an unknown or unparsable one would fail the job minutes after it started."""
+        import args
+        results = os.environ.get("HF_TEST_RESULTS")
+        if not results:
+            self.skipTest("HF_TEST_RESULTS is not set: run scripts/test.sh to check the C# requests as well")
+        checked = 0
+        for name, member in (("translation-train.json", "HyperParameters"), ("translation-tune.json", "StaticHyperParameters")):
+            path = os.path.join(results, "requests", name)
+            self.assertTrue(os.path.isfile(path), f"{path} is missing: the C# Orchestration tests must write it")
+            with open(path, encoding="utf-8") as handle:
+                request = json.load(handle)["request"]
+            hyperparameters = request[member] if member == "HyperParameters" else request["TrainingJobDefinition"][member]
+            if member == "StaticHyperParameters":
+                # SageMaker adds each tuned value itself (and _tuning_objective_metric): give them a sample value
+                ranges = request["HyperParameterTuningJobConfig"]["ParameterRanges"]
+                for kind in ("ContinuousParameterRanges", "IntegerParameterRanges"):
+                    for r in ranges.get(kind, []):
+                        hyperparameters = {**hyperparameters, r["Name"]: r["MinValue"]}
+                for r in ranges.get("CategoricalParameterRanges", []):
+                    hyperparameters = {**hyperparameters, r["Name"]: r["Values"][0]}
+            with self.subTest(request=name):
+                namespace = args.parse_args(translation_support.toolkit_argv(hyperparameters))
+                for key in hyperparameters:
+                    if not key.startswith("sagemaker_"):
+                        self.assertTrue(hasattr(namespace, key), f"{name}: {key} did not reach the script")
+                        checked += 1
+        self.assertGreater(checked, 10)
+
 
 if __name__ == "__main__":
     unittest.main()
