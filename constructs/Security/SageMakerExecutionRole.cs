@@ -51,18 +51,7 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
         var stack = Stack.Of(this);
         var role = new Role(this, "Resource", new RoleProps
         {
-            // Confused-deputy protection (SageMaker developer guide, "Cross-service confused deputy prevention"): SageMaker
-            // may assume the role only on behalf of this account. aws:SourceArn is left out on purpose: the role serves
-            // training jobs and tuning jobs (whose training jobs SageMaker starts), each with its own source ARN, and a
-            // positive condition on a key the service does not send denies the assumption, which would stop every job;
-            // aws:SourceAccount is the key SageMaker documents for all of them.
-            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com", new ServicePrincipalOpts
-            {
-                Conditions = new Dictionary<string, object>
-                {
-                    ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
-                },
-            }),
+            AssumedBy = SageMakerTrust.Principal(stack),
             Description = "SageMaker execution role of the Hugging Face training platform (training and tuning jobs)",
             PermissionsBoundary = props.PermissionsBoundary,
             RoleName = props.RoleName,

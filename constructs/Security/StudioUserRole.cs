@@ -66,15 +66,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         var stack = Stack.Of(this);
         var role = new Role(this, "Resource", new RoleProps
         {
-            // Confused-deputy protection, as for the job role: SageMaker may assume the role only on behalf of this
-            // account. aws:SourceArn is left out: Studio apps and spaces each have their own source ARN.
-            AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com", new ServicePrincipalOpts
-            {
-                Conditions = new Dictionary<string, object>
-                {
-                    ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
-                },
-            }),
+            AssumedBy = SageMakerTrust.Principal(stack),
             Description = "SageMaker Studio execution role of the Hugging Face training platform's users",
             PermissionsBoundary = props.PermissionsBoundary,
             RoleName = props.RoleName,
