@@ -106,6 +106,14 @@ public static class AppRunner
             stderr.WriteLine($"Synthesis failed: {ex.Message}");
             return 1;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Text.Json.JsonException
+                                       || ex.GetType().Namespace?.StartsWith("Amazon.JSII", StringComparison.Ordinal) == true)
+        {
+            // A missing or unreadable file (cdk.json, a recipe's metric definitions) or an error raised inside the CDK
+            // (jsii): the message says what is wrong; the stack trace would only hide it.
+            stderr.WriteLine($"Synthesis failed ({ex.GetType().Name}): {ex.Message}");
+            return 1;
+        }
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

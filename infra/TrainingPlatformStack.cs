@@ -134,8 +134,8 @@ public sealed class TrainingPlatformStack : Stack
         {
             StateMachine = TranslationPipeline.StateMachine,
             AlarmTopic = Notifications.Topic,
-            MetricNames = [.. TranslationPipeline.DefaultTrainingRequest["AlgorithmSpecification"]!["MetricDefinitions"]!
-                .AsArray().Select(m => m!["Name"]!.GetValue<string>()).Where(n => n != "epoch")],
+            // Every metric but the epoch counter gets a dashboard graph.
+            MetricNames = [.. TranslationPipeline.MetricNames.Where(n => n != "epoch")],
             JobNamePrefix = TranslationPipeline.JobNamePrefix,
         });
 

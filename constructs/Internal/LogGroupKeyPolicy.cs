@@ -37,7 +37,8 @@ internal static class LogGroupKeyPolicy
     {
         Sid = Sid,
         Effect = Effect.ALLOW,
-        Principals = [new ServicePrincipal($"logs.{stack.Region}.amazonaws.com")],
+        // logs.<region>.amazonaws.com, or .amazonaws.com.cn in China (the partition's URL suffix when the region is a token).
+        Principals = [new ServicePrincipal($"logs.{stack.Region}.{UrlSuffix(stack)}")],
         // The action set of the CloudWatch Logs user guide; the encryption-context condition limits every use to log
         // groups of this account and region.
         Actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
@@ -51,4 +52,8 @@ internal static class LogGroupKeyPolicy
             },
         },
     });
+
+    private static string UrlSuffix(Stack stack) =>
+        CdkTokens.IsUnresolved(stack.Region) ? stack.UrlSuffix
+        : stack.Region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
 }

@@ -117,7 +117,10 @@ public sealed class TrainingMonitoring : Construct
                 DetailType = ["SageMaker Training Job State Change"],
                 Detail = new Dictionary<string, object>
                 {
-                    ["TrainingJobName"] = Amazon.CDK.AWS.Events.Match.Prefix(props.JobNamePrefix),
+                    // "<prefix>-" as IAM scopes it, so "hf-translate" does not match "hf-translate2-..."; the trials of a
+                    // tuning job (they carry TuningJobArn) are left to the tuning job's own rule: one message per run.
+                    ["TrainingJobName"] = Amazon.CDK.AWS.Events.Match.Prefix(props.JobNamePrefix + "-"),
+                    ["TuningJobArn"] = new[] { new Dictionary<string, object> { ["exists"] = false } },
                     ["TrainingJobStatus"] = TerminalStatuses.ToArray(),
                 },
             },
@@ -137,7 +140,7 @@ public sealed class TrainingMonitoring : Construct
                 DetailType = ["SageMaker HyperParameter Tuning Job State Change"],
                 Detail = new Dictionary<string, object>
                 {
-                    ["HyperParameterTuningJobName"] = Amazon.CDK.AWS.Events.Match.Prefix(props.JobNamePrefix),
+                    ["HyperParameterTuningJobName"] = Amazon.CDK.AWS.Events.Match.Prefix(props.JobNamePrefix + "-"),
                     ["HyperParameterTuningJobStatus"] = TerminalStatuses.ToArray(),
                 },
             },

@@ -57,6 +57,9 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
     /// <summary>The state machine's role: the principal that creates the SageMaker jobs.</summary>
     public IPrincipal GrantPrincipal => StateMachine.Role.GrantPrincipal;
 
+    /// <summary>Names of the recipe's metric definitions (what SageMaker publishes to CloudWatch for each job).</summary>
+    public IReadOnlyList<string> MetricNames { get; }
+
     /// <summary>The job name prefix; every job this pipeline creates is named <c>&lt;prefix&gt;-…</c>.</summary>
     public string JobNamePrefix { get; }
 
@@ -70,6 +73,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         ArgumentNullException.ThrowIfNull(props);
         Validate(props);
         JobNamePrefix = props.JobNamePrefix;
+        MetricNames = [.. props.Job.MetricDefinitions.Select(m => m.Name)];
         var stack = Stack.Of(this);
 
         // ---- default requests (built once, at synthesis) ----
@@ -86,7 +90,6 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             SecurityGroupIds = props.SecurityGroups?.Select(sg => sg.SecurityGroupId).ToArray(),
             Region = stack.Region,
         };
-        ValidateDefaults(props);
         DefaultTrainingRequest = TrainingRequestBuilder.CreateTrainingJob(props.Job, resources, null);
         DefaultTuningRequest = props.Tuning is null ? null
             : TrainingRequestBuilder.CreateHyperParameterTuningJob(
@@ -599,7 +602,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         {
             problems.Add($"MaxInstanceCount: {props.MaxInstanceCount} is invalid; use 1 to 64.");
         }
-        if (!Token.IsUnresolved(props.MaxRuntime) && (props.MaxRuntime.ToSeconds() < 1 || props.MaxRuntime.ToSeconds() > 28 * 24 * 3600))
+        if (!Token.IsUnresolved(props.MaxRuntime) && Seconds(props.MaxRuntime) is < 1 or > 28 * 24 * 3600)
         {
             problems.Add($"MaxRuntime: {props.MaxRuntime.ToHumanString()} is invalid; use 1 second to 28 days.");
         }
@@ -623,13 +626,50 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         {
             problems.Add("SecurityGroups: given without a Vpc; give the Vpc too, or drop the security groups.");
         }
+        if (props.MaxTuningJobs > 500)
+        {
+            problems.Add($"MaxTuningJobs: {props.MaxTuningJobs} is invalid; SageMaker allows 1 to 500 training jobs per tuning job.");
+        }
+        if (props.MaxParallelTuningJobs > 100)
+        {
+            problems.Add($"MaxParallelTuningJobs: {props.MaxParallelTuningJobs} is invalid; SageMaker allows 1 to 100.");
+        }
+        if (props.MaxParallelTuningJobs > props.MaxTuningJobs)
+        {
+            problems.Add($"MaxParallelTuningJobs: {props.MaxParallelTuningJobs} exceeds MaxTuningJobs {props.MaxTuningJobs}; at most as many in parallel as in all.");
+        }
+        if (props.ExecutionTimeout is { } timeout && !Token.IsUnresolved(timeout) && Seconds(timeout) is < 1 or > 365d * 24 * 3600)
+        {
+            problems.Add($"ExecutionTimeout: {timeout.ToHumanString()} is invalid; a standard workflow runs 1 second to 1 year.");
+        }
+        if (props.CapacityRetryDelay is { } delay && !Token.IsUnresolved(delay) && Seconds(delay) is < 1 or > 24 * 3600)
+        {
+            problems.Add($"CapacityRetryDelay: {delay.ToHumanString()} is invalid; use 1 second to 1 day.");
+        }
+        if (props.ImageUri is not null)
+        {
+            try
+            {
+                HuggingFaceImage.ValidateImageUri(props.ImageUri);
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add($"ImageUri: {e.Message}");
+            }
+        }
+        if (props.Job is not null && props.AllowedInstanceTypes is { Count: > 0 })
+        {
+            AddRecipeProblems(problems, props);
+        }
         Throw(problems);
     }
 
-    private static void ValidateDefaults(HuggingFaceTrainingPipelineProps props)
+    /// <summary>A <see cref="Duration"/> in seconds without the integral-conversion error of <c>ToSeconds()</c>.</summary>
+    private static double Seconds(Duration duration) => duration.ToSeconds(new TimeConversionOptions { Integral = false });
+
+    private static void AddRecipeProblems(List<string> problems, HuggingFaceTrainingPipelineProps props)
     {
         // The recipe itself must sit within the guardrails, or every execution with an empty input would be refused.
-        var problems = new List<string>();
         if (!props.AllowedInstanceTypes.Contains(props.Job.InstanceType))
         {
             problems.Add($"Job.InstanceType: '{props.Job.InstanceType}' is not in AllowedInstanceTypes ({string.Join(", ", props.AllowedInstanceTypes)}).");
@@ -656,10 +696,10 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             problems.Add($"Job.InstanceCount: {props.Job.InstanceCount} exceeds MaxInstanceCount {props.MaxInstanceCount}.");
         }
         // The builder's default (the SDK's) is one day.
-        var runtime = props.Job.MaxRuntime?.ToSeconds() ?? 86400;
-        if (!Token.IsUnresolved(props.MaxRuntime) && runtime > props.MaxRuntime.ToSeconds())
+        var runtime = props.Job.MaxRuntime is { } jobRuntime ? Seconds(jobRuntime) : 86400;
+        if (!Token.IsUnresolved(props.MaxRuntime) && runtime > Seconds(props.MaxRuntime))
         {
-            problems.Add($"Job.MaxRuntime: {runtime} seconds exceeds MaxRuntime {props.MaxRuntime.ToSeconds()} seconds.");
+            problems.Add($"Job.MaxRuntime: {runtime} seconds exceeds MaxRuntime {Seconds(props.MaxRuntime)} seconds.");
         }
         if (props.Tuning is not null)
         {
@@ -672,7 +712,6 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
                 problems.Add($"Tuning.MaxParallelJobs: {props.Tuning.MaxParallelJobs} exceeds MaxParallelTuningJobs {props.MaxParallelTuningJobs}.");
             }
         }
-        Throw(problems);
     }
 
     private static void Throw(List<string> problems)

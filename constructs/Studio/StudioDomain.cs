@@ -129,7 +129,7 @@ public sealed partial class StudioDomain : Construct
         var v = new PropsValidation(this, nameof(StudioDomainProps));
         v.Require(props.Vpc is not null, "Vpc", null, "pass the VPC the apps run in, e.g. IsolatedNetwork.Vpc.");
         v.Require(props.SecurityGroup is not null, "SecurityGroup", null, "pass the apps' security group, e.g. IsolatedNetwork.StudioSecurityGroup.");
-        v.Require(props.DefaultExecutionRole is not null, "DefaultExecutionRole", null, "pass the execution role, e.g. SageMakerExecutionRole.Role.");
+        v.Require(props.DefaultExecutionRole is not null, "DefaultExecutionRole", null, "pass the Studio users' execution role, e.g. StudioUserRole.Role (not the job role, which may overwrite artifacts and checkpoints).");
         v.Require(props.EncryptionKey is not null, "EncryptionKey", null, "pass the customer-managed key, e.g. TrainingBuckets.EncryptionKey.");
         if (subnets is not null)
             v.Require(subnets.SubnetIds.Length > 0, "Subnets", "(no subnets selected)", "select at least one private subnet of Vpc.");

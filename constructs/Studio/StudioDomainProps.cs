@@ -17,7 +17,8 @@ public sealed record StudioDomainProps
     /// <summary>Security group of the apps; must allow NFS (2049) and traffic within itself (see <c>IsolatedNetwork.StudioSecurityGroup</c>).</summary>
     public required ISecurityGroup SecurityGroup { get; init; }
 
-    /// <summary>Execution role of every user profile and shared space unless a profile overrides it.</summary>
+    /// <summary>Execution role of every user profile and shared space unless a profile overrides it: a
+    /// <see cref="HfSageMaker.Constructs.Security.StudioUserRole"/>, not the job role.</summary>
     public required IRole DefaultExecutionRole { get; init; }
 
     /// <summary>Customer-managed key that encrypts the home EFS and the apps' EBS volumes.</summary>

@@ -125,7 +125,7 @@ internal static partial class TrainingDefinitionValidator
         CheckMetrics(problems, def.MetricDefinitions);
         CheckEnvironment(problems, def);
         CheckTags(problems, def.Tags);
-        CheckResources(problems, res, def.Spot is not null, def.EnableNetworkIsolation);
+        CheckResources(problems, res, def.EnableNetworkIsolation);
     }
 
     private static void CheckEntryPoint(List<string> problems, string? entryPoint)
@@ -506,7 +506,7 @@ internal static partial class TrainingDefinitionValidator
         }
     }
 
-    private static void CheckResources(List<string> problems, TrainingJobResources res, bool spot, bool isolated)
+    private static void CheckResources(List<string> problems, TrainingJobResources res, bool isolated)
     {
         if (!CdkTokens.IsUnresolved(res.RoleArn) && (res.RoleArn is null || res.RoleArn.Length > 2048 || !RoleArnPattern().IsMatch(res.RoleArn)))
         {
@@ -577,8 +577,6 @@ internal static partial class TrainingDefinitionValidator
         {
             problems.Add($"Region: '{res.Region}' is not a region name such as us-east-1.");
         }
-
-        _ = spot;
     }
 
     /// <summary>Checks the final hyperparameter map against the API limits (count, key and value lengths).</summary>

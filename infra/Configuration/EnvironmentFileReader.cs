@@ -116,6 +116,17 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             Error("retention.removalPolicy", $"\"destroy\" is not allowed for the production environment \"{name}\"; allowed \"retain\" (production data must survive stack deletion).");
         }
 
+        // Checkpoints must outlive the longest job: a spot job may wait up to twice its run time, and checkpoint files a
+        // job does not rewrite would otherwise expire under it, so a resume would start from less or from nothing.
+        if (training is not null && retention is not null)
+        {
+            var neededDays = (int)Math.Ceiling(2 * training.MaxRuntimeHours / 24.0);
+            if (retention.CheckpointExpirationDays < neededDays)
+            {
+                Error("retention.checkpointExpirationDays", $"{retention.CheckpointExpirationDays} is shorter than the longest job may run; allowed {neededDays} or more (2 x training.maxRuntimeHours {training.MaxRuntimeHours}, the spot wait included, in days).");
+            }
+        }
+
         var studio = ReadStudio(top);
         var budget = ReadBudget(top);
         var emails = ReadEmails(top);

@@ -38,6 +38,7 @@ public sealed class EnvironmentValidationTests
         ["spot-as-string"] = new("dev.json", j => Section(j, "training")["spotByDefault"] = "yes", "training.spotByDefault", "\"yes\" is not a boolean", "true or false"),
         ["parallel-over-total"] = new("dev.json", j => { Section(j, "training")["maxTuningJobs"] = 4; Section(j, "training")["maxParallelTuningJobs"] = 5; }, "training.maxParallelTuningJobs", "5 is greater than training.maxTuningJobs (4)", "1..4"),
         ["warm-pool-with-spot"] = new("dev.json", j => Section(j, "training")["warmPoolKeepAliveMinutes"] = 10, "training.warmPoolKeepAliveMinutes", "10 is not allowed while training.spotByDefault is true", "allowed 0"),
+        ["checkpoints-expire-under-a-job"] = new("dev.json", j => Section(j, "retention")["checkpointExpirationDays"] = 1, "retention.checkpointExpirationDays", "1 is shorter than the longest job may run", "allowed 2 or more"),
         ["warm-pool-too-long"] = new("dev.json", j => Section(j, "training")["warmPoolKeepAliveMinutes"] = 90, "training.warmPoolKeepAliveMinutes", "90 is out of range", "0..60"),
         ["removal-policy"] = new("dev.json", j => Section(j, "retention")["removalPolicy"] = "delete", "retention.removalPolicy", "\"delete\" is not a valid value", "\"retain\" or \"destroy\""),
         ["log-retention"] = new("dev.json", j => Section(j, "retention")["logRetentionDays"] = 31, "retention.logRetentionDays", "31 is not a CloudWatch Logs retention period", "30, 60"),

@@ -107,7 +107,11 @@ public class TrainingMonitoringTests(TrainingMonitoringFixture f) : IClassFixtur
             .Single(p => p.GetProperty("EventPattern").GetProperty("detail-type")[0].GetString() == detailType);
         var pattern = rule.GetProperty("EventPattern");
         Assert.Equal("aws.sagemaker", pattern.GetProperty("source")[0].GetString());
-        Assert.Equal("hf-dev", pattern.GetProperty("detail").GetProperty(nameField)[0].GetProperty("prefix").GetString());
+        // "<prefix>-" as IAM scopes the jobs: "hf-dev" must not match another pipeline's "hf-dev2-..." jobs.
+        Assert.Equal("hf-dev-", pattern.GetProperty("detail").GetProperty(nameField)[0].GetProperty("prefix").GetString());
+        // A tuning job's trials are reported once, through the tuning job's rule; plain training jobs carry no TuningJobArn.
+        Assert.Equal(nameField == "TrainingJobName",
+            pattern.GetProperty("detail").TryGetProperty("TuningJobArn", out var tuningArn) && !tuningArn[0].GetProperty("exists").GetBoolean());
         Assert.Equal(new[] { "Completed", "Failed", "Stopped" },
             pattern.GetProperty("detail").GetProperty(statusField).EnumerateArray().Select(e => e.GetString()).ToArray());
         Assert.Equal("ENABLED", rule.GetProperty("State").GetString());

@@ -156,14 +156,44 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
             ImageUri = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04",
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Topic(stack, "T"),
-            AllowedInstanceTypes = ["ml.g5.2xlarge"],
+            AllowedInstanceTypes = ["ml.g5.12xlarge"],
             MaxInstanceCount = 0,
             MaxRuntime = Duration.Days(30),
             JobNamePrefix = "hf_translate_too_long",
+            MaxTuningJobs = 4,
+            MaxParallelTuningJobs = 5,
+            ExecutionTimeout = Duration.Millis(1500.5),
         }));
         Assert.Contains("JobNamePrefix: 'hf_translate_too_long' is invalid", error.Message);
         Assert.Contains("MaxInstanceCount: 0 is invalid; use 1 to 64", error.Message);
         Assert.Contains("MaxRuntime:", error.Message);
+        Assert.Contains("MaxParallelTuningJobs: 5 exceeds MaxTuningJobs 4", error.Message);
+        // A fractional duration is reported like any other value, not as a conversion error from inside the CDK.
+        Assert.DoesNotContain("ExecutionTimeout", error.Message);
+        // The recipe's own problems come in the same message (one exception lists everything).
+        Assert.Contains("Job.InstanceType: 'ml.g5.2xlarge' is not in AllowedInstanceTypes (ml.g5.12xlarge)", error.Message);
+    }
+
+    [Fact]
+    public void ImageUri_ThatIsNoEcrImage_IsRejectedWithTheExpectedShape()
+    {
+        var stack = new Stack(new App(), "BadImage");
+        var bucket = new Bucket(stack, "B");
+        var error = Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
+        {
+            Job = TranslationRecipe.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
+            ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
+            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            ImageUri = "huggingface/transformers-pytorch-gpu:latest",
+            SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
+            NotificationTopic = new Topic(stack, "T"),
+            AllowedInstanceTypes = ["ml.g5.2xlarge"],
+            MaxInstanceCount = 1,
+            MaxRuntime = Duration.Days(1),
+            JobNamePrefix = "hf-translate",
+        }));
+        Assert.Contains("ImageUri:", error.Message);
+        Assert.Contains("'huggingface/transformers-pytorch-gpu:latest' is not an ECR image URI", error.Message);
     }
 
     [Fact]
