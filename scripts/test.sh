@@ -81,7 +81,7 @@ EOF
 
 # Background stage: synthesis (the built app started directly: `dotnet run` would evaluate the project first), then
 # the Node checks over cdk.out. Synthesis must succeed for every environment: its own exit code decides.
-app_dll=$(ls infra/bin/Debug/net*/HfSageMaker.Infra.dll 2>/dev/null | tail -n 1)
+app_dll=$(ls -t infra/bin/Debug/net*/HfSageMaker.Infra.dll 2>/dev/null | head -n 1)   # the newest build: a stale older target framework never wins
 stage_log="$results/synth-and-node.log"
 (
   echo "== synthesis: every environment into $HF_CDK_OUT =="

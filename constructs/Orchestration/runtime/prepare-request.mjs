@@ -167,7 +167,31 @@ const show = (v) => {
   return text === undefined ? String(v) : text.length > 120 ? `${text.slice(0, 117)}...` : text;
 };
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v) => typeof v === 'number' && Number.isInteger(v);
+// Safe integers only: beyond 2^53 a number is no longer exact and JSON would send it as 1e+20.
+// The JSON kind of a value: 'null', 'boolean', 'number', 'string', 'array' or 'object'.
+const kindOf = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+// An override must have the JSON kind of the recipe's default (decoded from its SDK encoding): the script parses
+// each hyperparameter as one type, so "abc" for a learning rate would fail minutes into a paid job, not here.
+// A default of null (an optional setting) accepts a number, string or boolean, or null. Returns the allowed kind
+// when the value does not fit, else null.
+function kindMismatch(value, encodedDefault) {
+  let fallback;
+  try {
+    fallback = JSON.parse(encodedDefault);
+  } catch {
+    fallback = encodedDefault; // a raw string (the toolkit keeps undecodable values as strings)
+  }
+  const want = kindOf(fallback);
+  const got = kindOf(value);
+  if (want === 'null') {
+    return ['null', 'number', 'string', 'boolean'].includes(got) ? null : `a number, string, boolean or null (the recipe's default is null)`;
+  }
+  if (got === want) return null;
+  return `a ${want} like the recipe's default ${encodedDefault}`;
+}
+
+const isInt = (v) => typeof v === 'number' && Number.isSafeInteger(v);
 const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
 function checkKeys(obj, allowed, path, problems) {
@@ -296,6 +320,8 @@ export function prepare(event) {
           problems.push(`${field}: not a valid hyperparameter name; allowed: letters, digits, '_', '.', '-', starting with a letter, at most ${LIMITS.hyperparameterKeyLength} characters`);
         } else if (!knownHyperparameters.includes(key)) {
           problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${knownHyperparameters.join(', ')}`);
+        } else if (kindMismatch(value, trainingDefaults.HyperParameters[key])) {
+          problems.push(`${field}: ${show(value)} is not allowed; allowed: ${kindMismatch(value, trainingDefaults.HyperParameters[key])}`);
         } else {
           let encoded;
           try {

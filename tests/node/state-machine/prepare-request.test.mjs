@@ -296,3 +296,30 @@ test('tuning: Grid recipes take no maxJobs and categorical ranges only; leaving 
   const grid = prepare(ev({ mode: 'tune', tuning: { ranges: { num_train_epochs: { type: 'categorical', values: [2, 3] } } } })).request.HyperParameterTuningJobConfig;
   assert.equal('MaxNumberOfTrainingJobs' in grid.ResourceLimits, false);
 });
+
+test('a hyperparameter override must have the JSON kind of the recipe default: the script parses one type per name', () => {
+  invalid({ hyperparameters: { learning_rate: 'abc' } },
+    /hyperparameters\.learning_rate: "abc" is not allowed; allowed: a number like the recipe's default 5e-05/);
+  invalid({ hyperparameters: { learning_rate: null } }, /hyperparameters\.learning_rate: null is not allowed; allowed: a number/);
+  invalid({ hyperparameters: { model_name_or_path: true } },
+    /hyperparameters\.model_name_or_path: true is not allowed; allowed: a string like the recipe's default "t5-small"/);
+  invalid({ hyperparameters: { num_train_epochs: [1, 2] } }, /hyperparameters\.num_train_epochs: .* is not allowed; allowed: a number/);
+  // the same kind passes, an integral default accepts a fraction (the script reads epochs as a float)
+  const { request } = prepare(event({ hyperparameters: { learning_rate: 0.001, num_train_epochs: 2.5, model_name_or_path: 't5-base' } }));
+  assert.equal(request.HyperParameters.learning_rate, '0.001');
+  assert.equal(request.HyperParameters.num_train_epochs, '2.5');
+});
+
+test('an optional hyperparameter (default null) takes a scalar or null, not an object', () => {
+  const ev = withDefaults((d) => { d.training.HyperParameters.max_train_samples = 'null'; });
+  assert.equal(prepare(ev({ hyperparameters: { max_train_samples: 1000 } })).request.HyperParameters.max_train_samples, '1000');
+  assert.equal(prepare(ev({ hyperparameters: { max_train_samples: null } })).request.HyperParameters.max_train_samples, 'null');
+  let error;
+  try { prepare(ev({ hyperparameters: { max_train_samples: { n: 1 } } })); } catch (e) { error = e; }
+  assert.equal(error?.name, 'InvalidInput');
+  assert.match(error.message, /hyperparameters\.max_train_samples: \{"n":1\} is not allowed; allowed: a number, string, boolean or null/);
+});
+
+test('integer bounds must be exact integers: 1e20 is not one', () => {
+  invalid({ instanceCount: 1e20 }, /instanceCount: 100000000000000000000 is not allowed/);
+});
