@@ -1,19 +1,52 @@
 // Checks the GitHub Actions workflows in .github/workflows: they parse, have the required triggers and jobs, pin every
-// action to a commit SHA, use no long-lived AWS keys and grant minimal permissions. Each rule is a function returning
-// the list of problems, run against the real files and against bad fixtures, so every rule is shown to be able to fail.
+// action to a commit SHA, use no long-lived AWS keys and grant minimal permissions; and the OIDC roles template
+// (ops/github-oidc-roles.yaml): every GitHub-trusting role accepts only `environment:` subjects, the diff role only
+// `<env>-diff`, the subject the pull-request workflow's diff job gets. Each rule is a function returning the list of
+// problems, run against the real files and against bad fixtures, so every rule is shown to be able to fail.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
+import YAML, { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const workflowDir = join(root, '.github', 'workflows');
+const oidcTemplatePath = join(root, 'ops', 'github-oidc-roles.yaml');
 
 function load(text) {
   const doc = YAML.parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));
+  return doc.toJS();
+}
+
+// CloudFormation short forms (`!Sub x`, `!GetAtt A.B`, `!Equals [a, b]`, ...) become their long forms
+// (`{ "Fn::Sub": x }`, `{ "Fn::GetAtt": ["A", "B"] }`, ...), as CloudFormation reads them. A tag not listed here is an
+// error, not a silently kept string.
+const intrinsics = ['Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub',
+  'Transform', 'And', 'Equals', 'If', 'Not', 'Or', 'Ref', 'Condition'];
+const longName = (name) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
+const cloudFormationTags = intrinsics.flatMap((name) => {
+  const key = longName(name);
+  const wrap = (value) => {
+    const map = new YAMLMap();
+    map.items.push(new Pair(new Scalar(key), value));
+    return map;
+  };
+  return [
+    {
+      tag: `!${name}`,
+      resolve: (str) => (name === 'GetAtt' ? { [key]: str.split(/\.(.*)/s, 2) } : { [key]: str }),
+    },
+    { tag: `!${name}`, collection: 'seq', nodeClass: YAMLSeq, resolve: wrap },
+    { tag: `!${name}`, collection: 'map', nodeClass: YAMLMap, resolve: wrap },
+  ];
+});
+
+export function loadCloudFormation(text) {
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, customTags: cloudFormationTags });
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) throw new Error(problems.map((e) => e.message).join('; '));
   return doc.toJS();
 }
 
@@ -121,10 +154,18 @@ export function pullRequestProblems(wf) {
     if (!usesAws(diff)) problems.push('diff job does not assume a role');
     if (!usesGithubScript(diff)) problems.push('diff job does not post a PR comment');
     if (!diff.strategy?.matrix?.environment) problems.push('diff job is not a matrix over environments');
-    if (diff.environment) problems.push('diff job runs in a GitHub environment: required reviewers would block every PR');
+    // The PR branch supplies the workflow file, so only the GitHub environment (whose protection rules live in the
+    // repository settings, not in the branch) can stand between a branch and prod credentials.
+    const name = environmentName(diff);
+    if (!name) problems.push('diff job runs in no GitHub environment: any branch would get the diff role');
+    else if (!diffEnvironmentPattern.test(name))
+      problems.push(`diff job runs in GitHub environment '${name}': use '\${{ matrix.environment }}-diff', one protected <env>-diff per environment`);
   }
   return problems;
 }
+
+const environmentName = (job) => (typeof job.environment === 'object' && job.environment !== null ? job.environment.name : job.environment);
+const diffEnvironmentPattern = /^\$\{\{\s*matrix\.environment\s*\}\}-diff$/;
 
 /** The deploy workflow: push to main, build once, dev -> staging -> prod, prod behind its environment, serialized. */
 export function deployProblems(wf, environmentNames = ['dev', 'staging', 'prod']) {
@@ -154,6 +195,85 @@ export function deployProblems(wf, environmentNames = ['dev', 'staging', 'prod']
   if (byEnv.dev && build && !needs(byEnv.dev[1]).includes(build[0])) problems.push(`${byEnv.dev[0]}: does not need the build job`);
   return problems;
 }
+
+// ---- OIDC roles template (ops/github-oidc-roles.yaml) ----
+
+const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
+const SUB = `${GITHUB_ISSUER}:sub`;
+const AUD = `${GITHUB_ISSUER}:aud`;
+/** The text of a string or `Fn::Sub` (either form); anything else (Ref, Join, ...) as JSON, so it never looks valid. */
+const subText = (v) => (typeof v === 'string' ? v : v?.['Fn::Sub'] !== undefined ? [].concat(v['Fn::Sub'])[0] : JSON.stringify(v));
+const trustsGitHub = (statement) => [].concat(statement.Principal?.Federated ?? []).some((f) => subText(f).endsWith(`oidc-provider/${GITHUB_ISSUER}`));
+const roleName = (id, role) => subText(role.Properties?.RoleName ?? id);
+
+/** Every GitHub OIDC subject each role trusts, with the condition operator it sits under. */
+export function githubTrusts(template) {
+  const roles = [];
+  for (const [id, res] of Object.entries(template.Resources ?? {})) {
+    if (res.Type !== 'AWS::IAM::Role') continue;
+    const statements = [].concat(res.Properties?.AssumeRolePolicyDocument?.Statement ?? []).filter(trustsGitHub);
+    if (statements.length === 0) continue;
+    roles.push({ id, name: roleName(id, res), statements });
+  }
+  return roles;
+}
+
+/**
+ * Every role that GitHub's OIDC provider may assume: Allow + AssumeRoleWithWebIdentity, `aud` = sts.amazonaws.com and
+ * `sub` under StringEquals only, each subject `repo:${GitHubRepository}:environment:<name>` (never `:pull_request`, a
+ * branch or a wildcard: those subjects are available to any branch's workflow file). The diff role trusts exactly
+ * `<env>-diff`, the deploy role exactly `<env>`, so neither environment's token opens the other role.
+ */
+export function oidcTrustProblems(template) {
+  const problems = [];
+  const roles = githubTrusts(template);
+  if (roles.length === 0) problems.push('no role trusts the GitHub OIDC provider');
+  const expected = {
+    diff: 'repo:${GitHubRepository}:environment:${EnvironmentName}-diff',
+    deploy: 'repo:${GitHubRepository}:environment:${EnvironmentName}',
+  };
+  for (const { id, name, statements } of roles) {
+    const subjects = [];
+    for (const st of statements) {
+      if (st.Effect !== 'Allow' || ![].concat(st.Action).every((a) => a === 'sts:AssumeRoleWithWebIdentity'))
+        problems.push(`${id}: GitHub statement must be Allow sts:AssumeRoleWithWebIdentity only`);
+      const cond = st.Condition ?? {};
+      for (const [op, keys] of Object.entries(cond)) {
+        if (op === 'StringEquals') continue;
+        for (const key of Object.keys(keys ?? {}))
+          if (key === SUB || key === AUD) problems.push(`${id}: ${key} under ${op}; only StringEquals pins one subject`);
+      }
+      const eq = cond.StringEquals ?? {};
+      if ([].concat(eq[AUD] ?? []).join() !== 'sts.amazonaws.com') problems.push(`${id}: ${AUD} is not exactly sts.amazonaws.com`);
+      const subs = [].concat(eq[SUB] ?? []).map(subText);
+      if (subs.length === 0) problems.push(`${id}: no ${SUB} condition: every GitHub repository could assume it`);
+      subjects.push(...subs);
+    }
+    for (const sub of subjects) {
+      if (/:pull_request$/.test(sub)) problems.push(`${id}: trusts '${sub}': any branch's workflow file gets that subject`);
+      else if (!/^repo:\$\{GitHubRepository\}:environment:[^:*?]+$/.test(sub))
+        problems.push(`${id}: trusts '${sub}': only repo:\${GitHubRepository}:environment:<name> subjects are allowed`);
+    }
+    const kind = /-diff-/.test(name) ? 'diff' : /-deploy-/.test(name) ? 'deploy' : null;
+    if (kind && subjects.join('\n') !== expected[kind])
+      problems.push(`${id}: ${kind} role trusts [${subjects.join(', ')}], expected exactly [${expected[kind]}]`);
+  }
+  for (const kind of ['diff', 'deploy'])
+    if (!roles.some(({ name }) => name.includes(`-${kind}-`))) problems.push(`no ${kind} role (RoleName containing '-${kind}-')`);
+  return problems;
+}
+
+/** The GitHub environment the workflow's diff job runs in is the one the template's diff role trusts (per env). */
+export function diffEnvironmentMismatch(wf, template) {
+  const diff = Object.values(wf.jobs ?? {}).find((j) => /cdk diff/.test(runs(j)));
+  const fromWorkflow = String(diff ? environmentName(diff) : '').replace(/\$\{\{\s*matrix\.environment\s*\}\}/, '<env>');
+  const role = githubTrusts(template).find(({ name }) => name.includes('-diff-'));
+  const sub = role ? role.statements.flatMap((st) => [].concat(st.Condition?.StringEquals?.[SUB] ?? [])).map(subText)[0] ?? '' : '';
+  const fromTemplate = sub.replace(/^.*:environment:/, '').replace('${EnvironmentName}', '<env>');
+  return fromWorkflow === fromTemplate ? [] : [`diff job runs in '${fromWorkflow}' but the diff role trusts environment '${fromTemplate}'`];
+}
+
+const oidcTemplateText = readFileSync(oidcTemplatePath, 'utf8');
 
 // ---- the real workflows ----
 
@@ -195,6 +315,34 @@ describe('workflow files', () => {
     assert.ok([].concat(prod.needs).includes('staging'));
     assert.equal(staging.environment, 'staging');
   });
+
+  test('pull-request.yml: the diff job runs in the GitHub environment <env>-diff', () => {
+    const diff = workflows['pull-request.yml'].wf.jobs.diff;
+    assert.match(String(environmentName(diff)), /-diff$/);
+    assert.ok(diff.strategy.matrix.environment, 'diff job is a matrix over environments');
+  });
+});
+
+describe('OIDC roles template', () => {
+  const template = loadCloudFormation(oidcTemplateText);
+
+  test('parses with the CloudFormation short-form tags as their long forms', () => {
+    assert.equal(template.AWSTemplateFormatVersion, '2010-09-09');
+    assert.deepEqual(template.Conditions.CreateProvider, { 'Fn::Equals': [{ Ref: 'CreateOidcProvider' }, 'true'] });
+    assert.deepEqual(template.Outputs.DiffRoleArn.Value, { 'Fn::GetAtt': ['DiffRole', 'Arn'] });
+  });
+  test('GitHub may assume each role only from a GitHub environment; the diff role only from <env>-diff', () =>
+    assert.deepEqual(oidcTrustProblems(template), []));
+  test('no role trusts a pull_request subject', () => {
+    const subjects = githubTrusts(template).flatMap(({ statements }) => statements.flatMap((st) => [].concat(st.Condition.StringEquals[SUB]).map(subText)));
+    assert.equal(subjects.length, 2);
+    for (const sub of subjects) {
+      assert.doesNotMatch(sub, /pull_request/);
+      assert.match(sub, /:environment:/);
+    }
+  });
+  test('the diff job\'s GitHub environment is the one the diff role trusts', () =>
+    assert.deepEqual(diffEnvironmentMismatch(workflows['pull-request.yml'].wf, template), []));
 });
 
 // ---- the rules can fail: bad fixtures ----
@@ -214,6 +362,7 @@ jobs:
       - run: scripts/test.sh
       - run: dotnet run --project infra
   diff:
+    environment: \${{ matrix.environment }}-diff
     permissions: { contents: read, id-token: write, pull-requests: write }
     strategy: { matrix: { environment: [dev] } }
     steps:
@@ -305,5 +454,65 @@ describe('the rules reject bad workflows', () => {
     assert.match(deployProblems(load(goodDeploy.replace('cancel-in-progress: false', 'cancel-in-progress: true'))).join(), /not serialized/);
     assert.match(deployProblems(load(goodDeploy.replace('push: { branches: [main] }', 'push: { branches: [develop] }'))).join(), /push to main/);
     assert.match(deployProblems(load(goodDeploy.replace(/--require-approval never/g, ''))).join(), /--require-approval never/);
+  });
+
+  test('a diff job outside an <env>-diff GitHub environment is reported', () => {
+    const env = 'environment: ${{ matrix.environment }}-diff';
+    assert.ok(goodPr.includes(env));
+    assert.match(pullRequestProblems(load(goodPr.replace(`    ${env}\n`, ''))).join(), /runs in no GitHub environment/);
+    // The plain environment would get the deploy role's subject.
+    assert.match(pullRequestProblems(load(goodPr.replace(env, 'environment: ${{ matrix.environment }}'))).join(), /'\$\{\{ matrix.environment \}\}'/);
+    // One fixed environment for every matrix entry would put prod's diff behind dev's (absent) protection.
+    assert.match(pullRequestProblems(load(goodPr.replace(env, 'environment: dev-diff'))).join(), /GitHub environment 'dev-diff'/);
+    assert.deepEqual(pullRequestProblems(load(goodPr.replace(env, 'environment: { name: "${{ matrix.environment }}-diff" }'))), []);
+  });
+});
+
+describe('the OIDC rules reject bad templates', () => {
+  const subLine = '!Sub repo:${GitHubRepository}:environment:${EnvironmentName}-diff';
+  const mutate = (from, to) => {
+    assert.ok(oidcTemplateText.includes(from), `fixture anchor '${from}' missing from the template`);
+    return loadCloudFormation(oidcTemplateText.replace(from, to));
+  };
+  const wf = () => workflows['pull-request.yml'].wf;
+
+  test('an unknown tag, a YAML error or a duplicated key does not parse', () => {
+    assert.throws(() => loadCloudFormation('a: !NotAnIntrinsic x'), /Unresolved tag/);
+    assert.throws(() => loadCloudFormation('a: [b'));
+    assert.throws(() => loadCloudFormation('a: 1\na: 2'));
+  });
+  test('short forms in scalar, sequence and mapping position resolve like CloudFormation', () =>
+    assert.deepEqual(loadCloudFormation('a: !Sub [ "x${A}", { A: !Ref B } ]\nb: !GetAtt R.Outputs.X\nc: !Join\n  - ""\n  - [a, !Ref B]\nd: !Base64 { Ref: C }'), {
+      a: { 'Fn::Sub': ['x${A}', { A: { Ref: 'B' } }] },
+      b: { 'Fn::GetAtt': ['R', 'Outputs.X'] },
+      c: { 'Fn::Join': ['', ['a', { Ref: 'B' }]] },
+      d: { 'Fn::Base64': { Ref: 'C' } },
+    }));
+
+  test('a diff role trusting pull_request is reported (the review finding)', () => {
+    const problems = oidcTrustProblems(mutate(subLine, '!Sub repo:${GitHubRepository}:pull_request')).join('\n');
+    assert.match(problems, /DiffRole: trusts 'repo:\$\{GitHubRepository\}:pull_request': any branch/);
+  });
+  test('pull_request added next to the environment subject is reported', () =>
+    assert.match(oidcTrustProblems(mutate(subLine, `[${subLine.replace('!Sub ', '"')}", "repo:\${GitHubRepository}:pull_request"]`)).join(), /pull_request': any branch/));
+  test('a branch or wildcard subject is reported', () => {
+    assert.match(oidcTrustProblems(mutate(subLine, '!Sub repo:${GitHubRepository}:ref:refs/heads/main')).join(), /only repo:\$\{GitHubRepository\}:environment:<name>/);
+    assert.match(oidcTrustProblems(mutate(subLine, '!Sub repo:${GitHubRepository}:environment:*')).join(), /only repo:/);
+  });
+  test('the diff role trusting the deploy environment (or the deploy role a diff environment) is reported', () => {
+    assert.match(oidcTrustProblems(mutate(subLine, '!Sub repo:${GitHubRepository}:environment:${EnvironmentName}')).join(), /DiffRole: diff role trusts .* expected exactly/);
+    const deployLine = '!Sub repo:${GitHubRepository}:environment:${EnvironmentName}\n';
+    assert.match(oidcTrustProblems(mutate(deployLine, `${subLine}\n`)).join(), /DeployRole: deploy role trusts .* expected exactly/);
+  });
+  test('a subject under StringLike, or none at all, is reported', () => {
+    const like = mutate(`                token.actions.githubusercontent.com:sub: ${subLine}`, `              StringLike:\n                token.actions.githubusercontent.com:sub: ${subLine}`);
+    assert.match(oidcTrustProblems(like).join(), /DiffRole: token.actions.githubusercontent.com:sub under StringLike/);
+    const none = mutate(`                token.actions.githubusercontent.com:sub: ${subLine}`, '');
+    assert.match(oidcTrustProblems(none).join(), /DiffRole: no token.actions.githubusercontent.com:sub condition/);
+  });
+  test('a workflow environment the diff role does not trust is reported', () => {
+    const other = structuredClone(wf());
+    other.jobs.diff.environment = '${{ matrix.environment }}-preview';
+    assert.match(diffEnvironmentMismatch(other, loadCloudFormation(oidcTemplateText)).join(), /runs in '<env>-preview' but the diff role trusts environment '<env>-diff'/);
   });
 });
