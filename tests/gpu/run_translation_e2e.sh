@@ -7,8 +7,11 @@
 #      hyperparameters (sorted --key value, True/False, '' for null);
 #   3. run 1 trains 2 epochs, then checks: model + tokenizer in SM_MODEL_DIR, results.json, checkpoints, and that each
 #      MetricDefinitions regex in metric_definitions.json reads a value from the log;
-#   4. run 2 is a simulated spot restart (3 epochs, same checkpoint dir, plus a half-written checkpoint that must be
-#      ignored) and must resume from run 1's last checkpoint.
+#   4. run 2 is a simulated spot restart (3 epochs, same checkpoint dir, plus two half-synced checkpoints that must be
+#      ignored: weights only, and trainer_state.json + weights without optimizer.pt/scheduler.pt) and must resume from
+#      run 1's last checkpoint;
+#   5. run 3 (4 epochs) finds its newest checkpoint complete but with a corrupt optimizer.pt, so resuming fails while
+#      loading; it must log that and retry once from the next older checkpoint.
 # Usage: tests/gpu/run_translation_e2e.sh [WORK_DIR]   (default: a new temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -87,8 +90,10 @@ if "eval_bleu" not in results.get("validation", {}):
 steps = sorted(int(n.split("-")[1]) for n in os.listdir(os.path.join(work, "checkpoints")) if re.fullmatch(r"checkpoint-\d+", n))
 print("checkpoints:", steps)
 resumed = results.get("resumed_from")
-if expect_resume == "yes" and (not resumed or "resuming from checkpoint" not in log or resumed.endswith("999999")):
+if expect_resume == "yes" and (not resumed or "resuming from checkpoint" not in log or "99999" in resumed):
     problems.append(f"run did not resume from the last complete checkpoint (resumed_from={resumed})")
+if expect_resume == "fallback" and (not resumed or "retrying once from checkpoint" not in log):
+    problems.append(f"run did not fall back to an older checkpoint after a load failure (resumed_from={resumed})")
 if expect_resume == "no" and resumed:
     problems.append(f"first run resumed from {resumed}")
 if "offline" not in log:
@@ -98,12 +103,29 @@ sys.exit(1 if problems else 0)
 PY
 }
 
+latest_checkpoint() {  # the newest complete checkpoint, as the script sees it
+  "$python" -c 'import sys; sys.path.insert(0, "training-scripts/translation"); import checkpoints
+print(checkpoints.latest_checkpoint(sys.argv[1]) or sys.exit("no complete checkpoint"))' "$work/checkpoints"
+}
+
 echo "== run 1: 2 epochs from scratch"
 run_train 2 "$work/run1.log"
 check_run "$work/run1.log" no
 
-echo "== run 2: simulated spot restart, 3 epochs, with a half-written checkpoint to ignore"
+echo "== run 2: simulated spot restart, 3 epochs, with half-synced checkpoints to ignore"
 mkdir -p "$work/checkpoints/checkpoint-999999" && echo partial > "$work/checkpoints/checkpoint-999999/model.safetensors"
+last=$(latest_checkpoint)
+mkdir -p "$work/checkpoints/checkpoint-999998"
+cp "$last/trainer_state.json" "$last/config.json" "$last/model.safetensors" "$work/checkpoints/checkpoint-999998/"
 run_train 3 "$work/run2.log"
 check_run "$work/run2.log" yes
+grep -q "skipping incomplete checkpoint .*checkpoint-999998.*optimizer.pt" "$work/run2.log" \
+  || { echo "FAIL: run 2 did not report checkpoint-999998 as incomplete" >&2; exit 1; }
+
+echo "== run 3: newest checkpoint complete but its optimizer.pt corrupt: retry once from the next older one"
+rm -rf "$work/checkpoints/checkpoint-999999" "$work/checkpoints/checkpoint-999998"
+last=$(latest_checkpoint)
+echo "not a torch file" > "$last/optimizer.pt"
+run_train 4 "$work/run3.log"
+check_run "$work/run3.log" fallback
 echo "translation e2e: PASS ($work)"

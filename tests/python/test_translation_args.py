@@ -118,6 +118,18 @@ class RejectionTests(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "'fp16' and 'bf16'"):
             args.parse_args(["--fp16", "True", "--bf16", "True"])
 
+    def test_sample_limits_below_one_are_rejected_with_name_and_value(self):
+        for name in ("max_train_samples", "max_eval_samples"):
+            for value in ("0", "-1", "-5.0"):
+                with self.subTest(name=name, value=value):
+                    with self.assertRaisesRegex(ValueError, f"hyperparameter '{name}' must be at least 1; received "
+                                                            f"{int(float(value))}"):
+                        args.parse_args([f"--{name}", value])
+
+    def test_sample_limits_of_one_or_null_are_accepted(self):
+        parsed = args.parse_args(["--max_train_samples", "1", "--max_eval_samples", ""])
+        self.assertEqual((parsed.max_train_samples, parsed.max_eval_samples), (1, None))
+
     def test_missing_value_raises_value_error_not_system_exit(self):
         with self.assertRaisesRegex(ValueError, "--seed"):
             args.parse_args(["--seed"])

@@ -8,14 +8,41 @@ import translation_support  # noqa: F401
 import checkpoints
 
 
-def make_checkpoint(root, name, complete=True, state_text=None):
+def write_file(path, content=b"x"):
+    with open(path, "wb") as handle:
+        handle.write(content)
+
+
+def make_checkpoint(root, name, complete=True, state_text=None, weights="model.safetensors",
+                    omit=(), empty=()):
+    """A checkpoint directory as Trainer._save_checkpoint (transformers 4.36-4.4x) leaves it, minus ``omit``,
+    with the files in ``empty`` written empty (a file SageMaker's sync uploaded before it was written)."""
     path = os.path.join(root, name)
     os.makedirs(path)
-    with open(os.path.join(path, "model.safetensors"), "wb") as handle:
-        handle.write(b"weights")
+    files = {weights: b"weights", "config.json": b"{}", "optimizer.pt": b"optimizer", "scheduler.pt": b"scheduler",
+             "rng_state.pth": b"rng", "training_args.bin": b"args"}
     if complete:
-        with open(os.path.join(path, "trainer_state.json"), "w", encoding="utf-8") as handle:
-            handle.write(state_text if state_text is not None else json.dumps({"global_step": 1}))
+        files["trainer_state.json"] = (state_text if state_text is not None
+                                       else json.dumps({"global_step": 1})).encode()
+    for file_name, content in files.items():
+        if file_name not in omit:
+            write_file(os.path.join(path, file_name), b"" if file_name in empty else content)
+    return path
+
+
+def make_sharded_checkpoint(root, name, shards=2, index="model.safetensors.index.json",
+                            missing_shard=False, empty_shard=False, index_text=None):
+    path = make_checkpoint(root, name, omit=("model.safetensors",))
+    stem, suffix = ("model", "safetensors") if index.startswith("model.") else ("pytorch_model", "bin")
+    names = [f"{stem}-{i:05d}-of-{shards:05d}.{suffix}" for i in range(1, shards + 1)]
+    weight_map = {f"layer.{i}.weight": shard for i, shard in enumerate(names + names)}
+    write_file(os.path.join(path, index), (index_text if index_text is not None
+                                           else json.dumps({"metadata": {}, "weight_map": weight_map})).encode())
+    for position, shard in enumerate(names):
+        last = position == len(names) - 1
+        if last and missing_shard:
+            continue
+        write_file(os.path.join(path, shard), b"" if last and empty_shard else b"shard")
     return path
 
 
@@ -55,6 +82,94 @@ class LatestCheckpointTests(unittest.TestCase):
 
     def test_missing_directory_gives_none(self):
         self.assertIsNone(checkpoints.latest_checkpoint(os.path.join(self.root, "absent")))
+
+
+class CompletenessTests(unittest.TestCase):
+    """A trainer_state.json is not enough: SageMaker uploads checkpoint files in no order, so S3 (and a restored spot
+    job) can hold the state without the weights or optimizer, or with an empty file uploaded before it was written."""
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+
+    def assert_skipped_for_older(self, **broken):
+        expected = make_checkpoint(self.root, "checkpoint-10")
+        make_checkpoint(self.root, "checkpoint-20", **broken)
+        self.assertEqual(checkpoints.latest_checkpoint(self.root), expected)
+        self.assertEqual([step for step, _ in checkpoints.list_checkpoints(self.root)], [10])
+
+    def test_state_without_weights_is_skipped(self):
+        self.assert_skipped_for_older(omit=("model.safetensors",))
+
+    def test_state_with_empty_weights_is_skipped(self):
+        self.assert_skipped_for_older(empty=("model.safetensors",))
+
+    def test_missing_or_empty_optimizer_or_scheduler_is_skipped(self):
+        for broken in ({"omit": ("optimizer.pt",)}, {"empty": ("optimizer.pt",)},
+                       {"omit": ("scheduler.pt",)}, {"empty": ("scheduler.pt",)}):
+            with self.subTest(**broken):
+                self.root = tempfile.mkdtemp()
+                self.assert_skipped_for_older(**broken)
+
+    def test_empty_rng_state_is_skipped_but_a_missing_one_is_fine(self):
+        self.assert_skipped_for_older(empty=("rng_state.pth",))
+        root = tempfile.mkdtemp()
+        expected = make_checkpoint(root, "checkpoint-30", omit=("rng_state.pth",))
+        self.assertEqual(checkpoints.latest_checkpoint(root), expected)
+
+    def test_empty_per_process_rng_state_is_skipped(self):
+        expected = make_checkpoint(self.root, "checkpoint-10")
+        broken = make_checkpoint(self.root, "checkpoint-20", omit=("rng_state.pth",))
+        write_file(os.path.join(broken, "rng_state_0.pth"), b"rng")
+        write_file(os.path.join(broken, "rng_state_1.pth"), b"")
+        self.assertEqual(checkpoints.latest_checkpoint(self.root), expected)
+
+    def test_pytorch_bin_weights_count(self):
+        expected = make_checkpoint(self.root, "checkpoint-40", weights="pytorch_model.bin")
+        self.assertEqual(checkpoints.latest_checkpoint(self.root), expected)
+
+    def test_complete_sharded_weights_count_for_both_formats(self):
+        for index in ("model.safetensors.index.json", "pytorch_model.bin.index.json"):
+            with self.subTest(index=index):
+                root = tempfile.mkdtemp()
+                expected = make_sharded_checkpoint(root, "checkpoint-50", index=index)
+                self.assertEqual(checkpoints.latest_checkpoint(root), expected)
+
+    def test_sharded_set_with_missing_or_empty_shard_or_bad_index_is_skipped(self):
+        for broken in ({"missing_shard": True}, {"empty_shard": True}, {"index_text": '{"weight_map": {'},
+                       {"index_text": '{"weight_map": {}}'}):
+            with self.subTest(**broken):
+                root = tempfile.mkdtemp()
+                expected = make_checkpoint(root, "checkpoint-10")
+                make_sharded_checkpoint(root, "checkpoint-20", **broken)
+                self.assertEqual(checkpoints.latest_checkpoint(root), expected)
+
+    def test_incomplete_checkpoints_say_what_is_missing(self):
+        make_checkpoint(self.root, "checkpoint-10")
+        broken = make_checkpoint(self.root, "checkpoint-20", omit=("model.safetensors", "optimizer.pt"),
+                                 empty=("scheduler.pt",))
+        [(path, problems)] = checkpoints.incomplete_checkpoints(self.root)
+        self.assertEqual(path, broken)
+        text = "; ".join(problems)
+        for part in ("weights", "optimizer.pt missing or empty", "scheduler.pt missing or empty"):
+            self.assertIn(part, text)
+        self.assertNotIn("trainer_state.json", text)
+
+
+class PreviousCheckpointTests(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+
+    def test_next_older_complete_checkpoint_skipping_incomplete_ones(self):
+        expected = make_checkpoint(self.root, "checkpoint-100")
+        make_checkpoint(self.root, "checkpoint-150", omit=("optimizer.pt",))
+        failed = make_checkpoint(self.root, "checkpoint-200")
+        make_checkpoint(self.root, "checkpoint-300", omit=("model.safetensors",))
+        self.assertEqual(checkpoints.previous_checkpoint(self.root, failed), expected)
+
+    def test_none_when_nothing_older_is_complete(self):
+        failed = make_checkpoint(self.root, "checkpoint-200")
+        make_checkpoint(self.root, "checkpoint-100", omit=("scheduler.pt",))
+        self.assertIsNone(checkpoints.previous_checkpoint(self.root, failed))
 
 
 if __name__ == "__main__":

@@ -64,6 +64,15 @@ class LoadChannelTests(unittest.TestCase):
         self.assertEqual(data.load_channel(root, "en", "de"), [("1", "eins"), ("2", "zwei")])
         self.assertEqual(data.load_channel(root, "en", "de", max_samples=1), [("1", "eins")])
 
+    def test_sample_limit_below_one_is_rejected_not_used_as_a_slice(self):
+        root = tempfile.mkdtemp()
+        write_lines(os.path.join(root, "a.jsonl"), [json.dumps({"translation": {"en": str(i), "de": str(i)}})
+                                                    for i in range(3)])
+        for limit in (0, -1):
+            with self.subTest(limit=limit):
+                with self.assertRaisesRegex(ValueError, f"max_samples must be at least 1.*received {limit}"):
+                    data.load_channel(root, "en", "de", max_samples=limit)
+
     def test_channel_without_data_files_is_rejected(self):
         root = tempfile.mkdtemp()
         write_lines(os.path.join(root, "data.csv"), ["en,de"])

@@ -2,12 +2,17 @@
 import argparse
 import importlib
 import logging
+import os
+import shutil
 import sys
+import tempfile
 import unittest
+from unittest import mock
 
 import translation_support  # noqa: F401
 import args as hyperparameters
 import trainer_config
+from test_translation_checkpoints import make_checkpoint
 
 HEAVY_MODULES = ("torch", "transformers", "sacrebleu", "numpy", "datasets")
 
@@ -44,14 +49,131 @@ class ImportTests(unittest.TestCase):
             root.setLevel(level)
         self.assertEqual({name for name in HEAVY_MODULES if name in sys.modules} - before, set())
 
-    def test_offline_sets_the_hub_variables_and_online_leaves_them(self):
+    def test_offline_sets_every_hub_variable(self):
         train = importlib.import_module("train")
         environ = {}
-        train.apply_offline(False, environ)
-        self.assertEqual(environ, {})
-        train.apply_offline(True, environ)
-        self.assertEqual(environ["HF_HUB_OFFLINE"], "1")
-        self.assertEqual(environ["TRANSFORMERS_OFFLINE"], "1")
+        self.assertIs(train.apply_offline(True, environ), True)
+        self.assertEqual(environ, {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"})
+
+
+class OfflineSemanticsTests(unittest.TestCase):
+    """offline=False goes online only where the job has a network; an isolated job stays offline, with a warning."""
+
+    def setUp(self):
+        self.train = importlib.import_module("train")
+
+    def test_online_request_in_a_job_with_network_unsets_the_offline_variables(self):
+        environ = {"TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "0", "PATH": "/bin",
+                   "SM_MODULE_DIR": "s3://bucket/job/source/sourcedir.tar.gz"}
+        self.assertIs(self.train.apply_offline(False, environ), False)
+        self.assertEqual(environ, {"PATH": "/bin", "SM_MODULE_DIR": "s3://bucket/job/source/sourcedir.tar.gz"})
+
+    def test_online_request_in_an_isolated_job_keeps_offline_and_warns(self):
+        for marker in ({"HF_HUB_OFFLINE": "1"}, {"HF_HUB_OFFLINE": "true"},
+                       {"SM_MODULE_DIR": "/opt/ml/input/data/code/sourcedir.tar.gz"}):
+            with self.subTest(**marker):
+                environ = dict(marker)
+                with self.assertLogs("translation", logging.WARNING) as logs:
+                    self.assertIs(self.train.apply_offline(False, environ), True)
+                for name in self.train.OFFLINE_VARIABLES:
+                    self.assertEqual(environ[name], "1", name)
+                self.assertIn("offline=False ignored", "\n".join(logs.output))
+
+    def test_isolation_reason_names_the_signal(self):
+        self.assertIn("HF_HUB_OFFLINE=1", self.train.network_isolation_reason({"HF_HUB_OFFLINE": "1"}))
+        self.assertIn("'code' channel", self.train.network_isolation_reason(
+            {"SM_MODULE_DIR": "/opt/ml/input/data/code/sourcedir.tar.gz"}))
+        self.assertIsNone(self.train.network_isolation_reason(
+            {"SM_MODULE_DIR": "s3://bucket/code/sourcedir.tar.gz", "TRANSFORMERS_OFFLINE": "1"}))
+
+    def run_main(self, argv, environ):
+        captured = {}
+        root = logging.getLogger()
+        saved = (root.handlers[:], root.level)
+        try:
+            with mock.patch.dict(os.environ, environ, clear=True), \
+                    mock.patch.object(self.train, "train", lambda args, context: captured.update(vars(args))):
+                self.train.main(argv)
+                captured["environ"] = dict(os.environ)
+        finally:
+            root.handlers[:], level = saved
+            root.setLevel(level)
+        return captured
+
+    def test_main_keeps_an_isolated_job_offline_and_reports_it_in_args(self):
+        captured = self.run_main(["--offline", "False"], {"HF_HUB_OFFLINE": "1"})
+        self.assertIs(captured["offline"], True)
+        self.assertEqual(captured["environ"]["TRANSFORMERS_OFFLINE"], "1")
+
+    def test_main_goes_online_in_a_job_with_network(self):
+        captured = self.run_main(["--offline", "False"], {"TRANSFORMERS_OFFLINE": "1"})
+        self.assertIs(captured["offline"], False)
+        self.assertFalse(set(self.train.OFFLINE_VARIABLES) & set(captured["environ"]))
+
+
+class ResumeFallbackTests(unittest.TestCase):
+    """A checkpoint that passes the completeness check but fails to load is retried once from an older one."""
+
+    def setUp(self):
+        self.train = importlib.import_module("train")
+        self.root = tempfile.mkdtemp()
+        self.older = make_checkpoint(self.root, "checkpoint-10")
+        self.latest = make_checkpoint(self.root, "checkpoint-20")
+        self.calls = []
+
+    def attempt(self, failures, started_before_failure=False):
+        def run(resume_from, progress):
+            self.calls.append(resume_from)
+            if len(self.calls) <= failures:
+                progress.training_started = started_before_failure
+                raise RuntimeError(f"cannot load {resume_from}")
+            return f"trained from {resume_from}"
+        return run
+
+    def test_load_failure_retries_once_from_the_next_older_checkpoint(self):
+        with self.assertLogs("translation", logging.INFO) as logs:
+            result = self.train.train_with_resume_fallback(self.attempt(failures=1), self.root)
+        self.assertEqual(result, (f"trained from {self.older}", self.older))
+        self.assertEqual(self.calls, [self.latest, self.older])
+        output = "\n".join(logs.output)
+        self.assertIn(f"resuming from checkpoint {self.latest} failed", output)
+        self.assertIn("cannot load", output)  # the traceback is logged
+        self.assertIn(f"retrying once from checkpoint {self.older}", output)
+
+    def test_load_failure_without_an_older_checkpoint_retries_from_scratch(self):
+        shutil.rmtree(self.older)
+        with self.assertLogs("translation", logging.INFO) as logs:
+            result = self.train.train_with_resume_fallback(self.attempt(failures=1), self.root)
+        self.assertEqual(result, ("trained from None", None))
+        self.assertEqual(self.calls, [self.latest, None])
+        self.assertIn("from the start", "\n".join(logs.output))
+
+    def test_second_failure_propagates(self):
+        with self.assertLogs("translation", logging.INFO):
+            with self.assertRaisesRegex(RuntimeError, f"cannot load {self.older}"):
+                self.train.train_with_resume_fallback(self.attempt(failures=2), self.root)
+        self.assertEqual(self.calls, [self.latest, self.older])
+
+    def test_failure_after_training_started_is_not_retried(self):
+        with self.assertLogs("translation", logging.INFO):
+            with self.assertRaisesRegex(RuntimeError, "cannot load"):
+                self.train.train_with_resume_fallback(
+                    self.attempt(failures=1, started_before_failure=True), self.root)
+        self.assertEqual(self.calls, [self.latest])
+
+    def test_failure_when_starting_from_scratch_is_not_retried(self):
+        empty = tempfile.mkdtemp()
+        with self.assertLogs("translation", logging.INFO):
+            with self.assertRaisesRegex(RuntimeError, "cannot load None"):
+                self.train.train_with_resume_fallback(self.attempt(failures=1), empty)
+        self.assertEqual(self.calls, [None])
+
+    def test_incomplete_newest_checkpoint_is_skipped_with_a_warning(self):
+        broken = make_checkpoint(self.root, "checkpoint-30", omit=("model.safetensors",))
+        with self.assertLogs("translation", logging.INFO) as logs:
+            result = self.train.train_with_resume_fallback(self.attempt(failures=0), self.root)
+        self.assertEqual(result, (f"trained from {self.latest}", self.latest))
+        self.assertIn(f"skipping incomplete checkpoint {broken}", "\n".join(logs.output))
 
 
 class TrainingArgumentsTests(unittest.TestCase):

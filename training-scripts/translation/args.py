@@ -127,12 +127,14 @@ HYPERPARAMETERS: List[HyperParameter] = [
                    "Longest generated translation at evaluation (null: max_target_length).", nullable=True),
     HyperParameter("num_beams", "int", None,
                    "Beams for generation at evaluation (null: the model's generation config).", nullable=True),
-    HyperParameter("max_train_samples", "int", None, "Use only the first N training pairs (null: all).",
+    HyperParameter("max_train_samples", "int", None, "Use only the first N training pairs, N >= 1 (null: all).",
                    nullable=True),
-    HyperParameter("max_eval_samples", "int", None, "Use only the first N validation/test pairs (null: all).",
+    HyperParameter("max_eval_samples", "int", None,
+                   "Use only the first N validation/test pairs, N >= 1 (null: all).",
                    nullable=True),
     HyperParameter("offline", "bool", True,
-                   "Never contact the Hugging Face Hub (HF_HUB_OFFLINE=1, TRANSFORMERS_OFFLINE=1)."),
+                   "Never contact the Hugging Face Hub (HF_HUB_OFFLINE=1, TRANSFORMERS_OFFLINE=1); False unsets them, "
+                   "except in a network-isolated job, which stays offline."),
     HyperParameter("checkpoint_dir", "str", "",
                    "Checkpoint directory; empty: /opt/ml/checkpoints (CheckpointConfig.LocalPath's default)."),
     HyperParameter("_tuning_objective_metric", "str", "",
@@ -141,7 +143,8 @@ HYPERPARAMETERS: List[HyperParameter] = [
 
 _BY_NAME = {hp.name: hp for hp in HYPERPARAMETERS}
 POSITIVE_INTS = ("max_source_length", "max_target_length", "per_device_train_batch_size",
-                 "per_device_eval_batch_size", "gradient_accumulation_steps", "save_steps", "logging_steps")
+                 "per_device_eval_batch_size", "gradient_accumulation_steps", "save_steps", "logging_steps",
+                 "max_train_samples", "max_eval_samples")  # the nullable ones only when not null
 
 
 class _RaisingParser(argparse.ArgumentParser):

@@ -64,8 +64,10 @@ def load_channel(channel_dir: str, source_lang: str, target_lang: str,
                  max_samples: Optional[int] = None) -> List[Tuple[str, str]]:
     """All pairs of a channel (files in name order), the first ``max_samples`` when given.
 
-    Raises ValueError when the channel has no pair at all.
+    Raises ValueError when ``max_samples`` is below 1 or the channel has no pair at all.
     """
+    if max_samples is not None and max_samples < 1:
+        raise ValueError(f"max_samples must be at least 1 (None: every pair); received {max_samples}")
     pairs: List[Tuple[str, str]] = []
     for path in find_data_files(channel_dir):
         pairs.extend(read_pairs(path, source_lang, target_lang))
