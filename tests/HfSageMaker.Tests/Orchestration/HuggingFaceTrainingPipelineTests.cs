@@ -143,27 +143,39 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         Assert.DoesNotContain("\"Resource\":\"*\"", document);
     }
 
-    [Fact]
-    public void InvalidProps_AreReportedTogether_WithFieldValueAndFix()
+    private const string DlcImage = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04";
+
+    /// <summary>Builds the pipeline in a fresh stack from the recipe with the given guardrails; returns the rejection.</summary>
+    private static ArgumentException Rejection(string stackName, IReadOnlyList<string> allowedInstanceTypes, Duration maxRuntime,
+        int maxInstanceCount = 1, string jobNamePrefix = "hf-translate", string imageUri = DlcImage,
+        int maxTuningJobs = 20, int maxParallelTuningJobs = 2, Duration? executionTimeout = null)
     {
-        var stack = new Stack(new App(), "Invalid");
+        var stack = new Stack(new App(), stackName);
         var bucket = new Bucket(stack, "B");
-        var error = Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
+        return Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
         {
             Job = TranslationRecipe.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
             DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
-            ImageUri = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04",
+            ImageUri = imageUri,
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Topic(stack, "T"),
-            AllowedInstanceTypes = ["ml.g5.12xlarge"],
-            MaxInstanceCount = 0,
-            MaxRuntime = Duration.Days(30),
-            JobNamePrefix = "hf_translate_too_long",
-            MaxTuningJobs = 4,
-            MaxParallelTuningJobs = 5,
-            ExecutionTimeout = Duration.Millis(1500.5),
+            AllowedInstanceTypes = allowedInstanceTypes,
+            MaxInstanceCount = maxInstanceCount,
+            MaxRuntime = maxRuntime,
+            JobNamePrefix = jobNamePrefix,
+            MaxTuningJobs = maxTuningJobs,
+            MaxParallelTuningJobs = maxParallelTuningJobs,
+            ExecutionTimeout = executionTimeout,
         }));
+    }
+
+    [Fact]
+    public void InvalidProps_AreReportedTogether_WithFieldValueAndFix()
+    {
+        var error = Rejection("Invalid", ["ml.g5.12xlarge"], Duration.Days(30), maxInstanceCount: 0,
+            jobNamePrefix: "hf_translate_too_long", maxTuningJobs: 4, maxParallelTuningJobs: 5,
+            executionTimeout: Duration.Millis(1500.5));
         Assert.Contains("JobNamePrefix: 'hf_translate_too_long' is invalid", error.Message);
         Assert.Contains("MaxInstanceCount: 0 is invalid; use 1 to 64", error.Message);
         Assert.Contains("MaxRuntime:", error.Message);
@@ -177,21 +189,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     [Fact]
     public void ImageUri_ThatIsNoEcrImage_IsRejectedWithTheExpectedShape()
     {
-        var stack = new Stack(new App(), "BadImage");
-        var bucket = new Bucket(stack, "B");
-        var error = Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
-        {
-            Job = TranslationRecipe.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
-            ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
-            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
-            ImageUri = "huggingface/transformers-pytorch-gpu:latest",
-            SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
-            NotificationTopic = new Topic(stack, "T"),
-            AllowedInstanceTypes = ["ml.g5.2xlarge"],
-            MaxInstanceCount = 1,
-            MaxRuntime = Duration.Days(1),
-            JobNamePrefix = "hf-translate",
-        }));
+        var error = Rejection("BadImage", ["ml.g5.2xlarge"], Duration.Days(1), imageUri: "huggingface/transformers-pytorch-gpu:latest");
         Assert.Contains("ImageUri:", error.Message);
         Assert.Contains("'huggingface/transformers-pytorch-gpu:latest' is not an ECR image URI", error.Message);
     }
@@ -199,21 +197,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     [Fact]
     public void RecipeOutsideTheGuardrails_IsRejected()
     {
-        var stack = new Stack(new App(), "Outside");
-        var bucket = new Bucket(stack, "B");
-        var error = Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
-        {
-            Job = TranslationRecipe.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
-            ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
-            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
-            ImageUri = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04",
-            SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
-            NotificationTopic = new Topic(stack, "T"),
-            AllowedInstanceTypes = ["ml.g5.12xlarge", "ml.m5.xlarge", "ml.g4ad.xlarge"],
-            MaxInstanceCount = 1,
-            MaxRuntime = Duration.Hours(1),
-            JobNamePrefix = "hf-translate",
-        }));
+        var error = Rejection("Outside", ["ml.g5.12xlarge", "ml.m5.xlarge", "ml.g4ad.xlarge"], Duration.Hours(1));
         Assert.Contains("Job.InstanceType: 'ml.g5.2xlarge' is not in AllowedInstanceTypes (ml.g5.12xlarge, ml.m5.xlarge, ml.g4ad.xlarge)", error.Message);
         // An execution may switch to any allowed type, so each must be one the builder accepts (same explanation).
         Assert.Contains("AllowedInstanceTypes: " + GpuInstanceTypes.Explain("ml.m5.xlarge"), error.Message);
