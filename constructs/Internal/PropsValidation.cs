@@ -7,7 +7,7 @@ namespace HfSageMaker.Constructs.Internal;
 /// Collects every problem with a construct's props and throws one <see cref="ArgumentException"/> naming each prop,
 /// the value received and what is allowed. Unresolved tokens are skipped by the callers (<see cref="IsToken"/>).
 /// </summary>
-internal sealed class PropsValidation(IConstruct scope, string propsName)
+internal sealed partial class PropsValidation(IConstruct scope, string propsName)
 {
     private readonly List<string> _problems = [];
 
@@ -17,6 +17,20 @@ internal sealed class PropsValidation(IConstruct scope, string propsName)
     /// <summary>Records a problem: <c>{prop} is '{value}'; {allowed}</c>.</summary>
     public void Add(string prop, object? value, string allowed) =>
         _problems.Add($"{prop} is '{Describe(value)}'; {allowed}");
+
+    /// <summary>
+    /// Checks an optional IAM role name: 1 to 64 ASCII letters, digits and <c>+=,.@_-</c> (IAM's rule; .NET's <c>\w</c>
+    /// would also let other scripts' letters through). Unset names and tokens pass.
+    /// </summary>
+    public void RequireRoleName(string? name)
+    {
+        if (name is null || IsToken(name)) return;
+        Require(RoleNamePattern().IsMatch(name), "RoleName", name,
+            "give 1 to 64 characters of ASCII letters, digits and +=,.@_- (or leave it unset so CloudFormation names the role).");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9+=,.@_-]{1,64}$")]
+    private static partial System.Text.RegularExpressions.Regex RoleNamePattern();
 
     /// <summary>Records a problem when <paramref name="condition"/> is false.</summary>
     public void Require(bool condition, string prop, object? value, string allowed)

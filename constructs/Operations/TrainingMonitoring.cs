@@ -60,8 +60,9 @@ public sealed class TrainingMonitoring : Construct
         });
         TimedOutExecutionsAlarm = new Alarm(this, "TimedOutExecutionsAlarm", new AlarmProps
         {
-            AlarmDescription = "A training pipeline execution timed out: the job ran past its stopping condition or the "
-                + "state machine timeout. Check the job's MaxRuntimeInSeconds and whether it was waiting for spot capacity.",
+            AlarmDescription = "A training pipeline execution ran past the state machine's own timeout (a job that reaches its "
+                + "MaxRuntimeInSeconds ends as Stopped or Failed instead). Check whether jobs waited long for spot capacity "
+                + "or capacity retries, and the pipeline's ExecutionTimeout.",
             Metric = sm.MetricTimedOut(sum),
             Threshold = 1,
             EvaluationPeriods = 1,

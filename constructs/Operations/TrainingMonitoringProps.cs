@@ -9,7 +9,12 @@ public sealed class TrainingMonitoringProps
     /// <summary>The training pipeline's state machine whose executions are graphed and alarmed on.</summary>
     public required IStateMachine StateMachine { get; init; }
 
-    /// <summary>Topic that receives alarm and job state change notifications (<see cref="PlatformNotifications.Topic"/>).</summary>
+    /// <summary>
+    /// Topic that receives alarm and job state change notifications (<see cref="PlatformNotifications.Topic"/>). The rules
+    /// publish without adding a topic policy, so the topic's policy (and, when encrypted, its key policy) must already
+    /// let <c>events.amazonaws.com</c> and <c>cloudwatch.amazonaws.com</c> publish, as <see cref="PlatformNotifications"/>
+    /// sets up; with another topic, job state events are dropped silently.
+    /// </summary>
     public required ITopic AlarmTopic { get; init; }
 
     /// <summary>

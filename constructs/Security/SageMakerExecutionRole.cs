@@ -149,9 +149,7 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
     {
         var v = new PropsValidation(this, nameof(SageMakerExecutionRoleProps));
         v.Require(props.Buckets is not null, "Buckets", null, "pass the platform's TrainingBuckets.");
-        if (props.RoleName is { } name && !PropsValidation.IsToken(name))
-            v.Require(RoleNamePattern().IsMatch(name), "RoleName", name,
-                "give 1 to 64 characters of letters, digits and +=,.@_- (or leave it unset so CloudFormation names the role).");
+        v.RequireRoleName(props.RoleName);
         if (repositories.Count == 0)
             v.Add("ImageRepositories", repositories, $"give at least one repository, e.g. '{DefaultImageRepository}'.");
         foreach (var r in repositories.Where(r => !PropsValidation.IsToken(r)))
@@ -160,8 +158,6 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
         v.ThrowIfAny();
     }
 
-    [GeneratedRegex(@"^[\w+=,.@-]{1,64}$")]
-    private static partial Regex RoleNamePattern();
 
     [GeneratedRegex(@"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
     private static partial Regex RepositoryPattern();

@@ -232,12 +232,8 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     {
         var v = new PropsValidation(this, nameof(StudioUserRoleProps));
         v.Require(props.Buckets is not null, "Buckets", null, "pass the platform's TrainingBuckets.");
-        if (props.RoleName is { } name && !PropsValidation.IsToken(name))
-            v.Require(RoleNamePattern().IsMatch(name), "RoleName", name,
-                "give 1 to 64 characters of letters, digits and +=,.@_- (or leave it unset so CloudFormation names the role).");
+        v.RequireRoleName(props.RoleName);
         v.ThrowIfAny();
     }
 
-    [GeneratedRegex(@"^[\w+=,.@-]{1,64}$")]
-    private static partial Regex RoleNamePattern();
 }

@@ -148,7 +148,7 @@ public sealed partial class StudioDomain : Construct
         foreach (var name in props.UserProfiles ?? [])
             v.Require(name is not null && NamePattern().IsMatch(name) && name.Length <= 63, "UserProfiles", name,
                 "give 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit (pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}).");
-        foreach (var duplicate in (props.UserProfiles ?? []).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        foreach (var duplicate in (props.UserProfiles ?? []).GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             v.Add("UserProfiles", duplicate.Key, "each user profile name may appear only once.");
         v.ThrowIfAny();
     }

@@ -107,6 +107,12 @@ public sealed class PlatformValidationTests
             Buckets = buckets, RoleName = "bad name!", ImageRepositories = ["HuggingFace_Training", "ok-repo"],
         }));
         Assert.Contains("RoleName is 'bad name!'; give 1 to 64 characters", ex.Message);
+        // IAM takes ASCII only: a letter of another script is refused too (.NET's \w would have let it through).
+        var accented = Assert.Throws<ArgumentException>(() => new SageMakerExecutionRole(stack, "Role3", new SageMakerExecutionRoleProps
+        {
+            Buckets = buckets, RoleName = "rôle",
+        }));
+        Assert.Contains("RoleName is 'rôle'; give 1 to 64 characters of ASCII letters", accented.Message);
         Assert.Contains("ImageRepositories is 'HuggingFace_Training'; give an ECR repository name", ex.Message);
         Assert.DoesNotContain("'ok-repo'", ex.Message);
 
@@ -127,7 +133,7 @@ public sealed class PlatformValidationTests
         }));
         Assert.Contains("Invalid StudioUserRoleProps for 'V/StudioRole'", ex.Message);
         Assert.Contains("Buckets is '(not set)'; pass the platform's TrainingBuckets.", ex.Message);
-        Assert.Contains("RoleName is 'studio role'; give 1 to 64 characters of letters, digits and +=,.@_-", ex.Message);
+        Assert.Contains("RoleName is 'studio role'; give 1 to 64 characters of ASCII letters, digits and +=,.@_-", ex.Message);
 
         var tooLong = Assert.Throws<ArgumentException>(() => new StudioUserRole(stack, "StudioRole2", new StudioUserRoleProps
         {
@@ -177,11 +183,12 @@ public sealed class PlatformValidationTests
         var stack = NewStack();
         var ex = Assert.Throws<ArgumentException>(() => new StudioDomain(stack, "Studio", StudioProps(stack) with
         {
-            UserProfiles = ["-leading", "under_score", "alice", "alice", new string('a', 64)],
+            UserProfiles = ["-leading", "under_score", "alice", "Alice", new string('a', 64)],
             DomainName = "team_domain",
         }));
         Assert.Contains("UserProfiles is '-leading'; give 1 to 63 letters, digits and hyphens", ex.Message);
         Assert.Contains("UserProfiles is 'under_score'", ex.Message);
+        // compared without case, as the environment loader compares them
         Assert.Contains("UserProfiles is 'alice'; each user profile name may appear only once", ex.Message);
         Assert.Contains($"UserProfiles is '{new string('a', 64)}'", ex.Message);
         Assert.Contains("DomainName is 'team_domain'", ex.Message);
