@@ -19,17 +19,18 @@ public static class EnvironmentSchema
 
     /// <summary>
     /// Keys per object, by the object's path: <c>""</c> is the file's root, <c>"studio.users[]"</c> each Studio user.
-    /// <c>tags</c> is a free map and therefore not listed.
+    /// <c>tags</c> is a free map and therefore not listed; each entry of <c>recipes</c> takes the keys of <c>training</c>, all optional.
     /// </summary>
     public static IReadOnlyDictionary<string, SectionKeys> Sections { get; } = new Dictionary<string, SectionKeys>
     {
         [""] = new(
             ["name", "account", "region", "availabilityZones", "network", "training", "retention", "studio", "budget"],
-            ["$schema", "description", "notificationEmails", "tags"]),
+            ["$schema", "description", "recipes", "notificationEmails", "tags"]),
         ["network"] = new(["mode", "cidr"], []),
         ["training"] = new(
             ["allowedInstanceTypes", "defaultInstanceType", "maxInstanceCount", "spotByDefault", "maxRuntimeHours"],
             ["maxTuningJobs", "maxParallelTuningJobs", "warmPoolKeepAliveMinutes"]),
+        ["recipes"] = new([], Recipes.RecipeRegistry.Names),
         ["retention"] = new(["removalPolicy", "checkpointExpirationDays", "logRetentionDays"], []),
         ["studio"] = new(["idleTimeoutMinutes"], ["users"]),
         ["studio.users[]"] = new(["name"], []),
