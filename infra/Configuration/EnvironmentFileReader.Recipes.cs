@@ -102,6 +102,11 @@ internal sealed partial class EnvironmentFileReader
             return null; // the training section's own problems are reported; nothing to inherit from
         }
 
+        if (own.Count == 0 && entry.EnumerateObject().Any() is false)
+        {
+            return training; // the training section as it is
+        }
+
         var merged = JsonNode.Parse(section.GetRawText())!.AsObject();
         foreach (var (key, value) in own)
         {
