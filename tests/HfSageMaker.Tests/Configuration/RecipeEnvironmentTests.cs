@@ -175,6 +175,11 @@ public sealed class RecipeEnvironmentTests
         Assert.Equal("Monitoring", TranslationRecipe.Instance.MonitoringConstructId);
         Assert.Equal("TranslationStateMachineArn", TranslationRecipe.Instance.OutputId);
         Assert.All(RecipeRegistry.All, r => Assert.True(Directory.Exists(Path.Combine(Root, r.ScriptDirectory)), r.ScriptDirectory));
+        // Names fit the environment file's keys and folder names; short names keep 'hf-<short>' within the pipeline's
+        // 12-character prefix and contain no hyphen, so no recipe's prefix can start another's.
+        Assert.All(RecipeRegistry.All, r => Assert.Matches(@"^[a-z][a-z0-9-]*[a-z0-9]\z", r.Name));
+        Assert.All(RecipeRegistry.All, r => Assert.Matches(@"^[a-z0-9]{1,9}\z", r.ShortName));
+        Assert.All(RecipeRegistry.All, r => Assert.Matches(@"^[A-Z][A-Za-z0-9]*\z", r.ConstructIdPrefix));
         Assert.Contains("recipe 'nope' does not exist; allowed llm-sft, translation", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("nope")).Message, StringComparison.Ordinal);
     }
 
