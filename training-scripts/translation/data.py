@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import List, Optional, Tuple
+
+import sm_contract
 
 DATA_SUFFIXES = (".jsonl", ".json")
 
@@ -15,18 +16,7 @@ def find_data_files(channel_dir: str) -> List[str]:
 
     Raises ValueError when the directory is missing or holds no such file.
     """
-    if not os.path.isdir(channel_dir):
-        raise ValueError(f"channel directory {channel_dir!r} does not exist")
-    files = sorted(
-        os.path.join(channel_dir, name) for name in os.listdir(channel_dir)
-        if name.endswith(DATA_SUFFIXES) and os.path.isfile(os.path.join(channel_dir, name))
-    )
-    if not files:
-        raise ValueError(
-            f"channel directory {channel_dir!r} holds no {' or '.join(DATA_SUFFIXES)} file; "
-            f"found {sorted(os.listdir(channel_dir))!r}"
-        )
-    return files
+    return sm_contract.find_channel_files(channel_dir, DATA_SUFFIXES)
 
 
 def read_pairs(path: str, source_lang: str, target_lang: str) -> List[Tuple[str, str]]:
