@@ -12,7 +12,7 @@ from llm_sft_support import MODULE_NAMES, SCRIPT_DIR, load_script_modules, sft
 HEAVY_MODULES = ("torch", "transformers", "peft", "trl", "bitsandbytes", "datasets", "numpy", "accelerate")
 # What the Hugging Face PyTorch training DLC 2.8.0 (transformers 4.56.2) installs besides the standard library:
 # aws/deep-learning-containers huggingface/pytorch/training/docker/2.8/py3/cu129/Dockerfile.gpu at commit
-# 09b9b8949de9e41dc36328c5a14dbabfb688d43f, lines 15-27 (versions) and 40-54 (pip install), on top of the
+# 09b9b8949de9e41dc36328c5a14dbabfb688d43f, lines 15-25 (versions) and 39-53 (pip install), on top of the
 # pytorch-training:2.8.0 base image (torch).
 DLC_PACKAGES = {"torch", "transformers", "datasets", "huggingface_hub", "diffusers", "evaluate", "accelerate", "trl",
                 "peft", "flash_attn", "jinja2", "tensorboard", "bitsandbytes", "kernels", "ninja"}
