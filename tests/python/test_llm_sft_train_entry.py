@@ -95,7 +95,7 @@ class MainTests(unittest.TestCase):
     def run_main(self, argv, environ):
         captured = {}
         with mock.patch.dict(os.environ, environ, clear=True), \
-                mock.patch.object(sft.train, "configure_logging", lambda: None), \
+                mock.patch.object(sft.job_runtime, "configure_logging", lambda: None), \
                 mock.patch.object(sft.train, "train", lambda args, context: captured.update(args=args, context=context)):
             with self.assertLogs(level=logging.INFO) as logs:
                 self.assertEqual(sft.train.main(argv), 0)

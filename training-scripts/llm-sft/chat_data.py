@@ -10,7 +10,6 @@ only: no ``datasets`` package needed.
 """
 from __future__ import annotations
 
-import json
 from typing import Dict, List, Optional
 
 import sm_contract
@@ -84,18 +83,7 @@ def parse_record(record: object, where: str) -> List[Message]:
 
 def read_conversations(path: str) -> List[List[Message]]:
     """The messages of every non-blank line of ``path``; errors name the file and line number."""
-    conversations: List[List[Message]] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path} line {number}"
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                raise ValueError(f"{where}: not valid JSON ({error})") from None
-            conversations.append(parse_record(record, where))
-    return conversations
+    return [parse_record(record, where) for where, record in sm_contract.read_json_lines(path)]
 
 
 def load_channel(channel_dir: str, max_samples: Optional[int] = None) -> List[List[Message]]:

@@ -30,17 +30,15 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from typing import Dict, List, Optional, Sequence
 
 import args as hyperparameters
 import chat_data
 import chat_format
-import model_source
 import sft_config
 import sm_contract
-from job_runtime import (ResumeProgress, apply_offline, configure_logging, metric_callback, pick_name,
-                         progress_callback, train_with_resume_fallback)
+from job_runtime import (ResumeProgress, list_dataset, metric_callback, pick_name, progress_callback,
+                         resolve_job_model, run_entry_point, train_with_resume_fallback)
 
 logger = logging.getLogger("llm-sft")
 metrics_logger = logging.getLogger("llm-sft.metrics")
@@ -80,21 +78,6 @@ def _rows(tokenizer, conversations, args, what: str) -> List[Dict[str, List[int]
                     args.max_seq_length)
         return rows
     return chat_format.example_rows(examples)
-
-
-def _dataset(rows):
-    from torch.utils.data import Dataset  # noqa: PLC0415 - heavy import kept out of module import
-
-    class RowDataset(Dataset):
-        """Tokenized rows: lists of ints, turned into tensors by the collator."""
-
-        def __len__(self):
-            return len(rows)
-
-        def __getitem__(self, index):
-            return rows[index]
-
-    return RowDataset()
 
 
 def _collator(pad_token_id: int, pad_to_multiple_of: Optional[int]):
@@ -196,12 +179,7 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
                 sorted(context.channels), context.hosts, context.current_host, os.environ.get("WORLD_SIZE", "1"),
                 args.offline)
 
-    extract_dir = os.path.join(tempfile.gettempdir(), f"llm-sft-model-{os.environ.get('LOCAL_RANK', '0')}")
-    model_path = model_source.resolve_model_path(
-        args.model_name_or_path, context.channel(model_source.MODEL_CHANNEL), extract_dir)
-    if args.offline and not os.path.isdir(model_path):
-        logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
-                       "in an isolated job pass the model through a 'model' channel", model_path)
+    model_path = resolve_job_model(args.model_name_or_path, context, "llm-sft", args.offline)
     logger.info("loading tokenizer from %s", model_path)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     _prepare_tokenizer(tokenizer)
@@ -217,8 +195,8 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
     else:
         logger.warning("no '%s' channel: no evaluation, so no eval_loss (the tuning objective) is reported",
                        VALIDATION_CHANNEL)
-    train_dataset = _dataset(train_rows)
-    eval_dataset = _dataset(eval_rows) if eval_rows is not None else None
+    train_dataset = list_dataset(train_rows)
+    eval_dataset = list_dataset(eval_rows) if eval_rows is not None else None
     collate = _collator(tokenizer.pad_token_id, 8 if (precision.bf16 or precision.fp16) else None)
 
     available = {field.name for field in dataclasses.fields(TrainingArguments)}
@@ -269,13 +247,7 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point: parse the hyperparameters, read the contract, train. Returns the process exit code."""
-    configure_logging()
-    args = hyperparameters.parse_args(sys.argv[1:] if argv is None else argv)
-    context = sm_contract.read_context(checkpoint_dir=args.checkpoint_dir or None)
-    logger.info("hyperparameters: %s", json.dumps(vars(args), sort_keys=True))
-    args.offline = apply_offline(args.offline)
-    train(args, context)
-    return 0
+    return run_entry_point(argv, hyperparameters.parse_args, train, logger)
 
 
 if __name__ == "__main__":

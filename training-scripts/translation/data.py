@@ -3,7 +3,6 @@
 """
 from __future__ import annotations
 
-import json
 from typing import List, Optional, Tuple
 
 import sm_contract
@@ -26,27 +25,19 @@ def read_pairs(path: str, source_lang: str, target_lang: str) -> List[Tuple[str,
     or lacks a string under ``source_lang`` / ``target_lang``.
     """
     pairs: List[Tuple[str, str]] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path} line {number}"
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                raise ValueError(f"{where}: not valid JSON ({error})") from None
-            translation = record.get("translation") if isinstance(record, dict) else None
-            if not isinstance(translation, dict):
-                raise ValueError(f"{where}: expected an object with a 'translation' object, "
-                                 f"e.g. {{\"translation\": {{\"{source_lang}\": \"...\", \"{target_lang}\": \"...\"}}}}")
-            texts = []
-            for lang in (source_lang, target_lang):
-                text = translation.get(lang)
-                if not isinstance(text, str):
-                    raise ValueError(f"{where}: 'translation' has no text for language '{lang}'; "
-                                     f"keys present: {sorted(translation)!r}")
-                texts.append(text)
-            pairs.append((texts[0], texts[1]))
+    for where, record in sm_contract.read_json_lines(path):
+        translation = record.get("translation") if isinstance(record, dict) else None
+        if not isinstance(translation, dict):
+            raise ValueError(f"{where}: expected an object with a 'translation' object, "
+                             f"e.g. {{\"translation\": {{\"{source_lang}\": \"...\", \"{target_lang}\": \"...\"}}}}")
+        texts = []
+        for lang in (source_lang, target_lang):
+            text = translation.get(lang)
+            if not isinstance(text, str):
+                raise ValueError(f"{where}: 'translation' has no text for language '{lang}'; "
+                                 f"keys present: {sorted(translation)!r}")
+            texts.append(text)
+        pairs.append((texts[0], texts[1]))
     return pairs
 
 

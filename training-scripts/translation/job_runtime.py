@@ -8,13 +8,18 @@ Importing it needs only the standard library: transformers is imported inside th
 """
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 import os
 import sys
-from typing import Callable, Collection, Dict, Mapping, Optional, Tuple, TypeVar
+import tempfile
+from typing import Callable, Collection, Dict, Mapping, Optional, Sequence, Tuple, TypeVar
 
 import checkpoints
 import metrics_log
+import model_source
+import sm_contract
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 logger = logging.getLogger("recipe")
@@ -32,6 +37,22 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def run_entry_point(argv: Optional[Sequence[str]], parse_args: Callable[[Sequence[str]], argparse.Namespace],
+                    train: Callable[[argparse.Namespace, sm_contract.SageMakerContext], object],
+                    recipe_logger: logging.Logger) -> int:
+    """What every recipe's ``main()`` does: log to stdout, parse the hyperparameters (``argv``, default
+    ``sys.argv[1:]``; a bad value raises ValueError before anything heavy is imported), read the SageMaker contract
+    (the ``checkpoint_dir`` hyperparameter overrides the checkpoint directory), go offline as
+    :func:`apply_offline` decides, and train. Returns the process exit code."""
+    configure_logging()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    context = sm_contract.read_context(checkpoint_dir=args.checkpoint_dir or None)
+    recipe_logger.info("hyperparameters: %s", json.dumps(vars(args), sort_keys=True))
+    args.offline = apply_offline(args.offline)
+    train(args, context)
+    return 0
 
 
 def network_isolation_reason(environ=None) -> Optional[str]:
@@ -113,6 +134,36 @@ def train_with_resume_fallback(attempt: Callable[[Optional[str], ResumeProgress]
     logger.warning("retrying once %s", f"from checkpoint {fallback}" if fallback else "from the start (no older "
                    "complete checkpoint)")
     return attempt(fallback, ResumeProgress()), fallback
+
+
+def list_dataset(items):
+    """A ``torch.utils.data.Dataset`` over the list ``items`` (already tokenized rows)."""
+    from torch.utils.data import Dataset  # noqa: PLC0415 - heavy import kept out of module import
+
+    class ListDataset(Dataset):
+        """Rows held in memory."""
+
+        def __len__(self):
+            return len(items)
+
+        def __getitem__(self, index):
+            return items[index]
+
+    return ListDataset()
+
+
+def resolve_job_model(model_name_or_path: Optional[str], context: sm_contract.SageMakerContext, recipe: str,
+                      offline: bool) -> str:
+    """model_source.resolve_model_path for this job: the ``model`` channel wins, an archive in it is extracted into
+    ``<temp dir>/<recipe>-model-<LOCAL_RANK>`` (one directory per process under torchrun), and a warning says when
+    an offline job gets a Hub id rather than a local directory."""
+    extract_dir = os.path.join(tempfile.gettempdir(), f"{recipe}-model-{os.environ.get('LOCAL_RANK', '0')}")
+    model_path = model_source.resolve_model_path(model_name_or_path, context.channel(model_source.MODEL_CHANNEL),
+                                                 extract_dir)
+    if offline and not os.path.isdir(model_path):
+        logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
+                       "in an isolated job pass the model through a 'model' channel", model_path)
+    return model_path
 
 
 def pick_name(candidates, available: Collection[str], what: str) -> str:

@@ -131,3 +131,19 @@ def find_channel_files(channel_dir: str, suffixes) -> List[str]:
             f"found {sorted(os.listdir(channel_dir))!r}"
         )
     return files
+
+
+def read_json_lines(path: str):
+    """Yield ``(where, record)`` for every non-blank line of the JSON Lines file ``path``, ``where`` being
+    ``"<path> line <number>"`` for error messages. Raises ValueError naming the file and line of a line that is not
+    valid JSON."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path} line {number}"
+            try:
+                record = json.loads(line)
+            except ValueError as error:
+                raise ValueError(f"{where}: not valid JSON ({error})") from None
+            yield where, record

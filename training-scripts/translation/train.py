@@ -25,18 +25,16 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from typing import List, Optional, Sequence, Tuple
 
 import args as hyperparameters
 import bleu
 import data
-import model_source
 import sm_contract
 import trainer_config
 from job_runtime import (OFFLINE_VARIABLES, ResumeProgress, apply_offline,  # noqa: F401 - re-exported
-                         configure_logging, metric_callback, network_isolation_reason, progress_callback,
-                         train_with_resume_fallback)
+                         list_dataset, metric_callback, network_isolation_reason, progress_callback,
+                         resolve_job_model, run_entry_point, train_with_resume_fallback)
 
 logger = logging.getLogger("translation")
 metrics_logger = logging.getLogger("translation.metrics")
@@ -55,21 +53,6 @@ def _tokenize_pairs(tokenizer, pairs: List[Tuple[str, str]], args) -> List[dict]
          "labels": labels["input_ids"][i]}
         for i in range(len(pairs))
     ]
-
-
-def _make_dataset(examples: List[dict]):
-    from torch.utils.data import Dataset  # noqa: PLC0415 - heavy import kept out of module import
-
-    class TranslationDataset(Dataset):
-        """Tokenized translation pairs."""
-
-        def __len__(self):
-            return len(examples)
-
-        def __getitem__(self, index):
-            return examples[index]
-
-    return TranslationDataset()
 
 
 def _bleu_metrics(tokenizer):
@@ -107,12 +90,7 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
                 transformers.__version__, sorted(context.channels), context.num_gpus, context.hosts,
                 context.current_host, args.offline)
 
-    extract_dir = os.path.join(tempfile.gettempdir(), f"translation-model-{os.environ.get('LOCAL_RANK', '0')}")
-    model_path = model_source.resolve_model_path(
-        args.model_name_or_path, context.channel(model_source.MODEL_CHANNEL), extract_dir)
-    if args.offline and not os.path.isdir(model_path):
-        logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
-                       "in an isolated job pass the model through a 'model' channel", model_path)
+    model_path = resolve_job_model(args.model_name_or_path, context, "translation", args.offline)
     logger.info("loading tokenizer from %s", model_path)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
 
@@ -126,8 +104,8 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
             eval_sets[channel] = data.load_channel(
                 context.channel(channel), args.source_lang, args.target_lang, args.max_eval_samples)
     logger.info("pairs: train %d, %s", len(train_pairs), {name: len(pairs) for name, pairs in eval_sets.items()})
-    train_dataset = _make_dataset(_tokenize_pairs(tokenizer, train_pairs, args))
-    eval_datasets = {name: _make_dataset(_tokenize_pairs(tokenizer, pairs, args)) for name, pairs in eval_sets.items()}
+    train_dataset = list_dataset(_tokenize_pairs(tokenizer, train_pairs, args))
+    eval_datasets = {name: list_dataset(_tokenize_pairs(tokenizer, pairs, args)) for name, pairs in eval_sets.items()}
     has_validation = VALIDATION_CHANNEL in eval_datasets
     if not has_validation and args.eval_strategy != "no":
         logger.warning("no '%s' channel: evaluation during training is off", VALIDATION_CHANNEL)
@@ -173,13 +151,7 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point: parse the hyperparameters, read the contract, train. Returns the process exit code."""
-    configure_logging()
-    args = hyperparameters.parse_args(sys.argv[1:] if argv is None else argv)
-    context = sm_contract.read_context(checkpoint_dir=args.checkpoint_dir or None)
-    logger.info("hyperparameters: %s", json.dumps(vars(args), sort_keys=True))
-    args.offline = apply_offline(args.offline)
-    train(args, context)
-    return 0
+    return run_entry_point(argv, hyperparameters.parse_args, train, logger)
 
 
 if __name__ == "__main__":
