@@ -158,6 +158,16 @@ class ResponseMaskTests(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "max_seq_length=16.*raise max_seq_length"):
             self.build([conversation(" ".join(["word"] * 40), "A.")], max_seq_length=16)
 
+    def test_template_that_refuses_a_conversation_is_one_clear_error(self):
+        def no_system(messages, add_generation_prompt):  # like templates that raise_exception() on a system role
+            if any(message["role"] == "system" for message in messages):
+                raise RuntimeError("System role not supported")
+            return llama3_render(messages, add_generation_prompt)
+
+        with self.assertRaisesRegex(ValueError, "row 2 of the data: the model's chat template refused the "
+                                                "conversation \\(RuntimeError: System role not supported\\)"):
+            self.build([conversation("Q", "A"), conversation("Q", "A", system="S")], render=no_system)
+
     def test_token_flags_by_first_character(self):
         flags = chat_format.response_token_flags([(0, 3), (3, 5), (5, 9), (9, 12), (12, 14)], [(3, 9), (12, 20)])
         self.assertEqual(flags, [False, True, True, False, True])

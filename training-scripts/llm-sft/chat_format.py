@@ -147,7 +147,12 @@ def build_examples(conversations: Sequence[Sequence[Message]], render: Render, m
     stats = Stats(rows=len(conversations))
     examples: List[Example] = []
     for row, messages in enumerate(conversations):
-        text, spans, untrained = response_spans(messages, render)
+        try:
+            text, spans, untrained = response_spans(messages, render)
+        except Exception as error:  # noqa: BLE001 - a template's raise_exception() or any Jinja error
+            raise ValueError(f"row {row + 1} of the data: the model's chat template refused the conversation "
+                             f"({type(error).__name__}: {error}); make the rows fit the template (e.g. some "
+                             f"templates allow no 'system' message or require user/assistant to alternate)") from None
         stats.untrained_turns += untrained
         if encode is not None:
             ids, offsets = encode(text)
