@@ -154,10 +154,10 @@ def list_dataset(items):
 
 def resolve_job_model(model_name_or_path: Optional[str], context: sm_contract.SageMakerContext, recipe: str,
                       offline: bool) -> str:
-    """model_source.resolve_model_path for this job: the ``model`` channel wins, an archive in it is extracted into
-    ``<temp dir>/<recipe>-model-<LOCAL_RANK>`` (one directory per process under torchrun), and a warning says when
-    an offline job gets a Hub id rather than a local directory."""
-    extract_dir = os.path.join(tempfile.gettempdir(), f"{recipe}-model-{os.environ.get('LOCAL_RANK', '0')}")
+    """model_source.resolve_model_path for this job: the ``model`` channel wins, an archive in it is extracted once
+    per host into ``<temp dir>/<recipe>-model`` (the processes torchrun starts share it), and a warning says when an
+    offline job gets a Hub id rather than a local directory."""
+    extract_dir = os.path.join(tempfile.gettempdir(), f"{recipe}-model")
     model_path = model_source.resolve_model_path(model_name_or_path, context.channel(model_source.MODEL_CHANNEL),
                                                  extract_dir)
     if offline and not os.path.isdir(model_path):
