@@ -54,7 +54,8 @@ def build_tokenizer(words, chat_template=True):
     backend.decoder = decoders.WordPiece(prefix="##")  # joins words with spaces
     backend.add_special_tokens([AddedToken(token, special=True, normalized=False) for token in SPECIALS])
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, bos_token="<|begin_of_text|>",
-                                        eos_token="<|eot_id|>", pad_token="<pad>", unk_token="<unk>")
+                                        eos_token="<|eot_id|>", pad_token="<pad>", unk_token="<unk>",
+                                        model_input_names=["input_ids", "attention_mask"])
     if chat_template:
         tokenizer.chat_template = CHAT_TEMPLATE
     return tokenizer

@@ -79,12 +79,13 @@ def environment(work, model_channel):
     return env
 
 
-def run_train(name, work, model_channel, argv, launcher=()):
-    """Run train.py (as the toolkit does: from the script directory) and return (log, results.json)."""
+def run_train(name, work, model_channel, argv, launcher=None):
+    """Run train.py (as the toolkit does: from the script directory, with ``launcher``, default this Python) and
+    return (log, results.json)."""
     for directory in ("model", "output"):
         shutil.rmtree(os.path.join(work, directory), ignore_errors=True)
         os.makedirs(os.path.join(work, directory))
-    command = list(launcher) + [sys.executable, "train.py"] + argv
+    command = list(launcher or [sys.executable]) + ["train.py"] + argv
     print(f"\n== {name}: {' '.join(command)}", flush=True)
     started = time.time()
     process = subprocess.run(command, cwd=SCRIPT_DIR, env=environment(work, model_channel), text=True,
@@ -153,7 +154,7 @@ def check_merged_model(work, base_dir):
     adapted = PeftModel.from_pretrained(base, os.path.join(work, "model")).eval()
     prompt = tokenizer.apply_chat_template([{"role": "user", "content": "What is the capital of France?"}],
                                            tokenize=False, add_generation_prompt=True)
-    inputs = tokenizer(prompt, add_special_tokens=False, return_tensors="pt")
+    inputs = tokenizer(prompt, add_special_tokens=False, return_token_type_ids=False, return_tensors="pt")
     with torch.no_grad():
         a = merged(**inputs).logits
         b = adapted(**inputs).logits
@@ -286,7 +287,7 @@ def main():
     else:
         print("run5 (QLoRA) skipped: needs a GPU and bitsandbytes")
     if gpus >= 2:
-        launcher = ["torchrun", "--standalone", "--nproc_per_node", "2"]
+        launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
         log, results = run_train("run6-torchrun", work, model_channel,
                                  hyperparameters(work, max_steps=10, eval_steps=5,
                                                  checkpoint_dir=os.path.join(work, "checkpoints-ddp")), launcher)
