@@ -244,7 +244,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <see cref="SageMakerSdkDefaultsProps.AllowRemoteFunctions"/>, training jobs without network isolation (what
     /// <c>@remote</c> sends) are allowed under the same guardrails when tagged
     /// <see cref="SageMakerSdkDefaults.RemoteFunctionTagKey"/>. Also: <c>iam:PassRole</c> on the job role only, for
-    /// <c>sagemaker.amazonaws.com</c>; tagging on creation with the configured tag keys; describe, stop and list jobs
+    /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys; describe, stop and list jobs
     /// (<c>fit()</c>, the tuner and <c>@remote</c> poll them); uploads (put, not delete) under the defaults' key prefix.
     /// The statements go into a separate policy (child id <c>NotebookJobs</c>).
     /// </summary>
@@ -323,7 +323,8 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Order(StringComparer.Ordinal).ToArray();
         statements.AddRange(
         [
-            // Tags sent with CreateTrainingJob/CreateHyperParameterTuningJob need sagemaker:AddTags on the new job.
+            // Tags sent with CreateTrainingJob/CreateHyperParameterTuningJob need sagemaker:AddTags on the new job;
+            // sagemaker:TaggingAction limits it to tagging on creation (no re-tagging of existing jobs).
             new(new PolicyStatementProps
             {
                 Sid = "TagNotebookJobsOnCreation",
@@ -332,6 +333,10 @@ public sealed partial class StudioUserRole : Construct, IGrantable
                 Conditions = new Dictionary<string, object>
                 {
                     ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = tagKeys },
+                    ["StringEquals"] = new Dictionary<string, object>
+                    {
+                        ["sagemaker:TaggingAction"] = new[] { "CreateTrainingJob", "CreateHyperParameterTuningJob" },
+                    },
                 },
             }),
             new(new PolicyStatementProps

@@ -268,6 +268,16 @@ for (const { stack, environment, template, ctx } of stacks) {
     assert.deepEqual(outcome.filter((o) => o.actual !== o.expected), [], JSON.stringify(outcome, null, 1));
     assert.ok(outcome.some((o) => o.actual) && outcome.some((o) => !o.actual), 'the table has allowed and denied rows');
   });
+
+  test(`${stack.name}: the Studio role may tag jobs only while creating them, and only with the platform's tag keys`, async () => {
+    const policies = identityPolicies(template, ctx, studioRoleId(template));
+    const jobArn = `arn:aws:sagemaker:${region}:${ctx.account}:training-job/pipeline-job`;
+    const tags = (keys) => ({ 'aws:TagKeys': keys, ...Object.fromEntries(keys.map((k) => [`aws:RequestTag/${k}`, 'x'])) });
+    const keys = job.Tags.map((t) => t.Key);
+    assert.equal(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, { ...tags(keys), 'sagemaker:TaggingAction': 'CreateTrainingJob' }), 'Allowed');
+    assert.notEqual(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, tags(keys)), 'Allowed', 'AddTags on an existing job');
+    assert.notEqual(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, { ...tags([...keys, 'team']), 'sagemaker:TaggingAction': 'CreateTrainingJob' }), 'Allowed');
+  });
 }
 
 /** The request context SageMaker derives from a request, for the condition keys listed per action (Service Authorization Reference). */
@@ -322,7 +332,7 @@ async function allows(policies, ctx, operation, request) {
   const role = isTraining ? request.RoleArn : request.TrainingJobDefinition.RoleArn;
   if (await simulate(policies, ctx, 'iam:PassRole', role, { 'iam:PassedToService': 'sagemaker.amazonaws.com' }) !== 'Allowed') return false;
   if (request.Tags?.length) {
-    const tagContext = Object.fromEntries(Object.entries(context).filter(([k]) => k.startsWith('aws:')));
+    const tagContext = { ...Object.fromEntries(Object.entries(context).filter(([k]) => k.startsWith('aws:'))), 'sagemaker:TaggingAction': operation };
     if (await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, tagContext) !== 'Allowed') return false;
   }
   return true;
