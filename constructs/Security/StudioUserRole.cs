@@ -246,13 +246,14 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <see cref="SageMakerSdkDefaults.RemoteFunctionTagKey"/>. Also: <c>iam:PassRole</c> on the job role only, for
     /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys; describe, stop and list jobs
     /// (<c>fit()</c>, the tuner and <c>@remote</c> poll them); uploads (put, not delete) under the defaults' key prefix.
-    /// The statements go into a separate policy (child id <c>NotebookJobs</c>).
+    /// The statements go into a customer managed policy (child id <c>NotebookJobs</c>), outside the role's inline
+    /// policy size quota.
     /// </summary>
     /// <param name="defaults">The domain's SDK defaults.</param>
-    /// <returns>The policy, attached to <see cref="Role"/>.</returns>
+    /// <returns>The managed policy, attached to <see cref="Role"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="defaults"/> is null.</exception>
     /// <exception cref="InvalidOperationException">Notebook jobs were already allowed.</exception>
-    public Policy AllowNotebookJobs(SageMakerSdkDefaults defaults)
+    public ManagedPolicy AllowNotebookJobs(SageMakerSdkDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(defaults);
         if (Node.TryFindChild("NotebookJobs") is not null)
@@ -369,7 +370,14 @@ public sealed partial class StudioUserRole : Construct, IGrantable
             }),
         ]);
 
-        var policy = new Policy(this, "NotebookJobs", new PolicyProps { Roles = [Role], Statements = [.. statements] });
+        // A customer managed policy: IAM caps a role's inline policies at 10,240 characters in total and this one
+        // grows with the subnets, instance types and tags (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+        var policy = new ManagedPolicy(this, "NotebookJobs", new ManagedPolicyProps
+        {
+            Description = "Studio users: create training and tuning jobs from notebooks only within the platform's guardrails",
+            Roles = [Role],
+            Statements = [.. statements],
+        });
         NagSuppressions.Add(policy, new NagSuppression("AwsSolutions-IAM5",
             "Training and tuning jobs get names chosen by the SDK or the user (huggingface-pytorch-training-<timestamp>, <function>-<timestamp>), so their ARNs end in '/*'; creation is limited by SageMaker condition keys to the platform's subnets, security groups, key, instance types, run time and network isolation, tagging to the configured tag keys. sagemaker:ListTrainingJobs and ListHyperParameterTuningJobs support no resource-level permissions (AWS Service Authorization Reference), hence '*'; they only list.",
             ["Resource::*", NagFindings.Resource(this, trainingJobs), NagFindings.Resource(this, tuningJobs)]));

@@ -66,8 +66,8 @@ function studioRoleId(template) {
 /** Every identity policy of a role, rendered: inline policies and AWS::IAM::Policy resources attached to it. */
 function identityPolicies(template, ctx, roleId) {
   const out = (template.Resources[roleId].Properties.Policies ?? []).map((p, i) => ({ name: `${roleId}-inline-${i}`, policy: render(ctx, p.PolicyDocument) }));
-  for (const [id, r] of resourcesOf(template, 'AWS::IAM::Policy')) {
-    if ((r.Properties.Roles ?? []).some((x) => x.Ref === roleId)) out.push({ name: id, policy: render(ctx, r.Properties.PolicyDocument) });
+  for (const [id, r] of [...resourcesOf(template, 'AWS::IAM::Policy'), ...resourcesOf(template, 'AWS::IAM::ManagedPolicy')]) {
+    if ((r.Properties.Roles ?? []).some((x) => x.Ref === roleId)) out.push({ name: id, policy: render(ctx, r.Properties.PolicyDocument), type: r.Type });
   }
   assert.ok((template.Resources[roleId].Properties.ManagedPolicyArns ?? []).length === 0, 'the Studio role has no managed policies to model');
   return out;
@@ -267,6 +267,17 @@ for (const { stack, environment, template, ctx } of stacks) {
     }
     assert.deepEqual(outcome.filter((o) => o.actual !== o.expected), [], JSON.stringify(outcome, null, 1));
     assert.ok(outcome.some((o) => o.actual) && outcome.some((o) => !o.actual), 'the table has allowed and denied rows');
+  });
+
+  test(`${stack.name}: the Studio role's policies fit IAM's size quotas`, () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: inline policies of a role 10,240
+    // characters in total, a managed policy 6,144 (whitespace not counted). Placeholders have CloudFormation's lengths.
+    const size = (p) => JSON.stringify(p.policy).replace(/\s/g, '').length;
+    const policies = identityPolicies(template, ctx, studioRoleId(template));
+    const inline = policies.filter((p) => p.type === 'AWS::IAM::Policy').reduce((n, p) => n + size(p), 0);
+    assert.ok(inline <= 10240, `inline policies: ${inline} characters`);
+    for (const p of policies.filter((x) => x.type === 'AWS::IAM::ManagedPolicy')) assert.ok(size(p) <= 6144, `${p.name}: ${size(p)} characters`);
+    assert.equal(policies.filter((x) => x.type === 'AWS::IAM::ManagedPolicy').length, 1, 'the notebook guardrails are one managed policy');
   });
 
   test(`${stack.name}: the Studio role may tag jobs only while creating them, and only with the platform's tag keys`, async () => {
