@@ -35,10 +35,11 @@ namespace HfSageMaker.Constructs.Studio;
 /// lines 719-735, <c>utils.py</c> lines 1603-1645); <c>@remote</c> does not (<c>remote_function/job.py</c> lines
 /// 1025-1026), so <c>RemoteFunction.VolumeKmsKeyId</c> is set only when every allowed type takes a volume key.</para>
 /// <para><b>Names.</b> A lifecycle configuration cannot be updated in place, so its name ends in a hash of its content:
-/// a changed file creates a new configuration, the domain switches to it and CloudFormation deletes the old one. Spaces
-/// keep the configuration they were created with until a user picks the new one or the space is re-created; should
-/// SageMaker refuse to delete an old configuration a space still names, the stack update completes and leaves it behind
-/// (not verified against AWS: delete it once no space uses it).</para>
+/// a changed file creates a new configuration, the domain switches to it and CloudFormation deletes the old one. A
+/// domain's default configuration is pre-selected per space and stays until the user changes it
+/// (https://docs.aws.amazon.com/sagemaker/latest/dg/studio-lifecycle-configurations.html): existing spaces pick the new
+/// one in their settings or are re-created. Studio's "built-in" configurations, which follow the domain at every
+/// launch, are not in the CloudFormation schema this library builds on (Amazon.CDK.Lib 2.160, cfn-lint 1.51).</para>
 /// </remarks>
 public sealed partial class SageMakerSdkDefaults : Construct
 {
