@@ -32,7 +32,7 @@ public static class EnvironmentSchema
             ["maxTuningJobs", "maxParallelTuningJobs", "warmPoolKeepAliveMinutes"]),
         ["recipes"] = new([], Recipes.RecipeRegistry.Names),
         ["retention"] = new(["removalPolicy", "checkpointExpirationDays", "logRetentionDays"], []),
-        ["studio"] = new(["idleTimeoutMinutes"], ["users"]),
+        ["studio"] = new(["idleTimeoutMinutes"], ["users", "notebookJobs"]),
         ["studio.users[]"] = new(["name"], []),
         ["budget"] = new(["monthlyLimitUsd", "alertThresholdsPercent"], []),
     };
