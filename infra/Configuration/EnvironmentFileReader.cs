@@ -42,31 +42,31 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
 
     private readonly int _errorsAtStart = errors.Count;
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,19}$")]
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,19}\\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[a-z]{2}-[a-z]+-[0-9]$")]
+    [GeneratedRegex("^[a-z]{2}-[a-z]+-[0-9]\\z")]
     private static partial Regex RegionPattern();
 
-    [GeneratedRegex("^[0-9]{12}$")]
+    [GeneratedRegex("^[0-9]{12}\\z")]
     private static partial Regex AccountPattern();
 
-    [GeneratedRegex("^ml\\.[a-z0-9]+\\.[0-9]*x?large$")]
+    [GeneratedRegex("^ml\\.[a-z0-9]+\\.[0-9]*x?large\\z")]
     private static partial Regex InstanceTypePattern();
 
-    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")]
+    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
     private static partial Regex UserNamePattern();
 
-    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$")]
+    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\z")]
     private static partial Regex EmailPattern();
 
-    [GeneratedRegex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$")]
+    [GeneratedRegex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*\\z")]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex("^([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})/([0-9]{1,2})$")]
+    [GeneratedRegex("^([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})/([0-9]{1,2})\\z")]
     private static partial Regex CidrPattern();
 
-    [GeneratedRegex("^prod(uction)?(-|$)")]
+    [GeneratedRegex("^prod(uction)?(-|\\z)")]
     private static partial Regex ProductionName();
 
     public EnvironmentConfig? Read(JsonElement root, string expectedName)
