@@ -37,7 +37,25 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         ["budget.alertThresholdsPercent"] = "an array of 1 to 5 percentages, e.g. [80, 100]",
     };
 
-    private const int MaxTags = 50;
+    /// <summary>Tags per resource AWS accepts (EC2, S3, IAM, KMS, Logs, SNS, Lambda, Step Functions alike).</summary>
+    internal const int AwsTagsPerResource = 50;
+
+    /// <summary>
+    /// Tag keys added to resources besides the file's: <c>environment</c> by the app on every resource, <c>Name</c> by
+    /// the CDK on the VPC, subnets, route tables and gateways, <c>aws-cdk:subnet-name</c> / <c>aws-cdk:subnet-type</c>
+    /// by the CDK on subnets. A subnet carries all four, so a file may hold at most 50 - 4 tags, and none of these keys.
+    /// </summary>
+    internal static IReadOnlyList<string> AddedTagKeys { get; } = [PlatformApp.EnvironmentTag, "Name", "aws-cdk:subnet-name", "aws-cdk:subnet-type"];
+
+    /// <summary>Tags a file may hold: <see cref="AwsTagsPerResource"/> less <see cref="AddedTagKeys"/>.</summary>
+    internal static int MaxTags => AwsTagsPerResource - AddedTagKeys.Count;
+
+    /// <summary>
+    /// UTF-8 bytes of all tag keys and values together. Every tag is written onto each of the ~50 tagged resources of a
+    /// stack (6 zones with controlled egress), and CloudFormation accepts templates up to 1 MiB: with this budget the
+    /// largest stack stays under it (a test synthesizes that stack with tags filling the budget and measures it).
+    /// </summary>
+    internal const int MaxTagBytes = 10_000;
     private const int MaxBudgetNotifications = 5;
 
     private readonly int _errorsAtStart = errors.Count;
@@ -170,7 +188,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
 
         if (!EnvironmentSchema.Regions.Contains(region))
         {
-            Error("region", $"\"{region}\" is not a known commercial AWS region with SageMaker; allowed {string.Join(", ", EnvironmentSchema.Regions)}.");
+            Error("region", $"\"{region}\" is not a supported region (a commercial AWS region where the Hugging Face training images of every recipe are published, per the DLC catalog); allowed {string.Join(", ", EnvironmentSchema.Regions)}.");
             return null;
         }
 
@@ -193,9 +211,10 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         for (var i = 0; i < zones.Count; i++)
         {
             var zone = zones[i];
-            if (region is not null && !(zone.Length == region.Length + 1 && zone.StartsWith(region, StringComparison.Ordinal) && zone[^1] is >= 'a' and <= 'z'))
+            if (region is not null && EnvironmentSchema.AvailabilityZoneLetters.TryGetValue(region, out var letters)
+                && !(zone.Length == region.Length + 1 && zone.StartsWith(region, StringComparison.Ordinal) && letters.Contains(zone[^1], StringComparison.Ordinal)))
             {
-                Error($"availabilityZones[{i}]", $"\"{zone}\" is not a zone of region {region}; allowed {region} followed by one lowercase letter (e.g. {region}a, {region}b).");
+                Error($"availabilityZones[{i}]", $"\"{zone}\" is not a zone of region {region}; allowed {string.Join(", ", letters.Select(l => region + l))}.");
             }
         }
 
@@ -561,9 +580,13 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             {
                 Error(path, "uses the reserved prefix \"aws:\"; allowed any key not starting with aws:.");
             }
-            else if (key == "environment")
+            else if (key == PlatformApp.EnvironmentTag)
             {
                 Error(path, "is reserved (the app sets environment=<name> on every resource); allowed any other key.");
+            }
+            else if (key == "Name" || key.StartsWith("aws-cdk:", StringComparison.OrdinalIgnoreCase))
+            {
+                Error(path, "is reserved (the CDK sets Name and aws-cdk:* on the VPC and its subnets); allowed any other key, e.g. \"name\" or \"display-name\".");
             }
 
             if (property.Value.ValueKind != JsonValueKind.String)
@@ -583,7 +606,13 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
 
         if (seen.Count > MaxTags)
         {
-            Error("tags", $"has {seen.Count} tags; allowed at most {MaxTags} (one is added by the app).");
+            Error("tags", $"has {seen.Count} tags; allowed at most {MaxTags}: AWS allows {AwsTagsPerResource} per resource and the app and the CDK add up to {AddedTagKeys.Count} ({string.Join(", ", AddedTagKeys)}).");
+        }
+
+        var bytes = seen.Sum(k => System.Text.Encoding.UTF8.GetByteCount(k) + (tags.TryGetValue(k, out var v) ? System.Text.Encoding.UTF8.GetByteCount(v) : 0));
+        if (bytes > MaxTagBytes)
+        {
+            Error("tags", $"keys and values total {bytes} bytes (UTF-8); allowed at most {MaxTagBytes}: every tag is written onto each tagged resource and CloudFormation accepts templates up to 1 MiB (shorten or drop tags).");
         }
 
         return tags;
