@@ -11,7 +11,7 @@ namespace HfSageMaker.Constructs.Orchestration;
 /// </summary>
 internal static class PipelinePropsValidator
 {
-    private static readonly Regex PrefixPattern = new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", RegexOptions.CultureInvariant);
+    private static readonly Regex PrefixPattern = new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\z", RegexOptions.CultureInvariant);
 
     /// <summary>Checks every prop and throws one <see cref="ArgumentException"/> listing every problem.</summary>
     /// <exception cref="ArgumentException">Every invalid prop, in one message.</exception>

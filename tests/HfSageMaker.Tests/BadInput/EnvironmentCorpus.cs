@@ -47,7 +47,7 @@ internal static class EnvironmentCorpus
     [
         new("valid", Utf8(TempEnvironments.ValidJson)),
         Mutated("surrogate-pair-escaped", j => j["description"] = "\ud83d\ude00 emoji as an escaped pair"),
-        Replaced("surrogate-pair-escape-literal", "\"owner\": \"ml-platform\"", "\"owner\": \"ml \\ud83d\\ude00\""),
+        Replaced("surrogate-pair-escape-literal", "\"name\": \"dev\",", "\"name\": \"dev\", \"description\": \"ml \\ud83d\\ude00\","),
         Mutated("zones-three", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1b", "eu-west-1c")),
         Mutated("region-us-east-1-zone-f", j => { j["region"] = "us-east-1"; j["availabilityZones"] = new JsonArray("us-east-1a", "us-east-1f"); }),
         Mutated("tags-at-budget", j => j["tags"] = Tags(46, 8, 16)),
