@@ -37,25 +37,6 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         ["budget.alertThresholdsPercent"] = "an array of 1 to 5 percentages, e.g. [80, 100]",
     };
 
-    /// <summary>Tags per resource AWS accepts (EC2, S3, IAM, KMS, Logs, SNS, Lambda, Step Functions alike).</summary>
-    internal const int AwsTagsPerResource = 50;
-
-    /// <summary>
-    /// Tag keys added to resources besides the file's: <c>environment</c> by the app on every resource, <c>Name</c> by
-    /// the CDK on the VPC, subnets, route tables and gateways, <c>aws-cdk:subnet-name</c> / <c>aws-cdk:subnet-type</c>
-    /// by the CDK on subnets. A subnet carries all four, so a file may hold at most 50 - 4 tags, and none of these keys.
-    /// </summary>
-    internal static IReadOnlyList<string> AddedTagKeys { get; } = [PlatformApp.EnvironmentTag, "Name", "aws-cdk:subnet-name", "aws-cdk:subnet-type"];
-
-    /// <summary>Tags a file may hold: <see cref="AwsTagsPerResource"/> less <see cref="AddedTagKeys"/>.</summary>
-    internal static int MaxTags => AwsTagsPerResource - AddedTagKeys.Count;
-
-    /// <summary>
-    /// UTF-8 bytes of all tag keys and values together. Every tag is written onto each of the ~50 tagged resources of a
-    /// stack (6 zones with controlled egress), and CloudFormation accepts templates up to 1 MiB: with this budget the
-    /// largest stack stays under it (a test synthesizes that stack with tags filling the budget and measures it).
-    /// </summary>
-    internal const int MaxTagBytes = 10_000;
     private const int MaxBudgetNotifications = 5;
 
     private readonly int _errorsAtStart = errors.Count;
@@ -604,15 +585,15 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             tags[key] = value;
         }
 
-        if (seen.Count > MaxTags)
+        if (seen.Count > EnvironmentSchema.MaxTags)
         {
-            Error("tags", $"has {seen.Count} tags; allowed at most {MaxTags}: AWS allows {AwsTagsPerResource} per resource and the app and the CDK add up to {AddedTagKeys.Count} ({string.Join(", ", AddedTagKeys)}).");
+            Error("tags", $"has {seen.Count} tags; allowed at most {EnvironmentSchema.MaxTags}: AWS allows {EnvironmentSchema.AwsTagsPerResource} per resource and the app and the CDK add up to {EnvironmentSchema.AddedTagKeys.Count} ({string.Join(", ", EnvironmentSchema.AddedTagKeys)}).");
         }
 
         var bytes = seen.Sum(k => System.Text.Encoding.UTF8.GetByteCount(k) + (tags.TryGetValue(k, out var v) ? System.Text.Encoding.UTF8.GetByteCount(v) : 0));
-        if (bytes > MaxTagBytes)
+        if (bytes > EnvironmentSchema.MaxTagBytes)
         {
-            Error("tags", $"keys and values total {bytes} bytes (UTF-8); allowed at most {MaxTagBytes}: every tag is written onto each tagged resource and CloudFormation accepts templates up to 1 MiB (shorten or drop tags).");
+            Error("tags", $"keys and values total {bytes} bytes (UTF-8); allowed at most {EnvironmentSchema.MaxTagBytes}: every tag is written onto each tagged resource and CloudFormation accepts templates up to 1 MiB (shorten or drop tags).");
         }
 
         return tags;

@@ -58,6 +58,26 @@ public static class EnvironmentSchema
             .ToDictionary(p => p.Name, p => string.Concat(p.Value.EnumerateArray().Select(l => l.GetString())), StringComparer.Ordinal);
     }
 
+    /// <summary>Tags per resource AWS accepts (EC2, S3, IAM, KMS, Logs, SNS, Lambda, Step Functions alike).</summary>
+    public const int AwsTagsPerResource = 50;
+
+    /// <summary>
+    /// Tag keys added to resources besides the file's: <c>environment</c> by the app on every resource, <c>Name</c> by
+    /// the CDK on the VPC, subnets, route tables and gateways, <c>aws-cdk:subnet-name</c> / <c>aws-cdk:subnet-type</c>
+    /// by the CDK on subnets. A subnet carries all four, so a file may hold at most 50 - 4 tags, and none of these keys.
+    /// </summary>
+    public static IReadOnlyList<string> AddedTagKeys { get; } = [PlatformApp.EnvironmentTag, "Name", "aws-cdk:subnet-name", "aws-cdk:subnet-type"];
+
+    /// <summary>Tags a file may hold: <see cref="AwsTagsPerResource"/> less <see cref="AddedTagKeys"/>.</summary>
+    public static int MaxTags => AwsTagsPerResource - AddedTagKeys.Count;
+
+    /// <summary>
+    /// UTF-8 bytes of all tag keys and values together. Every tag is written onto each of the ~50 tagged resources of a
+    /// stack (6 zones with controlled egress), and CloudFormation accepts templates up to 1 MiB: with this budget the
+    /// largest stack stays under it (a test synthesizes that stack with tags filling the budget and measures it).
+    /// </summary>
+    public const int MaxTagBytes = 10_000;
+
     /// <summary>The retention periods CloudWatch Logs accepts (days), infinite excluded on purpose.</summary>
     public static IReadOnlyList<int> LogRetentionDays { get; } =
         [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
