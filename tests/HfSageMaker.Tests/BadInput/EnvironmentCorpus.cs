@@ -29,7 +29,7 @@ internal static class EnvironmentCorpus
     }
 
     /// <summary>The valid base text with one literal replacement (for escapes JsonNode would not write).</summary>
-    private static Case Replaced(string id, string find, string replace)
+    private static Case Replaced(string id, string find, string replace, string? crossField = null)
     {
         var text = TempEnvironments.ValidJson;
         if (!text.Contains(find, StringComparison.Ordinal))
@@ -37,7 +37,7 @@ internal static class EnvironmentCorpus
             throw new InvalidOperationException($"corpus case {id}: \"{find}\" is not in the valid file");
         }
 
-        return new Case(id, Utf8(text.Replace(find, replace, StringComparison.Ordinal)));
+        return new Case(id, Utf8(text.Replace(find, replace, StringComparison.Ordinal)), crossField);
     }
 
     private static JsonObject S(JsonObject root, string name) => root[name]!.AsObject();
@@ -70,7 +70,7 @@ internal static class EnvironmentCorpus
         Replaced("lone-high-surrogate-value", "\"owner\": \"ml-platform\"", "\"owner\": \"ml\\ud800\""),
         Replaced("lone-low-surrogate-value", "\"name\": \"alice\"", "\"name\": \"\\udc00\""),
         Replaced("lone-surrogate-key", "\"owner\": \"ml-platform\"", "\"\\ud800\": \"ml-platform\""),
-        Replaced("lone-surrogate-description", "\"name\": \"dev\",", "\"name\": \"dev\", \"description\": \"\\ud800\","),
+        Replaced("lone-surrogate-description", "\"name\": \"dev\",", "\"name\": \"dev\", \"description\": \"\\ud800\",", "unpaired-surrogates"),
         Replaced("lone-surrogate-unknown-key", "\"name\": \"dev\",", "\"name\": \"dev\", \"\\udfff\": 1,"),
         // malformed JSON
         Replaced("trailing-comma", "\"owner\": \"ml-platform\"", "\"owner\": \"ml-platform\","),
@@ -108,7 +108,7 @@ internal static class EnvironmentCorpus
         Mutated("tag-value-control-char", j => j["tags"] = new JsonObject { ["owner"] = "a\u0007b" }),
         // shapes and ranges
         Mutated("account-number", j => j["account"] = 123456789012),
-        Mutated("name-uppercase", j => j["name"] = "Dev", "name-equals-file"),
+        Mutated("name-uppercase", j => j["name"] = "Dev"),
         Mutated("unknown-key", j => j["regoin"] = "eu-west-1"),
         Mutated("missing-training", j => j.Remove("training")),
         Mutated("count-fraction", j => S(j, "training")["maxInstanceCount"] = 1.5),
@@ -118,7 +118,7 @@ internal static class EnvironmentCorpus
         Mutated("default-not-allowed", j => S(j, "training")["defaultInstanceType"] = "ml.p3.2xlarge", "default-in-allowed"),
         Mutated("cidr-host-bits", j => S(j, "network")["cidr"] = "10.10.1.0/16", "cidr-network-address"),
         Mutated("cidr-public", j => S(j, "network")["cidr"] = "8.8.0.0/16", "cidr-private"),
-        Mutated("cidr-octet-300", j => S(j, "network")["cidr"] = "10.300.0.0/16", "cidr-octets"),
+        Mutated("cidr-octet-300", j => S(j, "network")["cidr"] = "10.300.0.0/16"),
         Mutated("warm-pool-with-spot", j => S(j, "training")["warmPoolKeepAliveMinutes"] = 10, "warm-pool-without-spot"),
         Mutated("checkpoints-too-short", j => S(j, "retention")["checkpointExpirationDays"] = 1, "checkpoints-outlive-jobs"),
         Mutated("users-duplicate-case", j => S(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = "Bob" }, new JsonObject { ["name"] = "bob" }), "unique-ignoring-case"),
@@ -127,7 +127,7 @@ internal static class EnvironmentCorpus
         Mutated("prod-destroys", j => j["name"] = "prod", "name-equals-file"),
         Mutated("user-name-64", j => S(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = new string('u', 64) })),
         Mutated("empty-string-account", j => j["account"] = ""),
-        Mutated("whitespace-description", j => j["description"] = "   ", "non-blank-strings"),
+        Mutated("whitespace-description", j => j["description"] = "   "),
     ];
 
     /// <summary><paramref name="count"/> tags with keys and values of the given lengths.</summary>
