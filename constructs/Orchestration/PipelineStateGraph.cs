@@ -32,6 +32,12 @@ internal static class PipelineStateGraph
             ["maxTuningJobs"] = props.MaxTuningJobs,
             ["maxParallelTuningJobs"] = props.MaxParallelTuningJobs,
         };
+        if (props.Job.HyperparameterTypes is { Count: > 0 } types)
+        {
+            // The recipe's declared hyperparameter types: PrepareRequest enforces them on every override.
+            policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
+        }
+
         var defaults = new Dictionary<string, object> { ["training"] = CdkValues.From(defaultTrainingRequest)! };
         if (defaultTuningRequest is not null)
         {

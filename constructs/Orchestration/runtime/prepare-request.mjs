@@ -192,6 +192,32 @@ function kindMismatch(value, encodedDefault) {
 }
 
 const isInt = (v) => typeof v === 'number' && Number.isSafeInteger(v);
+
+/**
+ * Why `value` does not fit a declared hyperparameter type (the C# HyperparameterSpec embedded in the policy as
+ * { kind, nullable, minimum?, exclusiveMinimum?, maximum?, choices?, minLength?, allowed }); null when it fits.
+ */
+export function specProblem(value, spec) {
+  const allowed = `allowed: ${spec.allowed}`;
+  if (value === null) return spec.nullable ? null : `null is not allowed; ${allowed}`;
+  let fits;
+  switch (spec.kind) {
+    case 'integer': fits = isInt(value); break;
+    case 'float': fits = typeof value === 'number' && Number.isFinite(value); break;
+    case 'boolean': fits = typeof value === 'boolean'; break;
+    case 'string':
+      fits = typeof value === 'string' && value.length >= (spec.minLength ?? 0)
+        && (!Array.isArray(spec.choices) || spec.choices.includes(value));
+      break;
+    default: fits = false;
+  }
+  if (fits && typeof value === 'number') {
+    fits = (spec.minimum === undefined || value >= spec.minimum)
+      && (spec.exclusiveMinimum === undefined || value > spec.exclusiveMinimum)
+      && (spec.maximum === undefined || value <= spec.maximum);
+  }
+  return fits ? null : `${show(value)} is not allowed; ${allowed}`;
+}
 const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
 function checkKeys(obj, allowed, path, problems) {
@@ -306,7 +332,11 @@ export function prepare(event) {
   }
 
   // hyperparameters
-  const knownHyperparameters = Object.keys(trainingDefaults.HyperParameters ?? {}).filter((k) => !isReserved(k));
+  // The recipe's declared types (HyperparameterSpec) when it has them: the keys an execution may set and what each accepts.
+  const declared = isObject(policy.hyperparameters) ? policy.hyperparameters : null;
+  const knownHyperparameters = declared
+    ? Object.keys(declared).filter((k) => !isReserved(k))
+    : Object.keys(trainingDefaults.HyperParameters ?? {}).filter((k) => !isReserved(k));
   const hpOverrides = {};
   if (input.hyperparameters !== undefined) {
     if (!isObject(input.hyperparameters)) {
@@ -320,7 +350,9 @@ export function prepare(event) {
           problems.push(`${field}: not a valid hyperparameter name; allowed: letters, digits, '_', '.', '-', starting with a letter, at most ${LIMITS.hyperparameterKeyLength} characters`);
         } else if (!knownHyperparameters.includes(key)) {
           problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${knownHyperparameters.join(', ')}`);
-        } else if (kindMismatch(value, trainingDefaults.HyperParameters[key])) {
+        } else if (declared && specProblem(value, declared[key])) {
+          problems.push(`${field}: ${specProblem(value, declared[key])}`);
+        } else if (!declared && kindMismatch(value, trainingDefaults.HyperParameters[key])) {
           problems.push(`${field}: ${show(value)} is not allowed; allowed: ${kindMismatch(value, trainingDefaults.HyperParameters[key])}`);
         } else {
           let encoded;
@@ -370,7 +402,7 @@ export function prepare(event) {
     } else if (!isObject(input.tuning)) {
       problems.push(`tuning: ${show(input.tuning)} is not allowed; allowed: an object with ${TUNING_KEYS.join(', ')}`);
     } else {
-      tuningOverrides = validateTuning(input.tuning, request, knownHyperparameters, policy, problems);
+      tuningOverrides = validateTuning(input.tuning, request, knownHyperparameters, policy, problems, declared);
     }
   }
 
@@ -456,7 +488,7 @@ export function prepare(event) {
   return { mode: summary.mode, request, summary };
 }
 
-function validateTuning(tuning, request, knownHyperparameters, policy, problems) {
+function validateTuning(tuning, request, knownHyperparameters, policy, problems, declared = null) {
   checkKeys(tuning, TUNING_KEYS, 'tuning.', problems);
   const limits = request.HyperParameterTuningJobConfig.ResourceLimits;
   const out = {};
@@ -489,7 +521,7 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems)
       const ranges = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [] };
       let ok = true;
       for (const [name, range] of Object.entries(tuning.ranges)) {
-        const r = validateRange(name, range, knownHyperparameters, problems);
+        const r = validateRange(name, range, knownHyperparameters, problems, declared?.[name]);
         if (!r) { ok = false; continue; }
         ranges[r.kind].push(r.value);
       }
@@ -513,7 +545,7 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems)
   return out;
 }
 
-function validateRange(name, range, knownHyperparameters, problems) {
+function validateRange(name, range, knownHyperparameters, problems, spec = undefined) {
   const field = `tuning.ranges.${name}`;
   if (!knownHyperparameters.includes(name)) {
     problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${knownHyperparameters.join(', ')}`);
@@ -542,6 +574,19 @@ function validateRange(name, range, knownHyperparameters, problems) {
     } else if (scaling === 'ReverseLogarithmic' && (type === 'integer' || (numeric(range.min) && numeric(range.max) && (range.min < 0 || range.max >= 1)))) {
       problems.push(`${field}.scaling: ReverseLogarithmic needs a continuous range with 0 <= min < max < 1`);
     }
+    if (spec) {
+      // The range must lie within what the script accepts (a continuous range cannot tune an integer).
+      if (spec.kind === 'integer' && type !== 'integer') {
+        problems.push(`${field}.type: "${type}" is not allowed for an integer hyperparameter; allowed: "integer" or "categorical"`);
+      } else if (spec.kind !== 'integer' && spec.kind !== 'float') {
+        problems.push(`${field}.type: "${type}" is not allowed; ${name} takes ${spec.allowed}: use "categorical"`);
+      } else {
+        for (const bound of ['min', 'max']) {
+          const why = specProblem(range[bound], spec);
+          if (why && numeric(range[bound])) problems.push(`${field}.${bound}: ${why}`);
+        }
+      }
+    }
     if (problems.length > before) return null;
     return {
       kind: type === 'integer' ? 'IntegerParameterRanges' : 'ContinuousParameterRanges',
@@ -555,6 +600,13 @@ function validateRange(name, range, knownHyperparameters, problems) {
       || values.some((v) => v === null || typeof v === 'object')) {
       problems.push(`${field}.values: ${show(values)} is not allowed; allowed: 1 to ${LIMITS.categoricalValues} strings, numbers or booleans`);
       return null;
+    }
+    if (spec) {
+      for (const v of values) {
+        const why = specProblem(v, spec);
+        if (why) problems.push(`${field}.values: ${why}`);
+      }
+      if (problems.length > before) return null;
     }
     const encoded = values.map(encodeHyperparameter);
     const long = encoded.find((v) => v.length > LIMITS.parameterValueLength);

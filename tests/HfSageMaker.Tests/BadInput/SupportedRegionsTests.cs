@@ -45,8 +45,7 @@ public sealed partial class SupportedRegionsTests
         var commercial = image.GetProperty("regions").EnumerateArray().Select(r => r.GetString()!)
             .Where(r => !Regex.IsMatch(r, "^(cn|us-gov|us-iso[a-z]*|eu-isoe|eusc)-"))
             .ToHashSet();
-        Assert.Subset(commercial, EnvironmentSchema.Regions.ToHashSet());
-        Assert.Empty(EnvironmentSchema.Regions.Where(r => !commercial.Contains(r)));
+        Assert.Equal(commercial.Order(StringComparer.Ordinal), EnvironmentSchema.Regions.Order(StringComparer.Ordinal));
         Assert.DoesNotContain("mx-central-1", EnvironmentSchema.Regions);
         Assert.DoesNotContain("eu-central-2", EnvironmentSchema.Regions); // catalogued for other images, not this one
     }
