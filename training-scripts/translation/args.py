@@ -71,11 +71,9 @@ class HyperParameter:
         """The typed value of ``raw`` (None: not given, so the default)."""
         if raw is None:
             return self.default
-        if raw == "":
-            if self.nullable:
-                return None
-            if self.kind == "str":
-                return ""
+        if raw == "" and self.nullable:
+            return None
+        if raw == "" and self.kind != "str":
             raise ValueError(
                 f"hyperparameter '{self.name}' received an empty value (how the toolkit passes null) but needs "
                 f"a {self.kind}; leave it out to use the default {self.default!r}"
@@ -86,7 +84,7 @@ class HyperParameter:
             "float": _to_float,
             "bool": lambda text, name: str2bool(text, name),
         }
-        value = converters[self.kind](raw, self.name)
+        value = converters[self.kind](raw, self.name)  # an empty string stays "" and still meets the choices check
         if self.choices is not None and value not in self.choices:
             raise ValueError(
                 f"hyperparameter '{self.name}' must be one of {', '.join(self.choices)}; received {raw!r}"
