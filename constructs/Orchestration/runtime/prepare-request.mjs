@@ -44,13 +44,58 @@ const SCALING_TYPES = ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'];
 const STRATEGIES = ['Bayesian', 'Random'];
 const EARLY_STOPPING = ['Off', 'Auto'];
 
+/**
+ * How much of the problems an error message carries: the first `problems` lines, each cut to `problemLength`
+ * characters, then a count of the rest. The message travels as the Lambda error (Step Functions keeps at most 32,768
+ * characters of a Cause), through the state data (256 KB) into the SNS message (256 KB): bounded well below all three.
+ */
+export const MESSAGE_LIMITS = Object.freeze({ problems: 20, problemLength: 1000, causeLength: 30000 });
+
+/** `text` cut to `max` characters, saying how much was cut. */
+export function bounded(text, max) {
+  const s = String(text);
+  return s.length <= max ? s : `${s.slice(0, max)}... (${s.length - max} more characters)`;
+}
+
 /** The error the state machine catches as `InvalidInput`; `problems` lists one line per bad field. */
 export class InvalidInputError extends Error {
   constructor(problems) {
-    super(`Invalid execution input (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
+    const shown = problems.slice(0, MESSAGE_LIMITS.problems).map((p) => bounded(p, MESSAGE_LIMITS.problemLength));
+    const rest = problems.length - shown.length;
+    super(`Invalid execution input (${problems.length} problem${problems.length === 1 ? '' : 's'}${rest > 0 ? `; the first ${shown.length} shown` : ''}): ${shown.join('; ')}${rest > 0 ? `; and ${rest} more` : ''}`);
     this.name = 'InvalidInput';
     this.problems = problems;
   }
+}
+
+/**
+ * The failure paths' parser (invoked with `{ parse, cause }`): a Step Functions Cause is untrusted text, maybe cut
+ * (a long cause) or not JSON at all, and States.StringToJson on it would fail with States.Runtime, which no Pass state
+ * can catch. `failedJob`: the Describe* response of a failed .sync job, or {} when the cause is not a JSON object (the
+ * pipeline then reports the cause as received). `invalidInput`: the function error's message, or the cause itself.
+ */
+export function parseCause({ parse, cause } = {}) {
+  let value = null;
+  try {
+    value = JSON.parse(String(cause));
+  } catch {
+    value = null;
+  }
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
+  if (parse === 'failedJob') {
+    if (!object) return { job: {} };
+    const job = {};
+    for (const key of ['TrainingJobName', 'HyperParameterTuningJobName', 'TrainingJobStatus', 'HyperParameterTuningJobStatus', 'SecondaryStatus']) {
+      if (typeof object[key] === 'string') job[key] = bounded(object[key], 256);
+    }
+    if (typeof object.FailureReason === 'string') job.FailureReason = bounded(object.FailureReason, MESSAGE_LIMITS.causeLength);
+    return { job };
+  }
+  if (parse === 'invalidInput') {
+    const message = object && typeof object.errorMessage === 'string' ? object.errorMessage : String(cause ?? '');
+    return { message: bounded(message, MESSAGE_LIMITS.causeLength) };
+  }
+  throw new Error(`parseCause: unknown parse ${JSON.stringify(parse)}; allowed "failedJob" or "invalidInput"`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -653,5 +698,5 @@ function rangeNames(parameterRanges) {
 
 /** Lambda entry point. */
 export async function handler(event) {
-  return prepare(event);
+  return event && Object.hasOwn(event, 'parse') ? parseCause(event) : prepare(event);
 }
