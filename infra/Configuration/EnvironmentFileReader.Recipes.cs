@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using HfSageMaker.Constructs.Training;
 using HfSageMaker.Infra.Recipes;
 
 namespace HfSageMaker.Infra.Configuration;
@@ -17,7 +18,7 @@ internal sealed partial class EnvironmentFileReader
     private static partial Regex TrainingPath();
 
     /// <summary>Reads <c>recipes</c>; null when the file has none (the translation recipe alone is deployed).</summary>
-    private List<RecipeConfig>? ReadRecipes(Dictionary<string, JsonElement> top, TrainingConfig? training, RetentionConfig? retention)
+    private List<RecipeConfig>? ReadRecipes(Dictionary<string, JsonElement> top, TrainingConfig? training, RetentionConfig? retention, string? region)
     {
         if (!top.TryGetValue("recipes", out var element))
         {
@@ -49,6 +50,7 @@ internal sealed partial class EnvironmentFileReader
                 continue;
             }
 
+            CheckImageRegion(recipe, path, region);
             var config = ReadRecipeGuardrails(recipe, path, value, top, training);
             if (config is null)
             {
@@ -123,6 +125,22 @@ internal sealed partial class EnvironmentFileReader
         }
 
         return problems.Count == 0 ? config : null;
+    }
+
+    /// <summary>The recipe's DLC image must be published in the environment's region (the image catalog).</summary>
+    private void CheckImageRegion(TrainingRecipe recipe, string path, string? region)
+    {
+        if (region is null)
+        {
+            return; // the region's own problem is reported
+        }
+
+        var image = HuggingFaceImage.SupportedVersions.SingleOrDefault(v => v.TransformersVersion == recipe.TransformersVersion && v.PytorchVersion == recipe.PytorchVersion);
+        if (image is not null && !image.Regions.Contains(region, StringComparer.Ordinal))
+        {
+            var regions = image.Regions.Where(EnvironmentSchema.Regions.Contains).Order(StringComparer.Ordinal);
+            Error(path, $"the {recipe.Name} recipe's DLC (transformers {recipe.TransformersVersion}, PyTorch {recipe.PytorchVersion}) is not published in region \"{region}\"; allowed in {string.Join(", ", regions)} (or leave {recipe.Name} out of recipes).");
+        }
     }
 
     /// <summary>Every allowed type of the recipe must have <see cref="TrainingRecipe.MinimumGpuMemoryGiB"/> per GPU.</summary>

@@ -88,6 +88,47 @@ public sealed class LlmSftRecipe : TrainingRecipe
     };
 
     /// <summary>
+    /// What <c>training-scripts/llm-sft/args.py</c> accepts for each hyperparameter (its <c>HYPERPARAMETERS</c> and range
+    /// checks), so PrepareRequest refuses an override the script would refuse before any job starts; the contract test
+    /// replays probe values through the script's parser (tests/node/state-machine/hyperparameter-contract.test.mjs).
+    /// </summary>
+    public override IReadOnlyDictionary<string, HyperparameterSpec> HyperparameterTypes { get; } = new Dictionary<string, HyperparameterSpec>
+    {
+        ["model_name_or_path"] = HyperparameterSpec.String(),
+        ["max_seq_length"] = HyperparameterSpec.Integer(minimum: 16),
+        ["packing"] = HyperparameterSpec.Boolean(),
+        ["num_train_epochs"] = HyperparameterSpec.Float(exclusiveMinimum: 0),
+        ["max_steps"] = HyperparameterSpec.Integer(minimum: -1, excluded: [0]),
+        ["learning_rate"] = HyperparameterSpec.Float(exclusiveMinimum: 0),
+        ["lr_scheduler_type"] = HyperparameterSpec.String(choices: ["linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"]),
+        ["warmup_ratio"] = HyperparameterSpec.Float(minimum: 0, exclusiveMaximum: 1),
+        ["weight_decay"] = HyperparameterSpec.Float(minimum: 0),
+        ["per_device_train_batch_size"] = HyperparameterSpec.Integer(minimum: 1),
+        ["per_device_eval_batch_size"] = HyperparameterSpec.Integer(minimum: 1),
+        ["gradient_accumulation_steps"] = HyperparameterSpec.Integer(minimum: 1),
+        ["gradient_checkpointing"] = HyperparameterSpec.Boolean(),
+        ["lora_r"] = HyperparameterSpec.Integer(minimum: 1),
+        ["lora_alpha"] = HyperparameterSpec.Integer(minimum: 1),
+        ["lora_dropout"] = HyperparameterSpec.Float(minimum: 0, exclusiveMaximum: 1),
+        ["lora_target_modules"] = HyperparameterSpec.String(
+            pattern: @"^(\s*all-linear\s*|(\s*,)*\s*[A-Za-z_][A-Za-z0-9_.]*\s*(,\s*([A-Za-z_][A-Za-z0-9_.]*\s*)?)*)$",
+            patternMeaning: "\"all-linear\" or comma-separated module names such as \"q_proj,k_proj,v_proj,o_proj\""),
+        ["load_in_4bit"] = HyperparameterSpec.Boolean(),
+        // The script reads the word in any case, blanks around it dropped, and also yes/no/1/0 (args.normalize_bf16).
+        ["bf16"] = HyperparameterSpec.String(
+            pattern: "^\\s*([Aa][Uu][Tt][Oo]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0)\\s*$",
+            patternMeaning: "\"auto\", \"true\" or \"false\""),
+        ["merge_adapter"] = HyperparameterSpec.Boolean(),
+        ["eval_steps"] = HyperparameterSpec.Integer(minimum: 1, nullable: true),
+        ["save_steps"] = HyperparameterSpec.Integer(minimum: 1),
+        ["logging_steps"] = HyperparameterSpec.Integer(minimum: 1),
+        ["seed"] = HyperparameterSpec.Integer(),
+        ["max_train_samples"] = HyperparameterSpec.Integer(minimum: 1, nullable: true),
+        ["max_eval_samples"] = HyperparameterSpec.Integer(minimum: 1, nullable: true),
+        ["offline"] = HyperparameterSpec.Boolean(),
+    };
+
+    /// <summary>
     /// torchrun (one process per GPU, <c>sagemaker_torch_distributed_enabled</c>) when a run may use more than one GPU:
     /// an allowed type with several GPUs or more than one instance. That is the <c>distribution</c> the SDK's
     /// <c>HuggingFace</c> estimator offers for PyTorch 2.8.0 on GPU; on a one-GPU type it starts one process, so a run

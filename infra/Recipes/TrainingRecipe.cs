@@ -85,6 +85,12 @@ public abstract class TrainingRecipe
     /// <returns>Name to value, in the order the script documents them.</returns>
     public abstract IReadOnlyDictionary<string, object?> Hyperparameters(bool networkIsolated);
 
+    /// <summary>
+    /// What the script accepts for each hyperparameter (every key of <see cref="Hyperparameters"/> and any other the
+    /// script reads): embedded in the pipeline's policy, where PrepareRequest refuses an override that does not fit.
+    /// </summary>
+    public abstract IReadOnlyDictionary<string, HyperparameterSpec> HyperparameterTypes { get; }
+
     /// <summary>The recipe's tuning job for an environment's guardrails.</summary>
     /// <param name="training">The recipe's guardrails in the environment (tuning limits).</param>
     /// <returns>The tuning definition.</returns>
@@ -138,6 +144,7 @@ public abstract class TrainingRecipe
             Distribution = Distribution(training),
             MetricDefinitions = LoadMetricDefinitions(scriptDirectory),
             Hyperparameters = Hyperparameters(networkIsolated),
+            HyperparameterTypes = HyperparameterTypes,
             Tags = new Dictionary<string, string> { ["recipe"] = Name },
         };
     }
