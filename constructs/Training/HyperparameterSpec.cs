@@ -33,7 +33,8 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
 
     /// <summary>
     /// A regular expression the whole string must match (<see cref="HyperparameterKind.String"/> only; anchor it with
-    /// <c>^...$</c>; the ECMAScript subset, since PrepareRequest checks it with JavaScript's <c>RegExp</c>). Default: none.
+    /// <c>^...(?![\s\S])</c>, which means end of text in .NET and JavaScript alike, where <c>$</c> does not; the
+    /// ECMAScript subset, since PrepareRequest checks it with JavaScript's <c>RegExp</c>). Default: none.
     /// </summary>
     public string? Pattern { get; init; }
 

@@ -111,12 +111,12 @@ public sealed class LlmSftRecipe : TrainingRecipe
         ["lora_alpha"] = HyperparameterSpec.Integer(minimum: 1),
         ["lora_dropout"] = HyperparameterSpec.Float(minimum: 0, exclusiveMaximum: 1),
         ["lora_target_modules"] = HyperparameterSpec.String(
-            pattern: @"^(\s*all-linear\s*|(\s*,)*\s*[A-Za-z_][A-Za-z0-9_.]*\s*(,\s*([A-Za-z_][A-Za-z0-9_.]*\s*)?)*)$",
+            pattern: @"^(\s*all-linear\s*|(\s*,)*\s*[A-Za-z_][A-Za-z0-9_.]*\s*(,\s*([A-Za-z_][A-Za-z0-9_.]*\s*)?)*)(?![\s\S])",
             patternMeaning: "\"all-linear\" or comma-separated module names such as \"q_proj,k_proj,v_proj,o_proj\""),
         ["load_in_4bit"] = HyperparameterSpec.Boolean(),
         // The script reads the word in any case, blanks around it dropped, and also yes/no/1/0 (args.normalize_bf16).
         ["bf16"] = HyperparameterSpec.String(
-            pattern: "^\\s*([Aa][Uu][Tt][Oo]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0)\\s*$",
+            pattern: @"^\s*([Aa][Uu][Tt][Oo]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0)\s*(?![\s\S])",
             patternMeaning: "\"auto\", \"true\" or \"false\""),
         ["merge_adapter"] = HyperparameterSpec.Boolean(),
         ["eval_steps"] = HyperparameterSpec.Integer(minimum: 1, nullable: true),

@@ -166,8 +166,9 @@ public abstract class TrainingRecipe
 
     /// <summary>
     /// Adds the recipe's pipeline to a stack (construct id <see cref="PipelineConstructId"/>), wired to the recipe's
-    /// guardrails in the environment and to the platform's shared resources; its resources carry the tag
-    /// <c>recipe=&lt;Name&gt;</c>.
+    /// guardrails in the environment and to the platform's shared resources. The jobs it starts carry the tag
+    /// <c>recipe=&lt;Name&gt;</c> (the job definition's tags); its CloudFormation resources get no extra tag, so the
+    /// environment file's tag budget is unchanged.
     /// </summary>
     /// <param name="scope">The stack.</param>
     /// <param name="config">The environment.</param>
@@ -208,7 +209,6 @@ public abstract class TrainingRecipe
             LogRetention = TrainingPlatformStack.ToRetentionDays(config.Retention.LogRetentionDays),
             RemovalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         });
-        Tags.Of(pipeline).Add("recipe", Name);
         return pipeline;
     }
 }

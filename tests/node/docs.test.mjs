@@ -51,11 +51,11 @@ function readmeStateDiagrams() {
   return [...readme.matchAll(/```mermaid\n(stateDiagram-v2\n[\s\S]*?)```/g)].map((m) => m[1]);
 }
 
-/** The recipe of a state machine: its `recipe` tag (TrainingRecipe.AddPipeline tags every pipeline resource). */
-function recipeOf(template, logicalId) {
-  const tags = template.Resources[logicalId]?.Properties?.Tags ?? [];
+/** The recipe of a state machine: the `recipe` tag its default training request gives every job (TrainingRecipe.Job). */
+function recipeOf(definition, logicalId) {
+  const tags = definition.States.PrepareRequest?.Parameters?.Payload?.defaults?.training?.Tags ?? [];
   const tag = tags.find((t) => t.Key === 'recipe');
-  assert.ok(tag, `${logicalId}: state machine without a recipe tag`);
+  assert.ok(tag, `${logicalId}: the default training request carries no recipe tag`);
   return tag.Value;
 }
 
@@ -64,7 +64,8 @@ function pipelineDefinitions() {
   for (const stack of listStacks()) {
     for (const m of stateMachineDefinitions(readTemplate(stack), { stackName: stack.name, ...stack.environment })) {
       assert.ok(m.text, `${stack.id}/${m.logicalId}: ${m.skipped}`);
-      out.push({ stack, logicalId: m.logicalId, recipe: recipeOf(readTemplate(stack), m.logicalId), definition: JSON.parse(m.text) });
+      const definition = JSON.parse(m.text);
+      out.push({ stack, logicalId: m.logicalId, recipe: recipeOf(definition, m.logicalId), definition });
     }
   }
   assert.ok(out.length > 0, 'no state machine in the cloud assembly: nothing to compare the README with');

@@ -133,14 +133,15 @@ public sealed class TwoRecipePlatformStackTests(TwoRecipeStackFixture fixture) :
     }
 
     [Fact]
-    public void Pipeline_resources_carry_their_recipe_tag()
+    public void Each_pipelines_jobs_carry_their_recipe_tag_and_its_resources_no_extra_tag()
     {
-        static string RecipeTag(JsonElement resource) => resource.GetProperty("Properties").GetProperty("Tags").EnumerateArray()
-            .Single(t => t.GetProperty("Key").GetString() == "recipe").GetProperty("Value").GetString()!;
+        static string RecipeTag(System.Text.Json.Nodes.JsonObject request) => request["Tags"]!.AsArray()
+            .Single(t => t!["Key"]!.GetValue<string>() == "recipe")!["Value"]!.GetValue<string>();
 
-        var machines = Resources(T, "AWS::StepFunctions::StateMachine");
-        Assert.Equal("translation", RecipeTag(machines[StateMachineOf(T, "TranslationPipeline")]));
-        Assert.Equal("llm-sft", RecipeTag(machines[StateMachineOf(T, "LlmSftPipeline")]));
+        Assert.Equal("translation", RecipeTag(fixture.Stack.Pipelines["translation"].DefaultTrainingRequest));
+        Assert.Equal("llm-sft", RecipeTag(fixture.Stack.Pipelines["llm-sft"].DefaultTrainingRequest));
+        var machine = Resources(T, "AWS::StepFunctions::StateMachine")[StateMachineOf(T, "LlmSftPipeline")];
+        Assert.DoesNotContain("\"Key\":\"recipe\"", machine.GetProperty("Properties").GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
