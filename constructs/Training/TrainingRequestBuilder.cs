@@ -357,7 +357,7 @@ public static class TrainingRequestBuilder
     }
 
     /// <summary>
-    /// <c>HuggingFace._huggingface_distribution_configuration</c>: torchrun sets its flag and the instance type;
+    /// <c>HuggingFace._huggingface_distribution_configuration</c>: pytorchddp and torchrun set their flag and the instance type;
     /// everything else goes through <c>Framework._distribution_configuration</c> (MPI keys; for <c>smdistributed</c>
     /// the dataparallel flag, the instance type and the custom MPI options; <c>mp_parameters</c> with model parallel).
     /// </summary>
@@ -365,6 +365,11 @@ public static class TrainingRequestBuilder
     {
         switch (def.Distribution)
         {
+            case DistributionConfig.PytorchDdp:
+                // huggingface/estimator.py _huggingface_distribution_configuration: pytorchddp is checked first.
+                yield return new(ReservedHyperparameters.PytorchDdpEnabled, true);
+                yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
+                break;
             case DistributionConfig.Torchrun:
                 yield return new(ReservedHyperparameters.TorchDistributedEnabled, true);
                 yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
