@@ -318,7 +318,11 @@ internal static partial class TrainingDefinitionValidator
                     problems.Add($"Distribution: SMDDP (smdistributed dataparallel) is not supported by the SDK for PytorchVersion '{def.PytorchVersion}'; use one of {string.Join(", ", SmddpPytorchVersions)} (fw_utils.py SM_DATAPARALLEL_SUPPORTED_FRAMEWORK_VERSIONS), or Torchrun / PytorchDdp.");
                 }
 
-                if (instanceTypeKnown && !InstanceTypes.SmdDataParallel.Contains(def.InstanceType))
+                if (instanceTypeKnown && InstanceTypes.IsP5For(def.InstanceType))
+                {
+                    problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; the SDK refuses smdistributed on p5.48xlarge (\"SMModelParallel and SMDataParallel currently do not support p5 instances\"). Use Torchrun or PytorchDdp.");
+                }
+                else if (instanceTypeKnown && !InstanceTypes.SmdDataParallel.Contains(def.InstanceType))
                 {
                     problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; use one of {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
                 }
@@ -337,6 +341,11 @@ internal static partial class TrainingDefinitionValidator
                 if (mp.ProcessesPerHost is < 1)
                 {
                     problems.Add($"Distribution.ProcessesPerHost: {mp.ProcessesPerHost} is not allowed; use at least 1 (usually the GPU count) or leave it unset.");
+                }
+
+                if (instanceTypeKnown && InstanceTypes.IsP5For(def.InstanceType))
+                {
+                    problems.Add($"Distribution: model parallel does not support InstanceType '{def.InstanceType}'; the SDK refuses smdistributed on p5.48xlarge (\"SMModelParallel and SMDataParallel currently do not support p5 instances\").");
                 }
 
                 CheckMpiOptions(problems, "Distribution.CustomMpiOptions", mp.CustomMpiOptions);

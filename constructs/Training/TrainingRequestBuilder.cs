@@ -393,9 +393,10 @@ public static class TrainingRequestBuilder
 
                 yield return new(ReservedHyperparameters.MpiCustomMpiOptions, mp.CustomMpiOptions ?? string.Empty);
                 yield return new(ReservedHyperparameters.ModelParallelParameters, ToDictionary(mp.Parameters));
+                // estimator.py Framework._distribution_configuration (v2.257.6, lines 4175-4180): the dataparallel flag
+                // (false) and the instance type; the SMDDP MPI options only when dataparallel is enabled.
                 yield return new(ReservedHyperparameters.DistributedDataParallelEnabled, false);
                 yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
-                yield return new(ReservedHyperparameters.DistributedDataParallelCustomMpiOptions, string.Empty);
                 break;
         }
     }
