@@ -205,7 +205,7 @@ internal static class TuningValidator
             var seconds = runtime.ToSeconds(new Amazon.CDK.TimeConversionOptions { Integral = false });
             if (seconds is < MinTuningRuntimeSeconds or > MaxTuningRuntimeSeconds || seconds != Math.Floor(seconds))
             {
-                problems.Add($"MaxRuntime: {Show(seconds)} seconds is not allowed; use whole seconds from {MinTuningRuntimeSeconds} to {MaxTuningRuntimeSeconds} (182.5 days).");
+                problems.Add($"MaxRuntime: {seconds.ToString(CultureInfo.InvariantCulture)} seconds is not allowed; use whole seconds from {MinTuningRuntimeSeconds} to {MaxTuningRuntimeSeconds} (182.5 days).");
             }
         }
 
