@@ -192,7 +192,42 @@ test('tune success: the tuning request is sent, output names the best training j
   assertValidRequests(calls);
 });
 
+test('tune continuing a search: the seed and the warm start from earlier runs reach CreateHyperParameterTuningJob', async () => {
+  const input = {
+    mode: 'tune',
+    tuning: { randomSeed: 7, warmStart: { type: 'IdenticalDataAndAlgorithm', parents: ['hf-translate-run-1', 'hf-translate-run-2'] } },
+  };
+  const { calls, error, cause } = await run(input, (request) => ({
+    HyperParameterTuningJobName: request.HyperParameterTuningJobName,
+    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
+    HyperParameterTuningJobStatus: 'Completed',
+    TrainingJobStatusCounters: { Completed: 1, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+    BestTrainingJob: {
+      TrainingJobName: `${request.HyperParameterTuningJobName}-001-1a2b3c4d`,
+      TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:111122223333:training-job/x',
+      TunedHyperParameters: {},
+      FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 },
+    },
+  }));
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.tuning.length, 1);
+  const request = calls.tuning[0];
+  assert.equal(request.HyperParameterTuningJobConfig.RandomSeed, 7);
+  // tuner.py WarmStartConfig.to_input_req (SDK v2.257.6, lines 209-214).
+  assert.deepEqual(request.WarmStartConfig, {
+    WarmStartType: 'IdenticalDataAndAlgorithm',
+    ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: 'hf-translate-run-1' }, { HyperParameterTuningJobName: 'hf-translate-run-2' }],
+  });
+  // The synthesized tuning definition carries HyperParameterTuningResourceConfig, as the SDK since v2.133.
+  assert.ok(request.TrainingJobDefinition.HyperParameterTuningResourceConfig?.InstanceType, JSON.stringify(request.TrainingJobDefinition));
+  assert.equal(request.TrainingJobDefinition.ResourceConfig, undefined);
+  assertValidRequests(calls);
+});
+
 const invalidInputs = {
+  'warm start from another pipeline': [{ mode: 'tune', tuning: { warmStart: { type: 'TransferLearning', parents: ['other-run-1'] } } },
+    /tuning\.warmStart\.parents\[0\]: "other-run-1" is not allowed; it must start with "hf-translate-"/],
+  'negative random seed': [{ mode: 'tune', tuning: { randomSeed: -5 } }, /tuning\.randomSeed: -5 is not allowed/],
   'unknown key': [{ instance_type: 'ml.g5.2xlarge' }, /instance_type: unknown field/],
   'instance type outside the list': [{ instanceType: 'ml.p4d.24xlarge' }, /instanceType: "ml\.p4d\.24xlarge" is not allowed; allowed: ml\.g5\.2xlarge, ml\.g5\.12xlarge, ml\.p3\.2xlarge/],
   'count over the maximum': [{ instanceCount: 3 }, /instanceCount: 3 is not allowed; allowed: an integer from 1 to 2/],
