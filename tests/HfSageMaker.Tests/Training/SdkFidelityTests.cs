@@ -322,7 +322,7 @@ public class SdkFidelityTests
         Assert.False(off.ContainsKey("DebugHookConfig")); // debugger_hook_config=False
         Same("""{"DisableProfiler": true}""", off["ProfilerConfig"]); // disable_profiler=True: estimator.py line 1266
 
-        // estimator.py lines 3736-3757: with checkpoint_s3_uri and checkpoint_local_path the HuggingFace estimator
+        // estimator.py lines 3731-3755: with checkpoint_s3_uri and checkpoint_local_path the HuggingFace estimator
         // (distribution is {} , never None: huggingface/estimator.py line 240) drops the hook.
         var local = Train("debugger-checkpoint-local", Definition() with { CheckpointLocalPath = "/opt/ml/checkpoints" }, Resources());
         Assert.False(local.ContainsKey("DebugHookConfig"));
