@@ -32,6 +32,12 @@ internal static class PipelineStateGraph
             ["maxTuningJobs"] = props.MaxTuningJobs,
             ["maxParallelTuningJobs"] = props.MaxParallelTuningJobs,
         };
+        if (props.VolumeEncryptionKey is not null)
+        {
+            // PrepareRequest puts it on EBS-only instance types chosen at run time (else it uses the output key).
+            policy["volumeKmsKeyId"] = props.VolumeEncryptionKey.KeyArn;
+        }
+
         var defaults = new Dictionary<string, object> { ["training"] = CdkValues.From(defaultTrainingRequest)! };
         if (defaultTuningRequest is not null)
         {
