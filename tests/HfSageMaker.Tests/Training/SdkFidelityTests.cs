@@ -101,6 +101,87 @@ public class SdkFidelityTests
             """, request);
     }
 
+    // HuggingFace(..., instance_type="ml.g5.12xlarge", instance_count=2, encrypt_inter_container_traffic=False,
+    //   volume_size=100, max_run=43200, use_spot_instances=True, max_wait=129600, checkpoint_s3_uri=Checkpoints,
+    //   checkpoint_local_path="/opt/ml/checkpoints", max_retry_attempts=2, environment={"TOKENIZERS_PARALLELISM": "false",
+    //   "HF_HUB_OFFLINE": "1"}, enable_network_isolation=True, tags=[{"Key": "team", "Value": "nlp"}],
+    //   container_log_level=10, subnets=[...], security_group_ids=[...], output_kms_key=Key, volume_kms_key=None)
+    //   .fit({"train": TrainingInput(..., distribution="ShardedByS3Key", compression="Gzip",
+    //   content_type="application/jsonlines", input_mode="Pipe")}, job_name="sdk-everything")
+    [Fact]
+    public void Every_other_estimator_setting_sends_the_sdk_request_field_for_field()
+    {
+        var def = Definition("ml.g5.12xlarge", 2) with
+        {
+            EncryptInterContainerTraffic = false,
+            VolumeSize = Size.Gibibytes(100),
+            MaxRuntime = Duration.Hours(12),
+            Spot = new SpotTrainingOptions { MaxWait = Duration.Hours(36) },
+            CheckpointLocalPath = "/opt/ml/checkpoints",
+            MaxRetryAttempts = 2,
+            Environment = new Dictionary<string, string> { ["TOKENIZERS_PARALLELISM"] = "false", ["HF_HUB_OFFLINE"] = "1" },
+            EnableNetworkIsolation = true,
+            Tags = new Dictionary<string, string> { ["team"] = "nlp" },
+            ContainerLogLevel = 10,
+            Channels =
+            [
+                new TrainingChannel("train", "s3://hf-datasets-123456789012/imdb/train")
+                {
+                    S3DataDistributionType = S3DataDistribution.ShardedByS3Key, CompressionType = CompressionType.Gzip,
+                    ContentType = "application/jsonlines", InputMode = TrainingInputMode.Pipe,
+                },
+            ],
+        };
+        var request = Train("everything", def, Resources(kms: Key, vpc: true));
+
+        // Framework._prepare_for_training (estimator.py lines 1020-1035): with network isolation the code is read from
+        // the code channel, sagemaker_submit_directory = CONTAINER_CODE_CHANNEL_SOURCEDIR_PATH (line 140).
+        SameHyperparameters(
+        [
+            ("epochs", "3"), ("learning_rate", "5e-05"), ("model_name_or_path", "\"distilbert-base-uncased\""), ("fp16", "true"),
+            ("sagemaker_submit_directory", "\"/opt/ml/input/data/code/sourcedir.tar.gz\""), ("sagemaker_program", "\"train.py\""),
+            ("sagemaker_container_log_level", "10"), ("sagemaker_job_name", "\"sdk-everything\""), ("sagemaker_region", "\"eu-west-1\""),
+        ], request["HyperParameters"]);
+        request.Remove("HyperParameters");
+        // session.py _get_train_request: Environment (1612), Tags (1615), VpcConfig (1618), EnableNetworkIsolation (1624),
+        // EnableManagedSpotTraining (1632), CheckpointConfig with LocalPath (1638), RetryStrategy (1662); job.py lines
+        // 371-374 (MaxWait), 107-116 (the code channel after the user's, inputs.py TrainingInput defaults); inputs.py
+        // TrainingInput for the channel options; no DebugHookConfig (checkpoint_local_path, estimator.py lines 3731-3755).
+        Same($$"""
+            {
+              "TrainingJobName": "sdk-everything",
+              "AlgorithmSpecification": {
+                "TrainingInputMode": "File",
+                "TrainingImage": "{{Image}}",
+                "MetricDefinitions": [
+                  {"Name": "eval_loss", "Regex": "'eval_loss': ([0-9]+\\.[0-9]+)"},
+                  {"Name": "eval_accuracy", "Regex": "'eval_accuracy': ([0-9]+\\.[0-9]+)"}
+                ],
+                "EnableSageMakerMetricsTimeSeries": true
+              },
+              "RoleArn": "{{Role}}",
+              "OutputDataConfig": {"S3OutputPath": "{{Output}}", "KmsKeyId": "{{Key}}"},
+              "ResourceConfig": {"InstanceType": "ml.g5.12xlarge", "InstanceCount": 2, "VolumeSizeInGB": 100},
+              "StoppingCondition": {"MaxRuntimeInSeconds": 43200, "MaxWaitTimeInSeconds": 129600},
+              "InputDataConfig": [
+                {"ChannelName": "train",
+                 "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://hf-datasets-123456789012/imdb/train", "S3DataDistributionType": "ShardedByS3Key"} },
+                 "CompressionType": "Gzip", "ContentType": "application/jsonlines", "InputMode": "Pipe"},
+                {"ChannelName": "code",
+                 "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "{{SourceDir}}", "S3DataDistributionType": "FullyReplicated"} } }
+              ],
+              "Environment": {"TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1"},
+              "Tags": [{"Key": "team", "Value": "nlp"}],
+              "VpcConfig": {"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"]},
+              "EnableNetworkIsolation": true,
+              "EnableManagedSpotTraining": true,
+              "CheckpointConfig": {"S3Uri": "{{Checkpoints}}", "LocalPath": "/opt/ml/checkpoints"},
+              "RetryStrategy": {"MaximumRetryAttempts": 2},
+              "ProfilerConfig": {"S3OutputPath": "{{Output}}", "DisableProfiler": false}
+            }
+            """, request);
+    }
+
     public static TheoryData<string, DistributionConfig, string, int, string[]> Distributions => new()
     {
         // huggingface/estimator.py _huggingface_distribution_configuration (lines 301-321): pytorchddp first (line 305),
