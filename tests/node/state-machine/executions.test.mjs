@@ -192,11 +192,12 @@ test('tune success: the tuning request is sent, output names the best training j
   assertValidRequests(calls);
 });
 
+/** The pipeline's job prefix, as embedded in the PrepareRequest payload of the synthesized definition. */
+const jobNamePrefix = definition.States.PrepareRequest.Parameters.Payload.policy.jobNamePrefix;
+
 test('tune continuing a search: the seed and the warm start from earlier runs reach CreateHyperParameterTuningJob', async () => {
-  const input = {
-    mode: 'tune',
-    tuning: { randomSeed: 7, warmStart: { type: 'IdenticalDataAndAlgorithm', parents: ['hf-translate-run-1', 'hf-translate-run-2'] } },
-  };
+  const parents = [`${jobNamePrefix}-run-1`, `${jobNamePrefix}-run-2`];
+  const input = { mode: 'tune', tuning: { randomSeed: 7, warmStart: { type: 'IdenticalDataAndAlgorithm', parents } } };
   const { calls, error, cause } = await run(input, (request) => ({
     HyperParameterTuningJobName: request.HyperParameterTuningJobName,
     HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
@@ -216,7 +217,7 @@ test('tune continuing a search: the seed and the warm start from earlier runs re
   // tuner.py WarmStartConfig.to_input_req (SDK v2.257.6, lines 209-214).
   assert.deepEqual(request.WarmStartConfig, {
     WarmStartType: 'IdenticalDataAndAlgorithm',
-    ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: 'hf-translate-run-1' }, { HyperParameterTuningJobName: 'hf-translate-run-2' }],
+    ParentHyperParameterTuningJobs: parents.map((name) => ({ HyperParameterTuningJobName: name })),
   });
   // The synthesized tuning definition carries HyperParameterTuningResourceConfig, as the SDK since v2.133.
   assert.ok(request.TrainingJobDefinition.HyperParameterTuningResourceConfig?.InstanceType, JSON.stringify(request.TrainingJobDefinition));
@@ -226,7 +227,7 @@ test('tune continuing a search: the seed and the warm start from earlier runs re
 
 const invalidInputs = {
   'warm start from another pipeline': [{ mode: 'tune', tuning: { warmStart: { type: 'TransferLearning', parents: ['other-run-1'] } } },
-    /tuning\.warmStart\.parents\[0\]: "other-run-1" is not allowed; it must start with "hf-translate-"/],
+    /tuning\.warmStart\.parents\[0\]: "other-run-1" is not allowed; it must start with "hf-[a-z0-9-]+-"/],
   'negative random seed': [{ mode: 'tune', tuning: { randomSeed: -5 } }, /tuning\.randomSeed: -5 is not allowed/],
   'unknown key': [{ instance_type: 'ml.g5.2xlarge' }, /instance_type: unknown field/],
   'instance type outside the list': [{ instanceType: 'ml.p4d.24xlarge' }, /instanceType: "ml\.p4d\.24xlarge" is not allowed; allowed: ml\.g5\.2xlarge, ml\.g5\.12xlarge, ml\.p3\.2xlarge/],
