@@ -103,8 +103,11 @@ public sealed class LlmSftRecipeTests(LlmSftPipelineFixture fixture) : IClassFix
         Assert.Equal("""{"Type":"Minimize","MetricName":"eval_loss"}""", config["HyperParameterTuningJobObjective"]!.ToJsonString());
         var ranges = config["ParameterRanges"]!;
         Assert.Equal("""[{"Name":"learning_rate","MinValue":"1e-05","MaxValue":"0.0005","ScalingType":"Logarithmic"}]""", ranges["ContinuousParameterRanges"]!.ToJsonString());
-        // The SDK's CategoricalParameter.as_json_range: each value json.dumps-ed.
-        Assert.Equal("""[{"Name":"lora_r","Values":["8","16","32","64"]}]""", ranges["CategoricalParameterRanges"]!.ToJsonString());
+        // The SDK's CategoricalParameter keeps each value as a string (src/sagemaker/parameter.py:116 at v2.257.6,
+        // to_string) and a framework estimator's tuner sends as_json_range: json.dumps of that string (:148), so 8 -> "\"8\"".
+        var values = ranges["CategoricalParameterRanges"]![0]!["Values"]!.AsArray().Select(v => v!.GetValue<string>());
+        Assert.Equal(["\"8\"", "\"16\"", "\"32\"", "\"64\""], values);
+        Assert.Equal("lora_r", ranges["CategoricalParameterRanges"]![0]!["Name"]!.GetValue<string>());
         var statics = tune["TrainingJobDefinition"]!["StaticHyperParameters"]!.AsObject();
         Assert.False(statics.ContainsKey("learning_rate"));
         Assert.False(statics.ContainsKey("lora_r"));
