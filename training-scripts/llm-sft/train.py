@@ -169,13 +169,11 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
     import transformers  # noqa: PLC0415
     from transformers import AutoTokenizer, Trainer, TrainingArguments  # noqa: PLC0415
 
-    cuda = torch.cuda.is_available()
-    device_name = torch.cuda.get_device_name(0) if cuda else "CPU"
-    precision = sft_config.choose_precision(args.bf16, cuda, cuda and torch.cuda.is_bf16_supported(), device_name)
+    precision = sft_config.precision_for_device(args.bf16, torch.cuda)  # native bfloat16 only (not emulated)
     if args.load_in_4bit:
         sft_config.quantization_kwargs(args, precision)  # refuses 4-bit without a GPU before anything loads
-    logger.info("transformers %s, torch %s; device %s; %s; channels %s; hosts %s (this is %s); world size %s; "
-                "offline=%s", transformers.__version__, torch.__version__, device_name, precision.reason,
+    logger.info("transformers %s, torch %s; %s; channels %s; hosts %s (this is %s); world size %s; "
+                "offline=%s", transformers.__version__, torch.__version__, precision.reason,
                 sorted(context.channels), context.hosts, context.current_host, os.environ.get("WORLD_SIZE", "1"),
                 args.offline)
 
