@@ -118,6 +118,28 @@ def quantization_kwargs(args: argparse.Namespace, precision: Precision) -> Optio
     }
 
 
+def model_load_kwargs(args: argparse.Namespace, precision: Precision, for_training: bool,
+                      transformers_version: str, local_rank: int = 0) -> Dict[str, object]:
+    """``AutoModelForCausalLM.from_pretrained`` keyword arguments (the dtype and ``bnb_4bit_compute_dtype`` as names).
+
+    For training on a GPU the weights load straight onto this process's GPU (``device_map={"": LOCAL_RANK}``: one full
+    copy per process under torchrun, as DDP wants, and for QLoRA the placement bitsandbytes needs). Without it the
+    whole model is first built in host memory (an 8B model in bfloat16: about 16 GB, as much as an ml.g5.xlarge has;
+    under torchrun once per GPU) before the Trainer moves it. The merge (``for_training`` False) loads the base
+    model unquantized on the CPU.
+    """
+    kwargs: Dict[str, object] = {dtype_keyword(transformers_version): precision.dtype}
+    if not for_training:
+        kwargs["low_cpu_mem_usage"] = True
+        return kwargs
+    quantization = quantization_kwargs(args, precision)
+    if quantization:
+        kwargs["quantization_config"] = quantization
+    if precision.dtype != "float32":  # a GPU is visible (choose_precision: float32 means the CPU)
+        kwargs["device_map"] = {"": local_rank}
+    return kwargs
+
+
 def training_arguments_kwargs(args: argparse.Namespace, checkpoint_dir: str, available: Collection[str],
                               has_validation: bool, precision: Precision) -> Dict[str, object]:
     """``TrainingArguments`` keyword arguments.

@@ -117,14 +117,14 @@ def _load_model(model_path: str, args, precision: sft_config.Precision, for_trai
     import transformers  # noqa: PLC0415
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig  # noqa: PLC0415
 
-    kwargs: Dict[str, object] = {sft_config.dtype_keyword(transformers.__version__): getattr(torch, precision.dtype)}
-    quantization = sft_config.quantization_kwargs(args, precision) if for_training else None
+    kwargs = sft_config.model_load_kwargs(args, precision, for_training, transformers.__version__,
+                                          int(os.environ.get("LOCAL_RANK", "0")))
+    dtype_name = sft_config.dtype_keyword(transformers.__version__)
+    kwargs[dtype_name] = getattr(torch, kwargs[dtype_name])
+    quantization = kwargs.get("quantization_config")
     if quantization:
         quantization["bnb_4bit_compute_dtype"] = getattr(torch, quantization["bnb_4bit_compute_dtype"])
         kwargs["quantization_config"] = BitsAndBytesConfig(**quantization)
-        kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}  # one full copy per process (DDP)
-    if not for_training:
-        kwargs["low_cpu_mem_usage"] = True
     return AutoModelForCausalLM.from_pretrained(model_path, **kwargs)
 
 
