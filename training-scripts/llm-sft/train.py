@@ -137,8 +137,8 @@ def _peft_model(model, args):
             model, use_gradient_checkpointing=args.gradient_checkpointing,
             gradient_checkpointing_kwargs={"use_reentrant": False})
     model = peft.get_peft_model(model, peft.LoraConfig(**sft_config.lora_kwargs(args)))
-    trainable = sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)
-    total = sum(parameter.numel() for parameter in model.parameters())
+    # peft's count: a bitsandbytes 4-bit weight holds two parameters per stored byte (numel() counts bytes)
+    trainable, total = model.get_nb_trainable_parameters()
     logger.info("LoRA r=%d alpha=%d on %s: %d trainable parameters of %d (%.3f%%)", args.lora_r, args.lora_alpha,
                 args.lora_target_modules, trainable, total, 100.0 * trainable / max(total, 1))
     return model
