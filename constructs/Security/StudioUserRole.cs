@@ -47,6 +47,15 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     public static readonly IReadOnlyList<string> StudioListActions =
         ["sagemaker:ListApps", "sagemaker:ListDomains", "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"];
 
+    /// <summary>
+    /// The tags Studio adds to every SageMaker resource created from a Studio app (the domain, user profile and space
+    /// ARNs). Studio needs <c>sagemaker:AddTags</c> for them at creation, or the create call is denied
+    /// (https://docs.aws.amazon.com/sagemaker/latest/dg/domain-resource-isolation.html, "Important";
+    /// https://docs.aws.amazon.com/sagemaker/latest/dg/domain-multiple.html, "Automatic tag propagation").
+    /// </summary>
+    public static readonly IReadOnlyList<string> StudioSystemTagKeys =
+        ["sagemaker:domain-arn", "sagemaker:space-arn", "sagemaker:user-profile-arn"];
+
     private readonly IConstruct _defaultPolicy;
     private Policy? _domainPolicy;
 
@@ -268,64 +277,95 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         var keyArn = props.EncryptionKey.KeyArn;
         var keepAlive = props.MaxWarmPoolKeepAlive?.ToSeconds() ?? 0;
 
-        Dictionary<string, object> Guardrails(bool networkIsolation) => new()
+        // Instance types with local NVMe storage take no EBS volume key (the SDK drops it for them); every other type must
+        // name the platform key, or its volume would be encrypted with the AWS managed key. One statement per kind.
+        var typeGroups = new[]
+            {
+                (Suffix: "", Types: props.AllowedInstanceTypes.Where(t => !SageMakerSdkDefaults.SupportsVolumeKmsKey(t)).ToArray(), VolumeKey: false),
+                (Suffix: "WithVolumeKey", Types: props.AllowedInstanceTypes.Where(SageMakerSdkDefaults.SupportsVolumeKmsKey).ToArray(), VolumeKey: true),
+            }
+            .Where(g => g.Types.Length > 0)
+            .ToArray();
+
+        Dictionary<string, object> Guardrails(bool networkIsolation, string[] types, bool volumeKey)
         {
-            ["ForAllValues:StringEquals"] = new Dictionary<string, object>
+            var nulls = new Dictionary<string, object>
             {
-                ["sagemaker:InstanceTypes"] = props.AllowedInstanceTypes.ToArray(),
-                ["sagemaker:VpcSecurityGroupIds"] = defaults.SecurityGroupIds.ToArray(),
-                ["sagemaker:VpcSubnets"] = defaults.SubnetIds.ToArray(),
-            },
-            ["Null"] = new Dictionary<string, object>
-            {
+                // No file system channels (EFS/FSx in the VPC): the platform's jobs read S3 only.
+                ["sagemaker:FileSystemId"] = "true",
                 ["sagemaker:InstanceTypes"] = "false",
                 ["sagemaker:MaxRuntimeInSeconds"] = "false",
                 ["sagemaker:OutputKmsKeyArn"] = "false",
                 ["sagemaker:VpcSecurityGroupIds"] = "false",
                 ["sagemaker:VpcSubnets"] = "false",
-            },
-            ["Bool"] = new Dictionary<string, object>
+            };
+            var arnEquals = new Dictionary<string, object> { ["sagemaker:OutputKmsKeyArn"] = keyArn };
+            var conditions = new Dictionary<string, object>
             {
-                ["sagemaker:InterContainerTrafficEncryption"] = "true",
-                ["sagemaker:NetworkIsolation"] = networkIsolation ? "true" : "false",
-            },
-            ["ArnEquals"] = new Dictionary<string, object> { ["sagemaker:OutputKmsKeyArn"] = keyArn },
-            ["ArnEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = keyArn },
-            ["NumericLessThanEquals"] = new Dictionary<string, object> { ["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds() },
-            // Listed for CreateTrainingJob only; absent from tuning requests and from requests without warm pools.
-            ["NumericLessThanEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:KeepAlivePeriod"] = keepAlive },
-        };
+                ["ForAllValues:StringEquals"] = new Dictionary<string, object>
+                {
+                    ["sagemaker:InstanceTypes"] = types,
+                    ["sagemaker:VpcSecurityGroupIds"] = defaults.SecurityGroupIds.ToArray(),
+                    ["sagemaker:VpcSubnets"] = defaults.SubnetIds.ToArray(),
+                },
+                ["Null"] = nulls,
+                ["Bool"] = new Dictionary<string, object>
+                {
+                    ["sagemaker:InterContainerTrafficEncryption"] = "true",
+                    ["sagemaker:NetworkIsolation"] = networkIsolation ? "true" : "false",
+                },
+                // Remote debugging (listed for CreateTrainingJob only) opens a shell in the job's container, with the job
+                // role's credentials: never from a notebook.
+                ["BoolIfExists"] = new Dictionary<string, object> { ["sagemaker:EnableRemoteDebug"] = "false" },
+                ["ArnEquals"] = arnEquals,
+                ["NumericLessThanEquals"] = new Dictionary<string, object> { ["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds() },
+                // Listed for CreateTrainingJob only; absent from tuning requests and from requests without warm pools.
+                ["NumericLessThanEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:KeepAlivePeriod"] = keepAlive },
+            };
+            if (volumeKey)
+            {
+                nulls["sagemaker:VolumeKmsKeyArn"] = "false";
+                arnEquals["sagemaker:VolumeKmsKeyArn"] = keyArn;
+            }
+            else
+            {
+                conditions["ArnEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = keyArn };
+            }
+            return conditions;
+        }
 
-        var statements = new List<PolicyStatement>
+        var statements = typeGroups.Select(g => new PolicyStatement(new PolicyStatementProps
         {
-            new(new PolicyStatementProps
-            {
-                Sid = "CreateJobsWithinGuardrails",
-                Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
-                Resources = [trainingJobs, tuningJobs],
-                Conditions = Guardrails(networkIsolation: true),
-            }),
-        };
+            Sid = "CreateJobsWithinGuardrails" + g.Suffix,
+            Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
+            Resources = [trainingJobs, tuningJobs],
+            Conditions = Guardrails(networkIsolation: true, g.Types, g.VolumeKey),
+        })).ToList();
         if (props.AllowRemoteFunctions)
         {
-            var remote = Guardrails(networkIsolation: false);
-            remote["StringEquals"] = new Dictionary<string, object>
+            foreach (var g in typeGroups)
             {
-                [$"aws:RequestTag/{SageMakerSdkDefaults.RemoteFunctionTagKey}"] = SageMakerSdkDefaults.RemoteFunctionTagValue,
-            };
-            statements.Add(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "CreateRemoteFunctionJobsWithinGuardrails",
-                Actions = ["sagemaker:CreateTrainingJob"],
-                Resources = [trainingJobs],
-                Conditions = remote,
-            }));
+                var remote = Guardrails(networkIsolation: false, g.Types, g.VolumeKey);
+                remote["StringEquals"] = new Dictionary<string, object>
+                {
+                    [$"aws:RequestTag/{SageMakerSdkDefaults.RemoteFunctionTagKey}"] = SageMakerSdkDefaults.RemoteFunctionTagValue,
+                };
+                statements.Add(new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "CreateRemoteFunctionJobsWithinGuardrails" + g.Suffix,
+                    Actions = ["sagemaker:CreateTrainingJob"],
+                    Resources = [trainingJobs],
+                    Conditions = remote,
+                }));
+            }
         }
-        var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Order(StringComparer.Ordinal).ToArray();
+        var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Concat(StudioSystemTagKeys)
+            .Order(StringComparer.Ordinal).ToArray();
         statements.AddRange(
         [
             // Tags sent with CreateTrainingJob/CreateHyperParameterTuningJob need sagemaker:AddTags on the new job;
-            // sagemaker:TaggingAction limits it to tagging on creation (no re-tagging of existing jobs).
+            // sagemaker:TaggingAction limits it to tagging on creation (no re-tagging of existing jobs). Studio adds its
+            // own tags to what a Studio app creates (StudioSystemTagKeys), so they are allowed keys too.
             new(new PolicyStatementProps
             {
                 Sid = "TagNotebookJobsOnCreation",
