@@ -230,7 +230,9 @@ for (const { stack, environment, template, ctx } of stacks) {
   const H = 'CreateHyperParameterTuningJob';
   const rows = [
     [T, 'compliant: in the VPC, isolated, encrypted with the platform key, allowed type, default run time', estimatorRequest, () => {}, true],
-    [T, 'compliant: with the platform volume key (types with EBS volumes)', estimatorRequest, (r) => { r.ResourceConfig.VolumeKmsKeyId = keyArn; }, true],
+    // IAM only: the shipped environments allow local-storage types, on which SageMaker itself refuses a volume key; the
+    // EBS-type rules are simulated by notebook-jobs-volume-key.test.mjs.
+    [T, 'IAM allows the platform volume key on a local-storage type (SageMaker refuses it there)', estimatorRequest, (r) => { r.ResourceConfig.VolumeKmsKeyId = keyArn; }, true],
     [T, 'compliant: the longest allowed run time on the last allowed type', estimatorRequest, (r) => { r.StoppingCondition.MaxRuntimeInSeconds = maxRuntime; r.ResourceConfig.InstanceType = allowed.at(-1); }, true],
     [T, 'compliant: one of the platform subnets only', estimatorRequest, (r) => { r.VpcConfig.Subnets = r.VpcConfig.Subnets.slice(0, 1); }, true],
     [T, '@remote function (no network isolation, tagged)', remoteRequest, () => {}, remoteAllowed],
