@@ -19,7 +19,7 @@ export const INPUT_KEYS = Object.freeze([
   'maxWaitSeconds', 'channels', 'tuning',
 ]);
 /** Keys of the input's `tuning` object. */
-export const TUNING_KEYS = Object.freeze(['maxJobs', 'maxParallelJobs', 'strategy', 'earlyStopping', 'ranges']);
+export const TUNING_KEYS = Object.freeze(['maxJobs', 'maxParallelJobs', 'strategy', 'earlyStopping', 'ranges', 'randomSeed', 'warmStart']);
 /** SageMaker limits (API reference). */
 export const LIMITS = Object.freeze({
   trainingJobNameLength: 63,
@@ -32,6 +32,8 @@ export const LIMITS = Object.freeze({
   parameterValueLength: 256,
   tunedParameters: 30,
   s3UriLength: 1024,
+  warmStartParents: 5,
+  randomSeedMax: 2147483647,
 });
 /** SageMaker's job name rule: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}` (length checked separately). */
 export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
@@ -44,13 +46,58 @@ const SCALING_TYPES = ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'];
 const STRATEGIES = ['Bayesian', 'Random'];
 const EARLY_STOPPING = ['Off', 'Auto'];
 
+/**
+ * How much of the problems an error message carries: the first `problems` lines, each cut to `problemLength`
+ * characters, then a count of the rest. The message travels as the Lambda error (Step Functions keeps at most 32,768
+ * characters of a Cause), through the state data (256 KB) into the SNS message (256 KB): bounded well below all three.
+ */
+export const MESSAGE_LIMITS = Object.freeze({ problems: 20, problemLength: 1000, causeLength: 30000 });
+
+/** `text` cut to `max` characters, saying how much was cut. */
+export function bounded(text, max) {
+  const s = String(text);
+  return s.length <= max ? s : `${s.slice(0, max)}... (${s.length - max} more characters)`;
+}
+
 /** The error the state machine catches as `InvalidInput`; `problems` lists one line per bad field. */
 export class InvalidInputError extends Error {
   constructor(problems) {
-    super(`Invalid execution input (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
+    const shown = problems.slice(0, MESSAGE_LIMITS.problems).map((p) => bounded(p, MESSAGE_LIMITS.problemLength));
+    const rest = problems.length - shown.length;
+    super(`Invalid execution input (${problems.length} problem${problems.length === 1 ? '' : 's'}${rest > 0 ? `; the first ${shown.length} shown` : ''}): ${shown.join('; ')}${rest > 0 ? `; and ${rest} more` : ''}`);
     this.name = 'InvalidInput';
     this.problems = problems;
   }
+}
+
+/**
+ * The failure paths' parser (invoked with `{ parse, cause }`): a Step Functions Cause is untrusted text, maybe cut
+ * (a long cause) or not JSON at all, and States.StringToJson on it would fail with States.Runtime, which no Pass state
+ * can catch. `failedJob`: the Describe* response of a failed .sync job, or {} when the cause is not a JSON object (the
+ * pipeline then reports the cause as received). `invalidInput`: the function error's message, or the cause itself.
+ */
+export function parseCause({ parse, cause } = {}) {
+  let value = null;
+  try {
+    value = JSON.parse(String(cause));
+  } catch {
+    value = null;
+  }
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
+  if (parse === 'failedJob') {
+    if (!object) return { job: {} };
+    const job = {};
+    for (const key of ['TrainingJobName', 'HyperParameterTuningJobName', 'TrainingJobStatus', 'HyperParameterTuningJobStatus', 'SecondaryStatus']) {
+      if (typeof object[key] === 'string') job[key] = bounded(object[key], 256);
+    }
+    if (typeof object.FailureReason === 'string') job.FailureReason = bounded(object.FailureReason, MESSAGE_LIMITS.causeLength);
+    return { job };
+  }
+  if (parse === 'invalidInput') {
+    const message = object && typeof object.errorMessage === 'string' ? object.errorMessage : String(cause ?? '');
+    return { message: bounded(message, MESSAGE_LIMITS.causeLength) };
+  }
+  throw new Error(`parseCause: unknown parse ${JSON.stringify(parse)}; allowed "failedJob" or "invalidInput"`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -115,6 +162,21 @@ export function pythonJson(value) {
 
 /** The hyperparameter string SageMaker receives for `value` (the SDK's encoding). */
 export const encodeHyperparameter = (value) => pythonJson(value);
+
+/** Python `str(value)` for a JSON scalar: strings unchanged, `True`/`False`, integers, floats as Python's repr. */
+export function pythonStr(value) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number' && Number.isFinite(value)) return Number.isSafeInteger(value) ? String(value) : pythonFloat(value);
+  throw new TypeError(`no Python str() for ${JSON.stringify(value)}`);
+}
+
+/**
+ * A categorical tuning value as the SDK sends it for Framework estimators: `str()` first (parameter.py
+ * CategoricalParameter.__init__), then `json.dumps` (as_json_range): `0.5` -> `"\"0.5\""`, `true` -> `"\"True\""`.
+ * The same rule as the C# HyperparameterEncoding.EncodeCategorical (both tested against tests/fixtures/sdk-categorical-encoding.json).
+ */
+export const encodeCategorical = (value) => pythonString(pythonStr(value));
 
 /** Python `str(number)` for tuning range bounds (the SDK sends `str(min_value)`). */
 export const rangeBound = (n) => (Number.isSafeInteger(n) ? String(n) : pythonFloat(n));
@@ -192,6 +254,32 @@ function kindMismatch(value, encodedDefault) {
 }
 
 const isInt = (v) => typeof v === 'number' && Number.isSafeInteger(v);
+
+/**
+ * Why `value` does not fit a declared hyperparameter type (the C# HyperparameterSpec embedded in the policy as
+ * { kind, nullable, minimum?, exclusiveMinimum?, maximum?, choices?, minLength?, allowed }); null when it fits.
+ */
+export function specProblem(value, spec) {
+  const allowed = `allowed: ${spec.allowed}`;
+  if (value === null) return spec.nullable ? null : `null is not allowed; ${allowed}`;
+  let fits;
+  switch (spec.kind) {
+    case 'integer': fits = isInt(value); break;
+    case 'float': fits = typeof value === 'number' && Number.isFinite(value); break;
+    case 'boolean': fits = typeof value === 'boolean'; break;
+    case 'string':
+      fits = typeof value === 'string' && value.length >= (spec.minLength ?? 0)
+        && (!Array.isArray(spec.choices) || spec.choices.includes(value));
+      break;
+    default: fits = false;
+  }
+  if (fits && typeof value === 'number') {
+    fits = (spec.minimum === undefined || value >= spec.minimum)
+      && (spec.exclusiveMinimum === undefined || value > spec.exclusiveMinimum)
+      && (spec.maximum === undefined || value <= spec.maximum);
+  }
+  return fits ? null : `${show(value)} is not allowed; ${allowed}`;
+}
 const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
 function checkKeys(obj, allowed, path, problems) {
@@ -242,8 +330,9 @@ export function prepare(event) {
   // The parts of the request that describe one training job.
   const job = tune ? request.TrainingJobDefinition : request;
   const hpKey = tune ? 'StaticHyperParameters' : 'HyperParameters';
-  // Training and tuning both carry ResourceConfig (the SDK's _Job._load_config / Session._map_training_config).
-  const resources = job.ResourceConfig;
+  // Training: ResourceConfig; a tuning definition: HyperParameterTuningResourceConfig (the SDK since v2.133: tuner.py
+  // _TuningJob._prepare_training_config -> session.py _map_training_config), as TrainingRequestBuilder.ResourceConfigKey.
+  const resources = tune ? job.HyperParameterTuningResourceConfig : job.ResourceConfig;
 
   // job name
   const maxNameLength = tune ? LIMITS.tuningJobNameLength : LIMITS.trainingJobNameLength;
@@ -306,7 +395,11 @@ export function prepare(event) {
   }
 
   // hyperparameters
-  const knownHyperparameters = Object.keys(trainingDefaults.HyperParameters ?? {}).filter((k) => !isReserved(k));
+  // The recipe's declared types (HyperparameterSpec) when it has them: the keys an execution may set and what each accepts.
+  const declared = isObject(policy.hyperparameters) ? policy.hyperparameters : null;
+  const knownHyperparameters = declared
+    ? Object.keys(declared).filter((k) => !isReserved(k))
+    : Object.keys(trainingDefaults.HyperParameters ?? {}).filter((k) => !isReserved(k));
   const hpOverrides = {};
   if (input.hyperparameters !== undefined) {
     if (!isObject(input.hyperparameters)) {
@@ -320,7 +413,9 @@ export function prepare(event) {
           problems.push(`${field}: not a valid hyperparameter name; allowed: letters, digits, '_', '.', '-', starting with a letter, at most ${LIMITS.hyperparameterKeyLength} characters`);
         } else if (!knownHyperparameters.includes(key)) {
           problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${knownHyperparameters.join(', ')}`);
-        } else if (kindMismatch(value, trainingDefaults.HyperParameters[key])) {
+        } else if (declared && specProblem(value, declared[key])) {
+          problems.push(`${field}: ${specProblem(value, declared[key])}`);
+        } else if (!declared && kindMismatch(value, trainingDefaults.HyperParameters[key])) {
           problems.push(`${field}: ${show(value)} is not allowed; allowed: ${kindMismatch(value, trainingDefaults.HyperParameters[key])}`);
         } else {
           let encoded;
@@ -370,7 +465,7 @@ export function prepare(event) {
     } else if (!isObject(input.tuning)) {
       problems.push(`tuning: ${show(input.tuning)} is not allowed; allowed: an object with ${TUNING_KEYS.join(', ')}`);
     } else {
-      tuningOverrides = validateTuning(input.tuning, request, knownHyperparameters, policy, problems);
+      tuningOverrides = validateTuning(input.tuning, request, knownHyperparameters, policy, problems, declared);
     }
   }
 
@@ -399,7 +494,7 @@ export function prepare(event) {
       // As TrainingRequestBuilder.WithInstanceType: a volume key only on EBS-only types (SageMaker rejects it on
       // types with local NVMe storage, whose instance storage is encrypted by hardware).
       delete resources.VolumeKmsKeyId;
-      const key = job.OutputDataConfig?.KmsKeyId;
+      const key = policy.volumeKmsKeyId ?? job.OutputDataConfig?.KmsKeyId;
       if (key && acceptsVolumeKmsKey(instanceType)) resources.VolumeKmsKeyId = key;
     }
     resources.InstanceType = instanceType;
@@ -456,7 +551,7 @@ export function prepare(event) {
   return { mode: summary.mode, request, summary };
 }
 
-function validateTuning(tuning, request, knownHyperparameters, policy, problems) {
+function validateTuning(tuning, request, knownHyperparameters, policy, problems, declared = null) {
   checkKeys(tuning, TUNING_KEYS, 'tuning.', problems);
   const limits = request.HyperParameterTuningJobConfig.ResourceLimits;
   const out = {};
@@ -489,7 +584,7 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems)
       const ranges = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [] };
       let ok = true;
       for (const [name, range] of Object.entries(tuning.ranges)) {
-        const r = validateRange(name, range, knownHyperparameters, problems);
+        const r = validateRange(name, range, knownHyperparameters, problems, declared?.[name]);
         if (!r) { ok = false; continue; }
         ranges[r.kind].push(r.value);
       }
@@ -510,10 +605,89 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems)
   if (strategy === 'Hyperband' && (out.earlyStopping ?? config.TrainingJobEarlyStoppingType) === 'Auto') {
     problems.push(`tuning.earlyStopping: "Auto" is not allowed with the Hyperband strategy of this recipe, which stops jobs itself; allowed: "Off"`);
   }
+  if (strategy === 'Hyperband' && config.StrategyConfig?.HyperbandStrategyConfig?.MaxResource === undefined) {
+    // As TuningValidator at synthesis: SageMaker infers MaxResource from a static epochs-like hyperparameter.
+    const tuned = rangeNames(out.ranges ?? config.ParameterRanges);
+    if (!HYPERBAND_EPOCH_KEYS.some((k) => knownHyperparameters.includes(k) && !tuned.has(k))) {
+      problems.push(`tuning.ranges: ${HYPERBAND_EPOCH_KEYS.filter((k) => tuned.has(k)).join(', ')} not allowed; this Hyperband recipe sets no MaxResource, so SageMaker reads it from that static hyperparameter (allowed: keep it out of the ranges)`);
+    }
+  }
+  Object.assign(out, validateSearchContinuation(tuning, policy, problems));
   return out;
 }
 
-function validateRange(name, range, knownHyperparameters, problems) {
+// ---------------------------------------------------------------------------------------------------------------
+// Continuing a search run after run: the seed and the warm start (sdk-fidelity). Kept apart from the rest of the
+// tuning input so that other changes to validateTuning merge cleanly.
+
+const WARM_START_TYPES = ['IdenticalDataAndAlgorithm', 'TransferLearning'];
+/** Static hyperparameters SageMaker infers Hyperband's MaxResource from (API reference, HyperbandStrategyConfig). */
+const HYPERBAND_EPOCH_KEYS = ['epochs', 'numepochs', 'n-epochs', 'n_epochs', 'num_epochs'];
+
+/**
+ * `tuning.randomSeed` (RandomSeed: an integer >= 0, or null for none) and `tuning.warmStart`
+ * ({type, parents}: WarmStartConfig, or null for a cold start). Parents are tuning jobs of this pipeline: their names
+ * must carry its job prefix, as every job it creates does; 1 to 5 of them (the API's limit).
+ */
+export function validateSearchContinuation(tuning, policy, problems) {
+  const out = {};
+  if (tuning.randomSeed !== undefined) {
+    if (tuning.randomSeed === null) out.randomSeed = null;
+    else if (intIn(tuning.randomSeed, 'tuning.randomSeed', 0, LIMITS.randomSeedMax, problems, ' (SageMaker RandomSeed), or null for none')) out.randomSeed = tuning.randomSeed;
+  }
+  if (tuning.warmStart !== undefined) {
+    const warm = tuning.warmStart;
+    const prefix = `${policy.jobNamePrefix}-`;
+    if (warm === null) {
+      out.warmStart = null;
+    } else if (!isObject(warm)) {
+      problems.push(`tuning.warmStart: ${show(warm)} is not allowed; allowed: {"type": ${WARM_START_TYPES.map((t) => `"${t}"`).join(' | ')}, "parents": ["${prefix}..."]} or null`);
+    } else {
+      const before = problems.length;
+      checkKeys(warm, ['type', 'parents'], 'tuning.warmStart.', problems);
+      if (!WARM_START_TYPES.includes(warm.type)) {
+        problems.push(`tuning.warmStart.type: ${show(warm.type)} is not allowed; allowed: ${WARM_START_TYPES.join(', ')}`);
+      }
+      const parents = warm.parents;
+      if (!Array.isArray(parents) || parents.length < 1 || parents.length > LIMITS.warmStartParents) {
+        problems.push(`tuning.warmStart.parents: ${show(parents)} is not allowed; allowed: 1 to ${LIMITS.warmStartParents} tuning job names starting with "${prefix}"`);
+      } else {
+        parents.forEach((name, i) => {
+          const field = `tuning.warmStart.parents[${i}]`;
+          if (typeof name !== 'string') {
+            problems.push(`${field}: ${show(name)} is not allowed; allowed: a tuning job name starting with "${prefix}"`);
+            return;
+          }
+          const nameProblems = jobNameProblems(name, LIMITS.tuningJobNameLength);
+          if (!name.startsWith(prefix)) nameProblems.push(`must start with "${prefix}" (only this pipeline's tuning jobs can be parents)`);
+          if (nameProblems.length > 0) problems.push(`${field}: ${show(name)} is not allowed; it ${nameProblems.join(' and ')}`);
+        });
+        if (new Set(parents).size !== parents.length) problems.push(`tuning.warmStart.parents: ${show(parents)} has duplicates; allowed: distinct tuning job names`);
+      }
+      if (problems.length === before) {
+        // tuner.py WarmStartConfig.to_input_req, as TrainingRequestBuilder.WarmStart.
+        out.warmStart = {
+          WarmStartType: warm.type,
+          ParentHyperParameterTuningJobs: parents.map((name) => ({ HyperParameterTuningJobName: name })),
+        };
+      }
+    }
+  }
+  return out;
+}
+
+/** Applies the seed and the warm start of `validateSearchContinuation`, and drops a StrategyConfig the strategy no longer takes. */
+export function applySearchContinuation(request, overrides) {
+  const config = request.HyperParameterTuningJobConfig;
+  if (overrides?.randomSeed === null) delete config.RandomSeed;
+  else if (overrides?.randomSeed !== undefined) config.RandomSeed = overrides.randomSeed;
+  if (overrides?.warmStart === null) delete request.WarmStartConfig;
+  else if (overrides?.warmStart !== undefined) request.WarmStartConfig = overrides.warmStart;
+  // StrategyConfig holds HyperbandStrategyConfig only: SageMaker takes it with the Hyperband strategy alone.
+  if (config.Strategy !== 'Hyperband') delete config.StrategyConfig;
+}
+
+function validateRange(name, range, knownHyperparameters, problems, spec = undefined) {
   const field = `tuning.ranges.${name}`;
   if (!knownHyperparameters.includes(name)) {
     problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${knownHyperparameters.join(', ')}`);
@@ -542,6 +716,19 @@ function validateRange(name, range, knownHyperparameters, problems) {
     } else if (scaling === 'ReverseLogarithmic' && (type === 'integer' || (numeric(range.min) && numeric(range.max) && (range.min < 0 || range.max >= 1)))) {
       problems.push(`${field}.scaling: ReverseLogarithmic needs a continuous range with 0 <= min < max < 1`);
     }
+    if (spec) {
+      // The range must lie within what the script accepts (a continuous range cannot tune an integer).
+      if (spec.kind === 'integer' && type !== 'integer') {
+        problems.push(`${field}.type: "${type}" is not allowed for an integer hyperparameter; allowed: "integer" or "categorical"`);
+      } else if (spec.kind !== 'integer' && spec.kind !== 'float') {
+        problems.push(`${field}.type: "${type}" is not allowed; ${name} takes ${spec.allowed}: use "categorical"`);
+      } else {
+        for (const bound of ['min', 'max']) {
+          const why = specProblem(range[bound], spec);
+          if (why && numeric(range[bound])) problems.push(`${field}.${bound}: ${why}`);
+        }
+      }
+    }
     if (problems.length > before) return null;
     return {
       kind: type === 'integer' ? 'IntegerParameterRanges' : 'ContinuousParameterRanges',
@@ -556,7 +743,14 @@ function validateRange(name, range, knownHyperparameters, problems) {
       problems.push(`${field}.values: ${show(values)} is not allowed; allowed: 1 to ${LIMITS.categoricalValues} strings, numbers or booleans`);
       return null;
     }
-    const encoded = values.map(encodeHyperparameter);
+    if (spec) {
+      for (const v of values) {
+        const why = specProblem(v, spec);
+        if (why) problems.push(`${field}.values: ${why}`);
+      }
+      if (problems.length > before) return null;
+    }
+    const encoded = values.map(encodeCategorical);
     const long = encoded.find((v) => v.length > LIMITS.parameterValueLength);
     if (long !== undefined) {
       problems.push(`${field}.values: encoded value ${show(long)} is ${long.length} characters; allowed: at most ${LIMITS.parameterValueLength}`);
@@ -591,6 +785,7 @@ function applyTuning(request, overrides, staticHps, trainingHps) {
   }
   // Tuned hyperparameters are never static (SageMaker rejects a key that is both).
   for (const name of rangeNames(config.ParameterRanges)) delete staticHps[name];
+  applySearchContinuation(request, overrides);
 }
 
 function rangeNames(parameterRanges) {
@@ -601,5 +796,5 @@ function rangeNames(parameterRanges) {
 
 /** Lambda entry point. */
 export async function handler(event) {
-  return prepare(event);
+  return event && Object.hasOwn(event, 'parse') ? parseCause(event) : prepare(event);
 }
