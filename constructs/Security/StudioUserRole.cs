@@ -277,19 +277,15 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         var keyArn = props.EncryptionKey.KeyArn;
         var keepAlive = props.MaxWarmPoolKeepAlive?.ToSeconds() ?? 0;
 
-        // Instance types with local NVMe storage take no EBS volume key (the SDK drops it for them); every other type must
-        // name the platform key, or its volume would be encrypted with the AWS managed key. One statement per kind.
-        var typeGroups = new[]
-            {
-                (Suffix: "", Types: props.AllowedInstanceTypes.Where(t => !SageMakerSdkDefaults.SupportsVolumeKmsKey(t)).ToArray(), VolumeKey: false),
-                (Suffix: "WithVolumeKey", Types: props.AllowedInstanceTypes.Where(SageMakerSdkDefaults.SupportsVolumeKmsKey).ToArray(), VolumeKey: true),
-            }
-            .Where(g => g.Types.Length > 0)
-            .ToArray();
-
-        Dictionary<string, object> Guardrails(bool networkIsolation, string[] types, bool volumeKey)
+        Dictionary<string, object> Guardrails(bool networkIsolation) => new()
         {
-            var nulls = new Dictionary<string, object>
+            ["ForAllValues:StringEquals"] = new Dictionary<string, object>
+            {
+                ["sagemaker:InstanceTypes"] = props.AllowedInstanceTypes.ToArray(),
+                ["sagemaker:VpcSecurityGroupIds"] = defaults.SecurityGroupIds.ToArray(),
+                ["sagemaker:VpcSubnets"] = defaults.SubnetIds.ToArray(),
+            },
+            ["Null"] = new Dictionary<string, object>
             {
                 // No file system channels (EFS/FSx in the VPC): the platform's jobs read S3 only.
                 ["sagemaker:FileSystemId"] = "true",
@@ -298,66 +294,65 @@ public sealed partial class StudioUserRole : Construct, IGrantable
                 ["sagemaker:OutputKmsKeyArn"] = "false",
                 ["sagemaker:VpcSecurityGroupIds"] = "false",
                 ["sagemaker:VpcSubnets"] = "false",
-            };
-            var arnEquals = new Dictionary<string, object> { ["sagemaker:OutputKmsKeyArn"] = keyArn };
-            var conditions = new Dictionary<string, object>
+            },
+            ["Bool"] = new Dictionary<string, object>
             {
-                ["ForAllValues:StringEquals"] = new Dictionary<string, object>
-                {
-                    ["sagemaker:InstanceTypes"] = types,
-                    ["sagemaker:VpcSecurityGroupIds"] = defaults.SecurityGroupIds.ToArray(),
-                    ["sagemaker:VpcSubnets"] = defaults.SubnetIds.ToArray(),
-                },
-                ["Null"] = nulls,
-                ["Bool"] = new Dictionary<string, object>
-                {
-                    ["sagemaker:InterContainerTrafficEncryption"] = "true",
-                    ["sagemaker:NetworkIsolation"] = networkIsolation ? "true" : "false",
-                },
-                // Remote debugging (listed for CreateTrainingJob only) opens a shell in the job's container, with the job
-                // role's credentials: never from a notebook.
-                ["BoolIfExists"] = new Dictionary<string, object> { ["sagemaker:EnableRemoteDebug"] = "false" },
-                ["ArnEquals"] = arnEquals,
-                ["NumericLessThanEquals"] = new Dictionary<string, object> { ["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds() },
-                // Listed for CreateTrainingJob only; absent from tuning requests and from requests without warm pools.
-                ["NumericLessThanEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:KeepAlivePeriod"] = keepAlive },
-            };
-            if (volumeKey)
-            {
-                nulls["sagemaker:VolumeKmsKeyArn"] = "false";
-                arnEquals["sagemaker:VolumeKmsKeyArn"] = keyArn;
-            }
-            else
-            {
-                conditions["ArnEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = keyArn };
-            }
-            return conditions;
-        }
+                ["sagemaker:InterContainerTrafficEncryption"] = "true",
+                ["sagemaker:NetworkIsolation"] = networkIsolation ? "true" : "false",
+            },
+            // Remote debugging (listed for CreateTrainingJob only) opens a shell in the job's container, with the job
+            // role's credentials: never from a notebook.
+            ["BoolIfExists"] = new Dictionary<string, object> { ["sagemaker:EnableRemoteDebug"] = "false" },
+            ["ArnEquals"] = new Dictionary<string, object> { ["sagemaker:OutputKmsKeyArn"] = keyArn },
+            // Types with local NVMe storage take no volume key; the others must send one (DenyEbsVolumesWithoutPlatformKey).
+            ["ArnEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = keyArn },
+            ["NumericLessThanEquals"] = new Dictionary<string, object> { ["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds() },
+            // Listed for CreateTrainingJob only; absent from tuning requests and from requests without warm pools.
+            ["NumericLessThanEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:KeepAlivePeriod"] = keepAlive },
+        };
 
-        var statements = typeGroups.Select(g => new PolicyStatement(new PolicyStatementProps
+        var statements = new List<PolicyStatement>
         {
-            Sid = "CreateJobsWithinGuardrails" + g.Suffix,
-            Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
-            Resources = [trainingJobs, tuningJobs],
-            Conditions = Guardrails(networkIsolation: true, g.Types, g.VolumeKey),
-        })).ToList();
+            new(new PolicyStatementProps
+            {
+                Sid = "CreateJobsWithinGuardrails",
+                Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
+                Resources = [trainingJobs, tuningJobs],
+                Conditions = Guardrails(networkIsolation: true),
+            }),
+        };
         if (props.AllowRemoteFunctions)
         {
-            foreach (var g in typeGroups)
+            var remote = Guardrails(networkIsolation: false);
+            remote["StringEquals"] = new Dictionary<string, object>
             {
-                var remote = Guardrails(networkIsolation: false, g.Types, g.VolumeKey);
-                remote["StringEquals"] = new Dictionary<string, object>
+                [$"aws:RequestTag/{SageMakerSdkDefaults.RemoteFunctionTagKey}"] = SageMakerSdkDefaults.RemoteFunctionTagValue,
+            };
+            statements.Add(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "CreateRemoteFunctionJobsWithinGuardrails",
+                Actions = ["sagemaker:CreateTrainingJob"],
+                Resources = [trainingJobs],
+                Conditions = remote,
+            }));
+        }
+        // An allowed type with EBS volumes and no volume key would get the AWS managed key: denied. (A deny, not a second
+        // set of allow statements per kind of type: the managed policy must stay within IAM's 6,144 characters.)
+        var ebsTypes = props.AllowedInstanceTypes.Where(SageMakerSdkDefaults.SupportsVolumeKmsKey).ToArray();
+        if (ebsTypes.Length > 0)
+        {
+            statements.Add(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "DenyEbsVolumesWithoutPlatformKey",
+                Effect = Effect.DENY,
+                Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
+                Resources = [trainingJobs, tuningJobs],
+                Conditions = new Dictionary<string, object>
                 {
-                    [$"aws:RequestTag/{SageMakerSdkDefaults.RemoteFunctionTagKey}"] = SageMakerSdkDefaults.RemoteFunctionTagValue,
-                };
-                statements.Add(new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "CreateRemoteFunctionJobsWithinGuardrails" + g.Suffix,
-                    Actions = ["sagemaker:CreateTrainingJob"],
-                    Resources = [trainingJobs],
-                    Conditions = remote,
-                }));
-            }
+                    ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["sagemaker:InstanceTypes"] = ebsTypes },
+                    ["Null"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = "true" },
+                },
+            }));
         }
         var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Concat(StudioSystemTagKeys)
             .Order(StringComparer.Ordinal).ToArray();

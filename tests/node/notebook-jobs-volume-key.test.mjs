@@ -4,7 +4,7 @@
 // sent without one with the AWS managed key (API reference, ResourceConfig.VolumeKmsKeyId:
 // https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceConfig.html). The Studio role's policy, evaluated
 // by the offline IAM simulator, must require the platform key exactly on the EBS types; every request also conforms to
-// the SageMaker API model.
+// the SageMaker API model, and the policy stays within IAM's size quota.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -107,6 +107,14 @@ if (existsSync(file)) {
 
   test('every request of the mixed-types table conforms to the SageMaker API model', () => {
     for (const [operation, label, make] of rows) assert.deepEqual(validateRequest(operation, make()), [], `${operation} '${label}'`);
+  });
+
+  test('the notebook policy of an environment with both kinds of types, tags and @remote fits IAM\'s managed policy quota', () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: 6,144 characters, whitespace not counted.
+    for (const p of policies) {
+      const size = JSON.stringify(p.policy).replace(/\s/g, '').length;
+      assert.ok(size <= 6144, `${p.name}: ${size} characters`);
+    }
   });
 
   test('the platform volume key is required exactly on instance types with EBS volumes (offline IAM simulation)', async () => {

@@ -147,13 +147,13 @@ public sealed partial class SageMakerSdkDefaultsTests
     }
 
     /// <summary>
-    /// Instance types with EBS volumes (ml.p3) and with local storage (ml.g5) in one environment: the guardrails get one
-    /// statement per kind, the volume key required only on the first. The template goes to
+    /// Instance types with EBS volumes (ml.p3) and with local storage (ml.g5) in one environment: jobs on the first
+    /// without a volume key are denied. The template goes to
     /// <c>$HF_TEST_RESULTS/notebook/mixed-instance-types.template.json</c>, where tests/node/notebook-jobs-volume-key.test.mjs
     /// evaluates it with the offline IAM simulator.
     /// </summary>
     [Fact]
-    public void MixedInstanceTypes_GetOneGuardrailStatementPerVolumeKind_AndTheTemplateGoesToTheSimulator()
+    public void MixedInstanceTypes_DenyEbsVolumesWithoutThePlatformKey_AndTheTemplateGoesToTheSimulator()
     {
         var stack = NewStack();
         var storage = new TrainingBuckets(stack, "Storage", new TrainingBucketsProps());
@@ -166,8 +166,7 @@ public sealed partial class SageMakerSdkDefaultsTests
         var sids = JsonSerializer.SerializeToElement(policy).GetProperty("Properties").GetProperty("PolicyDocument")
             .GetProperty("Statement").EnumerateArray().Select(st => st.GetProperty("Sid").GetString()!).ToArray();
         Assert.Contains("CreateJobsWithinGuardrails", sids);
-        Assert.Contains("CreateJobsWithinGuardrailsWithVolumeKey", sids);
-        Assert.Contains("CreateRemoteFunctionJobsWithinGuardrailsWithVolumeKey", sids);
+        Assert.Contains("DenyEbsVolumesWithoutPlatformKey", sids);
 
         var root = System.Environment.GetEnvironmentVariable("HF_TEST_RESULTS");
         var directory = Path.Combine(string.IsNullOrEmpty(root) ? Path.Combine(Path.GetTempPath(), "hf-test-results") : root, "notebook");
