@@ -247,13 +247,16 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <c>ForAllValues</c> plus <c>Null = false</c>, since <c>ForAllValues</c> alone also matches a request without a VPC),
     /// network isolation and inter-container encryption on (<c>Bool</c>, which fails when the request omits them), the
     /// output key present and the platform key (<c>sagemaker:OutputKmsKeyArn</c>), the volume key the platform key when
-    /// sent (<c>sagemaker:VolumeKmsKeyArn</c> with <c>IfExists</c>: instance types with local NVMe storage take none),
+    /// sent (<c>sagemaker:VolumeKmsKeyArn</c> with <c>IfExists</c>: instance types with local NVMe storage take none; a deny
+    /// statement refuses allowed types with EBS volumes sent without it), no remote debugging
+    /// (<c>sagemaker:EnableRemoteDebug</c>) and no EFS/FSx channels (<c>sagemaker:FileSystemId</c> absent),
     /// only allowed instance types, at most the maximum run time and warm-pool keep-alive. The deprecated
     /// <c>sagemaker:OutputKmsKey</c>/<c>VolumeKmsKey</c> are listed for no action, so they are not used. With
     /// <see cref="SageMakerSdkDefaultsProps.AllowRemoteFunctions"/>, training jobs without network isolation (what
     /// <c>@remote</c> sends) are allowed under the same guardrails when tagged
     /// <see cref="SageMakerSdkDefaults.RemoteFunctionTagKey"/>. Also: <c>iam:PassRole</c> on the job role only, for
-    /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys; describe, stop and list jobs
+    /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys and
+    /// <see cref="StudioSystemTagKeys"/>; describe, stop and list jobs
     /// (<c>fit()</c>, the tuner and <c>@remote</c> poll them); uploads (put, not delete) under the defaults' key prefix.
     /// The statements go into a customer managed policy (child id <c>NotebookJobs</c>), outside the role's inline
     /// policy size quota.
