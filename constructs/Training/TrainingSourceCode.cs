@@ -82,7 +82,7 @@ public sealed class TrainingSourceCode
     {
         ArgumentNullException.ThrowIfNull(scope);
         var bytes = CreateArchive(directory, options);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var sha = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
         var path = WriteContentAddressed(bytes, sha);
         var asset = new Asset(scope, id, new AssetProps { Path = path });
         return new TrainingSourceCode(asset, sha, path);
@@ -240,7 +240,7 @@ public sealed class TrainingSourceCode
     {
         var folder = Path.Combine(Path.GetTempPath(), "hf-sourcedir", sha);
         var path = Path.Combine(folder, ArchiveFileName);
-        if (File.Exists(path) && Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) == sha) return path;
+        if (File.Exists(path) && Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant() == sha) return path;
         Directory.CreateDirectory(folder);
         var temporary = Path.Combine(folder, $"{ArchiveFileName}.{Guid.NewGuid():N}.tmp");
         File.WriteAllBytes(temporary, bytes);
