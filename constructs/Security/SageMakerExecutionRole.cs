@@ -45,6 +45,13 @@ public sealed partial class SageMakerExecutionRole : Construct, IRole
     /// <summary>The role, for grants.</summary>
     public IPrincipal GrantPrincipal => Role.GrantPrincipal;
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IRole, SageMakerExecutionRole> ByRole = new();
+
+    /// <summary>The <see cref="SageMakerExecutionRole"/> that <paramref name="role"/> is, or whose <see cref="Role"/> it
+    /// is; null for any other role (whose policy this library does not know).</summary>
+    internal static SageMakerExecutionRole? Of(IRole role) =>
+        role as SageMakerExecutionRole ?? (ByRole.TryGetValue(role, out var owner) ? owner : null);
+
     /// <summary>Imports an existing SageMaker execution role by ARN (a plain <see cref="IRole"/>, e.g. from another
     /// stack); the pipeline cannot check which images such a role may pull.</summary>
     /// <param name="scope">Parent construct.</param>
@@ -113,6 +120,7 @@ public sealed partial class SageMakerExecutionRole : Construct, IRole
             RoleName = props.RoleName,
         });
         Role = role;
+        ByRole.AddOrUpdate(role, this);
         var findings = new List<NagSuppression>();
 
         // Buckets: the L2 grants bring the KMS permissions on the buckets' key along.

@@ -213,7 +213,7 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     public void Every_bucket_policy_denies_requests_without_tls_and_below_tls_1_2()
     {
         var policies = Resources(T, "AWS::S3::BucketPolicy").Values.ToList();
-        Assert.Equal(5, policies.Count);
+        Assert.Equal(4, policies.Count);
         foreach (var policy in policies)
         {
             var statements = policy.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray().ToList();
