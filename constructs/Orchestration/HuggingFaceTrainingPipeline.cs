@@ -147,8 +147,20 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             // SNS requires a KMS key for encryption at rest; the AWS managed key needs no key policy for Step Functions
             // to publish in this account.
             MasterKey = key ?? Amazon.CDK.AWS.KMS.Alias.FromAliasName(this, "NotificationTopicAwsManagedKey", "alias/aws/sns"),
-            EnforceSSL = true,
         });
+        // TLS only. (TopicProps.EnforceSSL adds its statement only to a policy that exists for other reasons.)
+        topic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "EnforceTls",
+            Effect = Effect.DENY,
+            Principals = [new AnyPrincipal()],
+            Actions = ["sns:Publish"],
+            Resources = [topic.TopicArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["Bool"] = new Dictionary<string, object> { ["aws:SecureTransport"] = "false" },
+            },
+        }));
         return topic;
     }
 
