@@ -58,8 +58,14 @@ cat > "$work/app/nuget.config" <<CONFIG
 </configuration>
 CONFIG
 cd "$work/app"
-# A package cache of its own, so the freshly packed package is never confused with an older copy of the same version.
+# A package cache of its own, so the freshly packed package is never confused with an older copy of the same version;
+# the machine's cached packages are linked in (not extracted again), except this library.
 export NUGET_PACKAGES="$work/packages"
+mkdir -p "$NUGET_PACKAGES"
+for cached in "$packages"/*/; do
+  id=$(basename "$cached")
+  [ "$id" = hfsagemaker.constructs ] || ln -s "${cached%/}" "$NUGET_PACKAGES/$id"
+done
 quiet dotnet build src/TeamTraining/TeamTraining.csproj --nologo -v q -clp:ErrorsOnly \
   -p:HfSageMakerConstructsVersion="$version" -p:UseAppHost=false
 echo "consumer test: $((SECONDS - start)) s" >&2
