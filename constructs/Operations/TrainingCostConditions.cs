@@ -43,7 +43,7 @@ public static class TrainingCostConditions
     public static IReadOnlyList<string> GuardedActions { get; } =
         ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"];
 
-    private static readonly Regex InstanceTypePattern = new(@"^ml\.[a-z0-9]+\.[a-z0-9]+$", RegexOptions.CultureInvariant);
+    private static readonly Regex InstanceTypePattern = new(@"^ml\.[a-z0-9]+\.[a-z0-9]+\z", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// The condition block for <paramref name="allowedInstanceTypes"/> and <paramref name="maxRuntime"/>, ready for

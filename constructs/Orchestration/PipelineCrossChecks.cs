@@ -22,12 +22,12 @@ internal static partial class PipelineCrossChecks
     private const string DlcRepository = "huggingface-pytorch-training";
 
     /// <summary><c>{account}.dkr.ecr[-fips].{region}.{domain}/{repository}[:{tag}][@{digest}]</c>.</summary>
-    [GeneratedRegex(@"^\d{12}\.dkr\.ecr(?:-fips)?\.(?<region>[a-z0-9-]+)\.[a-z0-9.]+/(?<repository>[^:@]+)(?::(?<tag>[^@]+))?(?:@.+)?\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{12}\.dkr\.ecr(?:-fips)?\.(?<region>[a-z0-9-]+)\.[a-z0-9.]+/(?<repository>[^:@]+)(?::(?<tag>[^@]+))?(?:@.+)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex EcrImage();
 
     /// <summary>The Hugging Face DLC tag: <c>{pytorch}-transformers{transformers}-{gpu|cpu}-{py}[-...]</c>
     /// (sagemaker-python-sdk <c>image_uris._format_tag</c> with the Hugging Face base framework version).</summary>
-    [GeneratedRegex(@"^(?<pytorch>\d+(?:\.\d+)*)-transformers(?<transformers>\d+(?:\.\d+)*)-(?:gpu|cpu)-(?<python>py\d+)(?:-|\z)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<pytorch>[0-9]+(?:\.[0-9]+)*)-transformers(?<transformers>[0-9]+(?:\.[0-9]+)*)-(?:gpu|cpu)-(?<python>py[0-9]+)(?:-|\z)", RegexOptions.CultureInvariant)]
     private static partial Regex DlcTag();
 
     /// <summary>

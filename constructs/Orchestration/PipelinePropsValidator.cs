@@ -118,6 +118,9 @@ internal static class PipelinePropsValidator
         }
     }
 
+    private static bool IsReservedHyperparameter(string name) =>
+        name.StartsWith("sagemaker_", StringComparison.Ordinal) || name == ReservedHyperparameters.ModelParallelParameters;
+
     /// <summary>A <see cref="Duration"/> in seconds without the integral-conversion error of <c>ToSeconds()</c>.</summary>
     private static double Seconds(Duration duration) => duration.ToSeconds(new TimeConversionOptions { Integral = false });
 
@@ -125,6 +128,40 @@ internal static class PipelinePropsValidator
     {
         var job = props.Job;
         var allowed = props.AllowedInstanceTypes!;
+        // The declared hyperparameter types are the run-time contract: the recipe's own values must fit them, and every
+        // value the recipe sends must be declared (else an execution could not even restate the default).
+        if (job.HyperparameterTypes is { } types)
+        {
+            foreach (var (name, value) in job.Hyperparameters)
+            {
+                if (IsReservedHyperparameter(name))
+                {
+                    continue;
+                }
+
+                if (!types.TryGetValue(name, out var spec))
+                {
+                    v.Add("Job.HyperparameterTypes", name, "it has a value in Job.Hyperparameters but no declared type; declare it (e.g. HyperparameterSpec.Integer(minimum: 1)).");
+                }
+                else if (spec.Problem(value) is { } problem)
+                {
+                    v.Add($"Job.Hyperparameters['{name}']", value, $"{problem} (its declared type).");
+                }
+            }
+
+            foreach (var (name, spec) in types)
+            {
+                if (IsReservedHyperparameter(name))
+                {
+                    v.Add("Job.HyperparameterTypes", name, "it is reserved for SageMaker; declare only the script's own hyperparameters.");
+                }
+                else if (spec.Choices is not null && spec.Kind != HyperparameterKind.String)
+                {
+                    v.Add($"Job.HyperparameterTypes['{name}'].Choices", spec.Choices, $"Choices apply to strings only; use Minimum/Maximum for {spec.Kind}.");
+                }
+            }
+        }
+
         // The recipe itself must sit within the guardrails, or every execution with an empty input would be refused.
         v.Require(allowed.Contains(job.InstanceType), "Job.InstanceType", job.InstanceType,
             $"give one of AllowedInstanceTypes ({string.Join(", ", allowed)}), or add it to AllowedInstanceTypes.");
