@@ -13,12 +13,12 @@ namespace HfSageMaker.Constructs.Security;
 /// The execution role of the data scientists' Studio user profiles and shared spaces (trusted by
 /// <c>sagemaker.amazonaws.com</c> for this account only, <c>aws:SourceAccount</c>), separate from the jobs'
 /// <see cref="SageMakerExecutionRole"/>. It holds what a person working in Studio needs and no more: Studio's own
-/// space and app lifecycle calls in this platform's domain (<see cref="AllowStudioIn"/>), read and upload datasets
-/// (no delete), read code archives, read model artifacts (no overwrite or delete; checkpoints not at all), the Studio
+/// space and app lifecycle calls in this platform's domain (<see cref="AddStudioDomainPolicy"/>), read and upload datasets
+/// (no delete), read model artifacts (no overwrite or delete; checkpoints not at all), the Studio
 /// log group, and starting, watching and stopping executions of the training state machine
-/// (<see cref="AllowExecutionsOf"/>). By default no <c>iam:PassRole</c> and no <c>sagemaker:CreateTrainingJob</c> or
+/// (<see cref="GrantExecutions"/>). By default no <c>iam:PassRole</c> and no <c>sagemaker:CreateTrainingJob</c> or
 /// other job actions: jobs start only through the state machine, whose IAM and validation carry the cost guardrails
-/// (instance types, counts, run time, spot). <see cref="AllowNotebookJobs"/> opts in to jobs created from a notebook,
+/// (instance types, counts, run time, spot). <see cref="AddNotebookJobsPolicy"/> opts in to jobs created from a notebook,
 /// only with the settings of the domain's SDK defaults, enforced by SageMaker's IAM condition keys. No AWS-managed policies. Every wildcard left is unavoidable, commented and carries a
 /// cdk-nag suppression with the reason.
 /// </summary>
@@ -26,7 +26,7 @@ namespace HfSageMaker.Constructs.Security;
 /// <para><b>Breaking the role/domain cycle.</b> The domain needs the role's ARN (<c>DefaultUserSettings.ExecutionRole</c>)
 /// and the Studio statements need the domain id for their ARNs (<c>app/&lt;domain-id&gt;/*</c>,
 /// <c>space/&lt;domain-id&gt;/*</c>, ...). The role and its default policy are created without the domain; the Studio
-/// statements go into a separate <c>AWS::IAM::Policy</c> (<see cref="AllowStudioIn"/>, child id
+/// statements go into a separate <c>AWS::IAM::Policy</c> (<see cref="AddStudioDomainPolicy"/>, child id
 /// <c>StudioDomainAccess</c>) attached to the role, which references the domain id and so is created after the domain:
 /// role, then domain, then policy; no cycle, and every ARN names the real domain id. Neither a wildcard domain with a
 /// tag condition nor a <c>sagemaker:DomainId</c> policy variable is needed.</para>
@@ -65,7 +65,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <summary>The role, for grants.</summary>
     public IPrincipal GrantPrincipal => Role.GrantPrincipal;
 
-    /// <summary>The policy with the Studio statements of the domain, once <see cref="AllowStudioIn"/> was called.</summary>
+    /// <summary>The policy with the Studio statements of the domain, once <see cref="AddStudioDomainPolicy"/> was called.</summary>
     public Policy? DomainPolicy => _domainPolicy;
 
     /// <summary>Creates the role and its default policy (buckets, key, logs, VPC).</summary>
@@ -85,16 +85,15 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         var findings = new List<NagSuppression>();
 
         // Buckets through the intent-named grants (they bring the key's permissions along): prepare and upload data,
-        // read code and results. No delete anywhere, no write on artifacts, nothing on checkpoints.
+        // read results. No delete anywhere, no write on artifacts, nothing on checkpoints.
         var buckets = props.Buckets;
         buckets.GrantReadDatasets(role);
         buckets.GrantUploadDatasets(role);
-        buckets.GrantReadCode(role);
         buckets.GrantReadArtifacts(role);
-        var objectArns = new[] { buckets.Datasets, buckets.Code, buckets.Artifacts }
+        var objectArns = new[] { buckets.Datasets, buckets.Artifacts }
             .Select(b => NagFindings.Resource(this, b.ArnForObjects("*"))).ToList();
         findings.Add(new NagSuppression("AwsSolutions-IAM5",
-            "Object-level S3 actions need the object ARN pattern <bucket>/*; each pattern is limited to one platform bucket (datasets, code, artifacts), and the action groups (s3:GetObject*, s3:GetBucket*, s3:List*, s3:Abort*, kms:GenerateDataKey*, kms:ReEncrypt*) are the aws-cdk-lib Bucket grant sets for read and put on those buckets and their key; none deletes or overwrites artifacts.",
+            "Object-level S3 actions need the object ARN pattern <bucket>/*; each pattern is limited to one platform bucket (datasets, artifacts), and the action groups (s3:GetObject*, s3:GetBucket*, s3:List*, s3:Abort*, kms:GenerateDataKey*, kms:ReEncrypt*) are the aws-cdk-lib Bucket grant sets for read and put on those buckets and their key; none deletes or overwrites artifacts.",
             [.. objectArns, "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:Abort*",
              "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]));
 
@@ -146,7 +145,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <returns>The policy, attached to <see cref="Role"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="domain"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The role was already allowed into a domain.</exception>
-    public Policy AllowStudioIn(StudioDomain domain)
+    public Policy AddStudioDomainPolicy(StudioDomain domain)
     {
         ArgumentNullException.ThrowIfNull(domain);
         if (_domainPolicy is not null)
@@ -215,7 +214,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// </summary>
     /// <returns>The combined grant.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stateMachine"/> is null.</exception>
-    public Grant AllowExecutionsOf(IStateMachine stateMachine)
+    public Grant GrantExecutions(IStateMachine stateMachine)
     {
         ArgumentNullException.ThrowIfNull(stateMachine);
         var grant = stateMachine.GrantStartExecution(Role)
@@ -265,11 +264,11 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <returns>The managed policy, attached to <see cref="Role"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="defaults"/> is null.</exception>
     /// <exception cref="InvalidOperationException">Notebook jobs were already allowed.</exception>
-    public ManagedPolicy AllowNotebookJobs(SageMakerSdkDefaults defaults)
+    public ManagedPolicy AddNotebookJobsPolicy(SageMakerSdkDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(defaults);
         if (Node.TryFindChild("NotebookJobs") is not null)
-            throw new InvalidOperationException($"StudioUserRole '{Node.Path}' already allows notebook jobs; call AllowNotebookJobs once.");
+            throw new InvalidOperationException($"StudioUserRole '{Node.Path}' already allows notebook jobs; call AddNotebookJobsPolicy once.");
 
         var props = defaults.Props;
         var stack = Stack.Of(this);

@@ -28,7 +28,7 @@ namespace HfSageMaker.Constructs.Studio;
 /// root or sudo). No custom resource and no Lambda function are needed, unlike publishing the file to S3 for
 /// <c>SAGEMAKER_ADMIN_CONFIG_OVERRIDE</c>, which would also need every kernel's environment set.</para>
 /// <para><b>Defaults are a convenience, IAM is the guardrail.</b> A user may override any default in code;
-/// <c>StudioUserRole.AllowNotebookJobs</c> grants job creation only with exactly these settings.</para>
+/// <c>StudioUserRole.AddNotebookJobsPolicy</c> grants job creation only with exactly these settings.</para>
 /// <para><b>What the schema cannot carry.</b> The SDK's schema has no <c>HyperParameterTuningJob</c> section (the tuner
 /// copies the estimator's settings), no run-time limit and no output path beyond <c>Session</c>'s bucket and prefix.
 /// The estimator drops the configured volume key for instance types without EBS volumes (SDK <c>estimator.py</c>

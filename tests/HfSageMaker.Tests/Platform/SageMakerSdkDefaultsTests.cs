@@ -134,15 +134,15 @@ public sealed partial class SageMakerSdkDefaultsTests
     }
 
     [Fact]
-    public void AllowNotebookJobs_Twice_Throws()
+    public void AddNotebookJobsPolicy_Twice_Throws()
     {
         var stack = NewStack();
         var storage = new TrainingBuckets(stack, "Storage", new TrainingBucketsProps());
         var studioRole = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps { Buckets = storage });
         var defaults = new SageMakerSdkDefaults(stack, "Defaults", Props(stack));
-        studioRole.AllowNotebookJobs(defaults);
+        studioRole.AddNotebookJobsPolicy(defaults);
 
-        var ex = Assert.Throws<InvalidOperationException>(() => studioRole.AllowNotebookJobs(defaults));
+        var ex = Assert.Throws<InvalidOperationException>(() => studioRole.AddNotebookJobsPolicy(defaults));
         Assert.Contains("already allows notebook jobs", ex.Message, StringComparison.Ordinal);
     }
 
