@@ -134,8 +134,8 @@ public sealed class TrainingPlatformStack : Stack
             UserProfiles = [.. config.Studio.Users.Select(u => u.Name)],
             IdleTimeout = Duration.Minutes(config.Studio.IdleTimeoutMinutes),
         });
-        StudioRole.AllowStudioIn(Studio);
-        if (SdkDefaults is not null) StudioRole.AllowNotebookJobs(SdkDefaults);
+        StudioRole.AddStudioDomainPolicy(Studio);
+        if (SdkDefaults is not null) StudioRole.AddNotebookJobsPolicy(SdkDefaults);
 
         Notifications = new PlatformNotifications(this, "Notifications", new PlatformNotificationsProps
         {
@@ -176,7 +176,7 @@ public sealed class TrainingPlatformStack : Stack
             pipelines[recipe.Name] = pipeline;
 
             // Data scientists start, watch and stop runs of every recipe from Studio with their profile's role.
-            StudioRole.AllowExecutionsOf(pipeline.StateMachine);
+            StudioRole.GrantExecutions(pipeline.StateMachine);
 
             monitoring[recipe.Name] = new TrainingMonitoring(this, recipe.MonitoringConstructId, new TrainingMonitoringProps
             {

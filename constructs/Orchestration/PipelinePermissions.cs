@@ -49,7 +49,7 @@ internal static class PipelinePermissions
             Actions = tuning ? ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"] : ["sagemaker:CreateTrainingJob"],
             Resources = tuning ? [trainingJobs, tuningJobs] : [trainingJobs],
         });
-        TrainingCostConditions.Apply(create, props.AllowedInstanceTypes, props.MaxRuntime);
+        TrainingCostConditions.Apply(create, props.AllowedInstanceTypes!, props.MaxRuntime!);
         stateMachine.AddToRolePolicy(create);
 
         stateMachine.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
