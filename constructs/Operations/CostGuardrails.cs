@@ -56,6 +56,11 @@ public sealed class CostGuardrails : Construct
             },
             NotificationsWithSubscribers = notifications.ToArray(),
         });
+        // AWS Budgets checks at creation that it may publish to the topic, but the budget only references the topic's
+        // ARN, so CloudFormation could create it before the topic policy that allows budgets.amazonaws.com. Depending
+        // on the topic construct orders the budget after everything beneath it: the topic, its policy and its key
+        // policy statements (an imported topic has nothing beneath it: no dependency).
+        Budget.Node.AddDependency(props.NotificationTopic);
     }
 
     private static CfnBudget.NotificationWithSubscribersProperty Notification(string type, int threshold, CfnBudget.SubscriberProperty subscriber) =>
