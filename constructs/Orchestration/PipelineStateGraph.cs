@@ -1,0 +1,163 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.StepFunctions;
+using Amazon.CDK.AWS.StepFunctions.Tasks;
+using Constructs;
+using HfSageMaker.Constructs.Internal;
+
+namespace HfSageMaker.Constructs.Orchestration;
+
+/// <summary>
+/// The pipeline's states: <c>Initialize</c> -&gt; <c>PrepareRequest</c> (the guardrails and the default requests travel
+/// in its payload) -&gt; <c>TrainOrTune?</c> -&gt; the SageMaker <c>.sync</c> task -&gt; a success output. Failure handling
+/// is in <see cref="PipelineFailureStates"/>. State names are the construct IDs and part of the contract (tests and
+/// executions read them).
+/// </summary>
+internal static class PipelineStateGraph
+{
+    /// <summary>Creates the states in <paramref name="scope"/> and returns the chain the state machine starts with.</summary>
+    public static IChainable Build(Construct scope, HuggingFaceTrainingPipelineProps props, IFunction prepareFunction,
+        JsonObject defaultTrainingRequest, JsonObject? defaultTuningRequest)
+    {
+        var stack = Stack.Of(scope);
+        var maxRuntimeSeconds = (long)props.MaxRuntime.ToSeconds();
+        var policy = new Dictionary<string, object>
+        {
+            ["jobNamePrefix"] = props.JobNamePrefix,
+            ["allowedInstanceTypes"] = props.AllowedInstanceTypes.ToArray(),
+            ["maxInstanceCount"] = props.MaxInstanceCount,
+            ["maxRuntimeSeconds"] = maxRuntimeSeconds,
+            ["datasetsBucket"] = props.DatasetsBucket.BucketName,
+            ["maxTuningJobs"] = props.MaxTuningJobs,
+            ["maxParallelTuningJobs"] = props.MaxParallelTuningJobs,
+        };
+        var defaults = new Dictionary<string, object> { ["training"] = CdkValues.From(defaultTrainingRequest)! };
+        if (defaultTuningRequest is not null)
+        {
+            defaults["tuning"] = CdkValues.From(defaultTuningRequest)!;
+        }
+
+        var initialize = new Pass(scope, "Initialize", new PassProps
+        {
+            StateName = "Initialize",
+            Comment = "Keeps the execution input and starts the capacity attempt counter.",
+            Parameters = new Dictionary<string, object> { ["input.$"] = "$", ["attempt"] = 1 },
+        });
+
+        var prepare = new LambdaInvoke(scope, "PrepareRequest", new LambdaInvokeProps
+        {
+            StateName = "PrepareRequest",
+            Comment = "Validates the input against the environment's guardrails and applies the overrides to the default request.",
+            LambdaFunction = prepareFunction,
+            Payload = TaskInput.FromObject(new Dictionary<string, object>
+            {
+                ["input.$"] = "$.input",
+                ["attempt.$"] = "$.attempt",
+                ["executionName.$"] = "$$.Execution.Name",
+                ["policy"] = policy,
+                ["defaults"] = defaults,
+            }),
+            ResultSelector = new Dictionary<string, object>
+            {
+                ["mode.$"] = "$.Payload.mode",
+                ["request.$"] = "$.Payload.request",
+                ["summary.$"] = "$.Payload.summary",
+            },
+            ResultPath = "$.prepared",
+            RetryOnServiceExceptions = true,
+        });
+
+        var failures = new PipelineFailureStates(scope, props, prepare);
+
+        CustomState SageMakerTask(string name, string api, string comment)
+        {
+            var task = new CustomState(scope, name, new CustomStateProps
+            {
+                StateJson = new Dictionary<string, object>
+                {
+                    ["Type"] = "Task",
+                    ["Comment"] = comment,
+                    ["Resource"] = $"arn:{stack.Partition}:states:::sagemaker:{api}.sync",
+                    // The prepared request is the whole effective input: it reaches SageMaker unchanged.
+                    ["InputPath"] = "$.prepared.request",
+                    ["ResultPath"] = "$.job",
+                },
+            });
+            task.AddRetry(new RetryProps
+            {
+                // Throttling and 5xx surface as AmazonSageMakerException; bounded, so a validation error ends soon.
+                Errors = ["SageMaker.AmazonSageMakerException"],
+                Interval = Duration.Seconds(5), MaxAttempts = 4, BackoffRate = 2, MaxDelay = Duration.Minutes(2),
+                JitterStrategy = JitterType.FULL,
+            });
+            task.AddCatch(failures.DescribeQuota, new CatchProps { Errors = ["SageMaker.ResourceLimitExceededException"], ResultPath = "$.error" });
+            task.AddCatch(failures.Classify, new CatchProps { Errors = ["States.TaskFailed"], ResultPath = "$.error" });
+            task.AddCatch(failures.DescribeOther, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.error" });
+            return task;
+        }
+
+        var train = SageMakerTask("RunTrainingJob", "createTrainingJob", "CreateTrainingJob and wait for the job (stopping the execution stops the job).");
+        var trainingOutput = new Dictionary<string, object>
+        {
+            ["status"] = "Completed",
+            ["mode"] = "train",
+            ["jobName.$"] = "$.job.TrainingJobName",
+            ["jobArn.$"] = "$.job.TrainingJobArn",
+            ["modelArtifacts.$"] = "$.job.ModelArtifacts.S3ModelArtifacts",
+            ["settings.$"] = "$.prepared.summary",
+        };
+        train.Next(new Choice(scope, "HasFinalMetrics?", new ChoiceProps { StateName = "HasFinalMetrics?" })
+            .When(Condition.IsPresent("$.job.FinalMetricDataList"), new Pass(scope, "TrainingSucceeded", new PassProps
+            {
+                StateName = "TrainingSucceeded",
+                Parameters = new Dictionary<string, object>(trainingOutput) { ["finalMetrics.$"] = "$.job.FinalMetricDataList" },
+            }))
+            .Otherwise(new Pass(scope, "TrainingSucceededWithoutMetrics", new PassProps
+            {
+                StateName = "TrainingSucceededWithoutMetrics",
+                Parameters = new Dictionary<string, object>(trainingOutput) { ["finalMetrics"] = Array.Empty<object>() },
+            })));
+
+        var chooseMode = new Choice(scope, "TrainOrTune?", new ChoiceProps { StateName = "TrainOrTune?" })
+            .When(Condition.StringEquals("$.prepared.mode", "train"), train);
+        if (defaultTuningRequest is not null)
+        {
+            var tune = SageMakerTask("RunTuningJob", "createHyperParameterTuningJob", "CreateHyperParameterTuningJob and wait for it (stopping the execution stops it).");
+            var noBest = failures.Describe("DescribeNoBestTrainingJob", "The tuning job completed without a successful training job.",
+                new Dictionary<string, object>
+                {
+                    ["error"] = "NoBestTrainingJob",
+                    ["cause.$"] = "States.Format('Tuning job {} completed without a best training job; training job counts: {}', $.job.HyperParameterTuningJobName, States.JsonToString($.job.TrainingJobStatusCounters))",
+                    ["job.$"] = "$.prepared.summary.jobName",
+                });
+            noBest.Next(failures.Notify);
+            tune.Next(new Choice(scope, "HasBestTrainingJob?", new ChoiceProps { StateName = "HasBestTrainingJob?" })
+                .When(Condition.IsPresent("$.job.BestTrainingJob"), new Pass(scope, "TuningSucceeded", new PassProps
+                {
+                    StateName = "TuningSucceeded",
+                    Parameters = new Dictionary<string, object>
+                    {
+                        ["status"] = "Completed",
+                        ["mode"] = "tune",
+                        ["tuningJobName.$"] = "$.job.HyperParameterTuningJobName",
+                        ["tuningJobArn.$"] = "$.job.HyperParameterTuningJobArn",
+                        ["bestTrainingJob"] = new Dictionary<string, object>
+                        {
+                            ["jobName.$"] = "$.job.BestTrainingJob.TrainingJobName",
+                            ["jobArn.$"] = "$.job.BestTrainingJob.TrainingJobArn",
+                            ["objective.$"] = "$.job.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric",
+                            ["tunedHyperParameters.$"] = "$.job.BestTrainingJob.TunedHyperParameters",
+                            ["modelArtifacts.$"] = "States.Format('{}/{}/output/model.tar.gz', $.prepared.summary.outputS3Uri, $.job.BestTrainingJob.TrainingJobName)",
+                        },
+                        ["trainingJobCounts.$"] = "$.job.TrainingJobStatusCounters",
+                        ["settings.$"] = "$.prepared.summary",
+                    },
+                }))
+                .Otherwise(noBest));
+            chooseMode.When(Condition.StringEquals("$.prepared.mode", "tune"), tune);
+        }
+
+        return initialize.Next(prepare).Next(chooseMode);
+    }
+}
