@@ -18,9 +18,13 @@ internal static class PipelinePropsValidator
     public static void Validate(HuggingFaceTrainingPipelineProps props)
     {
         var problems = new List<string>();
-        if (props.JobNamePrefix is null || props.JobNamePrefix.Length is < 1 or > 12 || !PrefixPattern.IsMatch(props.JobNamePrefix))
+        if (props.JobNamePrefix is null || props.JobNamePrefix.Length is < 1 or > HuggingFaceTrainingPipeline.MaxJobNamePrefixLength || !PrefixPattern.IsMatch(props.JobNamePrefix))
         {
-            problems.Add($"JobNamePrefix: '{props.JobNamePrefix}' is invalid; use 1 to 12 characters [a-zA-Z0-9](-*[a-zA-Z0-9])* (job names are '<prefix>-<execution>', 32 characters at most for tuning jobs).");
+            problems.Add($"JobNamePrefix: '{props.JobNamePrefix}' is invalid; use 1 to {HuggingFaceTrainingPipeline.MaxJobNamePrefixLength} characters [a-zA-Z0-9](-*[a-zA-Z0-9])* (job names are '<prefix>-<execution>', 32 characters at most for tuning jobs, shortened to '<first 23 characters>-<8 hex>': the prefix must survive that).");
+        }
+        if (props.PrepareRequestReservedConcurrency is < 1)
+        {
+            problems.Add($"PrepareRequestReservedConcurrency: {props.PrepareRequestReservedConcurrency} is invalid; use 1 or more, or leave it unset to reserve nothing.");
         }
         if (props.AllowedInstanceTypes is null || props.AllowedInstanceTypes.Count == 0)
         {

@@ -23,8 +23,8 @@ public static class TranslationRecipe
     /// <summary>The script directory, relative to the repository root (archived as <c>sourcedir.tar.gz</c>).</summary>
     public const string ScriptDirectory = "training-scripts/translation";
 
-    /// <summary>The job name prefix of the recipe's pipeline (IAM scopes the state machine to <c>hf-translate-*</c>).</summary>
-    public const string JobNamePrefix = "hf-translate";
+    /// <summary>The recipe's short name, in its job name prefix (<see cref="JobNamePrefixes.For"/>: <c>hf-translate-&lt;environment&gt;</c>).</summary>
+    public const string ShortName = "translate";
 
     /// <summary>DLC versions: a pair the Hugging Face training image catalog supports.</summary>
     public const string TransformersVersion = "4.36.0";
@@ -188,7 +188,7 @@ public static class TranslationRecipe
             MaxRuntime = Duration.Hours(training.MaxRuntimeHours),
             MaxTuningJobs = training.MaxTuningJobs,
             MaxParallelTuningJobs = training.MaxParallelTuningJobs,
-            JobNamePrefix = JobNamePrefix,
+            JobNamePrefix = JobNamePrefixes.For(ShortName, config.Name),
             LogRetention = TrainingPlatformStack.ToRetentionDays(config.Retention.LogRetentionDays),
             RemovalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         });

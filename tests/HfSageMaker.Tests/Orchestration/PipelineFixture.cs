@@ -79,7 +79,7 @@ public sealed class PipelineFixture
             MaxRuntime = Duration.Hours(Training.MaxRuntimeHours),
             MaxTuningJobs = Training.MaxTuningJobs,
             MaxParallelTuningJobs = Training.MaxParallelTuningJobs,
-            JobNamePrefix = TranslationRecipe.JobNamePrefix,
+            JobNamePrefix = "hf-translate",
         });
         Template = Template.FromStack(Stack);
         TemplateJson = JsonNode.Parse(JsonSerializer.Serialize(Template.ToJSON()))!.AsObject();
