@@ -64,13 +64,16 @@ describe('the rules themselves', () => {
     const template = { Resources: {
       S: { Type: 'AWS::SNS::Subscription', Properties: { Protocol: 'sqs', Endpoint: 'arn:aws:sqs:eu-west-1:1:q' } },
       E: { Type: 'AWS::SNS::Subscription', Properties: { Protocol: 'email', Endpoint: 'not an address' } },
-      G: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: { 'Fn::Join': ['', ['a', 'b']] }, Tags: [{ Key: 'aws:x', Value: 'v' }] } },
+      G: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: { Ref: 'DescriptionParameter' }, Tags: [{ Key: 'aws:x', Value: 'v' }] } },
     } };
-    const { problems, skipped } = checkTemplate(template);
-    assert.equal(problems.length, 2, problems.join('\n'));
+    template.Resources.L = { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: { 'Fn::Join': ['', ['/aws/vendedlogs/states/a b-', { Ref: 'AWS::StackId' }]] } } };
+    const { problems, skipped, checked } = checkTemplate(template);
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems[2], /^L\.Properties\.LogGroupName .*literal part "\/aws\/vendedlogs\/states\/a b-"/);
+    assert.equal(checked['logs-log-group-name'], 1);
     assert.match(problems[0], /^E\.Properties\.Endpoint/);
     assert.match(problems[1], /^G\.Properties\.Tags\[0\]\.Key .*reserved prefix/);
-    assert.equal(skipped, 1);
+    assert.equal(skipped, 2);
   });
 
   test('SageMaker rules copy the vendored SageMaker API model exactly (pattern, min, max)', () => {

@@ -70,7 +70,24 @@ export function checkTemplate(template, ruleList = rules) {
         valuesAt(resource.Properties ?? {}, path.split('.'), `${id}.Properties`, found, undefined);
         for (const { value, where, parent } of found) {
           if (rule.when && !Object.entries(rule.when).every(([k, v]) => parent?.[k] === v)) continue;
-          if (typeof value !== 'string') { skipped += 1; continue; }
+          if (typeof value !== 'string') {
+            // A value joined at deployment (Fn::Join): for a pure character-set rule, each literal piece must already
+            // consist of allowed characters (the deploy-time pieces are counted as skipped).
+            const join = value?.['Fn::Join'];
+            if (rule.charset && Array.isArray(join) && Array.isArray(join[1])) {
+              const pieces = [join[0], ...join[1]].filter((p) => typeof p === 'string' && p.length > 0);
+              skipped += join[1].length - join[1].filter((p) => typeof p === 'string').length;
+              checked[rule.id] += 1;
+              for (const piece of pieces) {
+                for (const p of checkValue({ ...rule, min: undefined, max: undefined }, piece)) {
+                  problems.push(`${where} (${resource.Type}) literal part ${JSON.stringify(piece)} ${p} [${rule.id}; ${ruleSource(rule)}]`);
+                }
+              }
+            } else {
+              skipped += 1;
+            }
+            continue;
+          }
           checked[rule.id] += 1;
           for (const p of checkValue(rule, value)) {
             problems.push(`${where} (${resource.Type}) = ${JSON.stringify(value)} ${p} [${rule.id}; ${ruleSource(rule)}]`);
