@@ -42,6 +42,13 @@ public sealed partial class IsolatedNetwork : Construct
     public IVpc Vpc { get; }
 
     /// <summary>
+    /// Construct IDs of the interface endpoints created with the VPC (one each; the quota preflight counts them against
+    /// "Interface and Gateway Load Balancer endpoints per VPC"). An S3 gateway endpoint comes with them.
+    /// </summary>
+    public static IReadOnlyList<string> InterfaceEndpoints { get; } =
+        ["SageMakerApiEndpoint", "SageMakerRuntimeEndpoint", "StudioEndpoint", "StsEndpoint", "LogsEndpoint", "StepFunctionsEndpoint"];
+
+    /// <summary>
     /// Security group for training and tuning jobs (<c>VpcConfig.SecurityGroupIds</c>): all traffic from itself, which
     /// distributed training needs between the job's instances; all outbound.
     /// </summary>
@@ -196,17 +203,18 @@ public sealed partial class IsolatedNetwork : Construct
         });
 
         var region = Stack.Of(this).Region;
-        var services = new (string Id, IInterfaceVpcEndpointService Service)[]
+        var services = InterfaceEndpoints.Select(id => (Id: id, Service: id switch
         {
-            ("SageMakerApiEndpoint", InterfaceVpcEndpointAwsService.SAGEMAKER_API),
-            ("SageMakerRuntimeEndpoint", InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME),
+            "SageMakerApiEndpoint" => (IInterfaceVpcEndpointService)InterfaceVpcEndpointAwsService.SAGEMAKER_API,
+            "SageMakerRuntimeEndpoint" => InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME,
             // The Studio UI over PrivateLink (VpcOnly domains opened from inside the VPC).
-            ("StudioEndpoint", new InterfaceVpcEndpointService($"aws.sagemaker.{region}.studio", 443)),
-            ("StsEndpoint", InterfaceVpcEndpointAwsService.STS),
-            ("LogsEndpoint", InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
+            "StudioEndpoint" => new InterfaceVpcEndpointService($"aws.sagemaker.{region}.studio", 443),
+            "StsEndpoint" => InterfaceVpcEndpointAwsService.STS,
+            "LogsEndpoint" => InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
             // Studio users start, watch and stop training runs (the state machine) from their apps.
-            ("StepFunctionsEndpoint", InterfaceVpcEndpointAwsService.STEP_FUNCTIONS),
-        };
+            "StepFunctionsEndpoint" => InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+            _ => throw new InvalidOperationException($"no service for endpoint {id}"),
+        }));
         foreach (var (id, service) in services)
         {
             new InterfaceVpcEndpoint(this, id, new InterfaceVpcEndpointProps

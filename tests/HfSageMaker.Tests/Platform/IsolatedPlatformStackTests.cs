@@ -98,6 +98,19 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
         Assert.Contains(policy, List(dependsOn));
     }
 
+    /// <summary>The quota preflight's first-deployment values are what the synthesized stack creates.</summary>
+    [Fact]
+    public void Quota_preflight_counts_the_vpc_and_endpoints_the_stack_creates()
+    {
+        var quotas = HfSageMaker.Infra.Quotas.AccountQuotas.For(PlatformFixtures.Config()).ToDictionary(q => q.QuotaCode, q => q.Value);
+        var endpoints = Resources(T, "AWS::EC2::VPCEndpoint").Values.Select(e => e.GetProperty("Properties").GetProperty("VpcEndpointType").GetString()).ToList();
+        Assert.Equal(endpoints.Count(t => t == "Interface"), quotas["L-29B6F2EB"]);
+        Assert.Equal(endpoints.Count(t => t == "Gateway"), quotas["L-1B52E74A"]);
+        Assert.Equal(Resources(T, "AWS::EC2::VPC").Count, quotas["L-F678F1CE"]);
+        Assert.False(quotas.ContainsKey("L-FE5A380F"));
+        T.ResourceCountIs("AWS::EC2::NatGateway", 0);
+    }
+
     [Fact]
     public void Training_security_group_allows_all_traffic_from_itself_only()
     {
