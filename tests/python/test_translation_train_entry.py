@@ -73,7 +73,7 @@ class OfflineSemanticsTests(unittest.TestCase):
                        {"SM_MODULE_DIR": "/opt/ml/input/data/code/sourcedir.tar.gz"}):
             with self.subTest(**marker):
                 environ = dict(marker)
-                with self.assertLogs("translation", logging.WARNING) as logs:
+                with self.assertLogs("recipe", logging.WARNING) as logs:
                     self.assertIs(self.train.apply_offline(False, environ), True)
                 for name in self.train.OFFLINE_VARIABLES:
                     self.assertEqual(environ[name], "1", name)
@@ -131,7 +131,7 @@ class ResumeFallbackTests(unittest.TestCase):
         return run
 
     def test_load_failure_retries_once_from_the_next_older_checkpoint(self):
-        with self.assertLogs("translation", logging.INFO) as logs:
+        with self.assertLogs("recipe", logging.INFO) as logs:
             result = self.train.train_with_resume_fallback(self.attempt(failures=1), self.root)
         self.assertEqual(result, (f"trained from {self.older}", self.older))
         self.assertEqual(self.calls, [self.latest, self.older])
@@ -142,20 +142,20 @@ class ResumeFallbackTests(unittest.TestCase):
 
     def test_load_failure_without_an_older_checkpoint_retries_from_scratch(self):
         shutil.rmtree(self.older)
-        with self.assertLogs("translation", logging.INFO) as logs:
+        with self.assertLogs("recipe", logging.INFO) as logs:
             result = self.train.train_with_resume_fallback(self.attempt(failures=1), self.root)
         self.assertEqual(result, ("trained from None", None))
         self.assertEqual(self.calls, [self.latest, None])
         self.assertIn("from the start", "\n".join(logs.output))
 
     def test_second_failure_propagates(self):
-        with self.assertLogs("translation", logging.INFO):
+        with self.assertLogs("recipe", logging.INFO):
             with self.assertRaisesRegex(RuntimeError, f"cannot load {self.older}"):
                 self.train.train_with_resume_fallback(self.attempt(failures=2), self.root)
         self.assertEqual(self.calls, [self.latest, self.older])
 
     def test_failure_after_training_started_is_not_retried(self):
-        with self.assertLogs("translation", logging.INFO):
+        with self.assertLogs("recipe", logging.INFO):
             with self.assertRaisesRegex(RuntimeError, "cannot load"):
                 self.train.train_with_resume_fallback(
                     self.attempt(failures=1, started_before_failure=True), self.root)
@@ -163,14 +163,14 @@ class ResumeFallbackTests(unittest.TestCase):
 
     def test_failure_when_starting_from_scratch_is_not_retried(self):
         empty = tempfile.mkdtemp()
-        with self.assertLogs("translation", logging.INFO):
+        with self.assertLogs("recipe", logging.INFO):
             with self.assertRaisesRegex(RuntimeError, "cannot load None"):
                 self.train.train_with_resume_fallback(self.attempt(failures=1), empty)
         self.assertEqual(self.calls, [None])
 
     def test_incomplete_newest_checkpoint_is_skipped_with_a_warning(self):
         broken = make_checkpoint(self.root, "checkpoint-30", omit=("model.safetensors",))
-        with self.assertLogs("translation", logging.INFO) as logs:
+        with self.assertLogs("recipe", logging.INFO) as logs:
             result = self.train.train_with_resume_fallback(self.attempt(failures=0), self.root)
         self.assertEqual(result, (f"trained from {self.latest}", self.latest))
         self.assertIn(f"skipping incomplete checkpoint {broken}", "\n".join(logs.output))

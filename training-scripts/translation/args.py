@@ -4,95 +4,21 @@ The toolkit decodes each hyperparameter with ``json.loads`` (keeping the raw str
 ``sagemaker_*`` keys, sorts the rest and runs ``train.py --key value ...`` with ``str(value)``. So booleans arrive
 as ``True``/``False`` (``argparse type=bool`` would turn ``False`` into True), a JSON ``null`` arrives as an empty
 argument, numbers are re-printed by Python (``2e-05``, ``3``), and a tuning job adds ``_tuning_objective_metric``.
-This module accepts all of that, converts every value itself and reports every bad value in one ValueError that names
-the hyperparameter. Standard library only.
+toolkit_args.py (shared by every recipe) converts every value; this module holds the translation table and its
+cross-checks, and reports every bad value in one ValueError that names the hyperparameter. Standard library only.
 """
 from __future__ import annotations
 
 import argparse
-import math
-from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence
+import sys
+from typing import List, Optional, Sequence
 
-TRUE_WORDS = ("true", "1", "yes")
-FALSE_WORDS = ("false", "0", "no")
+from toolkit_args import HyperParameter, str2bool  # noqa: F401 - str2bool re-exported for callers of this module
+from toolkit_args import TUNING_OBJECTIVE, parse_table
+from toolkit_args import build_parser as build_table_parser
+
 STRATEGIES = ("no", "steps", "epoch")
-
-
-def str2bool(value: str, name: str = "value") -> bool:
-    """``True``/``False`` (as the toolkit prints them), ``true``/``false``, ``1``/``0``, ``yes``/``no``, any case."""
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(
-        f"hyperparameter '{name}' must be a boolean (True/False, true/false, 1/0, yes/no); received {value!r}"
-    )
-
-
-def _to_int(value: str, name: str) -> int:
-    text = value.strip()
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if math.isfinite(number) and number == int(number):
-        return int(number)  # "3.0": a JSON number written with a decimal point
-    raise ValueError(f"hyperparameter '{name}' must be an integer; received {value!r}")
-
-
-def _to_float(value: str, name: str) -> float:
-    try:
-        number = float(value.strip())
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise ValueError(f"hyperparameter '{name}' must be a finite number (e.g. 5e-05); received {value!r}")
-    return number
-
-
-@dataclass(frozen=True)
-class HyperParameter:
-    """One accepted hyperparameter: its name, kind, default and help text."""
-
-    name: str
-    kind: str  # "str", "int", "float", "bool"
-    default: object
-    help: str
-    nullable: bool = False  # an empty value (JSON null) means None
-    choices: Optional[Sequence[str]] = None
-
-    def convert(self, raw: Optional[str]):
-        """The typed value of ``raw`` (None: not given, so the default)."""
-        if raw is None:
-            return self.default
-        if raw == "":
-            if self.nullable:
-                return None
-            if self.kind == "str":
-                return ""
-            raise ValueError(
-                f"hyperparameter '{self.name}' received an empty value (how the toolkit passes null) but needs "
-                f"a {self.kind}; leave it out to use the default {self.default!r}"
-            )
-        converters: Dict[str, Callable[[str, str], object]] = {
-            "str": lambda text, _name: text,
-            "int": _to_int,
-            "float": _to_float,
-            "bool": lambda text, name: str2bool(text, name),
-        }
-        value = converters[self.kind](raw, self.name)
-        if self.choices is not None and value not in self.choices:
-            raise ValueError(
-                f"hyperparameter '{self.name}' must be one of {', '.join(self.choices)}; received {raw!r}"
-            )
-        return value
-
+DESCRIPTION = "Fine-tune a sequence-to-sequence model for translation on SageMaker."
 
 HYPERPARAMETERS: List[HyperParameter] = [
     HyperParameter("model_name_or_path", "str", "t5-small",
@@ -137,29 +63,18 @@ HYPERPARAMETERS: List[HyperParameter] = [
                    "except in a network-isolated job, which stays offline."),
     HyperParameter("checkpoint_dir", "str", "",
                    "Checkpoint directory; empty: /opt/ml/checkpoints (CheckpointConfig.LocalPath's default)."),
-    HyperParameter("_tuning_objective_metric", "str", "",
+    HyperParameter(TUNING_OBJECTIVE, "str", "",
                    "Added by SageMaker to every training job of a tuning job; accepted and ignored."),
 ]
 
-_BY_NAME = {hp.name: hp for hp in HYPERPARAMETERS}
 POSITIVE_INTS = ("max_source_length", "max_target_length", "per_device_train_batch_size",
                  "per_device_eval_batch_size", "gradient_accumulation_steps", "save_steps", "logging_steps",
                  "max_train_samples", "max_eval_samples")  # the nullable ones only when not null
 
 
-class _RaisingParser(argparse.ArgumentParser):
-    def error(self, message):  # argparse would print and exit(2); the caller wants one ValueError
-        raise ValueError(f"invalid arguments: {message}")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser: every value is kept as a string and converted by :func:`parse_args`."""
-    parser = _RaisingParser(prog="train.py", allow_abbrev=False,
-                            description="Fine-tune a sequence-to-sequence model for translation on SageMaker.")
-    for hp in HYPERPARAMETERS:
-        parser.add_argument(f"--{hp.name}", dest=hp.name, type=str, default=None,
-                            help=f"{hp.help} Default: {hp.default!r}.")
-    return parser
+    return build_table_parser(HYPERPARAMETERS, DESCRIPTION)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -168,19 +83,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     Raises one ValueError listing every problem: unknown hyperparameters, bad booleans, numbers or choices, each
     naming the hyperparameter and the value received.
     """
-    namespace, unknown = build_parser().parse_known_args(list(argv) if argv is not None else None)
-    problems: List[str] = []
-    if unknown:
-        problems.append(f"unknown arguments {unknown!r}; accepted hyperparameters: {', '.join(sorted(_BY_NAME))}")
-    values = {}
-    for hp in HYPERPARAMETERS:
-        try:
-            values[hp.name] = hp.convert(getattr(namespace, hp.name))
-        except ValueError as error:
-            problems.append(str(error))
-    for name in POSITIVE_INTS:
-        if isinstance(values.get(name), int) and values[name] < 1:
-            problems.append(f"hyperparameter '{name}' must be at least 1; received {values[name]}")
+    values, problems = parse_table(sys.argv[1:] if argv is None else argv, HYPERPARAMETERS, DESCRIPTION,
+                                   POSITIVE_INTS)
     if values.get("fp16") and values.get("bf16"):
         problems.append("hyperparameters 'fp16' and 'bf16' are both True; choose at most one")
     if values.get("num_train_epochs") is not None and values["num_train_epochs"] <= 0 and values.get("max_steps", -1) <= 0:

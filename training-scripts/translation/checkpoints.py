@@ -3,7 +3,7 @@
 transformers' ``Trainer._save_checkpoint`` (4.36 to 4.4x) writes ``<checkpoint_dir>/checkpoint-<global step>/``
 holding the weights (``model.safetensors``, or ``pytorch_model.bin`` with ``save_safetensors=False``, or a sharded
 set: ``model.safetensors.index.json`` / ``pytorch_model.bin.index.json`` plus the shard files its ``weight_map``
-names), ``optimizer.pt`` and ``scheduler.pt`` (always, since the script never sets ``save_only_model``),
+names; for a PEFT model only the adapter: ``adapter_model.safetensors`` or ``adapter_model.bin``), ``optimizer.pt`` and ``scheduler.pt`` (always, since the script never sets ``save_only_model``),
 ``rng_state.pth`` or ``rng_state_<rank>.pth``, and ``trainer_state.json``.
 
 SageMaker uploads the checkpoint directory to S3 file by file as files appear, in no particular order, and restores
@@ -17,6 +17,9 @@ RetryStrategy would restore the same state and crash again). A checkpoint theref
 * no ``rng_state*.pth`` that exists is empty (the RNG state itself is optional: the Trainer only warns without it).
 
 Standard library only.
+
+Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
+``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
 """
 from __future__ import annotations
 

@@ -3,9 +3,9 @@
 """
 from __future__ import annotations
 
-import json
-import os
 from typing import List, Optional, Tuple
+
+import sm_contract
 
 DATA_SUFFIXES = (".jsonl", ".json")
 
@@ -15,18 +15,7 @@ def find_data_files(channel_dir: str) -> List[str]:
 
     Raises ValueError when the directory is missing or holds no such file.
     """
-    if not os.path.isdir(channel_dir):
-        raise ValueError(f"channel directory {channel_dir!r} does not exist")
-    files = sorted(
-        os.path.join(channel_dir, name) for name in os.listdir(channel_dir)
-        if name.endswith(DATA_SUFFIXES) and os.path.isfile(os.path.join(channel_dir, name))
-    )
-    if not files:
-        raise ValueError(
-            f"channel directory {channel_dir!r} holds no {' or '.join(DATA_SUFFIXES)} file; "
-            f"found {sorted(os.listdir(channel_dir))!r}"
-        )
-    return files
+    return sm_contract.find_channel_files(channel_dir, DATA_SUFFIXES)
 
 
 def read_pairs(path: str, source_lang: str, target_lang: str) -> List[Tuple[str, str]]:
@@ -36,27 +25,19 @@ def read_pairs(path: str, source_lang: str, target_lang: str) -> List[Tuple[str,
     or lacks a string under ``source_lang`` / ``target_lang``.
     """
     pairs: List[Tuple[str, str]] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path} line {number}"
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                raise ValueError(f"{where}: not valid JSON ({error})") from None
-            translation = record.get("translation") if isinstance(record, dict) else None
-            if not isinstance(translation, dict):
-                raise ValueError(f"{where}: expected an object with a 'translation' object, "
-                                 f"e.g. {{\"translation\": {{\"{source_lang}\": \"...\", \"{target_lang}\": \"...\"}}}}")
-            texts = []
-            for lang in (source_lang, target_lang):
-                text = translation.get(lang)
-                if not isinstance(text, str):
-                    raise ValueError(f"{where}: 'translation' has no text for language '{lang}'; "
-                                     f"keys present: {sorted(translation)!r}")
-                texts.append(text)
-            pairs.append((texts[0], texts[1]))
+    for where, record in sm_contract.read_json_lines(path):
+        translation = record.get("translation") if isinstance(record, dict) else None
+        if not isinstance(translation, dict):
+            raise ValueError(f"{where}: expected an object with a 'translation' object, "
+                             f"e.g. {{\"translation\": {{\"{source_lang}\": \"...\", \"{target_lang}\": \"...\"}}}}")
+        texts = []
+        for lang in (source_lang, target_lang):
+            text = translation.get(lang)
+            if not isinstance(text, str):
+                raise ValueError(f"{where}: 'translation' has no text for language '{lang}'; "
+                                 f"keys present: {sorted(translation)!r}")
+            texts.append(text)
+        pairs.append((texts[0], texts[1]))
     return pairs
 
 

@@ -4,8 +4,11 @@ A line is ``METRIC name=value name=value ...``: the word ``METRIC``, then each m
 before every name, so ``loss`` can never be read out of ``eval_loss``), values printed with Python's ``repr`` of the
 float (``2.345678``, ``2e-05``, ``3.0``, ``1.5e+20``). Non-finite values are left out: SageMaker cannot chart them.
 ``metric_definitions.json`` beside this file holds the regexes (first group: the value) that the C# recipe sends
-in ``AlgorithmSpecification.MetricDefinitions``; tests/python/test_translation_metrics_contract.py keeps the two in
-step. Standard library only.
+in ``AlgorithmSpecification.MetricDefinitions``; each recipe's tests/python/test_<recipe>_metrics_contract.py keeps
+the two in step. Standard library only.
+
+Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
+``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
 """
 from __future__ import annotations
 

@@ -4,12 +4,20 @@ In a network-isolated job the Hub is unreachable, so the model arrives through a
 either the files of a saved Hugging Face model (``config.json`` and weights) or a ``model.tar.gz`` such as a previous
 training job's output, which is extracted first. Without that channel, ``model_name_or_path`` is used as given (a
 local directory, or a Hub id resolved from the local cache when offline). Standard library only.
+
+Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
+``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
 """
 from __future__ import annotations
 
 import os
 import tarfile
 from typing import Optional
+
+try:
+    import fcntl
+except ImportError:  # not on Windows; SageMaker containers are Linux
+    fcntl = None
 
 MODEL_CHANNEL = "model"
 CONFIG_FILE = "config.json"
@@ -48,7 +56,9 @@ def resolve_model_path(model_name_or_path: Optional[str], model_channel_dir: Opt
     """The path or Hub id to pass to ``from_pretrained``.
 
     ``model_channel_dir`` (the ``model`` channel, when the job has one) wins over ``model_name_or_path``. An archive
-    in the channel is extracted into ``extract_dir`` once (a marker file makes later calls reuse it). Raises
+    in the channel is extracted into ``extract_dir`` once (a marker file makes later calls reuse it; an exclusive
+    lock on ``<extract_dir>.lock`` makes concurrent callers, such as the processes torchrun starts, wait for the
+    first one's extraction instead of extracting again). Raises
     ValueError when the channel holds neither a model directory nor exactly one archive, or when there is no model.
     """
     if model_channel_dir:
@@ -64,11 +74,15 @@ def resolve_model_path(model_name_or_path: Optional[str], model_channel_dir: Opt
                 f"{'/'.join(ARCHIVE_SUFFIXES)} archive; found {sorted(os.listdir(model_channel_dir))!r}"
             )
         marker = os.path.join(extract_dir, EXTRACTED_MARKER)
-        if not os.path.isfile(marker):
-            os.makedirs(extract_dir, exist_ok=True)
-            _safe_extract(os.path.join(model_channel_dir, archives[0]), extract_dir)
-            with open(marker, "w", encoding="utf-8") as handle:
-                handle.write(archives[0])
+        os.makedirs(extract_dir, exist_ok=True)
+        with open(os.path.normpath(extract_dir) + ".lock", "w", encoding="utf-8") as lock:
+            # torchrun starts one process per GPU: the first to get the lock extracts, the others wait and reuse it
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            if not os.path.isfile(marker):
+                _safe_extract(os.path.join(model_channel_dir, archives[0]), extract_dir)
+                with open(marker, "w", encoding="utf-8") as handle:
+                    handle.write(archives[0])
         root = _model_root(extract_dir)
         if not root:
             raise ValueError(f"archive {archives[0]!r} in the model channel holds no {CONFIG_FILE} "

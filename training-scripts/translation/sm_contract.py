@@ -9,6 +9,9 @@ JSON object). Checkpoints have no variable: the service syncs ``CheckpointConfig
 
 Every value has a local default (the paths the container would use), so the script also runs outside SageMaker when
 the caller sets the variables it needs. Standard library only: importable without torch.
+
+Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
+``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
 """
 from __future__ import annotations
 
@@ -109,3 +112,38 @@ def read_context(environ: Optional[Mapping[str, str]] = None,
         current_host=current_host,
         training_env=_json_env(environ, "SM_TRAINING_ENV", {}, dict),
     )
+
+
+def find_channel_files(channel_dir: str, suffixes) -> List[str]:
+    """Every file directly in ``channel_dir`` whose name ends with one of ``suffixes``, sorted by name.
+
+    Raises ValueError when the directory is missing or holds no such file.
+    """
+    if not os.path.isdir(channel_dir):
+        raise ValueError(f"channel directory {channel_dir!r} does not exist")
+    files = sorted(
+        os.path.join(channel_dir, name) for name in os.listdir(channel_dir)
+        if name.endswith(tuple(suffixes)) and os.path.isfile(os.path.join(channel_dir, name))
+    )
+    if not files:
+        raise ValueError(
+            f"channel directory {channel_dir!r} holds no {' or '.join(suffixes)} file; "
+            f"found {sorted(os.listdir(channel_dir))!r}"
+        )
+    return files
+
+
+def read_json_lines(path: str):
+    """Yield ``(where, record)`` for every non-blank line of the JSON Lines file ``path``, ``where`` being
+    ``"<path> line <number>"`` for error messages. Raises ValueError naming the file and line of a line that is not
+    valid JSON."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path} line {number}"
+            try:
+                record = json.loads(line)
+            except ValueError as error:
+                raise ValueError(f"{where}: not valid JSON ({error})") from None
+            yield where, record

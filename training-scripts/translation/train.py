@@ -7,11 +7,11 @@ Run by the sagemaker-training toolkit in a Hugging Face PyTorch training DLC as
    (optional) with JSON Lines translation pairs (data.py), an optional ``model`` channel, ``SM_MODEL_DIR``,
    ``SM_OUTPUT_DATA_DIR`` and the checkpoint directory;
 2. goes offline (``HF_HUB_OFFLINE=1``, ``TRANSFORMERS_OFFLINE=1``) unless ``offline`` is False in a job with network
-   access (an isolated job stays offline: :func:`apply_offline`), and loads the model
+   access (an isolated job stays offline: job_runtime.apply_offline), and loads the model
    and tokenizer from the ``model`` channel (a saved model or a model.tar.gz) or ``model_name_or_path``;
 3. trains with ``Seq2SeqTrainer``, writing checkpoints to the checkpoint directory and resuming from the latest
-   complete one (checkpoints.py) when a spot interruption restarted the job; if that checkpoint still fails to load,
-   it retries once from the next older complete one, or from scratch;
+   complete one (checkpoints.py, job_runtime.py) when a spot interruption restarted the job; if that checkpoint
+   still fails to load, it retries once from the next older complete one, or from scratch;
 4. logs ``METRIC name=value`` lines (metrics_log.py) that the MetricDefinitions in metric_definitions.json read,
    with BLEU from sacrebleu or its built-in equivalent (bleu.py);
 5. saves the model and tokenizer to ``SM_MODEL_DIR`` and the metrics to ``SM_OUTPUT_DATA_DIR/results.json``.
@@ -25,118 +25,22 @@ import json
 import logging
 import os
 import sys
-import tempfile
-from typing import Callable, List, Optional, Sequence, Tuple, TypeVar
+from typing import List, Optional, Sequence, Tuple
 
 import args as hyperparameters
 import bleu
-import checkpoints
 import data
-import metrics_log
-import model_source
 import sm_contract
 import trainer_config
+from job_runtime import (OFFLINE_VARIABLES, ResumeProgress, apply_offline,  # noqa: F401 - re-exported
+                         list_dataset, metric_callback, network_isolation_reason, progress_callback,
+                         resolve_job_model, run_entry_point, train_with_resume_fallback)
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 logger = logging.getLogger("translation")
 metrics_logger = logging.getLogger("translation.metrics")
 
-OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
-TRUE_VALUES = ("1", "ON", "YES", "TRUE")  # what huggingface_hub reads as true, compared upper-case
-ISOLATED_CODE_DIR = "/opt/ml/input/data/code/"
 TRAIN_CHANNEL, VALIDATION_CHANNEL, TEST_CHANNEL = "train", "validation", "test"
 RESULTS_FILE = "results.json"
-T = TypeVar("T")
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    """Log to stdout, which SageMaker sends to CloudWatch and where the MetricDefinitions look."""
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-
-
-def network_isolation_reason(environ=None) -> Optional[str]:
-    """Why this job must stay offline whatever the ``offline`` hyperparameter says, or None when it may go online.
-
-    Two signs of a network-isolated job: ``HF_HUB_OFFLINE`` set true in the job's Environment (the C# request builder
-    adds ``HF_HUB_OFFLINE=1`` to every isolated job and refuses any other value there; set by hand in a job with
-    network access it means the same: this job stays offline), or the source code arriving through the ``code``
-    channel (``SM_MODULE_DIR`` under ``/opt/ml/input/data/code/``, how the SDK and this platform ship code to an
-    isolated job). Must be called before :func:`apply_offline` changes the variables.
-    """
-    environ = os.environ if environ is None else environ
-    hub_offline = environ.get("HF_HUB_OFFLINE", "")
-    if hub_offline.strip().upper() in TRUE_VALUES:
-        return f"the job's Environment sets HF_HUB_OFFLINE={hub_offline} (set for every network-isolated job)"
-    module_dir = environ.get("SM_MODULE_DIR", "")
-    if module_dir.startswith(ISOLATED_CODE_DIR):
-        return f"the code came through the 'code' channel (SM_MODULE_DIR={module_dir}): the job is network-isolated"
-    return None
-
-
-def apply_offline(offline: bool, environ=None) -> bool:
-    """Set or unset the variables that stop huggingface_hub, transformers and datasets from reaching the network.
-
-    In a network-isolated job (:func:`network_isolation_reason`) offline stays on whatever ``offline`` says, with a
-    warning when ``offline`` is False. Otherwise ``offline`` True sets every variable in ``OFFLINE_VARIABLES`` to
-    ``1`` and False removes them (an image or Environment default could otherwise keep the job offline). Returns
-    the offline mode in effect. Must run before transformers is imported: huggingface_hub reads them at import time.
-    """
-    environ = os.environ if environ is None else environ
-    reason = network_isolation_reason(environ)
-    if offline or reason:
-        if not offline:
-            logger.warning("hyperparameter offline=False ignored: %s, so the Hugging Face Hub is unreachable and "
-                           "offline mode stays on", reason)
-        for name in OFFLINE_VARIABLES:
-            environ[name] = "1"
-        return True
-    removed = sorted(name for name in OFFLINE_VARIABLES if name in environ)
-    for name in removed:
-        del environ[name]
-    if removed:
-        logger.info("offline=False: removed %s from the environment", ", ".join(removed))
-    return False
-
-
-class ResumeProgress:
-    """Whether training got past loading the checkpoint (set at the first training step)."""
-
-    def __init__(self) -> None:
-        self.training_started = False
-
-
-def train_with_resume_fallback(attempt: Callable[[Optional[str], ResumeProgress], T],
-                               checkpoint_dir: str) -> Tuple[T, Optional[str]]:
-    """Run ``attempt(resume_from, progress)`` from the latest complete checkpoint; returns (its result, resume_from).
-
-    If it raises before ``progress.training_started`` while resuming (a checkpoint that passed the completeness
-    check but fails to load), the error is logged and ``attempt`` runs once more from the next older complete
-    checkpoint, or from scratch when there is none; a second failure propagates. Errors after the first training
-    step, or without a checkpoint, propagate at once (SageMaker's RetryStrategy decides about those).
-    """
-    for path, problems in checkpoints.incomplete_checkpoints(checkpoint_dir):
-        logger.warning("skipping incomplete checkpoint %s: %s", path, "; ".join(problems))
-    resume_from = checkpoints.latest_checkpoint(checkpoint_dir)
-    if resume_from:
-        logger.info("resuming from checkpoint %s", resume_from)
-    else:
-        logger.info("no complete checkpoint in %s: training from the start", checkpoint_dir)
-    progress = ResumeProgress()
-    try:
-        return attempt(resume_from, progress), resume_from
-    except Exception:  # noqa: BLE001 - any failure to load the checkpoint; re-raised below when not one
-        if resume_from is None or progress.training_started:
-            raise
-        logger.exception("resuming from checkpoint %s failed before the first training step; it is unusable",
-                         resume_from)
-    fallback = checkpoints.previous_checkpoint(checkpoint_dir, resume_from)
-    logger.warning("retrying once %s", f"from checkpoint {fallback}" if fallback else "from the start (no older "
-                   "complete checkpoint)")
-    return attempt(fallback, ResumeProgress()), fallback
 
 
 def _tokenize_pairs(tokenizer, pairs: List[Tuple[str, str]], args) -> List[dict]:
@@ -149,48 +53,6 @@ def _tokenize_pairs(tokenizer, pairs: List[Tuple[str, str]], args) -> List[dict]
          "labels": labels["input_ids"][i]}
         for i in range(len(pairs))
     ]
-
-
-def _make_dataset(examples: List[dict]):
-    from torch.utils.data import Dataset  # noqa: PLC0415 - heavy import kept out of module import
-
-    class TranslationDataset(Dataset):
-        """Tokenized translation pairs."""
-
-        def __len__(self):
-            return len(examples)
-
-        def __getitem__(self, index):
-            return examples[index]
-
-    return TranslationDataset()
-
-
-def _metric_callback():
-    from transformers import TrainerCallback  # noqa: PLC0415
-
-    class MetricLogCallback(TrainerCallback):
-        """Prints every Trainer log (training loss, evaluation loss and BLEU, epoch) as a METRIC line."""
-
-        def on_log(self, args, state, control, logs=None, **kwargs):  # noqa: D401 - Trainer hook
-            if logs and state.is_world_process_zero:
-                line = metrics_log.format_metric_line(metrics_log.trainer_logs_to_metrics(logs))
-                if line:
-                    metrics_logger.info(line)
-
-    return MetricLogCallback()
-
-
-def _progress_callback(progress: ResumeProgress):
-    from transformers import TrainerCallback  # noqa: PLC0415
-
-    class ResumeProgressCallback(TrainerCallback):
-        """Marks the first training step: by then the checkpoint's weights, optimizer, scheduler and RNG loaded."""
-
-        def on_step_begin(self, args, state, control, **kwargs):  # noqa: D401 - Trainer hook
-            progress.training_started = True
-
-    return ResumeProgressCallback()
 
 
 def _bleu_metrics(tokenizer):
@@ -228,12 +90,7 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
                 transformers.__version__, sorted(context.channels), context.num_gpus, context.hosts,
                 context.current_host, args.offline)
 
-    extract_dir = os.path.join(tempfile.gettempdir(), f"translation-model-{os.environ.get('LOCAL_RANK', '0')}")
-    model_path = model_source.resolve_model_path(
-        args.model_name_or_path, context.channel(model_source.MODEL_CHANNEL), extract_dir)
-    if args.offline and not os.path.isdir(model_path):
-        logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
-                       "in an isolated job pass the model through a 'model' channel", model_path)
+    model_path = resolve_job_model(args.model_name_or_path, context, "translation", args.offline)
     logger.info("loading tokenizer from %s", model_path)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
 
@@ -247,8 +104,8 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
             eval_sets[channel] = data.load_channel(
                 context.channel(channel), args.source_lang, args.target_lang, args.max_eval_samples)
     logger.info("pairs: train %d, %s", len(train_pairs), {name: len(pairs) for name, pairs in eval_sets.items()})
-    train_dataset = _make_dataset(_tokenize_pairs(tokenizer, train_pairs, args))
-    eval_datasets = {name: _make_dataset(_tokenize_pairs(tokenizer, pairs, args)) for name, pairs in eval_sets.items()}
+    train_dataset = list_dataset(_tokenize_pairs(tokenizer, train_pairs, args))
+    eval_datasets = {name: list_dataset(_tokenize_pairs(tokenizer, pairs, args)) for name, pairs in eval_sets.items()}
     has_validation = VALIDATION_CHANNEL in eval_datasets
     if not has_validation and args.eval_strategy != "no":
         logger.warning("no '%s' channel: evaluation during training is off", VALIDATION_CHANNEL)
@@ -270,7 +127,7 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
             model=model, args=training_args, train_dataset=train_dataset,
             eval_dataset=eval_datasets.get(VALIDATION_CHANNEL), data_collator=collator,
             compute_metrics=_bleu_metrics(tokenizer) if eval_datasets else None,
-            callbacks=[_metric_callback(), _progress_callback(progress)], **{tokenizer_kwarg: tokenizer})
+            callbacks=[metric_callback(metrics_logger), progress_callback(progress)], **{tokenizer_kwarg: tokenizer})
         return trainer, trainer.train(resume_from_checkpoint=resume_from)
 
     (trainer, train_result), resume_from = train_with_resume_fallback(attempt, context.checkpoint_dir)
@@ -294,13 +151,7 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point: parse the hyperparameters, read the contract, train. Returns the process exit code."""
-    configure_logging()
-    args = hyperparameters.parse_args(sys.argv[1:] if argv is None else argv)
-    context = sm_contract.read_context(checkpoint_dir=args.checkpoint_dir or None)
-    logger.info("hyperparameters: %s", json.dumps(vars(args), sort_keys=True))
-    args.offline = apply_offline(args.offline)
-    train(args, context)
-    return 0
+    return run_entry_point(argv, hyperparameters.parse_args, train, logger)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Collection, Dict, Optional
 
-
-def pick_name(candidates, available: Collection[str], what: str) -> str:
-    """The first of ``candidates`` that ``available`` has. Raises ValueError naming ``what`` when none is."""
-    for name in candidates:
-        if name in available:
-            return name
-    raise ValueError(f"the installed transformers accepts none of {list(candidates)!r} for {what}; "
-                     f"this script supports transformers 4.36 to 4.4x")
+from job_runtime import pick_name
 
 
 def training_arguments_kwargs(args: argparse.Namespace, checkpoint_dir: str, available: Collection[str],

@@ -1,0 +1,222 @@
+"""llm-sft train.py and sft_config.py: importable without torch, nothing to install, the settings handed to
+transformers / peft / bitsandbytes, precision choice, and main() as the toolkit runs it."""
+import ast
+import logging
+import os
+import sys
+import unittest
+from unittest import mock
+
+from llm_sft_support import MODULE_NAMES, SCRIPT_DIR, load_script_modules, sft
+
+HEAVY_MODULES = ("torch", "transformers", "peft", "trl", "bitsandbytes", "datasets", "numpy", "accelerate")
+# What the Hugging Face PyTorch training DLC 2.8.0 (transformers 4.56.2) installs besides the standard library:
+# aws/deep-learning-containers huggingface/pytorch/training/docker/2.8/py3/cu129/Dockerfile.gpu at commit
+# 09b9b8949de9e41dc36328c5a14dbabfb688d43f, lines 15-25 (versions) and 39-53 (pip install), on top of the
+# pytorch-training:2.8.0 base image (torch).
+DLC_PACKAGES = {"torch", "transformers", "datasets", "huggingface_hub", "diffusers", "evaluate", "accelerate", "trl",
+                "peft", "flash_attn", "jinja2", "tensorboard", "bitsandbytes", "kernels", "ninja"}
+# TrainingArguments fields the script passes; all exist in transformers 4.46 to 4.56 (training_args.py).
+TRAINING_ARGUMENT_FIELDS = {
+    "output_dir", "overwrite_output_dir", "num_train_epochs", "max_steps", "per_device_train_batch_size",
+    "per_device_eval_batch_size", "gradient_accumulation_steps", "learning_rate", "lr_scheduler_type",
+    "warmup_ratio", "weight_decay", "bf16", "fp16", "gradient_checkpointing", "gradient_checkpointing_kwargs",
+    "seed", "eval_strategy", "eval_steps", "save_strategy", "save_steps", "save_total_limit", "logging_strategy",
+    "logging_steps", "prediction_loss_only", "label_names", "remove_unused_columns", "ddp_find_unused_parameters",
+    "report_to", "disable_tqdm", "save_safetensors",
+}
+
+
+def parse(*argv):
+    return sft.args.parse_args(list(argv))
+
+
+def script_sources():
+    for name in MODULE_NAMES:
+        path = os.path.join(SCRIPT_DIR, f"{name}.py")
+        with open(path, encoding="utf-8") as handle:
+            yield name, ast.parse(handle.read(), path)
+
+
+class PackagingTests(unittest.TestCase):
+    def test_import_has_no_heavy_imports_and_exposes_main(self):
+        before = {name for name in HEAVY_MODULES if name in sys.modules}
+        modules = load_script_modules()  # a fresh import of every module of the script directory
+        self.assertTrue(callable(modules["train"].main))
+        self.assertEqual({name for name in HEAVY_MODULES if name in sys.modules} - before, set())
+
+    def test_nothing_is_installed_at_run_time(self):
+        self.assertFalse(os.path.exists(os.path.join(SCRIPT_DIR, "requirements.txt")),
+                         "the toolkit would pip install requirements.txt; an isolated job cannot reach an index")
+        self.assertFalse(os.path.exists(os.path.join(SCRIPT_DIR, "setup.py")))
+
+    def test_every_import_is_the_standard_library_a_sibling_or_a_dlc_package(self):
+        allowed = set(sys.stdlib_module_names) | set(MODULE_NAMES) | DLC_PACKAGES | {"__future__"}
+        for name, tree in script_sources():
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    roots = [alias.name.split(".")[0] for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    roots = [node.module.split(".")[0]]
+                else:
+                    continue
+                for root in roots:
+                    self.assertIn(root, allowed, f"{name}.py imports {root}, which the DLC does not ship")
+
+    def test_sibling_modules_are_imported_at_module_level_only(self):
+        # llm_sft_support loads the modules apart from translation's same-named ones; a sibling imported inside a
+        # function would be looked up later in sys.modules, where it may be translation's module.
+        siblings = set(MODULE_NAMES)
+        for name, tree in script_sources():
+            for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+                for node in ast.walk(function):
+                    if isinstance(node, ast.Import):
+                        found = {alias.name.split(".")[0] for alias in node.names} & siblings
+                    elif isinstance(node, ast.ImportFrom) and node.module:
+                        found = {node.module.split(".")[0]} & siblings
+                    else:
+                        found = set()
+                    self.assertFalse(found, f"{name}.py {function.name}() imports {found}")
+
+    def test_bad_hyperparameter_fails_before_any_heavy_import(self):
+        before = {name for name in HEAVY_MODULES if name in sys.modules}
+        root = logging.getLogger()
+        saved = (root.handlers[:], root.level)
+        try:
+            with self.assertRaisesRegex(ValueError, "'lora_r' must be at least 1"):
+                sft.train.main(["--lora_r", "0"])
+        finally:
+            root.handlers[:], level = saved
+            root.setLevel(level)
+        self.assertEqual({name for name in HEAVY_MODULES if name in sys.modules} - before, set())
+
+
+class MainTests(unittest.TestCase):
+    def run_main(self, argv, environ):
+        captured = {}
+        with mock.patch.dict(os.environ, environ, clear=True), \
+                mock.patch.object(sft.job_runtime, "configure_logging", lambda: None), \
+                mock.patch.object(sft.train, "train", lambda args, context: captured.update(args=args, context=context)):
+            with self.assertLogs(level=logging.INFO) as logs:
+                self.assertEqual(sft.train.main(argv), 0)
+            captured["environ"] = dict(os.environ)
+        captured["log"] = "\n".join(logs.output)
+        return captured
+
+    def test_isolated_job_stays_offline_and_reads_the_channels(self):
+        captured = self.run_main(["--offline", "False", "--packing", "True"], {
+            "HF_HUB_OFFLINE": "1", "SM_CHANNELS": '["model","train"]', "SM_CHANNEL_TRAIN": "/data/train",
+            "SM_CHANNEL_MODEL": "/data/model", "SM_MODEL_DIR": "/out/model"})
+        self.assertIs(captured["args"].offline, True)
+        self.assertIs(captured["args"].packing, True)
+        self.assertEqual(captured["environ"]["TRANSFORMERS_OFFLINE"], "1")
+        self.assertEqual(captured["context"].channel("train"), "/data/train")
+        self.assertEqual(captured["context"].checkpoint_dir, "/opt/ml/checkpoints")
+        self.assertIn("offline=False ignored", captured["log"])
+
+    def test_checkpoint_dir_override_for_local_runs(self):
+        captured = self.run_main(["--checkpoint_dir", "/tmp/ckpt"], {})
+        self.assertEqual(captured["context"].checkpoint_dir, "/tmp/ckpt")
+        self.assertIs(captured["args"].offline, False)
+
+
+class TrainingArgumentsTests(unittest.TestCase):
+    precision = sft.sft_config.Precision(True, False, "bfloat16", "test")
+
+    def kwargs(self, *argv, available=TRAINING_ARGUMENT_FIELDS, has_validation=True):
+        return sft.sft_config.training_arguments_kwargs(parse(*argv), "/opt/ml/checkpoints", available,
+                                                        has_validation, self.precision)
+
+    def test_contract_defaults(self):
+        kwargs = self.kwargs()
+        expected = {
+            "output_dir": "/opt/ml/checkpoints", "num_train_epochs": 1.0, "max_steps": -1, "learning_rate": 2e-4,
+            "lr_scheduler_type": "cosine", "warmup_ratio": 0.03, "weight_decay": 0.0,
+            "per_device_train_batch_size": 2, "per_device_eval_batch_size": 2, "gradient_accumulation_steps": 8,
+            "gradient_checkpointing": True, "gradient_checkpointing_kwargs": {"use_reentrant": False},
+            "bf16": True, "fp16": False, "eval_strategy": "epoch", "save_strategy": "steps", "save_steps": 200,
+            "save_total_limit": 2, "logging_steps": 10, "seed": 42, "prediction_loss_only": True,
+            "remove_unused_columns": False, "ddp_find_unused_parameters": False, "report_to": "none",
+        }
+        for name, value in expected.items():
+            self.assertEqual(kwargs[name], value, name)
+        self.assertNotIn("eval_steps", kwargs)
+
+    def test_eval_steps_switches_to_step_evaluation_and_no_validation_switches_it_off(self):
+        kwargs = self.kwargs("--eval_steps", "50")
+        self.assertEqual((kwargs["eval_strategy"], kwargs["eval_steps"]), ("steps", 50))
+        kwargs = self.kwargs("--eval_steps", "50", has_validation=False)
+        self.assertEqual(kwargs["eval_strategy"], "no")
+        self.assertNotIn("eval_steps", kwargs)
+
+    def test_without_gradient_checkpointing_no_checkpointing_kwargs(self):
+        kwargs = self.kwargs("--gradient_checkpointing", "False")
+        self.assertIs(kwargs["gradient_checkpointing"], False)
+        self.assertNotIn("gradient_checkpointing_kwargs", kwargs)
+
+    def test_older_releases_get_evaluation_strategy(self):
+        old = (TRAINING_ARGUMENT_FIELDS - {"eval_strategy"}) | {"evaluation_strategy"}
+        kwargs = self.kwargs(available=old)
+        self.assertEqual(kwargs["evaluation_strategy"], "epoch")
+        self.assertNotIn("eval_strategy", kwargs)
+
+    def test_a_release_without_a_needed_field_is_named(self):
+        with self.assertRaisesRegex(ValueError, "no field 'warmup_ratio'"):
+            self.kwargs(available=TRAINING_ARGUMENT_FIELDS - {"warmup_ratio"})
+        kwargs = self.kwargs(available=TRAINING_ARGUMENT_FIELDS - {"overwrite_output_dir"})  # optional: dropped
+        self.assertNotIn("overwrite_output_dir", kwargs)
+
+
+class PrecisionTests(unittest.TestCase):
+    choose = staticmethod(sft.sft_config.choose_precision)
+
+    def test_auto(self):
+        self.assertEqual(repr(self.choose("auto", True, True)), "Precision(bf16=True, fp16=False, dtype='bfloat16')")
+        self.assertEqual(repr(self.choose("auto", True, False)), "Precision(bf16=False, fp16=True, dtype='float16')")
+        self.assertEqual(repr(self.choose("auto", False, False)), "Precision(bf16=False, fp16=False, dtype='float32')")
+
+    def test_false_on_a_bf16_gpu_uses_float16(self):
+        self.assertEqual(self.choose("false", True, True).dtype, "float16")
+
+    def test_true_without_support_is_refused_naming_the_device(self):
+        with self.assertRaisesRegex(ValueError, "bf16=true but NVIDIA T4 has no bfloat16 support.*bf16=auto"):
+            self.choose("true", True, False, "NVIDIA T4")
+        with self.assertRaisesRegex(ValueError, "bf16=true but no CUDA GPU"):
+            self.choose("true", False, False)
+
+
+class ModelSettingsTests(unittest.TestCase):
+    def test_dtype_keyword_follows_the_transformers_rename(self):
+        for version, keyword in (("4.56.2", "dtype"), ("4.56.0", "dtype"), ("4.57.0.dev0", "dtype"), ("5.0.0", "dtype"),
+                                 ("4.55.4", "torch_dtype"), ("4.46.3", "torch_dtype"), ("4.9.0", "torch_dtype")):
+            with self.subTest(version=version):
+                self.assertEqual(sft.sft_config.dtype_keyword(version), keyword)
+
+    def test_lora_settings(self):
+        self.assertEqual(sft.sft_config.lora_kwargs(parse()), {
+            "r": 16, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": "all-linear", "bias": "none",
+            "task_type": "CAUSAL_LM"})
+        kwargs = sft.sft_config.lora_kwargs(parse("--lora_target_modules", "q_proj, v_proj", "--lora_r", "8"))
+        self.assertEqual((kwargs["r"], kwargs["target_modules"]), (8, ["q_proj", "v_proj"]))
+
+    def test_qlora_settings(self):
+        gpu = sft.sft_config.Precision(False, True, "float16", "test")
+        self.assertIsNone(sft.sft_config.quantization_kwargs(parse(), gpu))
+        self.assertEqual(sft.sft_config.quantization_kwargs(parse("--load_in_4bit", "True"), gpu), {
+            "load_in_4bit": True, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": True,
+            "bnb_4bit_compute_dtype": "float16"})
+        cpu = sft.sft_config.Precision(False, False, "float32", "test")
+        with self.assertRaisesRegex(ValueError, "load_in_4bit=True needs a CUDA GPU"):
+            sft.sft_config.quantization_kwargs(parse("--load_in_4bit", "True"), cpu)
+
+
+class EntryPointCodeTests(unittest.TestCase):
+    def test_script_runs_as_the_toolkit_starts_it(self):
+        # python train.py: the module must call main() under __main__ and exit with its code
+        with open(os.path.join(SCRIPT_DIR, "train.py"), encoding="utf-8") as handle:
+            source = handle.read()
+        self.assertIn('if __name__ == "__main__":\n    sys.exit(main())', source)
+
+
+if __name__ == "__main__":
+    unittest.main()

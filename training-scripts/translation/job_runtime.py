@@ -1,0 +1,205 @@
+"""What every recipe's entry point does around its training loop: logging, the offline switch, resuming from the
+latest complete checkpoint with one fallback, and the Trainer callbacks that print METRIC lines and mark the first
+training step.
+
+Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
+``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
+Importing it needs only the standard library: transformers is imported inside the callback factories.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from typing import Callable, Collection, Dict, Mapping, Optional, Sequence, Tuple, TypeVar
+
+import checkpoints
+import metrics_log
+import model_source
+import sm_contract
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+logger = logging.getLogger("recipe")
+
+OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+TRUE_VALUES = ("1", "ON", "YES", "TRUE")  # what huggingface_hub reads as true, compared upper-case
+ISOLATED_CODE_DIR = "/opt/ml/input/data/code/"
+T = TypeVar("T")
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stdout, which SageMaker sends to CloudWatch and where the MetricDefinitions look."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def run_entry_point(argv: Optional[Sequence[str]], parse_args: Callable[[Sequence[str]], argparse.Namespace],
+                    train: Callable[[argparse.Namespace, sm_contract.SageMakerContext], object],
+                    recipe_logger: logging.Logger) -> int:
+    """What every recipe's ``main()`` does: log to stdout, parse the hyperparameters (``argv``, default
+    ``sys.argv[1:]``; a bad value raises ValueError before anything heavy is imported), read the SageMaker contract
+    (the ``checkpoint_dir`` hyperparameter overrides the checkpoint directory), go offline as
+    :func:`apply_offline` decides, and train. Returns the process exit code."""
+    configure_logging()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    context = sm_contract.read_context(checkpoint_dir=args.checkpoint_dir or None)
+    recipe_logger.info("hyperparameters: %s", json.dumps(vars(args), sort_keys=True))
+    args.offline = apply_offline(args.offline)
+    train(args, context)
+    return 0
+
+
+def network_isolation_reason(environ=None) -> Optional[str]:
+    """Why this job must stay offline whatever the ``offline`` hyperparameter says, or None when it may go online.
+
+    Two signs of a network-isolated job: ``HF_HUB_OFFLINE`` set true in the job's Environment (the C# request builder
+    adds ``HF_HUB_OFFLINE=1`` to every isolated job and refuses any other value there; set by hand in a job with
+    network access it means the same: this job stays offline), or the source code arriving through the ``code``
+    channel (``SM_MODULE_DIR`` under ``/opt/ml/input/data/code/``, how the SDK and this platform ship code to an
+    isolated job). Must be called before :func:`apply_offline` changes the variables.
+    """
+    environ = os.environ if environ is None else environ
+    hub_offline = environ.get("HF_HUB_OFFLINE", "")
+    if hub_offline.strip().upper() in TRUE_VALUES:
+        return f"the job's Environment sets HF_HUB_OFFLINE={hub_offline} (set for every network-isolated job)"
+    module_dir = environ.get("SM_MODULE_DIR", "")
+    if module_dir.startswith(ISOLATED_CODE_DIR):
+        return f"the code came through the 'code' channel (SM_MODULE_DIR={module_dir}): the job is network-isolated"
+    return None
+
+
+def apply_offline(offline: bool, environ=None) -> bool:
+    """Set or unset the variables that stop huggingface_hub, transformers and datasets from reaching the network.
+
+    In a network-isolated job (:func:`network_isolation_reason`) offline stays on whatever ``offline`` says, with a
+    warning when ``offline`` is False. Otherwise ``offline`` True sets every variable in ``OFFLINE_VARIABLES`` to
+    ``1`` and False removes them (an image or Environment default could otherwise keep the job offline). Returns
+    the offline mode in effect. Must run before transformers is imported: huggingface_hub reads them at import time.
+    """
+    environ = os.environ if environ is None else environ
+    reason = network_isolation_reason(environ)
+    if offline or reason:
+        if not offline:
+            logger.warning("hyperparameter offline=False ignored: %s, so the Hugging Face Hub is unreachable and "
+                           "offline mode stays on", reason)
+        for name in OFFLINE_VARIABLES:
+            environ[name] = "1"
+        return True
+    removed = sorted(name for name in OFFLINE_VARIABLES if name in environ)
+    for name in removed:
+        del environ[name]
+    if removed:
+        logger.info("offline=False: removed %s from the environment", ", ".join(removed))
+    return False
+
+
+class ResumeProgress:
+    """Whether training got past loading the checkpoint (set at the first training step)."""
+
+    def __init__(self) -> None:
+        self.training_started = False
+
+
+def train_with_resume_fallback(attempt: Callable[[Optional[str], ResumeProgress], T],
+                               checkpoint_dir: str) -> Tuple[T, Optional[str]]:
+    """Run ``attempt(resume_from, progress)`` from the latest complete checkpoint; returns (its result, resume_from).
+
+    If it raises before ``progress.training_started`` while resuming (a checkpoint that passed the completeness
+    check but fails to load), the error is logged and ``attempt`` runs once more from the next older complete
+    checkpoint, or from scratch when there is none; a second failure propagates. Errors after the first training
+    step, or without a checkpoint, propagate at once (SageMaker's RetryStrategy decides about those).
+    """
+    for path, problems in checkpoints.incomplete_checkpoints(checkpoint_dir):
+        logger.warning("skipping incomplete checkpoint %s: %s", path, "; ".join(problems))
+    resume_from = checkpoints.latest_checkpoint(checkpoint_dir)
+    if resume_from:
+        logger.info("resuming from checkpoint %s", resume_from)
+    else:
+        logger.info("no complete checkpoint in %s: training from the start", checkpoint_dir)
+    progress = ResumeProgress()
+    try:
+        return attempt(resume_from, progress), resume_from
+    except Exception:  # noqa: BLE001 - any failure to load the checkpoint; re-raised below when not one
+        if resume_from is None or progress.training_started:
+            raise
+        logger.exception("resuming from checkpoint %s failed before the first training step; it is unusable",
+                         resume_from)
+    fallback = checkpoints.previous_checkpoint(checkpoint_dir, resume_from)
+    logger.warning("retrying once %s", f"from checkpoint {fallback}" if fallback else "from the start (no older "
+                   "complete checkpoint)")
+    return attempt(fallback, ResumeProgress()), fallback
+
+
+def list_dataset(items):
+    """A ``torch.utils.data.Dataset`` over the list ``items`` (already tokenized rows)."""
+    from torch.utils.data import Dataset  # noqa: PLC0415 - heavy import kept out of module import
+
+    class ListDataset(Dataset):
+        """Rows held in memory."""
+
+        def __len__(self):
+            return len(items)
+
+        def __getitem__(self, index):
+            return items[index]
+
+    return ListDataset()
+
+
+def resolve_job_model(model_name_or_path: Optional[str], context: sm_contract.SageMakerContext, recipe: str,
+                      offline: bool) -> str:
+    """model_source.resolve_model_path for this job: the ``model`` channel wins, an archive in it is extracted once
+    per host into ``<temp dir>/<recipe>-model`` (the processes torchrun starts share it), and a warning says when an
+    offline job gets a Hub id rather than a local directory."""
+    extract_dir = os.path.join(tempfile.gettempdir(), f"{recipe}-model")
+    model_path = model_source.resolve_model_path(model_name_or_path, context.channel(model_source.MODEL_CHANNEL),
+                                                 extract_dir)
+    if offline and not os.path.isdir(model_path):
+        logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
+                       "in an isolated job pass the model through a 'model' channel", model_path)
+    return model_path
+
+
+def pick_name(candidates, available: Collection[str], what: str) -> str:
+    """The first of ``candidates`` that ``available`` has. Raises ValueError naming ``what`` when none is."""
+    for name in candidates:
+        if name in available:
+            return name
+    raise ValueError(f"the installed transformers accepts none of {list(candidates)!r} for {what}")
+
+
+def metric_callback(metrics_logger: logging.Logger,
+                    to_metrics: Callable[[Mapping[str, object]], Dict[str, object]]
+                    = metrics_log.trainer_logs_to_metrics):
+    """A ``TrainerCallback`` that prints every Trainer log, mapped by ``to_metrics``, as one METRIC line (rank 0)."""
+    from transformers import TrainerCallback  # noqa: PLC0415 - heavy import kept out of module import
+
+    class MetricLogCallback(TrainerCallback):
+        """Prints every Trainer log (training loss, evaluation metrics, epoch) as a METRIC line."""
+
+        def on_log(self, args, state, control, logs=None, **kwargs):  # noqa: D401 - Trainer hook
+            if logs and state.is_world_process_zero:
+                line = metrics_log.format_metric_line(to_metrics(logs))
+                if line:
+                    metrics_logger.info(line)
+
+    return MetricLogCallback()
+
+
+def progress_callback(progress: ResumeProgress):
+    """A ``TrainerCallback`` that sets ``progress.training_started`` at the first training step."""
+    from transformers import TrainerCallback  # noqa: PLC0415
+
+    class ResumeProgressCallback(TrainerCallback):
+        """Marks the first training step: by then the checkpoint's weights, optimizer, scheduler and RNG loaded."""
+
+        def on_step_begin(self, args, state, control, **kwargs):  # noqa: D401 - Trainer hook
+            progress.training_started = True
+
+    return ResumeProgressCallback()
