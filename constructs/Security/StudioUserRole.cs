@@ -101,13 +101,14 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         }));
 
         // Logs: write the Studio apps' log group; read (not write) the training jobs' logs started through the pipeline.
-        // ':*' is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>).
+        // ':*' is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>); CreateLogGroup
+        // is authorized on the group's ARN without it (Service Authorization Reference, CloudWatch Logs, log-group).
         string LogGroupArn(string name) => $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{name}:*";
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "WriteStudioLogs",
             Actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            Resources = [LogGroupArn(StudioLogGroupName)],
+            Resources = [LogGroupArn(StudioLogGroupName)[..^2], LogGroupArn(StudioLogGroupName)],
         }));
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
