@@ -1,4 +1,5 @@
-"""Runs cfn-lint (the CLI's own entry point, cfnlint.runner.main) over every stack template of a cloud assembly and
+"""Runs cfn-lint (the CLI's own entry point, cfnlint.runner.main) over every stack template of a cloud assembly (plus
+a canary template whose known findings prove the linter and its data are live) and
 compares its findings with the reviewed list of accepted warnings (tests/cfn-lint-accepted.yaml).
 
 Passes when: cfn-lint reports no error; every warning matches an accepted entry; every accepted entry still matches
@@ -17,6 +18,11 @@ import subprocess
 import sys
 
 RUNNER = "import sys; from cfnlint.runner import main; sys.exit(main())"
+
+# Linted with every run (same process): the rule ids cfn-lint must report on it. E2533 is the Lambda runtime calendar
+# (nodejs20.x creation blocked 2026-06-01, what rolled back our first deployments), W3010 a hard-coded zone.
+CANARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "cfn-lint-canary.template.json")
+CANARY_RULES = {"E2533", "W3010"}
 
 
 def stacks(out_dir: str) -> list[tuple[str, str]]:
@@ -111,11 +117,19 @@ def main(argv: list[str]) -> int:
         with open(accepted_file, encoding="utf-8") as f:
             accepted = validate_accepted((yaml.safe_load(f) or {}).get("accepted"))
         templates = [t for t, _ in found]
-        findings = run_cfn_lint(templates, sorted({r for _, r in found}))
+        all_findings = run_cfn_lint([*templates, CANARY], sorted({r for _, r in found}))
     except (ValueError, RuntimeError, OSError, re.error) as e:
         print(f"not ok - cfn-lint could not run: {e}")
         print("cfn-lint: 0 passed, 1 failed")
         return 1
+
+    is_canary = lambda f: os.path.abspath(f["Filename"]) == os.path.abspath(CANARY)  # noqa: E731
+    canary_rules = {f["Rule"]["Id"] for f in all_findings if is_canary(f)}
+    findings = [f for f in all_findings if not is_canary(f)]
+    missing = CANARY_RULES - canary_rules
+    results.append((not missing, f"canary {os.path.basename(CANARY)}: cfn-lint reports {', '.join(sorted(CANARY_RULES))}"
+                    if not missing else f"canary {os.path.basename(CANARY)}: cfn-lint did not report {', '.join(sorted(missing))}; "
+                    "it is not checking what the suite relies on (wrong version or data?)"))
 
     errors, unaccepted, uses = judge(findings, accepted)
     for template in templates:
