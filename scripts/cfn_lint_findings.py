@@ -11,6 +11,7 @@ Usage: python scripts/cfn_lint_findings.py <cdk.out directory> <accepted.yaml>
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -117,6 +118,9 @@ def main(argv: list[str]) -> int:
         with open(accepted_file, encoding="utf-8") as f:
             accepted = validate_accepted((yaml.safe_load(f) or {}).get("accepted"))
         templates = [t for t, _ in found]
+        # Any other template file of the assembly (nested stacks are not stack artifacts) is linted too.
+        listed = {os.path.abspath(t) for t in templates}
+        templates += sorted(t for t in glob.glob(os.path.join(out_dir, "*.template.json")) if os.path.abspath(t) not in listed)
         all_findings = run_cfn_lint([*templates, CANARY], sorted({r for _, r in found}))
     except (ValueError, RuntimeError, OSError, re.error) as e:
         print(f"not ok - cfn-lint could not run: {e}")
