@@ -42,6 +42,9 @@ public sealed class TrainingPlatformStack : Stack
     /// <summary>The execution role of the Studio user profiles and shared spaces.</summary>
     public StudioUserRole StudioRole { get; }
 
+    /// <summary>The SageMaker Python SDK defaults of the domain's notebooks; null unless <c>studio.notebookJobs</c>.</summary>
+    public SageMakerSdkDefaults? SdkDefaults { get; }
+
     /// <summary>The Studio domain and its user profiles.</summary>
     public StudioDomain Studio { get; }
 
@@ -83,10 +86,16 @@ public sealed class TrainingPlatformStack : Stack
             FlowLogEncryptionKey = Storage.EncryptionKey,
         });
 
+        // Notebook jobs (studio.notebookJobs): @remote cannot use network isolation, so it is offered only where the
+        // VPC has no route out; it runs the notebook's own SageMaker Distribution image, which the job role then pulls.
+        var remoteFunctions = config.Studio.NotebookJobs && config.Network.Mode == NetworkMode.Isolated;
         ExecutionRole = new SageMakerExecutionRole(this, "ExecutionRole", new SageMakerExecutionRoleProps
         {
             Buckets = Storage,
             Vpc = Network.Vpc,
+            ImageRepositories = remoteFunctions
+                ? [SageMakerExecutionRole.DefaultImageRepository, SageMakerSdkDefaults.StudioImageRepository]
+                : null,
         });
 
         StudioRole = new StudioUserRole(this, "StudioUserRole", new StudioUserRoleProps
@@ -95,8 +104,28 @@ public sealed class TrainingPlatformStack : Stack
             Vpc = Network.Vpc,
         });
 
+        if (config.Studio.NotebookJobs)
+        {
+            SdkDefaults = new SageMakerSdkDefaults(this, "NotebookDefaults", new SageMakerSdkDefaultsProps
+            {
+                ExecutionRole = ExecutionRole.Role,
+                Vpc = Network.Vpc,
+                Subnets = Network.TrainingSubnets,
+                SecurityGroups = [Network.TrainingSecurityGroup],
+                EncryptionKey = Storage.EncryptionKey,
+                Bucket = Storage.Artifacts,
+                AllowedInstanceTypes = config.Training.AllowedInstanceTypes,
+                DefaultInstanceType = config.Training.DefaultInstanceType,
+                MaxRuntime = Duration.Hours(config.Training.MaxRuntimeHours),
+                MaxWarmPoolKeepAlive = Duration.Minutes(config.Training.WarmPoolKeepAliveMinutes),
+                AllowRemoteFunctions = remoteFunctions,
+                Tags = config.Tags,
+            });
+        }
+
         Studio = new StudioDomain(this, "Studio", new StudioDomainProps
         {
+            SdkDefaults = SdkDefaults,
             Vpc = Network.Vpc,
             Subnets = Network.TrainingSubnets,
             SecurityGroup = Network.StudioSecurityGroup,
@@ -106,6 +135,7 @@ public sealed class TrainingPlatformStack : Stack
             IdleTimeout = Duration.Minutes(config.Studio.IdleTimeoutMinutes),
         });
         StudioRole.AllowStudioIn(Studio);
+        if (SdkDefaults is not null) StudioRole.AllowNotebookJobs(SdkDefaults);
 
         Notifications = new PlatformNotifications(this, "Notifications", new PlatformNotificationsProps
         {

@@ -16,9 +16,10 @@ namespace HfSageMaker.Constructs.Security;
 /// space and app lifecycle calls in this platform's domain (<see cref="AllowStudioIn"/>), read and upload datasets
 /// (no delete), read code archives, read model artifacts (no overwrite or delete; checkpoints not at all), the Studio
 /// log group, and starting, watching and stopping executions of the training state machine
-/// (<see cref="AllowExecutionsOf"/>). No <c>iam:PassRole</c> and no <c>sagemaker:CreateTrainingJob</c> or other job
-/// actions: jobs start only through the state machine, whose IAM and validation carry the cost guardrails (instance
-/// types, counts, run time, spot). No AWS-managed policies. Every wildcard left is unavoidable, commented and carries a
+/// (<see cref="AllowExecutionsOf"/>). By default no <c>iam:PassRole</c> and no <c>sagemaker:CreateTrainingJob</c> or
+/// other job actions: jobs start only through the state machine, whose IAM and validation carry the cost guardrails
+/// (instance types, counts, run time, spot). <see cref="AllowNotebookJobs"/> opts in to jobs created from a notebook,
+/// only with the settings of the domain's SDK defaults, enforced by SageMaker's IAM condition keys. No AWS-managed policies. Every wildcard left is unavoidable, commented and carries a
 /// cdk-nag suppression with the reason.
 /// </summary>
 /// <remarks>
@@ -227,6 +228,168 @@ public sealed partial class StudioUserRole : Construct, IGrantable
                 "Step Functions executions get generated names, so the execution ARN of the given state machine ends in ':*' (aws-cdk-lib StateMachine.grantRead/grantExecution); states:ListActivities, DescribeActivity and DescribeStateMachine in the read set are granted on '*' by aws-cdk-lib and only read. Starting is limited to the state machine's own ARN.",
                 [.. wildcards]));
         return grant;
+    }
+
+    /// <summary>
+    /// Lets the role create training and tuning jobs from a notebook, but only with the settings of
+    /// <paramref name="defaults"/> (the SDK defaults of the domain), enforced with SageMaker's IAM condition keys as the
+    /// Service Authorization Reference lists them for <c>CreateTrainingJob</c> and <c>CreateHyperParameterTuningJob</c>
+    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html): every subnet and
+    /// security group one of the platform's and present (<c>sagemaker:VpcSubnets</c>, <c>sagemaker:VpcSecurityGroupIds</c>,
+    /// <c>ForAllValues</c> plus <c>Null = false</c>, since <c>ForAllValues</c> alone also matches a request without a VPC),
+    /// network isolation and inter-container encryption on (<c>Bool</c>, which fails when the request omits them), the
+    /// output key present and the platform key (<c>sagemaker:OutputKmsKeyArn</c>), the volume key the platform key when
+    /// sent (<c>sagemaker:VolumeKmsKeyArn</c> with <c>IfExists</c>: instance types with local NVMe storage take none),
+    /// only allowed instance types, at most the maximum run time and warm-pool keep-alive. The deprecated
+    /// <c>sagemaker:OutputKmsKey</c>/<c>VolumeKmsKey</c> are listed for no action, so they are not used. With
+    /// <see cref="SageMakerSdkDefaultsProps.AllowRemoteFunctions"/>, training jobs without network isolation (what
+    /// <c>@remote</c> sends) are allowed under the same guardrails when tagged
+    /// <see cref="SageMakerSdkDefaults.RemoteFunctionTagKey"/>. Also: <c>iam:PassRole</c> on the job role only, for
+    /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys; describe, stop and list jobs
+    /// (<c>fit()</c>, the tuner and <c>@remote</c> poll them); uploads (put, not delete) under the defaults' key prefix.
+    /// The statements go into a customer managed policy (child id <c>NotebookJobs</c>), outside the role's inline
+    /// policy size quota.
+    /// </summary>
+    /// <param name="defaults">The domain's SDK defaults.</param>
+    /// <returns>The managed policy, attached to <see cref="Role"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="defaults"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Notebook jobs were already allowed.</exception>
+    public ManagedPolicy AllowNotebookJobs(SageMakerSdkDefaults defaults)
+    {
+        ArgumentNullException.ThrowIfNull(defaults);
+        if (Node.TryFindChild("NotebookJobs") is not null)
+            throw new InvalidOperationException($"StudioUserRole '{Node.Path}' already allows notebook jobs; call AllowNotebookJobs once.");
+
+        var props = defaults.Props;
+        var stack = Stack.Of(this);
+        string SageMaker(string resource) => $"arn:{stack.Partition}:sagemaker:{stack.Region}:{stack.Account}:{resource}";
+        // Job names are chosen by the SDK or the user (e.g. huggingface-pytorch-training-<timestamp>, <function>-<timestamp>).
+        var trainingJobs = SageMaker("training-job/*");
+        var tuningJobs = SageMaker("hyper-parameter-tuning-job/*");
+        var keyArn = props.EncryptionKey.KeyArn;
+        var keepAlive = props.MaxWarmPoolKeepAlive?.ToSeconds() ?? 0;
+
+        Dictionary<string, object> Guardrails(bool networkIsolation) => new()
+        {
+            ["ForAllValues:StringEquals"] = new Dictionary<string, object>
+            {
+                ["sagemaker:InstanceTypes"] = props.AllowedInstanceTypes.ToArray(),
+                ["sagemaker:VpcSecurityGroupIds"] = defaults.SecurityGroupIds.ToArray(),
+                ["sagemaker:VpcSubnets"] = defaults.SubnetIds.ToArray(),
+            },
+            ["Null"] = new Dictionary<string, object>
+            {
+                ["sagemaker:InstanceTypes"] = "false",
+                ["sagemaker:MaxRuntimeInSeconds"] = "false",
+                ["sagemaker:OutputKmsKeyArn"] = "false",
+                ["sagemaker:VpcSecurityGroupIds"] = "false",
+                ["sagemaker:VpcSubnets"] = "false",
+            },
+            ["Bool"] = new Dictionary<string, object>
+            {
+                ["sagemaker:InterContainerTrafficEncryption"] = "true",
+                ["sagemaker:NetworkIsolation"] = networkIsolation ? "true" : "false",
+            },
+            ["ArnEquals"] = new Dictionary<string, object> { ["sagemaker:OutputKmsKeyArn"] = keyArn },
+            ["ArnEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = keyArn },
+            ["NumericLessThanEquals"] = new Dictionary<string, object> { ["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds() },
+            // Listed for CreateTrainingJob only; absent from tuning requests and from requests without warm pools.
+            ["NumericLessThanEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:KeepAlivePeriod"] = keepAlive },
+        };
+
+        var statements = new List<PolicyStatement>
+        {
+            new(new PolicyStatementProps
+            {
+                Sid = "CreateJobsWithinGuardrails",
+                Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
+                Resources = [trainingJobs, tuningJobs],
+                Conditions = Guardrails(networkIsolation: true),
+            }),
+        };
+        if (props.AllowRemoteFunctions)
+        {
+            var remote = Guardrails(networkIsolation: false);
+            remote["StringEquals"] = new Dictionary<string, object>
+            {
+                [$"aws:RequestTag/{SageMakerSdkDefaults.RemoteFunctionTagKey}"] = SageMakerSdkDefaults.RemoteFunctionTagValue,
+            };
+            statements.Add(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "CreateRemoteFunctionJobsWithinGuardrails",
+                Actions = ["sagemaker:CreateTrainingJob"],
+                Resources = [trainingJobs],
+                Conditions = remote,
+            }));
+        }
+        var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Order(StringComparer.Ordinal).ToArray();
+        statements.AddRange(
+        [
+            // Tags sent with CreateTrainingJob/CreateHyperParameterTuningJob need sagemaker:AddTags on the new job;
+            // sagemaker:TaggingAction limits it to tagging on creation (no re-tagging of existing jobs).
+            new(new PolicyStatementProps
+            {
+                Sid = "TagNotebookJobsOnCreation",
+                Actions = ["sagemaker:AddTags"],
+                Resources = [trainingJobs, tuningJobs],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["aws:TagKeys"] = tagKeys },
+                    ["StringEquals"] = new Dictionary<string, object>
+                    {
+                        ["sagemaker:TaggingAction"] = new[] { "CreateTrainingJob", "CreateHyperParameterTuningJob" },
+                    },
+                },
+            }),
+            new(new PolicyStatementProps
+            {
+                Sid = "PassJobRoleToSageMaker",
+                Actions = ["iam:PassRole"],
+                Resources = [props.ExecutionRole.RoleArn],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "sagemaker.amazonaws.com" },
+                },
+            }),
+            new(new PolicyStatementProps
+            {
+                Sid = "WatchAndStopJobs",
+                Actions =
+                [
+                    "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob", "sagemaker:DescribeHyperParameterTuningJob",
+                    "sagemaker:StopHyperParameterTuningJob", "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
+                ],
+                Resources = [trainingJobs, tuningJobs],
+            }),
+            // List actions support no resource-level permissions (Service Authorization Reference); @remote lists
+            // training jobs by name to find a job's results (remote_function/client.py line 1259).
+            new(new PolicyStatementProps
+            {
+                Sid = "ListJobs",
+                Actions = ["sagemaker:ListTrainingJobs", "sagemaker:ListHyperParameterTuningJobs"],
+                Resources = ["*"],
+            }),
+        ]);
+
+        // A customer managed policy: IAM caps a role's inline policies at 10,240 characters in total and this one
+        // grows with the subnets, instance types and tags (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+        var policy = new ManagedPolicy(this, "NotebookJobs", new ManagedPolicyProps
+        {
+            Description = "Studio users: create training and tuning jobs from notebooks only within the platform's guardrails",
+            Roles = [Role],
+            Statements = [.. statements],
+        });
+        NagSuppressions.Add(policy, new NagSuppression("AwsSolutions-IAM5",
+            "Training and tuning jobs get names chosen by the SDK or the user (huggingface-pytorch-training-<timestamp>, <function>-<timestamp>), so their ARNs end in '/*'; creation is limited by SageMaker condition keys to the platform's subnets, security groups, key, instance types, run time and network isolation, tagging to the configured tag keys. sagemaker:ListTrainingJobs and ListHyperParameterTuningJobs support no resource-level permissions (AWS Service Authorization Reference), hence '*'; they only list.",
+            ["Resource::*", NagFindings.Resource(this, trainingJobs), NagFindings.Resource(this, tuningJobs)]));
+
+        // The SDK uploads source archives and @remote payloads under the prefix (put, no delete); reads are granted already.
+        var objects = $"{props.KeyPrefix}/*";
+        props.Bucket.GrantPut(Role, objects);
+        NagSuppressions.Add(_defaultPolicy, new NagSuppression("AwsSolutions-IAM5",
+            $"The SageMaker Python SDK uploads each notebook job's sourcedir.tar.gz and @remote payloads under '<bucket>/{props.KeyPrefix}/<job name>/...', names it generates per job: the pattern is limited to that prefix of the one bucket, with the aws-cdk-lib Bucket put grant (s3:Abort* and kms:GenerateDataKey*, kms:ReEncrypt* on the bucket key; no delete).",
+            [NagFindings.Resource(this, props.Bucket.ArnForObjects(objects)), "Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]));
+        return policy;
     }
 
     private void Validate(StudioUserRoleProps props)

@@ -75,6 +75,11 @@ public sealed partial class StudioDomain : Construct
         };
         var securityGroups = new[] { props.SecurityGroup.SecurityGroupId };
         var roleArn = props.DefaultExecutionRole.RoleArn;
+        // SDK defaults: the lifecycle configuration is each app's default and the only one offered.
+        var jupyterLabLcc = props.SdkDefaults?.JupyterLab.AttrStudioLifecycleConfigArn;
+        var codeEditorLcc = props.SdkDefaults?.CodeEditor.AttrStudioLifecycleConfigArn;
+        CfnDomain.ResourceSpecProperty? DefaultSpec(string? lcc) => lcc is null ? null : new CfnDomain.ResourceSpecProperty { LifecycleConfigArn = lcc };
+        string[]? Offered(string? lcc) => lcc is null ? null : [lcc];
 
         Domain = new CfnDomain(this, "Resource", new CfnDomainProps
         {
@@ -95,8 +100,18 @@ public sealed partial class StudioDomain : Construct
                 SecurityGroups = securityGroups,
                 StudioWebPortal = "ENABLED",
                 DefaultLandingUri = "studio::",
-                JupyterLabAppSettings = new CfnDomain.JupyterLabAppSettingsProperty { AppLifecycleManagement = lifecycle },
-                CodeEditorAppSettings = new CfnDomain.CodeEditorAppSettingsProperty { AppLifecycleManagement = lifecycle },
+                JupyterLabAppSettings = new CfnDomain.JupyterLabAppSettingsProperty
+                {
+                    AppLifecycleManagement = lifecycle,
+                    DefaultResourceSpec = DefaultSpec(jupyterLabLcc),
+                    LifecycleConfigArns = Offered(jupyterLabLcc),
+                },
+                CodeEditorAppSettings = new CfnDomain.CodeEditorAppSettingsProperty
+                {
+                    AppLifecycleManagement = lifecycle,
+                    DefaultResourceSpec = DefaultSpec(codeEditorLcc),
+                    LifecycleConfigArns = Offered(codeEditorLcc),
+                },
                 // Notebook sharing would copy notebook output to an S3 bucket outside the platform's controls.
                 SharingSettings = new CfnDomain.SharingSettingsProperty { NotebookOutputOption = "Disabled" },
             },
@@ -104,7 +119,12 @@ public sealed partial class StudioDomain : Construct
             {
                 ExecutionRole = roleArn,
                 SecurityGroups = securityGroups,
-                JupyterLabAppSettings = new CfnDomain.JupyterLabAppSettingsProperty { AppLifecycleManagement = lifecycle },
+                JupyterLabAppSettings = new CfnDomain.JupyterLabAppSettingsProperty
+                {
+                    AppLifecycleManagement = lifecycle,
+                    DefaultResourceSpec = DefaultSpec(jupyterLabLcc),
+                    LifecycleConfigArns = Offered(jupyterLabLcc),
+                },
             },
         });
         if (!props.PropagateTags) Domain.AddPropertyDeletionOverride("Tags");

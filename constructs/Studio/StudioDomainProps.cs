@@ -33,6 +33,13 @@ public sealed record StudioDomainProps
     /// </summary>
     public Duration? IdleTimeout { get; init; }
 
+    /// <summary>
+    /// SageMaker Python SDK defaults for the domain's notebooks: their JupyterLab and Code Editor lifecycle
+    /// configurations become the default (and only offered) ones of every user profile and shared space, so each app
+    /// writes the defaults file when it starts. Default: none.
+    /// </summary>
+    public SageMakerSdkDefaults? SdkDefaults { get; init; }
+
     /// <summary>Domain name (<c>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}</c>). Default: generated from the construct path.</summary>
     public string? DomainName { get; init; }
 

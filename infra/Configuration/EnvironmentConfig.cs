@@ -102,6 +102,12 @@ public sealed record StudioConfig
     public required int IdleTimeoutMinutes { get; init; }
     /// <summary>Studio user profiles to create.</summary>
     public IReadOnlyList<StudioUserConfig> Users { get; init; } = [];
+    /// <summary>
+    /// Whether Studio users may create training and tuning jobs from a notebook (<c>estimator.fit()</c>, the tuner,
+    /// <c>@remote</c>), with the platform's SDK defaults and only within the guardrails IAM enforces. Default: false
+    /// (jobs only through the pipeline).
+    /// </summary>
+    public bool NotebookJobs { get; init; }
 }
 
 /// <summary>One entry of <c>studio.users</c>.</summary>

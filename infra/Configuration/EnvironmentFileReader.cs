@@ -32,6 +32,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         ["retention.logRetentionDays"] = "a CloudWatch Logs retention period, e.g. 30",
         ["studio"] = "an object with idleTimeoutMinutes and users",
         ["studio.idleTimeoutMinutes"] = "a whole number 60..525600",
+        ["studio.notebookJobs"] = "true or false",
         ["budget"] = "an object with monthlyLimitUsd and alertThresholdsPercent",
         ["budget.monthlyLimitUsd"] = "a number of US dollars greater than 0",
         ["budget.alertThresholdsPercent"] = "an array of 1 to 5 percentages, e.g. [80, 100]",
@@ -436,7 +437,8 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             }
         }
 
-        return idle is null ? null : new StudioConfig { IdleTimeoutMinutes = idle.Value, Users = users };
+        var notebookJobs = Bool(section, "notebookJobs", "studio.notebookJobs", optional: true);
+        return idle is null ? null : new StudioConfig { IdleTimeoutMinutes = idle.Value, Users = users, NotebookJobs = notebookJobs ?? false };
     }
 
     private BudgetConfig? ReadBudget(Dictionary<string, JsonElement> top)
@@ -718,9 +720,9 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         return value;
     }
 
-    private bool? Bool(Dictionary<string, JsonElement> section, string key, string path)
+    private bool? Bool(Dictionary<string, JsonElement> section, string key, string path, bool optional = false)
     {
-        if (!Present(section, key, path, out var element))
+        if (!Present(section, key, path, out var element, optional))
         {
             return null;
         }

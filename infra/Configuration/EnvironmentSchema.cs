@@ -31,7 +31,7 @@ public static class EnvironmentSchema
             ["allowedInstanceTypes", "defaultInstanceType", "maxInstanceCount", "spotByDefault", "maxRuntimeHours"],
             ["maxTuningJobs", "maxParallelTuningJobs", "warmPoolKeepAliveMinutes"]),
         ["retention"] = new(["removalPolicy", "checkpointExpirationDays", "logRetentionDays"], []),
-        ["studio"] = new(["idleTimeoutMinutes"], ["users"]),
+        ["studio"] = new(["idleTimeoutMinutes"], ["users", "notebookJobs"]),
         ["studio.users[]"] = new(["name"], []),
         ["budget"] = new(["monthlyLimitUsd", "alertThresholdsPercent"], []),
     };

@@ -44,6 +44,7 @@ public sealed class EnvironmentValidationTests
         ["log-retention"] = new("dev.json", j => Section(j, "retention")["logRetentionDays"] = 31, "retention.logRetentionDays", "31 is not a CloudWatch Logs retention period", "30, 60"),
         ["checkpoint-days"] = new("dev.json", j => Section(j, "retention")["checkpointExpirationDays"] = 0, "retention.checkpointExpirationDays", "0 is out of range", "1..3650"),
         ["idle-too-short"] = new("dev.json", j => Section(j, "studio")["idleTimeoutMinutes"] = 30, "studio.idleTimeoutMinutes", "30 is out of range", "60..525600"),
+        ["notebook-jobs-as-string"] = new("dev.json", j => Section(j, "studio")["notebookJobs"] = "yes", "studio.notebookJobs", "\"yes\" is not a boolean", "true or false"),
         ["user-name"] = new("dev.json", j => Section(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = "al ice" }), "studio.users[0].name", "\"al ice\" is not a valid Studio user profile name", "letters, digits and hyphens"),
         ["user-duplicate"] = new("dev.json", j => Section(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = "Bob" }, new JsonObject { ["name"] = "bob" }), "studio.users", "\"Bob\" is listed more than once", "distinct user names"),
         ["user-unknown-key"] = new("dev.json", j => Section(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = "bob", ["email"] = "b@example.com" }), "studio.users[0].email", "unknown key", "allowed keys in studio.users[0]: name"),

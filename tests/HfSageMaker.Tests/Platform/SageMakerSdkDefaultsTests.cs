@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.S3;
+using HfSageMaker.Constructs.Security;
+using HfSageMaker.Constructs.Storage;
+using HfSageMaker.Constructs.Studio;
+using HfSageMaker.Infra.Configuration;
+using HfSageMaker.Tests.Configuration;
+using Xunit;
+
+namespace HfSageMaker.Tests.Platform;
+
+/// <summary>
+/// <see cref="SageMakerSdkDefaults"/> props validation, the SDK's volume-key rule, lifecycle configuration names, and the
+/// <c>studio.notebookJobs</c> flag. The defaults file itself is validated against the SDK's schema by
+/// tests/python/test_sdk_defaults_schema.py and compared with the stack's values and IAM by tests/node/notebook-jobs.test.mjs.
+/// </summary>
+public sealed partial class SageMakerSdkDefaultsTests
+{
+    private static SageMakerSdkDefaultsProps Props(Stack stack, Action<Dictionary<string, string>>? tags = null, string[]? types = null)
+    {
+        var vpc = Vpc.FromVpcAttributes(stack, "Vpc", new VpcAttributes
+        {
+            VpcId = "vpc-0123456789abcdef0",
+            AvailabilityZones = ["eu-west-1a", "eu-west-1b"],
+            IsolatedSubnetIds = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+        });
+        var tagMap = new Dictionary<string, string> { ["owner"] = "ml-platform" };
+        tags?.Invoke(tagMap);
+        return new SageMakerSdkDefaultsProps
+        {
+            ExecutionRole = Role.FromRoleArn(stack, "JobRole", "arn:aws:iam::123456789012:role/jobs"),
+            Vpc = vpc,
+            Subnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_ISOLATED },
+            SecurityGroups = [SecurityGroup.FromSecurityGroupId(stack, "Sg", "sg-0123456789abcdef0")],
+            EncryptionKey = Key.FromKeyArn(stack, "Key", "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"),
+            Bucket = Bucket.FromBucketName(stack, "Bucket", "platform-artifacts"),
+            AllowedInstanceTypes = types ?? ["ml.g5.xlarge", "ml.g5.2xlarge"],
+            MaxRuntime = Duration.Hours(24),
+            AllowRemoteFunctions = true,
+            Tags = tagMap,
+        };
+    }
+
+    private static Stack NewStack() => new(new App(), "Test", new StackProps
+    {
+        Env = new Amazon.CDK.Environment { Account = PlatformFixtures.Account, Region = PlatformFixtures.Region },
+    });
+
+    [Fact]
+    public void InvalidProps_OneErrorNamesThePathEveryPropTheValueAndTheFix()
+    {
+        var stack = NewStack();
+        var props = Props(stack, t => t["team"] = "it's") with
+        {
+            SecurityGroups = [],
+            KeyPrefix = "note/book",
+            DefaultInstanceType = "ml.p4d.24xlarge",
+            MaxRuntime = Duration.Days(30),
+        };
+
+        var ex = Assert.Throws<ArgumentException>(() => new SageMakerSdkDefaults(stack, "Defaults", props));
+
+        Assert.Contains("Invalid SageMakerSdkDefaultsProps for 'Test/Defaults'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SecurityGroups is '(0 groups)'; give 1 to 5 security groups", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyPrefix is 'note/book'; give 1 to 64 letters", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("DefaultInstanceType is 'ml.p4d.24xlarge'; give one of AllowedInstanceTypes (ml.g5.xlarge, ml.g5.2xlarge)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxRuntime is '30 days'; give whole seconds from 1 second to 28 days", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Tags is 'team=it's'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReservedRemoteFunctionTag_IsRejected()
+    {
+        var stack = NewStack();
+        var ex = Assert.Throws<ArgumentException>(() =>
+            new SageMakerSdkDefaults(stack, "Defaults", Props(stack, t => t[SageMakerSdkDefaults.RemoteFunctionTagKey] = "false")));
+        Assert.Contains($"Tags is '{SageMakerSdkDefaults.RemoteFunctionTagKey}'; '{SageMakerSdkDefaults.RemoteFunctionTagKey}' is reserved", ex.Message, StringComparison.Ordinal);
+    }
+
+    // Expected values: the SDK's rule (v2.257.6 src/sagemaker/utils.py lines 1603-1645) and the instance types with
+    // local NVMe instance storage, which take no EBS volume key (SageMaker API reference, ResourceConfig.VolumeKmsKeyId).
+    [Theory]
+    [InlineData("ml.m5.xlarge", true)]
+    [InlineData("ml.p3.2xlarge", true)]
+    [InlineData("ml.c5.xlarge", true)]
+    [InlineData("ml.g4dn.xlarge", false)]
+    [InlineData("ml.p3dn.24xlarge", false)]
+    [InlineData("ml.p4d.24xlarge", false)]
+    [InlineData("ml.g5.xlarge", false)]
+    [InlineData("ml.g6.2xlarge", false)]
+    [InlineData("ml.p5.48xlarge", false)]
+    [InlineData("ml.trn1.32xlarge", false)]
+    public void SupportsVolumeKmsKey_FollowsTheSdksRule(string instanceType, bool expected) =>
+        Assert.Equal(expected, SageMakerSdkDefaults.SupportsVolumeKmsKey(instanceType));
+
+    [Theory]
+    [InlineData(new[] { "ml.p3.2xlarge", "ml.m5.xlarge" }, true)]
+    [InlineData(new[] { "ml.p3.2xlarge", "ml.g5.xlarge" }, false)]
+    public void RemoteFunctionVolumeKey_IsSetOnlyWhenEveryAllowedTypeTakesOne(string[] types, bool expected)
+    {
+        // @remote sends the configured volume key whatever the instance type (remote_function/job.py lines 1025-1026).
+        var stack = NewStack();
+        var defaults = new SageMakerSdkDefaults(stack, "Defaults", Props(stack, types: types));
+        var modules = (Dictionary<string, object>)((Dictionary<string, object>)((Dictionary<string, object>)defaults.Document["SageMaker"])["PythonSDK"])["Modules"];
+        Assert.Equal(expected, ((Dictionary<string, object>)modules["RemoteFunction"]).ContainsKey("VolumeKmsKeyId"));
+    }
+
+    [Fact]
+    public void LifecycleConfigurationNames_FitSageMakersPattern_AreStable_AndChangeWithTheContent()
+    {
+        static string[] Names(Action<Dictionary<string, string>>? tags)
+        {
+            var stack = NewStack();
+            _ = new SageMakerSdkDefaults(stack, "Defaults", Props(stack, tags));
+            var template = Template.FromStack(stack);
+            return template.FindResources("AWS::SageMaker::StudioLifecycleConfig").Values
+                .Select(r => JsonSerializer.SerializeToElement(r).GetProperty("Properties").GetProperty("StudioLifecycleConfigName").GetString()!)
+                .Order(StringComparer.Ordinal).ToArray();
+        }
+
+        var first = Names(null);
+        Assert.Equal(2, first.Length);
+        // StudioLifecycleConfigName: max 63, pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62} (SageMaker API reference).
+        Assert.All(first, n => Assert.Matches(LifecycleConfigNamePattern(), n));
+        Assert.Equal(first, Names(null));
+        Assert.NotEqual(first, Names(t => t["owner"] = "someone-else"));
+    }
+
+    [Fact]
+    public void AllowNotebookJobs_Twice_Throws()
+    {
+        var stack = NewStack();
+        var storage = new TrainingBuckets(stack, "Storage", new TrainingBucketsProps());
+        var studioRole = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps { Buckets = storage });
+        var defaults = new SageMakerSdkDefaults(stack, "Defaults", Props(stack));
+        studioRole.AllowNotebookJobs(defaults);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => studioRole.AllowNotebookJobs(defaults));
+        Assert.Contains("already allows notebook jobs", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public void NotebookJobsFlag_IsReadFromTheStudioSection_AndDefaultsToOff(bool? value, bool expected)
+    {
+        using var temp = new TempEnvironments();
+        var json = TempEnvironments.Valid();
+        if (value is { } v) json["studio"]!.AsObject()["notebookJobs"] = v;
+        temp.Write("dev.json", json.ToJsonString());
+
+        var config = Assert.Single(EnvironmentLoader.LoadAll(temp.Directory));
+
+        Assert.Equal(expected, config.Studio.NotebookJobs);
+    }
+
+    [GeneratedRegex(@"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\z")]
+    private static partial Regex LifecycleConfigNamePattern();
+}
