@@ -297,14 +297,28 @@ public sealed partial class StudioUserRole : Construct, IGrantable
             ["NumericLessThanEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:KeepAlivePeriod"] = keepAlive },
         };
 
+        // Tuning: which request field feeds sagemaker:MaxRuntimeInSeconds for CreateHyperParameterTuningJob is not
+        // documented (the training definition's StoppingCondition, the tuner's unset ResourceLimits.MaxRuntimeInSeconds,
+        // or none), so the key may be absent: no Null test on it, and the cap applies IfExists (see TrainingCostConditions).
+        var tuningGuardrails = Guardrails(networkIsolation: true);
+        ((Dictionary<string, object>)tuningGuardrails["Null"]).Remove("sagemaker:MaxRuntimeInSeconds");
+        tuningGuardrails.Remove("NumericLessThanEquals");
+        ((Dictionary<string, object>)tuningGuardrails["NumericLessThanEqualsIfExists"])["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds();
         var statements = new List<PolicyStatement>
         {
             new(new PolicyStatementProps
             {
                 Sid = "CreateJobsWithinGuardrails",
-                Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
-                Resources = [trainingJobs, tuningJobs],
+                Actions = ["sagemaker:CreateTrainingJob"],
+                Resources = [trainingJobs],
                 Conditions = Guardrails(networkIsolation: true),
+            }),
+            new(new PolicyStatementProps
+            {
+                Sid = "CreateTuningJobsWithinGuardrails",
+                Actions = ["sagemaker:CreateHyperParameterTuningJob"],
+                Resources = [tuningJobs],
+                Conditions = tuningGuardrails,
             }),
         };
         if (props.AllowRemoteFunctions)

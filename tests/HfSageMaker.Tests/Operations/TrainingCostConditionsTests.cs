@@ -49,7 +49,7 @@ public class TrainingCostConditionsTests(TrainingCostConditionsFixture fixture) 
     /// Which field feeds sagemaker:MaxRuntimeInSeconds for CreateHyperParameterTuningJob is not documented; only an
     /// IfExists operator holds when the key is absent (IAM condition operators reference, "...IfExists":
     /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists).
-    /// The readings themselves are simulated over the synthesized templates in tests/node/tuning-iam-readings.test.mjs.
+    /// The readings themselves are evaluated on the synthesized templates by @cloud-copilot/iam-simulate in tests/node/tuning-iam-readings.test.mjs.
     /// </summary>
     [Fact]
     public void Tuning_caps_the_run_time_only_if_the_key_exists_and_keeps_the_instance_type_conditions()
