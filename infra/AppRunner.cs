@@ -8,7 +8,7 @@ namespace HfSageMaker.Infra;
 /// every environment; <c>quotas [env] [--json]</c> prints the Service Quotas each environment needs.
 /// Exit codes: 0 success, 1 invalid environment files (nothing written), 2 bad command line.
 /// </summary>
-public static class AppRunner
+public static partial class AppRunner
 {
     /// <summary>Usage text printed by <c>--help</c> and on a bad command line.</summary>
     public const string Usage =
@@ -25,7 +25,54 @@ public static class AppRunner
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        try
+        {
+            return RunChecked(args, stdout, stderr, outdir, environmentsDirectory);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever escaped the specific handlers: still one message and exit code 1, never a .NET stack trace.
+            stderr.WriteLine($"Failed: {Describe(ex)}");
+            stderr.WriteLine($"This is a defect of the app, not of your files alone: please report it with the environment files. Set {StackTraceVariable}=1 to print the stack trace.");
+            if (Environment.GetEnvironmentVariable(StackTraceVariable) == "1")
+            {
+                stderr.WriteLine(ex.ToString());
+            }
 
+            return 1;
+        }
+    }
+
+    /// <summary>Environment variable that adds the stack trace to an unexpected failure's message (for maintainers).</summary>
+    public const string StackTraceVariable = "HF_SHOW_STACK_TRACE";
+
+    /// <summary>
+    /// One exception as the user sees it: its type and message, without stack frames. Errors raised inside the CDK
+    /// reach .NET through jsii as plain <see cref="Exception"/>s whose message may carry the JavaScript stack
+    /// (<c>    at Foo (file.js:1:2)</c> lines): those lines are dropped; inner exceptions are appended.
+    /// </summary>
+    public static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var parts = new List<string>();
+        for (var ex = exception; ex is not null && parts.Count < 4; ex = ex.InnerException)
+        {
+            var lines = ex.Message.Split('\n')
+                .Select(l => l.TrimEnd('\r'))
+                .Where(l => !StackFrameLine().IsMatch(l) && l.Trim().Length > 0);
+            var type = ex.GetType() == typeof(Exception) ? "" : $"{ex.GetType().Name}: ";
+            parts.Add(type + string.Join(" ", lines.Select(l => l.Trim())));
+        }
+
+        return string.Join(" <- ", parts);
+    }
+
+    /// <summary>A stack frame line of .NET (<c>   at N.T.M() in f.cs:line 3</c>) or JavaScript (<c>    at f (x.js:1:2)</c>).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s+at\s\S", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex StackFrameLine();
+
+    private static int RunChecked(string[] args, TextWriter stdout, TextWriter stderr, string? outdir, string? environmentsDirectory)
+    {
         if (args is ["--help" or "-h" or "help"])
         {
             stdout.WriteLine(Usage);
@@ -106,12 +153,12 @@ public static class AppRunner
             stderr.WriteLine($"Synthesis failed: {ex.Message}");
             return 1;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Text.Json.JsonException
-                                       || ex.GetType().Namespace?.StartsWith("Amazon.JSII", StringComparison.Ordinal) == true)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A missing or unreadable file (cdk.json, a recipe's metric definitions) or an error raised inside the CDK
-            // (jsii): the message says what is wrong; the stack trace would only hide it.
-            stderr.WriteLine($"Synthesis failed ({ex.GetType().Name}): {ex.Message}");
+            // A missing or unreadable file (cdk.json, a recipe's metric definitions) or an error raised inside the CDK:
+            // jsii delivers those as plain System.Exception (not from the Amazon.JSII namespace), so every exception is
+            // reported here by its message; the stack trace would only hide it.
+            stderr.WriteLine($"Synthesis failed: {Describe(ex)}");
             return 1;
         }
     }

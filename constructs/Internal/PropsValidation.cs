@@ -29,7 +29,7 @@ internal sealed partial class PropsValidation(IConstruct scope, string propsName
             "give 1 to 64 characters of ASCII letters, digits and +=,.@_- (or leave it unset so CloudFormation names the role).");
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9+=,.@_-]{1,64}$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9+=,.@_-]{1,64}\z")]
     private static partial System.Text.RegularExpressions.Regex RoleNamePattern();
 
     /// <summary>Records a problem when <paramref name="condition"/> is false.</summary>

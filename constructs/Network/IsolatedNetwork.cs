@@ -299,6 +299,6 @@ public sealed partial class IsolatedNetwork : Construct
         v.ThrowIfAny();
     }
 
-    [GeneratedRegex(@"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$")]
+    [GeneratedRegex(@"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})\z")]
     private static partial Regex CidrPattern();
 }

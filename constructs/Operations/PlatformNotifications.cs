@@ -21,7 +21,7 @@ public sealed class PlatformNotifications : Construct
     public static IReadOnlyList<string> PublishingServices { get; } =
         ["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"];
 
-    private static readonly Regex EmailPattern = new(@"^[^@\s]+@[^@\s]+\.[^@\s]+$", RegexOptions.CultureInvariant);
+    private static readonly Regex EmailPattern = new(@"^[^@\s]+@[^@\s]+\.[^@\s]+\z", RegexOptions.CultureInvariant);
 
     /// <summary>The notification topic.</summary>
     public ITopic Topic { get; }

@@ -49,7 +49,7 @@ public static class TrainingCostConditions
     public static IReadOnlyList<string> GuardedActions { get; } =
         ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"];
 
-    private static readonly Regex InstanceTypePattern = new(@"^ml\.[a-z0-9]+\.[a-z0-9]+$", RegexOptions.CultureInvariant);
+    private static readonly Regex InstanceTypePattern = new(@"^ml\.[a-z0-9]+\.[a-z0-9]+\z", RegexOptions.CultureInvariant);
 
     /// <summary>The action whose request may carry no <see cref="MaxRuntimeKey"/> (see the remarks).</summary>
     public const string TuningAction = "sagemaker:CreateHyperParameterTuningJob";

@@ -21,8 +21,8 @@ public sealed class TrainingMonitoring : Construct
     /// <summary>Statuses of a training or tuning job that end it; the rules forward only these.</summary>
     public static IReadOnlyList<string> TerminalStatuses { get; } = ["Completed", "Failed", "Stopped"];
 
-    private static readonly Regex PrefixPattern = new(@"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$", RegexOptions.CultureInvariant);
-    private static readonly Regex MetricNamePattern = new(@"^[A-Za-z0-9_.:/\-]{1,255}$", RegexOptions.CultureInvariant);
+    private static readonly Regex PrefixPattern = new(@"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}\z", RegexOptions.CultureInvariant);
+    private static readonly Regex MetricNamePattern = new(@"^[A-Za-z0-9_.:/\-]{1,255}\z", RegexOptions.CultureInvariant);
 
     /// <summary>The dashboard.</summary>
     public Dashboard Dashboard { get; }
@@ -194,7 +194,7 @@ public sealed class TrainingMonitoring : Construct
             problems.Add($"MetricNames contains '{m}'; give the Name of a metric definition (letters, digits, _ . : / -), e.g. 'eval_bleu'.");
         foreach (var d in (props.MetricNames ?? []).Where(m => m is not null).GroupBy(m => m, StringComparer.Ordinal).Where(g => g.Count() > 1))
             problems.Add($"MetricNames lists '{d.Key}' {d.Count()} times; list each metric once.");
-        if (props.DashboardName is { } name && !CdkTokens.IsUnresolved(name) && !Regex.IsMatch(name, "^[A-Za-z0-9_-]{1,255}$"))
+        if (props.DashboardName is { } name && !CdkTokens.IsUnresolved(name) && !Regex.IsMatch(name, "^[A-Za-z0-9_-]{1,255}\\z"))
             problems.Add($"DashboardName is '{name}'; CloudWatch allows 1 to 255 letters, digits, '-' and '_'.");
         if (problems.Count > 0)
             throw new ArgumentException("Invalid TrainingMonitoringProps:\n - " + string.Join("\n - ", problems), nameof(props));

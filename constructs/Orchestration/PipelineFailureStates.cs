@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.StepFunctions;
 using Amazon.CDK.AWS.StepFunctions.Tasks;
@@ -29,7 +30,7 @@ internal sealed class PipelineFailureStates
     public Choice Classify { get; }
 
     /// <summary>Creates the failure states in <paramref name="scope"/> and the catches of <paramref name="prepare"/>.</summary>
-    public PipelineFailureStates(Construct scope, HuggingFaceTrainingPipelineProps props, LambdaInvoke prepare)
+    public PipelineFailureStates(Construct scope, HuggingFaceTrainingPipelineProps props, LambdaInvoke prepare, IFunction prepareFunction)
     {
         this.scope = scope;
         var failed = new Fail(scope, "Failed", new FailProps
@@ -61,24 +62,23 @@ internal sealed class PipelineFailureStates
         notify.Next(failed);
 
 
-        var parseInvalidInput = new Pass(scope, "ParseInvalidInput", new PassProps
-        {
-            StateName = "ParseInvalidInput",
-            Comment = "The function's error payload (errorType, errorMessage) arrives as a JSON string in Cause.",
-            Parameters = new Dictionary<string, object> { ["payload.$"] = "States.StringToJson($.error.Cause)" },
-            ResultPath = "$.error",
-        });
+        var describeOther = Describe("DescribeOtherFailure", "Any other error (SageMaker validation, permissions, a stopped job, ...): error and cause as received.",
+            new Dictionary<string, object> { ["error.$"] = "$.error.Error", ["cause.$"] = "$.error.Cause", ["job"] = "see cause" });
+        describeOther.Next(notify);
+
+        // A Cause is untrusted text (cut when long, or not JSON): States.StringToJson on it would fail with
+        // States.Runtime, which no Pass state can catch, and the run would end without the notification. The function
+        // parses it instead; if even that fails, the failure is reported as received.
+        var parseInvalidInput = ParseCause(prepareFunction, "ParseInvalidInput", "invalidInput",
+            "The function's error payload (errorType, errorMessage) arrives as a JSON string in Cause: keep its message, bounded.",
+            new Dictionary<string, object> { ["message.$"] = "$.Payload.message" }, "$.invalid", describeOther);
         parseInvalidInput.Next(Describe("DescribeInvalidInput", "No SageMaker call was made: the input names a field the environment does not allow.",
             new Dictionary<string, object>
             {
                 ["error"] = HuggingFaceTrainingPipeline.InvalidInputError,
-                ["cause.$"] = "$.error.payload.errorMessage",
+                ["cause.$"] = "$.invalid.message",
                 ["job"] = "none: the input was rejected before any SageMaker call",
             }).Next(notify));
-
-        var describeOther = Describe("DescribeOtherFailure", "Any other error (SageMaker validation, permissions, a stopped job, ...): error and cause as received.",
-            new Dictionary<string, object> { ["error.$"] = "$.error.Error", ["cause.$"] = "$.error.Cause", ["job"] = "see cause" });
-        describeOther.Next(notify);
 
         prepare.AddCatch(parseInvalidInput, new CatchProps { Errors = [HuggingFaceTrainingPipeline.InvalidInputError], ResultPath = "$.error" });
         prepare.AddCatch(describeOther, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.error" });
@@ -135,13 +135,9 @@ internal sealed class PipelineFailureStates
         var hasReason = new Choice(scope, "HasFailureReason?", new ChoiceProps { StateName = "HasFailureReason?" })
             .When(Condition.IsPresent("$.failedJob.FailureReason"), isCapacity)
             .Otherwise(describeOther);
-        var parseJob = new Pass(scope, "ParseFailedJob", new PassProps
-        {
-            StateName = "ParseFailedJob",
-            Comment = "The .sync integration reports a failed job with its Describe* response as a JSON string in Cause.",
-            Parameters = new Dictionary<string, object> { ["job.$"] = "States.StringToJson($.error.Cause)" },
-            ResultPath = "$.parsed",
-        });
+        var parseJob = ParseCause(prepareFunction, "ParseFailedJob", "failedJob",
+            "The .sync integration reports a failed job with its Describe* response as a JSON string in Cause ({} when it is not JSON).",
+            new Dictionary<string, object> { ["job.$"] = "$.Payload.job" }, "$.parsed", describeOther);
         var liftJob = new Pass(scope, "KeepFailedJob", new PassProps
         {
             StateName = "KeepFailedJob",
@@ -159,16 +155,38 @@ internal sealed class PipelineFailureStates
         Classify = classify;
     }
 
-    /// <summary>A <c>Pass</c> state that writes <paramref name="failure"/> (plus execution and status) to <c>$.failure</c>.</summary>
+    /// <summary>
+    /// A <c>Pass</c> state whose output is only <c>{ failure: <paramref name="failure"/> + execution and status }</c>:
+    /// the input and the request are dropped, so the notification path carries a small, bounded state.
+    /// </summary>
     public Pass Describe(string name, string comment, IDictionary<string, object> failure) => new(scope, name, new PassProps
     {
         StateName = name,
         Comment = comment,
-        Parameters = new Dictionary<string, object>(failure)
+        Parameters = new Dictionary<string, object>
         {
-            ["execution.$"] = "$$.Execution.Id",
-            ["status"] = "FAILED",
+            ["failure"] = new Dictionary<string, object>(failure)
+            {
+                ["execution.$"] = "$$.Execution.Id",
+                ["status"] = "FAILED",
+            },
         },
-        ResultPath = "$.failure",
     });
+
+    /// <summary>Invokes the PrepareRequest function's cause parser on <c>$.error.Cause</c>; any failure of it goes to <paramref name="fallback"/>.</summary>
+    private LambdaInvoke ParseCause(IFunction function, string name, string parse, string comment, IDictionary<string, object> selector, string resultPath, IChainable fallback)
+    {
+        var task = new LambdaInvoke(scope, name, new LambdaInvokeProps
+        {
+            StateName = name,
+            Comment = comment,
+            LambdaFunction = function,
+            Payload = TaskInput.FromObject(new Dictionary<string, object> { ["parse"] = parse, ["cause.$"] = "$.error.Cause" }),
+            ResultSelector = selector,
+            ResultPath = resultPath,
+            RetryOnServiceExceptions = true,
+        });
+        task.AddCatch(fallback, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.parseError" });
+        return task;
+    }
 }

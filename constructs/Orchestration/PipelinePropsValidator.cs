@@ -11,7 +11,7 @@ namespace HfSageMaker.Constructs.Orchestration;
 /// </summary>
 internal static class PipelinePropsValidator
 {
-    private static readonly Regex PrefixPattern = new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", RegexOptions.CultureInvariant);
+    private static readonly Regex PrefixPattern = new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\z", RegexOptions.CultureInvariant);
 
     /// <summary>Checks every prop and throws one <see cref="ArgumentException"/> listing every problem.</summary>
     /// <exception cref="ArgumentException">Every invalid prop, in one message.</exception>
@@ -96,11 +96,48 @@ internal static class PipelinePropsValidator
         Throw(problems);
     }
 
+    private static bool IsReservedHyperparameter(string name) =>
+        name.StartsWith("sagemaker_", StringComparison.Ordinal) || name == ReservedHyperparameters.ModelParallelParameters;
+
     /// <summary>A <see cref="Duration"/> in seconds without the integral-conversion error of <c>ToSeconds()</c>.</summary>
     private static double Seconds(Duration duration) => duration.ToSeconds(new TimeConversionOptions { Integral = false });
 
     private static void AddRecipeProblems(List<string> problems, HuggingFaceTrainingPipelineProps props)
     {
+        // The declared hyperparameter types are the run-time contract: the recipe's own values must fit them, and every
+        // value the recipe sends must be declared (else an execution could not even restate the default).
+        if (props.Job.HyperparameterTypes is { } types)
+        {
+            foreach (var (name, value) in props.Job.Hyperparameters)
+            {
+                if (IsReservedHyperparameter(name))
+                {
+                    continue;
+                }
+
+                if (!types.TryGetValue(name, out var spec))
+                {
+                    problems.Add($"Job.HyperparameterTypes: '{name}' has a value in Job.Hyperparameters but no declared type; declare it (e.g. HyperparameterSpec.Integer(minimum: 1)).");
+                }
+                else if (spec.Problem(value) is { } problem)
+                {
+                    problems.Add($"Job.Hyperparameters['{name}']: {problem} (its declared type).");
+                }
+            }
+
+            foreach (var (name, spec) in types)
+            {
+                if (IsReservedHyperparameter(name))
+                {
+                    problems.Add($"Job.HyperparameterTypes: '{name}' is reserved for SageMaker; declare only the script's own hyperparameters.");
+                }
+                else if (spec.Choices is not null && spec.Kind != HyperparameterKind.String)
+                {
+                    problems.Add($"Job.HyperparameterTypes['{name}']: Choices apply to strings only; use Minimum/Maximum for {spec.Kind}.");
+                }
+            }
+        }
+
         // The recipe itself must sit within the guardrails, or every execution with an empty input would be refused.
         if (!props.AllowedInstanceTypes.Contains(props.Job.InstanceType))
         {

@@ -32,6 +32,12 @@ internal static class PipelineStateGraph
             ["maxTuningJobs"] = props.MaxTuningJobs,
             ["maxParallelTuningJobs"] = props.MaxParallelTuningJobs,
         };
+        if (props.Job.HyperparameterTypes is { Count: > 0 } types)
+        {
+            // The recipe's declared hyperparameter types: PrepareRequest enforces them on every override.
+            policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
+        }
+
         var defaults = new Dictionary<string, object> { ["training"] = CdkValues.From(defaultTrainingRequest)! };
         if (defaultTuningRequest is not null)
         {
@@ -42,7 +48,9 @@ internal static class PipelineStateGraph
         {
             StateName = "Initialize",
             Comment = "Keeps the execution input and starts the capacity attempt counter.",
-            Parameters = new Dictionary<string, object> { ["input.$"] = "$", ["attempt"] = 1 },
+            // The context object, not "$": a JSON null input (StartExecution accepts any JSON text) has no value at "$",
+            // and Initialize would fail with States.Runtime before any catch could notify; PrepareRequest reads null as {}.
+            Parameters = new Dictionary<string, object> { ["input.$"] = "$$.Execution.Input", ["attempt"] = 1 },
         });
 
         var prepare = new LambdaInvoke(scope, "PrepareRequest", new LambdaInvokeProps
@@ -68,7 +76,7 @@ internal static class PipelineStateGraph
             RetryOnServiceExceptions = true,
         });
 
-        var failures = new PipelineFailureStates(scope, props, prepare);
+        var failures = new PipelineFailureStates(scope, props, prepare, prepareFunction);
 
         CustomState SageMakerTask(string name, string api, string comment)
         {

@@ -163,6 +163,6 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
     }
 
 
-    [GeneratedRegex(@"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
+    [GeneratedRegex(@"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\z")]
     private static partial Regex RepositoryPattern();
 }

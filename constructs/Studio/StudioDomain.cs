@@ -173,6 +173,6 @@ public sealed partial class StudioDomain : Construct
         v.ThrowIfAny();
     }
 
-    [GeneratedRegex(@"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\z")]
     private static partial Regex NamePattern();
 }

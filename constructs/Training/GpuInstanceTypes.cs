@@ -25,7 +25,7 @@ public static partial class GpuInstanceTypes
     public static IReadOnlyList<string> Examples { get; } =
         ["ml.g5.2xlarge", "ml.g6e.xlarge", "ml.p4d.24xlarge", "ml.p5.48xlarge"];
 
-    [GeneratedRegex(@"^ml\.(?<family>[a-z0-9-]+)\.(?<size>[a-z0-9]+)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^ml\.(?<family>[a-z0-9-]+)\.(?<size>[a-z0-9]+)\z", RegexOptions.CultureInvariant)]
     private static partial Regex InstanceTypePattern();
 
     /// <summary>The family of an <c>ml.&lt;family&gt;.&lt;size&gt;</c> type (<c>g5</c>), or null when it has no such shape.</summary>

@@ -35,9 +35,9 @@ public static class HuggingFaceImage
     public static IReadOnlyList<string> GpuInstanceFamilies => GpuInstanceTypes.Families;
 
     private static readonly Regex EcrImageUriPattern = new(
-        @"^(?<account>\d{12})\.dkr\.ecr(-fips)?\.(?<region>[a-z]{2}(-[a-z]+)+-\d)\.(?<domain>amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)/"
+        @"^(?<account>[0-9]{12})\.dkr\.ecr(-fips)?\.(?<region>[a-z]{2}(-[a-z]+)+-[0-9])\.(?<domain>amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)/"
         + @"(?<repository>[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)"
-        + @"(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@sha256:[0-9a-f]{64})?$",
+        + @"(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@sha256:[0-9a-f]{64})?\z",
         RegexOptions.CultureInvariant);
 
     private static HuggingFaceImageCatalog Catalog => HuggingFaceImageCatalog.Instance;
@@ -192,7 +192,7 @@ public static class HuggingFaceImage
         var python = (pythonVersion ?? "").Trim();
         if (!image.PythonVersions.Contains(python, StringComparer.Ordinal))
         {
-            var hint = Regex.IsMatch(python, @"^3\.\d+$", RegexOptions.CultureInvariant)
+            var hint = Regex.IsMatch(python, @"^3\.[0-9]+\z", RegexOptions.CultureInvariant)
                 ? $" (write '{python}' as 'py{python.Replace(".", "", StringComparison.Ordinal)}')" : "";
             problems.Add((nameof(pythonVersion),
                 $"pythonVersion '{pythonVersion}' is not available for transformers {image.Transformers} with PyTorch {image.Pytorch}{hint}; "

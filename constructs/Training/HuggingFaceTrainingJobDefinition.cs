@@ -44,6 +44,14 @@ public sealed record HuggingFaceTrainingJobDefinition
     /// </summary>
     public IReadOnlyDictionary<string, object?> Hyperparameters { get; init; } = new Dictionary<string, object?>();
 
+    /// <summary>
+    /// What the script accepts for each hyperparameter an execution may set (kind, null, range, choices): declared
+    /// once, checked against <see cref="Hyperparameters"/> at synthesis and enforced by the pipeline's PrepareRequest
+    /// on every run-time override. When set, executions may set exactly these keys. Default: none (an override must
+    /// only have the JSON kind of the recipe's value, and only keys of <see cref="Hyperparameters"/> may be set).
+    /// </summary>
+    public IReadOnlyDictionary<string, HyperparameterSpec>? HyperparameterTypes { get; init; }
+
     /// <summary>Input channels (<c>fit(inputs)</c>), at most 20 including the <c>code</c> channel. Default: none.</summary>
     public IReadOnlyList<TrainingChannel> Channels { get; init; } = [];
 

@@ -13,7 +13,7 @@ internal static partial class InstanceTypes
         ["ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge"];
 
     // Only for AcceptsVolumeKmsKey; whether a type is a GPU training type is GpuInstanceTypes' decision.
-    [GeneratedRegex(@"^ml\.(?<family>[pg][0-9]+[a-z]*)\.(?<size>[0-9]*x?large)$")]
+    [GeneratedRegex(@"^ml\.(?<family>[pg][0-9]+[a-z]*)\.(?<size>[0-9]*x?large)\z")]
     private static partial Regex InstanceTypePattern();
 
     /// <summary>

@@ -26,37 +26,37 @@ internal static partial class TrainingDefinitionValidator
     private static readonly Version TorchrunMax = new(2, 8, 0);
     private static readonly Version SmddpMax = new(2, 2, 0);
 
-    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")]
+    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
     public static partial Regex TrainingJobNamePattern();
 
-    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$")]
+    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}\\z")]
     public static partial Regex TuningJobNamePattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9\.\-_]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9\.\-_]+\z")]
     private static partial Regex ChannelNamePattern();
 
-    [GeneratedRegex(@"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$")]
+    [GeneratedRegex(@"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?\z")]
     private static partial Regex S3UriPattern();
 
-    [GeneratedRegex(@"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")]
+    [GeneratedRegex(@"^arn:aws[a-z\-]*:iam::[0-9]{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+\z")]
     private static partial Regex RoleArnPattern();
 
-    [GeneratedRegex("^[-0-9a-zA-Z]+$")]
+    [GeneratedRegex("^[-0-9a-zA-Z]+\\z")]
     private static partial Regex VpcIdPattern();
 
-    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*$")]
+    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*\\z")]
     private static partial Regex EnvironmentKeyPattern();
 
-    [GeneratedRegex(@"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$")]
+    [GeneratedRegex(@"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)\z")]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex(@"^\d+\.\d+(\.\d+)?$")]
+    [GeneratedRegex(@"^[0-9]+\.[0-9]+(\.[0-9]+)?\z")]
     private static partial Regex VersionPattern();
 
-    [GeneratedRegex(@"^py3\d*$")]
+    [GeneratedRegex(@"^py3[0-9]*\z")]
     private static partial Regex PythonVersionPattern();
 
-    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d+$")]
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]+\z")]
     private static partial Regex RegionPattern();
 
     public static void CheckJobName(List<string> problems, string field, string? name, bool tuning)

@@ -288,7 +288,7 @@ public sealed class TrainingSourceCode
                 else if (p[i] == '?') regex.Append("[^/]");
                 else regex.Append(Regex.Escape(p[i].ToString()));
             }
-            regex.Append('$');
+            regex.Append("\\z"); // the true end: .NET's $ also matches before a final newline
             return new Glob(new Regex(regex.ToString(), RegexOptions.CultureInvariant), directoryOnly, nameOnly);
         }
 

@@ -38,36 +38,35 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         ["budget.alertThresholdsPercent"] = "an array of 1 to 5 percentages, e.g. [80, 100]",
     };
 
-    private const int MaxTags = 50;
     private const int MaxBudgetNotifications = 5;
 
     private readonly int _errorsAtStart = errors.Count;
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,19}$")]
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,19}\\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[a-z]{2}-[a-z]+-[0-9]$")]
+    [GeneratedRegex("^[a-z]{2}-[a-z]+-[0-9]\\z")]
     private static partial Regex RegionPattern();
 
-    [GeneratedRegex("^[0-9]{12}$")]
+    [GeneratedRegex("^[0-9]{12}\\z")]
     private static partial Regex AccountPattern();
 
-    [GeneratedRegex("^ml\\.[a-z0-9]+\\.[0-9]*x?large$")]
+    [GeneratedRegex("^ml\\.[a-z0-9]+\\.[0-9]*x?large\\z")]
     private static partial Regex InstanceTypePattern();
 
-    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")]
+    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
     private static partial Regex UserNamePattern();
 
-    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$")]
+    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\z")]
     private static partial Regex EmailPattern();
 
-    [GeneratedRegex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$")]
+    [GeneratedRegex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*\\z")]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex("^([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})/([0-9]{1,2})$")]
+    [GeneratedRegex("^([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})/([0-9]{1,2})\\z")]
     private static partial Regex CidrPattern();
 
-    [GeneratedRegex("^prod(uction)?(-|$)")]
+    [GeneratedRegex("^prod(uction)?(-|\\z)")]
     private static partial Regex ProductionName();
 
     public EnvironmentConfig? Read(JsonElement root, string expectedName)
@@ -171,7 +170,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
 
         if (!EnvironmentSchema.Regions.Contains(region))
         {
-            Error("region", $"\"{region}\" is not a known commercial AWS region with SageMaker; allowed {string.Join(", ", EnvironmentSchema.Regions)}.");
+            Error("region", $"\"{region}\" is not a supported region (a commercial AWS region where the Hugging Face training images of every recipe are published, per the DLC catalog); allowed {string.Join(", ", EnvironmentSchema.Regions)}.");
             return null;
         }
 
@@ -194,9 +193,10 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         for (var i = 0; i < zones.Count; i++)
         {
             var zone = zones[i];
-            if (region is not null && !(zone.Length == region.Length + 1 && zone.StartsWith(region, StringComparison.Ordinal) && zone[^1] is >= 'a' and <= 'z'))
+            if (region is not null && EnvironmentSchema.AvailabilityZoneLetters.TryGetValue(region, out var letters)
+                && !(zone.Length == region.Length + 1 && zone.StartsWith(region, StringComparison.Ordinal) && letters.Contains(zone[^1], StringComparison.Ordinal)))
             {
-                Error($"availabilityZones[{i}]", $"\"{zone}\" is not a zone of region {region}; allowed {region} followed by one lowercase letter (e.g. {region}a, {region}b).");
+                Error($"availabilityZones[{i}]", $"\"{zone}\" is not a zone of region {region}; allowed {string.Join(", ", letters.Select(l => region + l))}.");
             }
         }
 
@@ -563,9 +563,13 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             {
                 Error(path, "uses the reserved prefix \"aws:\"; allowed any key not starting with aws:.");
             }
-            else if (key == "environment")
+            else if (key == PlatformApp.EnvironmentTag)
             {
                 Error(path, "is reserved (the app sets environment=<name> on every resource); allowed any other key.");
+            }
+            else if (key == "Name" || key.StartsWith("aws-cdk:", StringComparison.OrdinalIgnoreCase))
+            {
+                Error(path, "is reserved (the CDK sets Name and aws-cdk:* on the VPC and its subnets); allowed any other key, e.g. \"name\" or \"display-name\".");
             }
 
             if (property.Value.ValueKind != JsonValueKind.String)
@@ -583,9 +587,15 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             tags[key] = value;
         }
 
-        if (seen.Count > MaxTags)
+        if (seen.Count > EnvironmentSchema.MaxTags)
         {
-            Error("tags", $"has {seen.Count} tags; allowed at most {MaxTags} (one is added by the app).");
+            Error("tags", $"has {seen.Count} tags; allowed at most {EnvironmentSchema.MaxTags}: AWS allows {EnvironmentSchema.AwsTagsPerResource} per resource and the app and the CDK add up to {EnvironmentSchema.AddedTagKeys.Count} ({string.Join(", ", EnvironmentSchema.AddedTagKeys)}).");
+        }
+
+        var bytes = seen.Sum(k => System.Text.Encoding.UTF8.GetByteCount(k) + (tags.TryGetValue(k, out var v) ? System.Text.Encoding.UTF8.GetByteCount(v) : 0));
+        if (bytes > EnvironmentSchema.MaxTagBytes)
+        {
+            Error("tags", $"keys and values total {bytes} bytes (UTF-8); allowed at most {EnvironmentSchema.MaxTagBytes}: every tag is written onto each tagged resource and CloudFormation accepts templates up to 1 MiB (shorten or drop tags).");
         }
 
         return tags;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace HfSageMaker.Infra.Configuration;
@@ -102,19 +103,60 @@ public static class EnvironmentLoader
     {
         ArgumentNullException.ThrowIfNull(errors);
         var display = Display(path);
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             errors.Add($"{display}: cannot be read: {ex.Message}");
             return null;
         }
 
-        return Parse(text, display, Path.GetFileNameWithoutExtension(path), errors);
+        var text = DecodeStrictUtf8(bytes, display, errors);
+        return text is null ? null : Parse(text, display, Path.GetFileNameWithoutExtension(path), errors);
     }
+
+    /// <summary>
+    /// The file's text when it is strict UTF-8 without a byte-order mark (RFC 8259 section 8.1: what <c>jq</c>, Python's
+    /// <c>json</c> and Node's <c>JSON.parse</c> of the deploy workflow read alike); otherwise adds one error naming the
+    /// file, the encoding found and the fix, and returns null.
+    /// </summary>
+    internal static string? DecodeStrictUtf8(byte[] bytes, string displayName, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(errors);
+        const string fix = "allowed UTF-8 without a byte-order mark (save the file as \"UTF-8\", not \"UTF-8 with BOM\" or UTF-16)";
+        string? found = bytes switch
+        {
+            [0xEF, 0xBB, 0xBF, ..] => "starts with a UTF-8 byte-order mark (EF BB BF)",
+            [0x00, 0x00, 0xFE, 0xFF, ..] or [0xFF, 0xFE, 0x00, 0x00, ..] => "is UTF-32 (it starts with a byte-order mark)",
+            [0xFE, 0xFF, ..] or [0xFF, 0xFE, ..] => "is UTF-16 (it starts with a byte-order mark)",
+            _ when Array.IndexOf(bytes, (byte)0) >= 0 => $"holds a NUL byte at byte offset {Array.IndexOf(bytes, (byte)0)} (UTF-16 or UTF-32 without a byte-order mark, or a binary file)",
+            _ => null,
+        };
+        if (found is not null)
+        {
+            errors.Add($"{displayName}: (file): {found}; {fix}.");
+            return null;
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            var offset = ex.Index >= 0 ? $" at byte offset {ex.Index}" : "";
+            var sample = ex.BytesUnknown is { Length: > 0 } unknown ? $" (bytes {Convert.ToHexString(unknown)})" : "";
+            errors.Add($"{displayName}: (file): is not valid UTF-8{offset}{sample}, e.g. Latin-1 or Windows-1252 text; {fix}.");
+            return null;
+        }
+    }
+
+    /// <summary>UTF-8 that throws on invalid bytes (encoded surrogates and overlong forms included) instead of replacing them.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Parses and validates one environment document. <paramref name="displayName"/> prefixes every error;
@@ -137,6 +179,15 @@ public static class EnvironmentLoader
                 AllowTrailingCommas = false,
                 MaxDepth = 16,
             });
+            var unreadable = UnreadableStrings(document.RootElement, "");
+            if (unreadable.Count > 0)
+            {
+                errors.AddRange(unreadable.Select(path =>
+                    $"{displayName}: {path}: holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff without its pair), which is not " +
+                    "Unicode text; allowed escapes of whole characters only (write the character itself, or both halves of a pair such as \\ud83d\\ude00)."));
+                return null;
+            }
+
             return new EnvironmentFileReader(displayName, errors).Read(document.RootElement, expectedName);
         }
         catch (JsonException ex)
@@ -154,6 +205,70 @@ public static class EnvironmentLoader
             errors.Add($"{displayName}: malformed JSON at line {line}, column {column}: {reason.Trim()} " +
                        "(files are strict JSON: no comments, no trailing commas).");
             return null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A defect of the reader, never of the file alone: still one line naming the file, never a stack trace.
+            errors.Add($"{displayName}: (file): could not be validated ({ex.GetType().Name}: {ex.Message}); allowed a file " +
+                       "that follows environments/environment.schema.json. This is a defect of the validator: please report it with the file.");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The paths of every property name and string value that cannot be read as text: JSON allows an escaped lone
+    /// surrogate (<c>"\ud800"</c>), which .NET refuses to turn into a string (and Python and Node would carry on with).
+    /// </summary>
+    private static List<string> UnreadableStrings(JsonElement element, string path)
+    {
+        var found = new List<string>();
+        Walk(element, path);
+        return found;
+
+        void Walk(JsonElement e, string at)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var index = 0;
+                    foreach (var property in e.EnumerateObject())
+                    {
+                        string? name = Readable(() => property.Name);
+                        var child = name is null ? $"{(at.Length == 0 ? "" : at + ".")}<key #{index + 1}>" : (at.Length == 0 ? name : $"{at}.{name}");
+                        if (name is null)
+                        {
+                            found.Add(child);
+                        }
+
+                        Walk(property.Value, child);
+                        index++;
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    var i = 0;
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        Walk(item, $"{at}[{i++}]");
+                    }
+
+                    break;
+                case JsonValueKind.String when Readable(e.GetString) is null:
+                    found.Add(at.Length == 0 ? "(root)" : at);
+                    break;
+            }
+        }
+
+        static string? Readable(Func<string?> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
         }
     }
 

@@ -1,17 +1,82 @@
+using System.Text.Json;
+using HfSageMaker.Constructs.Training;
+
 namespace HfSageMaker.Infra.Configuration;
 
 /// <summary>The keys each object of an environment file may hold. The validator and the JSON Schema must agree on them.</summary>
 public static class EnvironmentSchema
 {
-    /// <summary>Commercial AWS regions (the <c>aws</c> partition) where SageMaker training is offered.</summary>
-    public static IReadOnlySet<string> Regions { get; } = new SortedSet<string>(StringComparer.Ordinal)
+    /// <summary>
+    /// The DLC images the recipes train with (transformers, PyTorch): a region is supported only where the Hugging Face
+    /// training image catalog (<c>constructs/Training/Catalog</c>) publishes every one of them. A new recipe adds its pair.
+    /// </summary>
+    public static IReadOnlyList<(string Transformers, string Pytorch)> RecipeImages { get; } =
+    [
+        (Recipes.TranslationRecipe.TransformersVersion, Recipes.TranslationRecipe.PytorchVersion),
+    ];
+
+    /// <summary>
+    /// Zone letters per commercial region (<c>infra/Configuration/availability-zones.json</c>, vendored from cfn-lint's
+    /// <c>AVAILABILITY_ZONES</c> table with its source named in the file; tests compare it with the installed cfn-lint).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> AvailabilityZoneLetters { get; } = LoadZoneLetters();
+
+    /// <summary>
+    /// The regions an environment may use, derived from the DLC catalog: commercial regions (the <c>aws</c> partition,
+    /// the only one the app's ARNs and endpoints are written for) where every image of <see cref="RecipeImages"/> is
+    /// published and whose zone names are known (<see cref="AvailabilityZoneLetters"/>). The JSON schema's
+    /// <c>region</c> enum and the README list the same set (tests check they agree).
+    /// </summary>
+    public static IReadOnlySet<string> Regions { get; } = DeriveRegions();
+
+    private static SortedSet<string> DeriveRegions()
     {
-        "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
-        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-        "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
-        "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
-        "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-    };
+        IEnumerable<string>? regions = null;
+        foreach (var (transformers, pytorch) in RecipeImages)
+        {
+            var image = HuggingFaceImage.SupportedVersions.SingleOrDefault(v => v.TransformersVersion == transformers && v.PytorchVersion == pytorch)
+                ?? throw new InvalidOperationException($"The DLC catalog has no image for transformers {transformers} / PyTorch {pytorch}.");
+            regions = regions is null ? image.Regions : regions.Intersect(image.Regions, StringComparer.Ordinal);
+        }
+
+        return new SortedSet<string>((regions ?? []).Where(r => IsCommercial(r) && AvailabilityZoneLetters.ContainsKey(r)), StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether a region is in the <c>aws</c> partition (not China, GovCloud, the isolated or sovereign partitions).</summary>
+    public static bool IsCommercial(string region) =>
+        !(region.StartsWith("cn-", StringComparison.Ordinal) || region.StartsWith("us-gov-", StringComparison.Ordinal)
+          || region.StartsWith("us-iso", StringComparison.Ordinal) || region.StartsWith("eu-isoe-", StringComparison.Ordinal)
+          || region.StartsWith("eusc-", StringComparison.Ordinal));
+
+    private static Dictionary<string, string> LoadZoneLetters()
+    {
+        const string resource = "HfSageMaker.Infra.Configuration.availability-zones.json";
+        using var stream = typeof(EnvironmentSchema).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Embedded resource {resource} is missing from the app assembly.");
+        using var document = JsonDocument.Parse(stream);
+        return document.RootElement.GetProperty("letters").EnumerateObject()
+            .ToDictionary(p => p.Name, p => string.Concat(p.Value.EnumerateArray().Select(l => l.GetString())), StringComparer.Ordinal);
+    }
+
+    /// <summary>Tags per resource AWS accepts (EC2, S3, IAM, KMS, Logs, SNS, Lambda, Step Functions alike).</summary>
+    public const int AwsTagsPerResource = 50;
+
+    /// <summary>
+    /// Tag keys added to resources besides the file's: <c>environment</c> by the app on every resource, <c>Name</c> by
+    /// the CDK on the VPC, subnets, route tables and gateways, <c>aws-cdk:subnet-name</c> / <c>aws-cdk:subnet-type</c>
+    /// by the CDK on subnets. A subnet carries all four, so a file may hold at most 50 - 4 tags, and none of these keys.
+    /// </summary>
+    public static IReadOnlyList<string> AddedTagKeys { get; } = [PlatformApp.EnvironmentTag, "Name", "aws-cdk:subnet-name", "aws-cdk:subnet-type"];
+
+    /// <summary>Tags a file may hold: <see cref="AwsTagsPerResource"/> less <see cref="AddedTagKeys"/>.</summary>
+    public static int MaxTags => AwsTagsPerResource - AddedTagKeys.Count;
+
+    /// <summary>
+    /// UTF-8 bytes of all tag keys and values together. Every tag is written onto each of the ~50 tagged resources of a
+    /// stack (6 zones with controlled egress), and CloudFormation accepts templates up to 1 MiB: with this budget the
+    /// largest stack stays under it (a test synthesizes that stack with tags filling the budget and measures it).
+    /// </summary>
+    public const int MaxTagBytes = 10_000;
 
     /// <summary>The retention periods CloudWatch Logs accepts (days), infinite excluded on purpose.</summary>
     public static IReadOnlyList<int> LogRetentionDays { get; } =

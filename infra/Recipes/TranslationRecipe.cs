@@ -101,9 +101,49 @@ public static class TranslationRecipe
                 ["max_train_samples"] = null,
                 ["offline"] = networkIsolated,
             },
+            HyperparameterTypes = HyperparameterTypes,
             Tags = new Dictionary<string, string> { ["recipe"] = "translation" },
         };
     }
+
+    /// <summary>
+    /// What <c>train.py</c> accepts for each hyperparameter (<c>args.py</c>'s <c>HYPERPARAMETERS</c> and its checks), so
+    /// PrepareRequest refuses an override the script would refuse before any job starts. A contract test runs the
+    /// script's parser over the same probe values (tests/node/state-machine/hyperparameter-contract.test.mjs).
+    /// </summary>
+    public static IReadOnlyDictionary<string, HyperparameterSpec> HyperparameterTypes { get; } = new Dictionary<string, HyperparameterSpec>
+    {
+        ["model_name_or_path"] = HyperparameterSpec.String(),
+        ["source_lang"] = HyperparameterSpec.String(minLength: 1),
+        ["target_lang"] = HyperparameterSpec.String(minLength: 1),
+        ["source_prefix"] = HyperparameterSpec.String(),
+        ["max_source_length"] = HyperparameterSpec.Integer(minimum: 1),
+        ["max_target_length"] = HyperparameterSpec.Integer(minimum: 1),
+        ["num_train_epochs"] = HyperparameterSpec.Float(exclusiveMinimum: 0),
+        ["max_steps"] = HyperparameterSpec.Integer(),
+        ["per_device_train_batch_size"] = HyperparameterSpec.Integer(minimum: 1),
+        ["per_device_eval_batch_size"] = HyperparameterSpec.Integer(minimum: 1),
+        ["gradient_accumulation_steps"] = HyperparameterSpec.Integer(minimum: 1),
+        ["learning_rate"] = HyperparameterSpec.Float(),
+        ["weight_decay"] = HyperparameterSpec.Float(),
+        ["warmup_steps"] = HyperparameterSpec.Integer(),
+        ["lr_scheduler_type"] = HyperparameterSpec.String(),
+        ["fp16"] = HyperparameterSpec.Boolean(),
+        ["bf16"] = HyperparameterSpec.Boolean(),
+        ["seed"] = HyperparameterSpec.Integer(),
+        ["eval_strategy"] = HyperparameterSpec.String(choices: ["no", "steps", "epoch"]),
+        ["eval_steps"] = HyperparameterSpec.Integer(nullable: true),
+        ["save_strategy"] = HyperparameterSpec.String(choices: ["no", "steps", "epoch"]),
+        ["save_steps"] = HyperparameterSpec.Integer(minimum: 1),
+        ["save_total_limit"] = HyperparameterSpec.Integer(nullable: true),
+        ["logging_steps"] = HyperparameterSpec.Integer(minimum: 1),
+        ["generation_max_length"] = HyperparameterSpec.Integer(nullable: true),
+        ["num_beams"] = HyperparameterSpec.Integer(nullable: true),
+        ["max_train_samples"] = HyperparameterSpec.Integer(minimum: 1, nullable: true),
+        ["max_eval_samples"] = HyperparameterSpec.Integer(minimum: 1, nullable: true),
+        ["offline"] = HyperparameterSpec.Boolean(),
+        ["checkpoint_dir"] = HyperparameterSpec.String(),
+    };
 
     /// <summary>The recipe's tuning job: maximise BLEU over the learning rate and warm-up.</summary>
     /// <param name="training">The environment's tuning limits.</param>

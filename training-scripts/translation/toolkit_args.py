@@ -75,15 +75,14 @@ class HyperParameter:
         """The typed value of ``raw`` (None: not given, so the default)."""
         if raw is None:
             return self.default
-        if raw == "":
-            if self.nullable:
-                return None
-            if self.kind == "str":
-                return ""
+        if raw == "" and self.nullable:
+            return None
+        if raw == "" and self.kind != "str":
             raise ValueError(
                 f"hyperparameter '{self.name}' received an empty value (how the toolkit passes null) but needs "
                 f"a {self.kind}; leave it out to use the default {self.default!r}"
             )
+        # An empty string stays "" and still meets the choices check below (an empty eval_strategy is no strategy).
         converters: Dict[str, Callable[[str, str], object]] = {
             "str": lambda text, _name: text,
             "int": _to_int,

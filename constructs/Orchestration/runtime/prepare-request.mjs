@@ -44,13 +44,58 @@ const SCALING_TYPES = ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'];
 const STRATEGIES = ['Bayesian', 'Random'];
 const EARLY_STOPPING = ['Off', 'Auto'];
 
+/**
+ * How much of the problems an error message carries: the first `problems` lines, each cut to `problemLength`
+ * characters, then a count of the rest. The message travels as the Lambda error (Step Functions keeps at most 32,768
+ * characters of a Cause), through the state data (256 KB) into the SNS message (256 KB): bounded well below all three.
+ */
+export const MESSAGE_LIMITS = Object.freeze({ problems: 20, problemLength: 1000, causeLength: 30000 });
+
+/** `text` cut to `max` characters, saying how much was cut. */
+export function bounded(text, max) {
+  const s = String(text);
+  return s.length <= max ? s : `${s.slice(0, max)}... (${s.length - max} more characters)`;
+}
+
 /** The error the state machine catches as `InvalidInput`; `problems` lists one line per bad field. */
 export class InvalidInputError extends Error {
   constructor(problems) {
-    super(`Invalid execution input (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
+    const shown = problems.slice(0, MESSAGE_LIMITS.problems).map((p) => bounded(p, MESSAGE_LIMITS.problemLength));
+    const rest = problems.length - shown.length;
+    super(`Invalid execution input (${problems.length} problem${problems.length === 1 ? '' : 's'}${rest > 0 ? `; the first ${shown.length} shown` : ''}): ${shown.join('; ')}${rest > 0 ? `; and ${rest} more` : ''}`);
     this.name = 'InvalidInput';
     this.problems = problems;
   }
+}
+
+/**
+ * The failure paths' parser (invoked with `{ parse, cause }`): a Step Functions Cause is untrusted text, maybe cut
+ * (a long cause) or not JSON at all, and States.StringToJson on it would fail with States.Runtime, which no Pass state
+ * can catch. `failedJob`: the Describe* response of a failed .sync job, or {} when the cause is not a JSON object (the
+ * pipeline then reports the cause as received). `invalidInput`: the function error's message, or the cause itself.
+ */
+export function parseCause({ parse, cause } = {}) {
+  let value = null;
+  try {
+    value = JSON.parse(String(cause));
+  } catch {
+    value = null;
+  }
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
+  if (parse === 'failedJob') {
+    if (!object) return { job: {} };
+    const job = {};
+    for (const key of ['TrainingJobName', 'HyperParameterTuningJobName', 'TrainingJobStatus', 'HyperParameterTuningJobStatus', 'SecondaryStatus']) {
+      if (typeof object[key] === 'string') job[key] = bounded(object[key], 256);
+    }
+    if (typeof object.FailureReason === 'string') job.FailureReason = bounded(object.FailureReason, MESSAGE_LIMITS.causeLength);
+    return { job };
+  }
+  if (parse === 'invalidInput') {
+    const message = object && typeof object.errorMessage === 'string' ? object.errorMessage : String(cause ?? '');
+    return { message: bounded(message, MESSAGE_LIMITS.causeLength) };
+  }
+  throw new Error(`parseCause: unknown parse ${JSON.stringify(parse)}; allowed "failedJob" or "invalidInput"`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -192,6 +237,32 @@ function kindMismatch(value, encodedDefault) {
 }
 
 const isInt = (v) => typeof v === 'number' && Number.isSafeInteger(v);
+
+/**
+ * Why `value` does not fit a declared hyperparameter type (the C# HyperparameterSpec embedded in the policy as
+ * { kind, nullable, minimum?, exclusiveMinimum?, maximum?, choices?, minLength?, allowed }); null when it fits.
+ */
+export function specProblem(value, spec) {
+  const allowed = `allowed: ${spec.allowed}`;
+  if (value === null) return spec.nullable ? null : `null is not allowed; ${allowed}`;
+  let fits;
+  switch (spec.kind) {
+    case 'integer': fits = isInt(value); break;
+    case 'float': fits = typeof value === 'number' && Number.isFinite(value); break;
+    case 'boolean': fits = typeof value === 'boolean'; break;
+    case 'string':
+      fits = typeof value === 'string' && value.length >= (spec.minLength ?? 0)
+        && (!Array.isArray(spec.choices) || spec.choices.includes(value));
+      break;
+    default: fits = false;
+  }
+  if (fits && typeof value === 'number') {
+    fits = (spec.minimum === undefined || value >= spec.minimum)
+      && (spec.exclusiveMinimum === undefined || value > spec.exclusiveMinimum)
+      && (spec.maximum === undefined || value <= spec.maximum);
+  }
+  return fits ? null : `${show(value)} is not allowed; ${allowed}`;
+}
 const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
 function checkKeys(obj, allowed, path, problems) {
@@ -306,7 +377,11 @@ export function prepare(event) {
   }
 
   // hyperparameters
-  const knownHyperparameters = Object.keys(trainingDefaults.HyperParameters ?? {}).filter((k) => !isReserved(k));
+  // The recipe's declared types (HyperparameterSpec) when it has them: the keys an execution may set and what each accepts.
+  const declared = isObject(policy.hyperparameters) ? policy.hyperparameters : null;
+  const knownHyperparameters = declared
+    ? Object.keys(declared).filter((k) => !isReserved(k))
+    : Object.keys(trainingDefaults.HyperParameters ?? {}).filter((k) => !isReserved(k));
   const hpOverrides = {};
   if (input.hyperparameters !== undefined) {
     if (!isObject(input.hyperparameters)) {
@@ -320,7 +395,9 @@ export function prepare(event) {
           problems.push(`${field}: not a valid hyperparameter name; allowed: letters, digits, '_', '.', '-', starting with a letter, at most ${LIMITS.hyperparameterKeyLength} characters`);
         } else if (!knownHyperparameters.includes(key)) {
           problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${knownHyperparameters.join(', ')}`);
-        } else if (kindMismatch(value, trainingDefaults.HyperParameters[key])) {
+        } else if (declared && specProblem(value, declared[key])) {
+          problems.push(`${field}: ${specProblem(value, declared[key])}`);
+        } else if (!declared && kindMismatch(value, trainingDefaults.HyperParameters[key])) {
           problems.push(`${field}: ${show(value)} is not allowed; allowed: ${kindMismatch(value, trainingDefaults.HyperParameters[key])}`);
         } else {
           let encoded;
@@ -370,7 +447,7 @@ export function prepare(event) {
     } else if (!isObject(input.tuning)) {
       problems.push(`tuning: ${show(input.tuning)} is not allowed; allowed: an object with ${TUNING_KEYS.join(', ')}`);
     } else {
-      tuningOverrides = validateTuning(input.tuning, request, knownHyperparameters, policy, problems);
+      tuningOverrides = validateTuning(input.tuning, request, knownHyperparameters, policy, problems, declared);
     }
   }
 
@@ -456,7 +533,7 @@ export function prepare(event) {
   return { mode: summary.mode, request, summary };
 }
 
-function validateTuning(tuning, request, knownHyperparameters, policy, problems) {
+function validateTuning(tuning, request, knownHyperparameters, policy, problems, declared = null) {
   checkKeys(tuning, TUNING_KEYS, 'tuning.', problems);
   const limits = request.HyperParameterTuningJobConfig.ResourceLimits;
   const out = {};
@@ -489,7 +566,7 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems)
       const ranges = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [] };
       let ok = true;
       for (const [name, range] of Object.entries(tuning.ranges)) {
-        const r = validateRange(name, range, knownHyperparameters, problems);
+        const r = validateRange(name, range, knownHyperparameters, problems, declared?.[name]);
         if (!r) { ok = false; continue; }
         ranges[r.kind].push(r.value);
       }
@@ -513,7 +590,7 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems)
   return out;
 }
 
-function validateRange(name, range, knownHyperparameters, problems) {
+function validateRange(name, range, knownHyperparameters, problems, spec = undefined) {
   const field = `tuning.ranges.${name}`;
   if (!knownHyperparameters.includes(name)) {
     problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${knownHyperparameters.join(', ')}`);
@@ -542,6 +619,19 @@ function validateRange(name, range, knownHyperparameters, problems) {
     } else if (scaling === 'ReverseLogarithmic' && (type === 'integer' || (numeric(range.min) && numeric(range.max) && (range.min < 0 || range.max >= 1)))) {
       problems.push(`${field}.scaling: ReverseLogarithmic needs a continuous range with 0 <= min < max < 1`);
     }
+    if (spec) {
+      // The range must lie within what the script accepts (a continuous range cannot tune an integer).
+      if (spec.kind === 'integer' && type !== 'integer') {
+        problems.push(`${field}.type: "${type}" is not allowed for an integer hyperparameter; allowed: "integer" or "categorical"`);
+      } else if (spec.kind !== 'integer' && spec.kind !== 'float') {
+        problems.push(`${field}.type: "${type}" is not allowed; ${name} takes ${spec.allowed}: use "categorical"`);
+      } else {
+        for (const bound of ['min', 'max']) {
+          const why = specProblem(range[bound], spec);
+          if (why && numeric(range[bound])) problems.push(`${field}.${bound}: ${why}`);
+        }
+      }
+    }
     if (problems.length > before) return null;
     return {
       kind: type === 'integer' ? 'IntegerParameterRanges' : 'ContinuousParameterRanges',
@@ -555,6 +645,13 @@ function validateRange(name, range, knownHyperparameters, problems) {
       || values.some((v) => v === null || typeof v === 'object')) {
       problems.push(`${field}.values: ${show(values)} is not allowed; allowed: 1 to ${LIMITS.categoricalValues} strings, numbers or booleans`);
       return null;
+    }
+    if (spec) {
+      for (const v of values) {
+        const why = specProblem(v, spec);
+        if (why) problems.push(`${field}.values: ${why}`);
+      }
+      if (problems.length > before) return null;
     }
     const encoded = values.map(encodeHyperparameter);
     const long = encoded.find((v) => v.length > LIMITS.parameterValueLength);
@@ -601,5 +698,5 @@ function rangeNames(parameterRanges) {
 
 /** Lambda entry point. */
 export async function handler(event) {
-  return prepare(event);
+  return event && Object.hasOwn(event, 'parse') ? parseCause(event) : prepare(event);
 }

@@ -15,9 +15,9 @@ public sealed class EnvironmentValidationTests
     {
         ["account-11-digits"] = new("dev.json", j => j["account"] = "12345678901", "account", "\"12345678901\" is not an AWS account id", "exactly 12 digits"),
         ["account-as-number"] = new("dev.json", j => j["account"] = 123456789012, "account", "123456789012 is not a non-empty string", "JSON string"),
-        ["region-unknown"] = new("dev.json", j => j["region"] = "eu-west-9", "region", "\"eu-west-9\" is not a known commercial AWS region", "eu-west-1"),
+        ["region-unknown"] = new("dev.json", j => j["region"] = "eu-west-9", "region", "\"eu-west-9\" is not a supported region", "eu-west-1"),
         ["region-malformed"] = new("dev.json", j => j["region"] = "Ireland", "region", "\"Ireland\" is not an AWS region name", "\"eu-west-1\""),
-        ["az-other-region"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-2b"), "availabilityZones[1]", "\"eu-west-2b\" is not a zone of region eu-west-1", "eu-west-1 followed by one lowercase letter"),
+        ["az-other-region"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-2b"), "availabilityZones[1]", "\"eu-west-2b\" is not a zone of region eu-west-1", "allowed eu-west-1a, eu-west-1b, eu-west-1c"),
         ["az-only-one"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a"), "availabilityZones", "has 1 zone(s)", "2 to 6 zones"),
         ["az-duplicate"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1a"), "availabilityZones", "\"eu-west-1a\" is listed more than once", "distinct zones"),
         ["network-mode"] = new("dev.json", j => Section(j, "network")["mode"] = "open", "network.mode", "\"open\" is not a valid value", "\"isolated\" or \"controlledEgress\""),

@@ -59,7 +59,7 @@ function failedJob(request, reason) {
 const namedError = (name, message) => Object.assign(new Error(message), { name });
 
 /** Runs one execution; sagemaker(request, call) simulates the job; returns what happened. */
-async function run(input, sagemaker = (request) => completedTraining(request)) {
+async function run(input, sagemaker = (request) => completedTraining(request), { prepareFailure } = {}) {
   const calls = { prepare: [], training: [], tuning: [], sns: [] };
   const sm = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const simulate = (kind) => async (request) => {
@@ -71,6 +71,7 @@ async function run(input, sagemaker = (request) => completedTraining(request)) {
       taskResourceLocalHandlers: {
         PrepareRequest: async (parameters) => {
           calls.prepare.push(structuredClone(parameters));
+          if (prepareFailure) throw namedError(prepareFailure.name, prepareFailure.cause);
           try {
             return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) };
           } catch (e) {
@@ -78,12 +79,15 @@ async function run(input, sagemaker = (request) => completedTraining(request)) {
             throw namedError(e.name, JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] }));
           }
         },
+        // The failure paths' cause parser: the same function, invoked with { parse, cause }.
+        ParseInvalidInput: async (parameters) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) }),
+        ParseFailedJob: async (parameters) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) }),
         RunTrainingJob: simulate('training'),
         RunTuningJob: simulate('tuning'),
         NotifyFailure: async (parameters) => { calls.sns.push(structuredClone(parameters)); return { MessageId: 'm-1' }; },
       },
       waitTimeOverrides: { WaitForCapacity: 0 },
-      retryIntervalOverrides: { RunTrainingJob: 0, RunTuningJob: 0, PrepareRequest: 0, NotifyFailure: 0 },
+      retryIntervalOverrides: { RunTrainingJob: 0, RunTuningJob: 0, PrepareRequest: 0, NotifyFailure: 0, ParseInvalidInput: 0, ParseFailedJob: 0 },
     },
     context: { Execution: { Id: EXECUTION_ID, Name: EXECUTION, Input: input } },
   });
@@ -300,4 +304,73 @@ test('any other SageMaker error is reported as received, after a notification', 
   assert.equal(error, 'SageMaker.ResourceInUseException');
   assert.equal(cause, 'Training job names must be unique');
   assert.equal(calls.sns.length, 1);
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Failure paths with any input (issue 12): every failure ends in Failed after exactly one notification, whatever the
+// cause looks like, and the messages stay bounded (SNS and the state data both refuse more than 256 KB).
+
+const SNS_MESSAGE_LIMIT = 256 * 1024;
+
+function assertNotifiedOnce(result, expectedError) {
+  assert.equal(result.error, expectedError, result.cause);
+  assert.equal(result.calls.sns.length, 1, 'exactly one notification');
+  const published = result.calls.sns[0];
+  assert.ok(Buffer.byteLength(published.Message, 'utf8') < SNS_MESSAGE_LIMIT, `SNS message of ${published.Message.length} characters`);
+  assert.ok(Buffer.byteLength(result.cause ?? '', 'utf8') <= 32 * 1024, `cause of ${result.cause?.length} characters`);
+  return notification(published);
+}
+
+test('job failure whose cause starts with { but is cut (not JSON): reported as received, after a notification', async () => {
+  // Step Functions keeps at most 32,768 characters of a cause: a long job description arrives cut, not JSON.
+  const truncated = ('{"TrainingJobName":"hf-translate-x","TrainingJobStatus":"Failed","FailureReason":"AlgorithmError: ' + 'x'.repeat(40000)).slice(0, 32768);
+  const result = await run({}, () => { throw namedError('States.TaskFailed', truncated); });
+  const published = assertNotifiedOnce(result, 'States.TaskFailed');
+  assert.ok(published.cause.startsWith('{"TrainingJobName"') || published.cause.startsWith('{\\"TrainingJobName'), published.cause.slice(0, 80));
+});
+
+test('job failure whose cause is plain text, or JSON without a failure reason: reported as received, after a notification', async () => {
+  for (const cause of ['Internal error', '{}', '[1,2]', '{"TrainingJobStatus":"Failed"}', 'null']) {
+    const result = await run({}, () => { throw namedError('States.TaskFailed', cause); });
+    assertNotifiedOnce(result, 'States.TaskFailed');
+  }
+});
+
+test('InvalidInput whose cause is not the function\'s JSON error payload: still one notification, then Failed', async () => {
+  for (const cause of ['{"errorType":"InvalidInput","errorMessage":"cut', 'plain text', '{}', '']) {
+    const result = await run({}, undefined, { prepareFailure: { name: 'InvalidInput', cause } });
+    const published = assertNotifiedOnce(result, 'InvalidInput');
+    assert.equal(published.job, 'none: the input was rejected before any SageMaker call');
+  }
+});
+
+test('an input with thousands of problems: the first 20 and a count, well under every limit', async () => {
+  const hyperparameters = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`unknown_${i}_${'k'.repeat(80)}`, i]));
+  const result = await run({ hyperparameters });
+  const published = assertNotifiedOnce(result, 'InvalidInput');
+  assert.match(result.cause, /^Invalid execution input \(5000 problems; the first 20 shown\): /);
+  assert.match(result.cause, /; and 4980 more$/);
+  assert.ok(result.cause.length < 25000, `${result.cause.length} characters`);
+  assert.match(published.cause, /and 4980 more/);
+});
+
+test('a problem naming a 100 000-character key is cut, not echoed whole', async () => {
+  const result = await run({ hyperparameters: { ['k'.repeat(100000)]: 1 } });
+  assertNotifiedOnce(result, 'InvalidInput');
+  assert.ok(result.cause.length < 2500, `${result.cause.length} characters`);
+  assert.match(result.cause, /more characters\)/);
+});
+
+test('any input ends in a defined terminal state: success, or Failed after one notification', async () => {
+  const inputs = [null, [], 'train', 42, true, { mode: {} }, { mode: 'tune', tuning: 'x' }, { hyperparameters: [] },
+    { hyperparameters: { learning_rate: '5e-5' } }, { hyperparameters: { max_train_samples: 'many' } }, { hyperparameters: { num_beams: 2.5 } },
+    { channels: null }, { channels: { train: 's3://x/\n' } }, { '\ud800': 1 }, { jobName: `hf-translate-${'a'.repeat(5000)}` },
+    { jobName: 'hf-translate-ok\n' }, { instanceCount: 1e308 }, { maxRuntimeSeconds: -1 }, { spot: null }, { tuning: { ranges: { learning_rate: { type: 'categorical', values: [] } } } },
+    JSON.parse('{"a":'.repeat(40) + '1' + '}'.repeat(40))];
+  for (const input of inputs) {
+    const result = await run(input);
+    if (result.error === undefined) continue;
+    assert.ok(['InvalidInput'].includes(result.error), `${JSON.stringify(input)?.slice(0, 80)}: ${result.error}: ${result.cause}`);
+    assertNotifiedOnce(result, result.error);
+  }
 });

@@ -1,0 +1,145 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using HfSageMaker.Tests.Configuration;
+
+namespace HfSageMaker.Tests.BadInput;
+
+/// <summary>
+/// Environment files written to break the loader, one class of bad input per group: encodings, unreadable strings,
+/// values ending in a newline, values the schema rejects, cross-field rules only the reader checks. Every file is named
+/// <c>dev.json</c> when written (its name field is "dev"). The app runner test feeds each bad one to the app; the
+/// differential test compares the reader's verdict with a JSON Schema validator's (tests/node/environment-schema.test.mjs).
+/// </summary>
+internal static class EnvironmentCorpus
+{
+    /// <summary>One corpus file.</summary>
+    /// <param name="Id">File-name-safe identifier.</param>
+    /// <param name="Bytes">The file's bytes.</param>
+    /// <param name="CrossField">When the schema cannot express the rule the file breaks: the rule's id (the Node
+    /// test lists the allowed ids); null when schema and reader must agree.</param>
+    public sealed record Case(string Id, byte[] Bytes, string? CrossField = null);
+
+    private static byte[] Utf8(string text) => new UTF8Encoding(false).GetBytes(text);
+
+    private static Case Mutated(string id, Action<JsonObject> mutate, string? crossField = null)
+    {
+        var json = TempEnvironments.Valid();
+        mutate(json);
+        return new Case(id, Utf8(json.ToJsonString()), crossField);
+    }
+
+    /// <summary>The valid base text with one literal replacement (for escapes JsonNode would not write).</summary>
+    private static Case Replaced(string id, string find, string replace, string? crossField = null)
+    {
+        var text = TempEnvironments.ValidJson;
+        if (!text.Contains(find, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"corpus case {id}: \"{find}\" is not in the valid file");
+        }
+
+        return new Case(id, Utf8(text.Replace(find, replace, StringComparison.Ordinal)), crossField);
+    }
+
+    private static JsonObject S(JsonObject root, string name) => root[name]!.AsObject();
+
+    /// <summary>Files the reader must accept.</summary>
+    public static IReadOnlyList<Case> Good { get; } =
+    [
+        new("valid", Utf8(TempEnvironments.ValidJson)),
+        Mutated("surrogate-pair-escaped", j => j["description"] = "\ud83d\ude00 emoji as an escaped pair"),
+        Replaced("surrogate-pair-escape-literal", "\"name\": \"dev\",", "\"name\": \"dev\", \"description\": \"ml \\ud83d\\ude00\","),
+        Mutated("zones-three", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1b", "eu-west-1c")),
+        Mutated("region-us-east-1-zone-f", j => { j["region"] = "us-east-1"; j["availabilityZones"] = new JsonArray("us-east-1a", "us-east-1f"); }),
+        Mutated("tags-at-budget", j => j["tags"] = Tags(46, 8, 16)),
+        Mutated("unicode-tag-value", j => j["tags"] = new JsonObject { ["owner"] = "équipe données" }),
+    ];
+
+    /// <summary>Files the reader must reject, each with one message naming the file (no stack trace).</summary>
+    public static IReadOnlyList<Case> Bad { get; } =
+    [
+        // encodings (the schema sees no file bytes: checked by the reader only)
+        new("utf8-bom", [0xEF, 0xBB, 0xBF, .. Utf8(TempEnvironments.ValidJson)], "encoding"),
+        new("utf16-le-bom", [0xFF, 0xFE, .. Encoding.Unicode.GetBytes(TempEnvironments.ValidJson)], "encoding"),
+        new("utf16-be-bom", [0xFE, 0xFF, .. Encoding.BigEndianUnicode.GetBytes(TempEnvironments.ValidJson)], "encoding"),
+        new("utf16-le-no-bom", Encoding.Unicode.GetBytes(TempEnvironments.ValidJson), "encoding"),
+        new("latin1-tag-value", Encoding.Latin1.GetBytes(TempEnvironments.ValidJson.Replace("ml-platform", "équipe", StringComparison.Ordinal)), "encoding"),
+        new("utf8-encoded-surrogate", [.. Utf8(TempEnvironments.ValidJson[..^3]), .. Utf8(", \"x\": \""), 0xED, 0xA0, 0x80, .. Utf8("\"}")], "encoding"),
+        new("utf8-overlong-slash", [.. Utf8("{\"name\": \"dev"), 0xC0, 0xAF, .. Utf8("\"}")], "encoding"),
+        new("empty-file", [], "encoding"),
+        // unreadable strings: JSON allows an escaped lone surrogate; .NET cannot read it as text
+        Replaced("lone-high-surrogate-value", "\"owner\": \"ml-platform\"", "\"owner\": \"ml\\ud800\""),
+        Replaced("lone-low-surrogate-value", "\"name\": \"alice\"", "\"name\": \"\\udc00\""),
+        Replaced("lone-surrogate-key", "\"owner\": \"ml-platform\"", "\"\\ud800\": \"ml-platform\""),
+        Replaced("lone-surrogate-description", "\"name\": \"dev\",", "\"name\": \"dev\", \"description\": \"\\ud800\",", "unpaired-surrogates"),
+        Replaced("lone-surrogate-unknown-key", "\"name\": \"dev\",", "\"name\": \"dev\", \"\\udfff\": 1,"),
+        // malformed JSON
+        Replaced("trailing-comma", "\"owner\": \"ml-platform\"", "\"owner\": \"ml-platform\","),
+        Replaced("comment", "\"name\": \"dev\",", "\"name\": \"dev\", // dev"),
+        new("deep-nesting", Utf8(new string('[', 100) + new string(']', 100))),
+        new("not-an-object", Utf8("[1, 2]")),
+        new("just-null", Utf8("null")),
+        // values ending in a newline: .NET's $ matched before it
+        Mutated("account-newline", j => j["account"] = "123456789012\n"),
+        Mutated("region-newline", j => j["region"] = "eu-west-1\n"),
+        Mutated("zone-newline", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1b\n")),
+        Mutated("cidr-newline", j => S(j, "network")["cidr"] = "10.10.0.0/16\n"),
+        Mutated("user-newline", j => S(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = "alice\n" })),
+        Mutated("email-newline", j => j["notificationEmails"] = new JsonArray("team@example.com\n")),
+        Mutated("tag-value-newline", j => j["tags"] = new JsonObject { ["owner"] = "ml-platform\n" }),
+        Mutated("tag-key-newline", j => j["tags"] = new JsonObject { ["owner\n"] = "ml-platform" }),
+        Mutated("instance-type-newline", j => { S(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "ml.g5.2xlarge\n"); }),
+        // non-ASCII digits (.NET's \d matches them; int.Parse does not)
+        Mutated("cidr-arabic-digits", j => S(j, "network")["cidr"] = "١٠.١٠.٠.٠/16"),
+        Mutated("account-arabic-digits", j => j["account"] = "١٢٣٤٥٦٧٨٩٠١٢"),
+        // regions and zones synthesis cannot serve
+        Mutated("region-without-dlc", j => { j["region"] = "mx-central-1"; j["availabilityZones"] = new JsonArray("mx-central-1a", "mx-central-1b"); }),
+        Mutated("region-unknown", j => { j["region"] = "eu-west-9"; j["availabilityZones"] = new JsonArray("eu-west-9a", "eu-west-9b"); }),
+        Mutated("zone-letter-absent", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1q"), "zones-of-region"),
+        Mutated("zone-other-region", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-2b"), "zones-of-region"),
+        // limits of the resources as synthesized
+        Mutated("tags-50", j => j["tags"] = Tags(50, 4, 4)),
+        Mutated("tags-over-budget", j => j["tags"] = Tags(47, 4, 4)),
+        Mutated("tags-max-lengths", j => j["tags"] = Tags(46, 128, 256), "tag-characters"),
+        Mutated("tag-value-257", j => j["tags"] = new JsonObject { ["owner"] = new string('v', 257) }),
+        Mutated("tag-key-environment", j => j["tags"] = new JsonObject { ["environment"] = "x" }),
+        Mutated("tag-key-aws", j => j["tags"] = new JsonObject { ["AWS:owner"] = "x" }),
+        Mutated("tag-key-cdk", j => j["tags"] = new JsonObject { ["aws-cdk:subnet-name"] = "x" }),
+        Mutated("tag-key-name", j => j["tags"] = new JsonObject { ["Name"] = "x" }),
+        Mutated("tag-value-control-char", j => j["tags"] = new JsonObject { ["owner"] = "a\u0007b" }),
+        // shapes and ranges
+        Mutated("account-number", j => j["account"] = 123456789012),
+        Mutated("name-uppercase", j => j["name"] = "Dev"),
+        Mutated("unknown-key", j => j["regoin"] = "eu-west-1"),
+        Mutated("missing-training", j => j.Remove("training")),
+        Mutated("count-fraction", j => S(j, "training")["maxInstanceCount"] = 1.5),
+        Mutated("count-huge", j => S(j, "training")["maxInstanceCount"] = 1e300),
+        Mutated("budget-3-decimals", j => S(j, "budget")["monthlyLimitUsd"] = 10.125, "budget-cents"),
+        Mutated("description-257", j => j["description"] = new string('d', 257)),
+        Mutated("default-not-allowed", j => S(j, "training")["defaultInstanceType"] = "ml.p3.2xlarge", "default-in-allowed"),
+        Mutated("cidr-host-bits", j => S(j, "network")["cidr"] = "10.10.1.0/16", "cidr-network-address"),
+        Mutated("cidr-public", j => S(j, "network")["cidr"] = "8.8.0.0/16", "cidr-private"),
+        Mutated("cidr-octet-300", j => S(j, "network")["cidr"] = "10.300.0.0/16"),
+        Mutated("warm-pool-with-spot", j => S(j, "training")["warmPoolKeepAliveMinutes"] = 10, "warm-pool-without-spot"),
+        Mutated("checkpoints-too-short", j => S(j, "retention")["checkpointExpirationDays"] = 1, "checkpoints-outlive-jobs"),
+        Mutated("users-duplicate-case", j => S(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = "Bob" }, new JsonObject { ["name"] = "bob" }), "unique-ignoring-case"),
+        Mutated("emails-duplicate-case", j => j["notificationEmails"] = new JsonArray("a@example.com", "A@example.com"), "unique-ignoring-case"),
+        Mutated("parallel-over-total", j => { S(j, "training")["maxTuningJobs"] = 4; S(j, "training")["maxParallelTuningJobs"] = 5; }, "parallel-at-most-total"),
+        Mutated("prod-destroys", j => j["name"] = "prod", "name-equals-file"),
+        Mutated("user-name-64", j => S(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = new string('u', 64) })),
+        Mutated("empty-string-account", j => j["account"] = ""),
+        Mutated("whitespace-description", j => j["description"] = "   "),
+    ];
+
+    /// <summary><paramref name="count"/> tags with keys and values of the given lengths.</summary>
+    public static JsonObject Tags(int count, int keyLength, int valueLength)
+    {
+        var tags = new JsonObject();
+        for (var i = 0; i < count; i++)
+        {
+            var prefix = $"k{i:D2}";
+            tags[prefix + new string('k', Math.Max(0, keyLength - prefix.Length))] = new string('v', valueLength);
+        }
+
+        return tags;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HfSageMaker.Constructs.Orchestration;
+using HfSageMaker.Constructs.Training;
+using HfSageMaker.Infra.Recipes;
+using HfSageMaker.Tests.Orchestration;
+using Xunit;
+
+namespace HfSageMaker.Tests.BadInput;
+
+/// <summary>
+/// Run-time hyperparameter types (issue 12): each recipe declares once what its script accepts; the declaration fits
+/// the recipe's own values and is embedded in the pipeline's policy, where PrepareRequest enforces it. The C# side
+/// writes every recipe's declaration for the contract test against the script's parser
+/// (tests/node/state-machine/hyperparameter-contract.test.mjs).
+/// </summary>
+public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassFixture<PipelineFixture>
+{
+    /// <summary>Every recipe: name, job definition, script directory relative to the repository root.</summary>
+    internal static IEnumerable<(string Recipe, HuggingFaceTrainingJobDefinition Job, string ScriptDirectory)> Recipes()
+    {
+        yield return ("translation", TranslationRecipe.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory), TranslationRecipe.ScriptDirectory);
+    }
+
+    /// <summary>A pipeline around <paramref name="job"/> (validation runs in the constructor).</summary>
+    private static HuggingFaceTrainingPipeline Build(HuggingFaceTrainingJobDefinition job)
+    {
+        var stack = new Amazon.CDK.Stack(new Amazon.CDK.App(), "HpTypes");
+        var role = new Amazon.CDK.AWS.IAM.Role(stack, "Role", new Amazon.CDK.AWS.IAM.RoleProps { AssumedBy = new Amazon.CDK.AWS.IAM.ServicePrincipal("sagemaker.amazonaws.com") });
+        Amazon.CDK.AWS.S3.Bucket NewBucket(string id) => new(stack, id);
+        return new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
+        {
+            Job = job,
+            ExecutionRole = role,
+            DatasetsBucket = NewBucket("D"),
+            ArtifactsBucket = NewBucket("A"),
+            CheckpointsBucket = NewBucket("C"),
+            ImageUri = HuggingFaceImage.Uri(TranslationRecipe.TransformersVersion, TranslationRecipe.PytorchVersion, TranslationRecipe.PythonVersion, "ml.g5.2xlarge", PipelineFixture.Region),
+            SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
+            NotificationTopic = new Amazon.CDK.AWS.SNS.Topic(stack, "T"),
+            AllowedInstanceTypes = PipelineFixture.Training.AllowedInstanceTypes,
+            MaxInstanceCount = 2,
+            MaxRuntime = Amazon.CDK.Duration.Hours(8),
+            JobNamePrefix = TranslationRecipe.JobNamePrefix,
+        });
+    }
+
+    [Fact]
+    public void EveryRecipe_DeclaresEveryHyperparameterItSends_AndItsValuesFit()
+    {
+        foreach (var (recipe, job, _) in Recipes())
+        {
+            Assert.NotNull(job.HyperparameterTypes);
+            foreach (var (name, value) in job.Hyperparameters)
+            {
+                Assert.True(job.HyperparameterTypes!.TryGetValue(name, out var spec), $"{recipe}: {name} is not declared");
+                Assert.Null(spec!.Problem(value));
+            }
+        }
+    }
+
+    [Fact]
+    public void Declarations_AreWritten_ForTheContractTest()
+    {
+        var target = Path.Combine(PipelineFixture.ResultsDirectory, "hyperparameter-contract");
+        Directory.CreateDirectory(target);
+        var written = 0;
+        foreach (var (recipe, job, scripts) in Recipes())
+        {
+            var request = PipelineFixture.LiteralRequests().Train;
+            var document = new JsonObject
+            {
+                ["recipe"] = recipe,
+                ["scriptDirectory"] = scripts,
+                ["declarations"] = new JsonObject(job.HyperparameterTypes!.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))),
+                ["defaults"] = new JsonObject { ["training"] = request.DeepClone() },
+            };
+            File.WriteAllText(Path.Combine(target, recipe + ".json"), document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            written++;
+        }
+
+        Assert.Equal(Recipes().Count(), written);
+    }
+
+    [Fact]
+    public void Policy_InTheSynthesizedDefinition_CarriesTheDeclarations()
+    {
+        var definition = pipeline.TemplateJson
+            .ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+            .Replace("\\\"", "\"", StringComparison.Ordinal);
+        Assert.Contains("\"hyperparameters\":{\"model_name_or_path\":{\"kind\":\"string\"", definition);
+        Assert.Contains("\"max_train_samples\":{\"kind\":\"integer\",\"nullable\":true,\"allowed\":\"an integer >= 1, or null\",\"minimum\":1}", definition);
+    }
+
+    [Theory]
+    [InlineData(2.5, "2.5 is not allowed; allowed an integer >= 1")]
+    [InlineData("many", "\"many\" is not allowed; allowed an integer >= 1")]
+    [InlineData(0, "0 is not allowed; allowed an integer >= 1")]
+    public void Pipeline_RefusesARecipeWhoseOwnValueBreaksItsDeclaration(object value, string expected)
+    {
+        var job = TranslationRecipe.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        var hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["max_source_length"] = value };
+        var ex = Assert.Throws<ArgumentException>(() => Build(job with { Hyperparameters = hyperparameters }));
+        Assert.Contains($"Job.Hyperparameters['max_source_length']: {expected}", ex.Message);
+    }
+
+    [Fact]
+    public void Pipeline_RefusesAValueWithoutADeclaredType()
+    {
+        var job = TranslationRecipe.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        var hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["dropout"] = 0.1 };
+        var ex = Assert.Throws<ArgumentException>(() => Build(job with { Hyperparameters = hyperparameters }));
+        Assert.Contains("Job.HyperparameterTypes: 'dropout' has a value in Job.Hyperparameters but no declared type", ex.Message);
+    }
+}

@@ -1,0 +1,84 @@
+// Differential test of environments/environment.schema.json against the C# reader (issue 12): the reader and a JSON
+// Schema validator nobody here wrote (Ajv 8, draft 2020-12, with ajv-formats for "email") must accept and reject the
+// same files of the bad-input corpus. The C# tests (tests/HfSageMaker.Tests/BadInput) write each corpus file and the
+// reader's verdict to $HF_TEST_RESULTS/environment-corpus/. Exceptions are the rules a schema cannot express, listed
+// here by id; a file marked with one must be rejected by the reader and accepted by the schema (so the list stays exact).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const directory = join(process.env.HF_TEST_RESULTS ?? join(root, '.test-results'), 'environment-corpus');
+const verdictsFile = join(directory, 'verdicts.json');
+
+/** Rules only the reader checks, and why the schema cannot. */
+const CROSS_FIELD = {
+  'name-equals-file': 'the name must equal the file name: a schema does not see the file name',
+  'zones-of-region': 'zones must be letters in use in the file\'s region: depends on another field',
+  'default-in-allowed': 'defaultInstanceType must be one of allowedInstanceTypes: depends on another field',
+  'cidr-network-address': 'the CIDR must have no host bits set: arithmetic on the prefix length',
+  'cidr-private': 'the CIDR must lie in 10/8, 172.16/12 or 192.168/16 with its whole block: arithmetic on the prefix',
+  'warm-pool-without-spot': 'warm pools only when spotByDefault is false: depends on another field',
+  'checkpoints-outlive-jobs': 'checkpoint expiry of at least 2 x maxRuntimeHours: depends on another field',
+  'parallel-at-most-total': 'maxParallelTuningJobs at most maxTuningJobs: depends on another field',
+  'unique-ignoring-case': 'Studio users and emails distinct ignoring case: uniqueItems compares exactly',
+  'budget-cents': 'at most 2 decimals: multipleOf 0.01 is inexact in binary floating point',
+  'tag-characters': 'keys and values at most 10000 UTF-8 bytes together: a sum over all properties',
+  'unpaired-surrogates': 'an escaped lone surrogate is valid JSON (RFC 8259 section 8.2) that .NET cannot read as text; patterns see a code point',
+  encoding: 'strict UTF-8 without a byte-order mark: a schema validates parsed values, not bytes (checked below with Node\'s strict decoder)',
+};
+
+const verdicts = existsSync(verdictsFile) ? JSON.parse(readFileSync(verdictsFile, 'utf8')) : {};
+
+/** What Node reads from the file: strict UTF-8 (fatal on invalid bytes, a BOM kept so JSON.parse sees it), then JSON. */
+function readStrict(bytes) {
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  return JSON.parse(text);
+}
+
+const schema = JSON.parse(readFileSync(join(root, 'environments/environment.schema.json'), 'utf8'));
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats(ajv, ['email']);
+const validate = ajv.compile(schema);
+
+test('the C# tests wrote the corpus and the reader\'s verdicts', () => {
+  assert.ok(Object.keys(verdicts).length > 50, `no verdicts in ${verdictsFile}: run dotnet test first (scripts/test.sh does)`);
+});
+
+for (const [id, verdict] of Object.entries(verdicts)) {
+  test(`environment corpus ${id}: schema and reader agree`, () => {
+    const bytes = readFileSync(join(directory, `${id}.json`));
+    if (verdict.crossField !== null) {
+      assert.ok(verdict.crossField in CROSS_FIELD, `${id}: unknown cross-field rule ${verdict.crossField}`);
+      assert.equal(verdict.accepted, false, `${id}: the reader must reject a file breaking ${verdict.crossField}`);
+    }
+    if (verdict.crossField === 'encoding') {
+      // Not for the schema: Node's strict reading must refuse the bytes as the reader does.
+      assert.throws(() => readStrict(bytes), `${id}: Node read a file the reader refuses for its encoding`);
+      return;
+    }
+    let schemaAccepts;
+    try {
+      schemaAccepts = validate(readStrict(bytes));
+    } catch {
+      schemaAccepts = false; // not JSON: no validator accepts it
+    }
+    const detail = `reader: ${verdict.accepted ? 'accepts' : verdict.errors.join(' | ')}; schema: ${schemaAccepts ? 'accepts' : ajv.errorsText(validate.errors)}`;
+    if (verdict.crossField !== null) {
+      assert.equal(schemaAccepts, true, `${id}: marked ${verdict.crossField}, but the schema rejects it too: drop the mark. ${detail}`);
+    } else {
+      assert.equal(schemaAccepts, verdict.accepted, `${id}: ${detail}`);
+    }
+  });
+}
+
+test('the shipped environment files pass the schema', () => {
+  for (const name of ['dev', 'staging', 'prod']) {
+    const file = join(root, 'environments', `${name}.json`);
+    assert.ok(validate(readStrict(readFileSync(file))), `${name}.json: ${ajv.errorsText(validate.errors)}`);
+  }
+});
