@@ -41,7 +41,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
             AllowedInstanceTypes = PipelineFixture.Training.AllowedInstanceTypes,
             MaxInstanceCount = 2,
             MaxRuntime = Amazon.CDK.Duration.Hours(8),
-            JobNamePrefix = TranslationRecipe.JobNamePrefix,
+            JobNamePrefix = JobNamePrefixes.For(TranslationRecipe.ShortName, "test"),
         });
     }
 
