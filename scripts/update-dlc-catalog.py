@@ -9,11 +9,11 @@ downloaded copy of that file and writes the compact, training-only, PyTorch-only
 Usage (standard library only):
 
     python3 scripts/update-dlc-catalog.py path/to/huggingface.json \
-        --commit <sdk git commit> [--sdk-path sagemaker-core/src/sagemaker/core/image_uri_config/huggingface.json] \
+        --commit <sdk git commit> [--sdk-path src/sagemaker/image_uri_config/huggingface.json] \
         [--output constructs/Training/Catalog/huggingface-training-images.json]
 
 What is kept: the ``training`` scope, every transformers version and its aliases, every ``pytorch*``
-entry (version, aliases, py_versions, container_version.gpu, repository) and every region -> registry
+entry (version, aliases, py_versions, container_version.gpu or the SDK's default suffix, repository) and every region -> registry
 account. TensorFlow entries and the inference scope are dropped: this library is PyTorch training only.
 The output is sorted and stable, so a refresh that changes nothing produces no diff.
 """
@@ -24,7 +24,11 @@ import re
 import sys
 
 DEFAULT_OUTPUT = "constructs/Training/Catalog/huggingface-training-images.json"
-DEFAULT_SDK_PATH = "sagemaker-core/src/sagemaker/core/image_uri_config/huggingface.json"
+DEFAULT_SDK_PATH = "src/sagemaker/image_uri_config/huggingface.json"
+# image_uris.py get_training_image_uri (v2.257.6, lines 693-694): a GPU training image without a compiler config
+# starts from container_version "cu110-ubuntu18.04"; retrieve() replaces it only when the catalog entry names one
+# (line 230). Entries without container_version (transformers 4.4.2 / 4.5.0 with PyTorch 1.6.0) keep this suffix.
+DEFAULT_GPU_CONTAINER_VERSION = "cu110-ubuntu18.04"
 PYTORCH_PREFIX = "pytorch"
 
 
@@ -69,7 +73,7 @@ def convert(sdk_table, source):
                 "pytorch": pytorch,
                 "pytorchAliases": pytorch_aliases,
                 "pythonVersions": sorted(entry["py_versions"], key=lambda py: int(py[2:])),
-                "containerVersion": entry.get("container_version", {}).get("gpu"),
+                "containerVersion": entry.get("container_version", {}).get("gpu") or DEFAULT_GPU_CONTAINER_VERSION,
                 "regions": sorted(entry["registries"]),
             })
 

@@ -90,6 +90,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             OutputS3Uri = $"s3://{props.ArtifactsBucket.BucketName}/{props.JobNamePrefix}/",
             CheckpointS3Uri = $"s3://{props.CheckpointsBucket.BucketName}/{props.JobNamePrefix}",
             KmsKeyArn = props.EncryptionKey?.KeyArn,
+            VolumeKmsKeyArn = props.VolumeEncryptionKey?.KeyArn,
             SubnetIds = subnets?.SubnetIds,
             SecurityGroupIds = props.SecurityGroups?.Select(sg => sg.SecurityGroupId).ToArray(),
             Region = stack.Region,
@@ -130,6 +131,21 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         });
 
         PipelinePermissions.AddJobPermissions(this, props);
+        if (props.VolumeEncryptionKey is not null)
+        {
+            // As SageMakerExecutionRole does for the platform key: SageMaker creates the volume grants as the job's role.
+            props.ExecutionRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "UseVolumeKeyForAwsResources",
+                Actions = ["kms:CreateGrant", "kms:DescribeKey"],
+                Resources = [props.VolumeEncryptionKey.KeyArn],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" },
+                },
+            }));
+        }
+
         // The two log groups are encrypted with EncryptionKey: CloudWatch Logs must be allowed to use it.
         if (props.EncryptionKey is not null) LogGroupKeyPolicy.Allow(this, props.EncryptionKey);
         if (props.NotificationTopicKey is not null)

@@ -35,6 +35,14 @@ public sealed class HuggingFaceTrainingPipelineProps
     /// for the jobs and CloudWatch Logs' own encryption for the log groups.</summary>
     public IKey? EncryptionKey { get; init; }
 
+    /// <summary>
+    /// KMS key of the jobs' ML storage volumes (<c>VolumeKmsKeyId</c>, the SDK's <c>volume_kms_key</c>) when it differs
+    /// from <see cref="EncryptionKey"/>. Sent only on instance types without local NVMe storage (p3, g3), at synthesis and
+    /// after a run-time instance-type override; the execution role is allowed <c>kms:CreateGrant</c> and
+    /// <c>kms:DescribeKey</c> on it for AWS resources only. Default: <see cref="EncryptionKey"/>.
+    /// </summary>
+    public IKey? VolumeEncryptionKey { get; init; }
+
     /// <summary>Training image URI, e.g. from <c>HuggingFaceImage.ForScope</c>.</summary>
     public required string ImageUri { get; init; }
 

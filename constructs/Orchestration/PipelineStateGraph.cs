@@ -37,6 +37,11 @@ internal static class PipelineStateGraph
             // The recipe's declared hyperparameter types: PrepareRequest enforces them on every override.
             policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
         }
+        if (props.VolumeEncryptionKey is not null)
+        {
+            // PrepareRequest puts it on EBS-only instance types chosen at run time (else it uses the output key).
+            policy["volumeKmsKeyId"] = props.VolumeEncryptionKey.KeyArn;
+        }
 
         var defaults = new Dictionary<string, object> { ["training"] = CdkValues.From(defaultTrainingRequest)! };
         if (defaultTuningRequest is not null)

@@ -14,15 +14,29 @@ public abstract record DistributionConfig
     /// <summary>
     /// torchrun (<c>{"torch_distributed": {"enabled": True}}</c>): one process per GPU on every instance.
     /// Sends <c>sagemaker_torch_distributed_enabled=true</c> and <c>sagemaker_instance_type</c>.
-    /// The SDK allows it on GPU instances for PyTorch 1.13.1–2.8.0.
+    /// The SDK allows it on GPU instances for exactly the PyTorch versions of <c>fw_utils.py</c>
+    /// <c>TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS</c> (1.13.1, 2.0.0, 2.0.1, 2.1.0, 2.1.2, 2.2.0, 2.3.0, 2.3.1,
+    /// 2.4.1, 2.5.1, 2.6.0, 2.7.1, 2.8.0) and an entry point ending in <c>.py</c>.
     /// </summary>
     public sealed record Torchrun : DistributionConfig;
 
     /// <summary>
+    /// Native PyTorch DDP through the toolkit's own launcher (<c>{"pytorchddp": {"enabled": True}}</c>): the PyTorch
+    /// training toolkit (<c>sagemaker_pytorch_container/training.py</c>) starts the script with its SMDataParallel
+    /// runner (<c>mpirun</c>, one process per GPU), not torchrun. Sends <c>sagemaker_pytorch_ddp_enabled=true</c> and
+    /// <c>sagemaker_instance_type</c> (<c>HuggingFace._huggingface_distribution_configuration</c>). The SDK sets no
+    /// version or instance rule for it on the HuggingFace estimator (<c>fw_utils.validate_distribution</c> checks only
+    /// smdistributed and torch_distributed).
+    /// </summary>
+    public sealed record PytorchDdp : DistributionConfig;
+
+    /// <summary>
     /// SageMaker distributed data parallel (<c>{"smdistributed": {"dataparallel": {"enabled": True}}}</c>).
     /// Sends <c>sagemaker_distributed_dataparallel_enabled=true</c>, <c>sagemaker_instance_type</c> and
-    /// <c>sagemaker_distributed_dataparallel_custom_mpi_options</c>. The SDK allows it for PyTorch up to 2.2.0 on
-    /// ml.p3.16xlarge, ml.p3dn.24xlarge, ml.p4d.24xlarge, ml.p4de.24xlarge and ml.p5.48xlarge.
+    /// <c>sagemaker_distributed_dataparallel_custom_mpi_options</c>. The SDK allows it for exactly the PyTorch versions of
+    /// <c>fw_utils.py</c> <c>SM_DATAPARALLEL_SUPPORTED_FRAMEWORK_VERSIONS["pytorch"]</c> (1.6 … 2.2.0); the instance
+    /// types (ml.p3.16xlarge, ml.p3dn.24xlarge, ml.p4d.24xlarge, ml.p4de.24xlarge, ml.p5.48xlarge) are this library's
+    /// check (a listed divergence).
     /// </summary>
     /// <param name="CustomMpiOptions">Extra <c>mpirun</c> options. Default: empty string, as the SDK sends.</param>
     public sealed record SmdDataParallel(string? CustomMpiOptions = null) : DistributionConfig;

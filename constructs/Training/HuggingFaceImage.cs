@@ -57,7 +57,8 @@ public static class HuggingFaceImage
     /// <summary>
     /// Returns the training image URI for a concrete region, e.g.
     /// <c>Uri("4.26", "1.13", "py39", "ml.g5.2xlarge", "us-east-1")</c> ->
-    /// <c>763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:1.13.1-transformers4.26.0-gpu-py39-cu117-ubuntu20.04</c>.
+    /// <c>763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:1.13-transformers4.26-gpu-py39-cu117-ubuntu20.04</c>
+    /// (short versions stay short in the tag, as the SDK writes them; both versions must be full or both short).
     /// </summary>
     /// <param name="transformersVersion">Full (<c>4.26.0</c>) or SDK alias (<c>4.26</c>) transformers version.</param>
     /// <param name="pytorchVersion">Full (<c>1.13.1</c>) or SDK alias (<c>1.13</c>) PyTorch version paired with it.</param>
@@ -200,7 +201,20 @@ public static class HuggingFaceImage
             return null;
         }
 
-        var tag = $"{image.Pytorch}-transformers{image.Transformers}-gpu-{python}"
+        // huggingface/estimator.py _validate_args (v2.257.6, lines 284-291): both versions full or both short.
+        var givenTransformers = transformersVersion.Trim();
+        if (givenTransformers.Split('.').Length != pytorch.Split('.').Length)
+        {
+            problems.Add((nameof(pytorchVersion),
+                $"transformersVersion '{transformersVersion}' and pytorchVersion '{pytorchVersion}' mix a full and a short version; "
+                + $"the SDK requires both full ({image.Transformers} / {image.Pytorch}) or both short (its HuggingFace._validate_args)."));
+            return null;
+        }
+
+        // image_uris.py retrieve (lines 245-276): the tag carries the versions as given (a short alias stays short:
+        // "_version = original_version", pt_or_tf_version from base_framework_version), then _format_tag (line 645)
+        // joins prefix, processor, py_version and the container version.
+        var tag = $"{pytorch}-transformers{givenTransformers}-gpu-{python}"
             + (image.ContainerVersion is null ? "" : "-" + image.ContainerVersion);
         return new Resolution(image, tag);
     }

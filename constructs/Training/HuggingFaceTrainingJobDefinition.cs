@@ -102,6 +102,22 @@ public sealed record HuggingFaceTrainingJobDefinition
     /// <summary>Tags on the job, at most 50; keys must not start with <c>aws:</c>. Default: none.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// SageMaker Debugger hook (<c>debugger_hook_config</c>, sent as <c>DebugHookConfig</c> on training jobs; tuning jobs
+    /// have none). True: on, writing under the output path; false: off. Default (null): what the SDK sends: on, unless
+    /// the region is one of the SDK's <c>DEBUGGER_UNSUPPORTED_REGIONS</c> or both a checkpoint S3 prefix and
+    /// <see cref="CheckpointLocalPath"/> are set (<c>Framework._validate_and_set_debugger_configs</c>).
+    /// </summary>
+    public bool? DebuggerHook { get; init; }
+
+    /// <summary>
+    /// SageMaker Debugger system profiler (<c>disable_profiler</c> / <c>profiler_config</c>, sent as <c>ProfilerConfig</c>
+    /// on training jobs). True: on (<c>DisableProfiler: false</c> with the output path); false: off
+    /// (<c>DisableProfiler: true</c>). Default (null): what the SDK sends: on, unless the region is one of the SDK's
+    /// <c>PROFILER_UNSUPPORTED_REGIONS</c>.
+    /// </summary>
+    public bool? Profiler { get; init; }
+
     /// <summary>Python logging level of the training toolkit (<c>container_log_level</c>, sent as <c>sagemaker_container_log_level</c>). Default: 20 (INFO).</summary>
     public int ContainerLogLevel { get; init; } = 20;
 }

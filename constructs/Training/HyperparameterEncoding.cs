@@ -34,6 +34,165 @@ public static class HyperparameterEncoding
         return builder.ToString();
     }
 
+    /// <summary>
+    /// Encodes one categorical tuning value as the SDK does for Framework estimators: <c>CategoricalParameter.__init__</c>
+    /// turns every value into a string with Python's <c>str()</c> (<c>parameter.py</c> <c>to_string</c>,
+    /// <c>utils.py</c> <c>to_string</c>), then <c>as_json_range</c> applies <c>json.dumps</c>: <c>0.0</c> →
+    /// <c>"\"0.0\""</c>, <c>true</c> → <c>"\"True\""</c>, 16 → <c>"\"16\""</c>, <c>"adamw"</c> → <c>"\"adamw\""</c>,
+    /// null → <c>"\"None\""</c>. The toolkit's <c>json.loads</c> then hands the script a string, as under the SDK.
+    /// </summary>
+    /// <param name="value">string, char, bool, any integer type, double, float, decimal, null, a list or a dictionary.</param>
+    /// <returns>The JSON text.</returns>
+    /// <exception cref="ArgumentException">The value (or a nested value) has no Python counterpart.</exception>
+    public static string EncodeCategorical(object? value)
+    {
+        if (!TryEncodeCategorical(value, out var encoded, out var error))
+        {
+            throw new ArgumentException(error, nameof(value));
+        }
+
+        return encoded;
+    }
+
+    /// <summary>Like <see cref="EncodeCategorical"/>, reporting an unsupported value as an error text.</summary>
+    internal static bool TryEncodeCategorical(object? value, out string encoded, out string? error)
+    {
+        var builder = new StringBuilder();
+        error = AppendPythonStr(builder, value, depth: 0, repr: false);
+        encoded = error is null ? Encode(builder.ToString()) : string.Empty;
+        return error is null;
+    }
+
+    /// <summary>Python's <c>str(value)</c> (<paramref name="repr"/>: <c>repr(value)</c>, used inside lists and dictionaries).</summary>
+    private static string? AppendPythonStr(StringBuilder builder, object? value, int depth, bool repr)
+    {
+        if (depth > 64)
+        {
+            return "nesting deeper than 64 levels is not supported";
+        }
+
+        switch (value)
+        {
+            case null:
+                builder.Append("None");
+                return null;
+            case string s:
+                if (repr)
+                {
+                    AppendPythonRepr(builder, s);
+                }
+                else
+                {
+                    builder.Append(s);
+                }
+
+                return null;
+            case char c:
+                return AppendPythonStr(builder, c.ToString(), depth, repr);
+            case bool b:
+                builder.Append(b ? "True" : "False");
+                return null;
+            case sbyte or byte or short or ushort or int or uint or long or ulong or BigInteger or nint or nuint:
+                builder.Append(Convert.ToString(value, CultureInfo.InvariantCulture));
+                return null;
+            case double d when !double.IsFinite(d):
+                // str(float('nan')) is 'nan', str(float('inf')) is 'inf' (json.dumps would write NaN / Infinity).
+                builder.Append(double.IsNaN(d) ? "nan" : d > 0 ? "inf" : "-inf");
+                return null;
+            case float f when !float.IsFinite(f):
+                return AppendPythonStr(builder, (double)f, depth, repr);
+            case double or float or Half or decimal:
+                // str(float) is repr(float), which json.dumps also writes for finite floats.
+                return Append(builder, value, depth);
+            case IDictionary dictionary:
+                builder.Append('{');
+                var firstEntry = true;
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    if (!firstEntry)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    firstEntry = false;
+                    var keyError = AppendPythonStr(builder, entry.Key, depth + 1, repr: true);
+                    if (keyError is not null)
+                    {
+                        return keyError;
+                    }
+
+                    builder.Append(": ");
+                    var valueError = AppendPythonStr(builder, entry.Value, depth + 1, repr: true);
+                    if (valueError is not null)
+                    {
+                        return valueError;
+                    }
+                }
+
+                builder.Append('}');
+                return null;
+            case IEnumerable sequence:
+                builder.Append('[');
+                var first = true;
+                foreach (var item in sequence)
+                {
+                    if (!first)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    first = false;
+                    var error = AppendPythonStr(builder, item, depth + 1, repr: true);
+                    if (error is not null)
+                    {
+                        return error;
+                    }
+                }
+
+                builder.Append(']');
+                return null;
+            default:
+                return $"a value of type {value.GetType().FullName} has no Python counterpart; use string, bool, an integer, a floating-point number, null, a list or a dictionary";
+        }
+    }
+
+    /// <summary>
+    /// Python's <c>repr(str)</c>: single quotes unless the text holds a single quote and no double quote; backslash,
+    /// the quote, <c>\t</c>, <c>\n</c>, <c>\r</c> escaped, other control characters as <c>\xhh</c>; other characters kept.
+    /// </summary>
+    private static void AppendPythonRepr(StringBuilder builder, string value)
+    {
+        var quote = value.Contains('\'', StringComparison.Ordinal) && !value.Contains('"', StringComparison.Ordinal) ? '"' : '\'';
+        builder.Append(quote);
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '\\': builder.Append("\\\\"); break;
+                case '\t': builder.Append("\\t"); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\r': builder.Append("\\r"); break;
+                default:
+                    if (c == quote)
+                    {
+                        builder.Append('\\').Append(c);
+                    }
+                    else if (c < ' ' || c == '\x7f')
+                    {
+                        builder.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        builder.Append(quote);
+    }
+
     /// <summary>Encodes like <see cref="Encode"/>, reporting an unsupported type as an error text instead of an exception.</summary>
     internal static bool TryEncode(object? value, out string encoded, out string? error)
     {

@@ -26,6 +26,9 @@ public static class ReservedHyperparameters
     /// <summary>The instance type, sent with torchrun, SMDDP and model parallel; must follow any instance-type override.</summary>
     public const string InstanceType = "sagemaker_instance_type";
 
+    /// <summary>pytorchddp flag (<c>HuggingFace.LAUNCH_PYTORCH_DDP_ENV_NAME</c>).</summary>
+    public const string PytorchDdpEnabled = "sagemaker_pytorch_ddp_enabled";
+
     /// <summary>torchrun launcher flag.</summary>
     public const string TorchDistributedEnabled = "sagemaker_torch_distributed_enabled";
 

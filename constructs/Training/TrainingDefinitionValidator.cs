@@ -22,9 +22,16 @@ internal static partial class TrainingDefinitionValidator
     public const int MaxTags = 50;
     public const int MaxTunedParameters = 30;
 
-    private static readonly Version TorchrunMin = new(1, 13, 1);
-    private static readonly Version TorchrunMax = new(2, 8, 0);
-    private static readonly Version SmddpMax = new(2, 2, 0);
+    /// <summary><c>fw_utils.py</c> <c>TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS</c> (v2.257.6): exact strings.</summary>
+    public static readonly IReadOnlyList<string> TorchrunPytorchVersions =
+        ["1.13.1", "2.0.0", "2.0.1", "2.1.0", "2.1.2", "2.2.0", "2.3.0", "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0"];
+
+    /// <summary><c>fw_utils.py</c> <c>SM_DATAPARALLEL_SUPPORTED_FRAMEWORK_VERSIONS["pytorch"]</c> (v2.257.6): exact strings.</summary>
+    public static readonly IReadOnlyList<string> SmddpPytorchVersions =
+    [
+        "1.6", "1.6.0", "1.7", "1.7.1", "1.8", "1.8.0", "1.8.1", "1.9", "1.9.0", "1.9.1", "1.10", "1.10.0", "1.10.2", "1.11",
+        "1.11.0", "1.12", "1.12.0", "1.12.1", "1.13.1", "2.0.0", "2.0.1", "2.1.0", "2.1.2", "2.2.0",
+    ];
 
     [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
     public static partial Regex TrainingJobNamePattern();
@@ -289,19 +296,33 @@ internal static partial class TrainingDefinitionValidator
             case null:
                 return;
             case DistributionConfig.Torchrun:
-                if (pytorch is not null && (pytorch < TorchrunMin || pytorch > TorchrunMax))
+                // fw_utils.validate_torch_distributed_distribution: framework_version in the list (exact string), and
+                // a Python entry point.
+                if (pytorch is not null && !TorchrunPytorchVersions.Contains(def.PytorchVersion))
                 {
-                    problems.Add($"Distribution: torchrun needs PyTorch 1.13.1-2.8.0 on GPU (the SDK's TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS); PytorchVersion is '{def.PytorchVersion}'.");
+                    problems.Add($"Distribution: torchrun is not supported by the SDK for PytorchVersion '{def.PytorchVersion}' on GPU; use one of {string.Join(", ", TorchrunPytorchVersions)} (fw_utils.py TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS, full versions only), or another distribution.");
+                }
+
+                if (def.EntryPoint is { } entry && !entry.EndsWith(".py", StringComparison.Ordinal))
+                {
+                    problems.Add($"EntryPoint: '{entry}' is not a Python file; torchrun runs *.py entry points only (the SDK's validate_torch_distributed_distribution).");
                 }
 
                 break;
+            case DistributionConfig.PytorchDdp:
+                break;
             case DistributionConfig.SmdDataParallel smddp:
-                if (pytorch is not null && pytorch > SmddpMax)
+                // fw_utils._validate_smdataparallel_args: framework_version in the list (exact string).
+                if (pytorch is not null && !SmddpPytorchVersions.Contains(def.PytorchVersion))
                 {
-                    problems.Add($"Distribution: SMDDP (smdistributed dataparallel) is supported by the SDK up to PyTorch 2.2.0; PytorchVersion is '{def.PytorchVersion}'. Use Torchrun instead.");
+                    problems.Add($"Distribution: SMDDP (smdistributed dataparallel) is not supported by the SDK for PytorchVersion '{def.PytorchVersion}'; use one of {string.Join(", ", SmddpPytorchVersions)} (fw_utils.py SM_DATAPARALLEL_SUPPORTED_FRAMEWORK_VERSIONS), or Torchrun / PytorchDdp.");
                 }
 
-                if (instanceTypeKnown && !InstanceTypes.SmdDataParallel.Contains(def.InstanceType))
+                if (instanceTypeKnown && InstanceTypes.IsP5For(def.InstanceType))
+                {
+                    problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; the SDK refuses smdistributed on p5.48xlarge (\"SMModelParallel and SMDataParallel currently do not support p5 instances\"). Use Torchrun or PytorchDdp.");
+                }
+                else if (instanceTypeKnown && !InstanceTypes.SmdDataParallel.Contains(def.InstanceType))
                 {
                     problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; use one of {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
                 }
@@ -320,6 +341,11 @@ internal static partial class TrainingDefinitionValidator
                 if (mp.ProcessesPerHost is < 1)
                 {
                     problems.Add($"Distribution.ProcessesPerHost: {mp.ProcessesPerHost} is not allowed; use at least 1 (usually the GPU count) or leave it unset.");
+                }
+
+                if (instanceTypeKnown && InstanceTypes.IsP5For(def.InstanceType))
+                {
+                    problems.Add($"Distribution: model parallel does not support InstanceType '{def.InstanceType}'; the SDK refuses smdistributed on p5.48xlarge (\"SMModelParallel and SMDataParallel currently do not support p5 instances\").");
                 }
 
                 CheckMpiOptions(problems, "Distribution.CustomMpiOptions", mp.CustomMpiOptions);

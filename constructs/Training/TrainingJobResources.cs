@@ -28,6 +28,13 @@ public sealed class TrainingJobResources
     /// </summary>
     public string? KmsKeyArn { get; init; }
 
+    /// <summary>
+    /// KMS key for the ML storage volume (<c>VolumeKmsKeyId</c>; the SDK's <c>volume_kms_key</c>), when it differs from
+    /// <see cref="KmsKeyArn"/>. Sent only for instance types without local NVMe storage, like the output key.
+    /// Default: <see cref="KmsKeyArn"/> (one customer key for everything the job writes).
+    /// </summary>
+    public string? VolumeKmsKeyArn { get; init; }
+
     /// <summary>Subnets for <c>VpcConfig</c> (1–16). Default: no VPC (both this and <see cref="SecurityGroupIds"/> must be set together).</summary>
     public IReadOnlyList<string>? SubnetIds { get; init; }
 

@@ -24,7 +24,7 @@ namespace HfSageMaker.Constructs.Training;
 /// estimator with the tuning job name).</item>
 /// </list>
 /// <para><b>Run-time instance type.</b> See <see cref="WithInstanceType"/>: <c>ResourceConfig.InstanceType</c>
-/// (tuning: <c>TrainingJobDefinition.ResourceConfig.InstanceType</c>), the hyperparameter
+/// (tuning: <c>TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType</c>), the hyperparameter
 /// <c>sagemaker_instance_type</c> when present (torchrun, SMDDP, model parallel), and <c>VolumeKmsKeyId</c>, which is
 /// only valid on instance types without local storage.</para>
 /// </remarks>
@@ -55,6 +55,7 @@ public static class TrainingRequestBuilder
         TrainingDefinitionValidator.CheckDefinition(problems, def, res);
         var hyperparameters = BuildHyperparameters(problems, def, res, jobName);
         TrainingDefinitionValidator.CheckHyperparameterLimits(problems, "Hyperparameters", hyperparameters, jobName is null ? 1 : 0);
+        DebuggerDefaults.Check(problems, def, res);
         Throw(problems, "CreateTrainingJob");
 
         var request = new JsonObject();
@@ -78,6 +79,7 @@ public static class TrainingRequestBuilder
         request["AlgorithmSpecification"] = algorithm;
         request["RoleArn"] = res.RoleArn;
         AddCommon(request, def, res, tuning: false);
+        AddDebugger(request, def, res);
         AddTags(request, def.Tags);
         return request;
     }
@@ -126,6 +128,12 @@ public static class TrainingRequestBuilder
         }
 
         limits["MaxParallelTrainingJobs"] = tuning.MaxParallelJobs;
+        if (tuning.MaxRuntime is not null)
+        {
+            // tuner.py _TuningJob._prepare_tuning_config -> session.py _map_tuning_config: ResourceLimits.MaxRuntimeInSeconds.
+            limits["MaxRuntimeInSeconds"] = Seconds(tuning.MaxRuntime);
+        }
+
         var config = new JsonObject
         {
             ["Strategy"] = tuning.Strategy.ToString(),
@@ -138,6 +146,32 @@ public static class TrainingRequestBuilder
             ["ParameterRanges"] = ranges.Json,
             ["TrainingJobEarlyStoppingType"] = tuning.EarlyStopping.ToString(),
         };
+        if (tuning.RandomSeed is { } seed)
+        {
+            config["RandomSeed"] = seed;
+        }
+
+        if (tuning.Hyperband is { } hyperband)
+        {
+            // tuner.py HyperbandStrategyConfig.to_input_req / StrategyConfig.to_input_req.
+            var bounds = new JsonObject();
+            if (hyperband.MinResource is { } min)
+            {
+                bounds["MinResource"] = min;
+            }
+
+            if (hyperband.MaxResource is { } max)
+            {
+                bounds["MaxResource"] = max;
+            }
+
+            config["StrategyConfig"] = new JsonObject { ["HyperbandStrategyConfig"] = bounds };
+        }
+
+        if (tuning.CompletionCriteria is { } criteria)
+        {
+            config["TuningJobCompletionCriteria"] = CompletionCriteria(criteria);
+        }
 
         var algorithm = new JsonObject
         {
@@ -165,6 +199,11 @@ public static class TrainingRequestBuilder
 
         request["HyperParameterTuningJobConfig"] = config;
         request["TrainingJobDefinition"] = definition;
+        if (tuning.WarmStart is { } warm)
+        {
+            request["WarmStartConfig"] = WarmStart(warm);
+        }
+
         AddTags(request, def.Tags);
         return request;
     }
@@ -215,21 +254,23 @@ public static class TrainingRequestBuilder
 
     /// <summary>
     /// Returns a copy of a training or tuning request running on another instance type, touching every key that
-    /// depends on it: the instance type of <c>ResourceConfig</c> (tuning: <c>TrainingJobDefinition.ResourceConfig</c>),
+    /// depends on it: the instance type of <c>ResourceConfig</c> (tuning: <c>TrainingJobDefinition.HyperParameterTuningResourceConfig</c>),
     /// the <c>sagemaker_instance_type</c> hyperparameter when present (JSON-encoded), and <c>VolumeKmsKeyId</c>
-    /// (set to the output key on EBS-only types p2/p3/g3, removed on types with local storage).
+    /// (set to the volume key on EBS-only types p2/p3/g3, removed on types with local storage).
     /// </summary>
     /// <param name="request">A request from this builder.</param>
     /// <param name="instanceType">A GPU training instance type; with SMDDP one of the SMDDP types.</param>
+    /// <param name="volumeKmsKeyArn">The volume key (<see cref="TrainingJobResources.VolumeKmsKeyArn"/>). Default: the
+    /// request's output key.</param>
     /// <returns>The modified copy.</returns>
     /// <exception cref="ArgumentException">The type is not a GPU type, or SMDDP does not support it.</exception>
-    public static JsonObject WithInstanceType(JsonObject request, string instanceType)
+    public static JsonObject WithInstanceType(JsonObject request, string instanceType, string? volumeKmsKeyArn = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var copy = (JsonObject)request.DeepClone();
         var definition = copy["TrainingJobDefinition"] as JsonObject ?? copy;
-        var resources = definition["ResourceConfig"] as JsonObject
-            ?? throw new ArgumentException("request: no ResourceConfig; pass a request built by TrainingRequestBuilder.", nameof(request));
+        var resources = (definition[ResourceConfigKey(tuning: true)] ?? definition[ResourceConfigKey(tuning: false)]) as JsonObject
+            ?? throw new ArgumentException("request: no ResourceConfig or HyperParameterTuningResourceConfig; pass a request built by TrainingRequestBuilder.", nameof(request));
         var hyperparameters = (definition["HyperParameters"] ?? definition["StaticHyperParameters"]) as JsonObject;
         var problems = new List<string>();
         if (GpuInstanceTypes.Explain(instanceType) is { } notGpu)
@@ -251,7 +292,7 @@ public static class TrainingRequestBuilder
         }
 
         resources.Remove("VolumeKmsKeyId");
-        var key = definition["OutputDataConfig"]?["KmsKeyId"]?.GetValue<string>();
+        var key = volumeKmsKeyArn ?? definition["OutputDataConfig"]?["KmsKeyId"]?.GetValue<string>();
         if (key is not null && InstanceTypes.AcceptsVolumeKmsKey(instanceType!))
         {
             resources["VolumeKmsKeyId"] = key;
@@ -316,7 +357,7 @@ public static class TrainingRequestBuilder
     }
 
     /// <summary>
-    /// <c>HuggingFace._huggingface_distribution_configuration</c>: torchrun sets its flag and the instance type;
+    /// <c>HuggingFace._huggingface_distribution_configuration</c>: pytorchddp and torchrun set their flag and the instance type;
     /// everything else goes through <c>Framework._distribution_configuration</c> (MPI keys; for <c>smdistributed</c>
     /// the dataparallel flag, the instance type and the custom MPI options; <c>mp_parameters</c> with model parallel).
     /// </summary>
@@ -324,6 +365,11 @@ public static class TrainingRequestBuilder
     {
         switch (def.Distribution)
         {
+            case DistributionConfig.PytorchDdp:
+                // huggingface/estimator.py _huggingface_distribution_configuration: pytorchddp is checked first.
+                yield return new(ReservedHyperparameters.PytorchDdpEnabled, true);
+                yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
+                break;
             case DistributionConfig.Torchrun:
                 yield return new(ReservedHyperparameters.TorchDistributedEnabled, true);
                 yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
@@ -347,9 +393,10 @@ public static class TrainingRequestBuilder
 
                 yield return new(ReservedHyperparameters.MpiCustomMpiOptions, mp.CustomMpiOptions ?? string.Empty);
                 yield return new(ReservedHyperparameters.ModelParallelParameters, ToDictionary(mp.Parameters));
+                // estimator.py Framework._distribution_configuration (v2.257.6, lines 4175-4180): the dataparallel flag
+                // (false) and the instance type; the SMDDP MPI options only when dataparallel is enabled.
                 yield return new(ReservedHyperparameters.DistributedDataParallelEnabled, false);
                 yield return new(ReservedHyperparameters.InstanceType, def.InstanceType);
-                yield return new(ReservedHyperparameters.DistributedDataParallelCustomMpiOptions, string.Empty);
                 break;
         }
     }
@@ -407,9 +454,10 @@ public static class TrainingRequestBuilder
             ["InstanceCount"] = def.InstanceCount,
             ["VolumeSizeInGB"] = def.VolumeSize is null ? DefaultVolumeGb : (int)def.VolumeSize.ToGibibytes(),
         };
-        if (res.KmsKeyArn is not null && !CdkTokens.IsUnresolved(def.InstanceType) && InstanceTypes.AcceptsVolumeKmsKey(def.InstanceType))
+        var volumeKey = res.VolumeKmsKeyArn ?? res.KmsKeyArn;
+        if (volumeKey is not null && !CdkTokens.IsUnresolved(def.InstanceType) && InstanceTypes.AcceptsVolumeKmsKey(def.InstanceType))
         {
-            resources["VolumeKmsKeyId"] = res.KmsKeyArn;
+            resources["VolumeKmsKeyId"] = volumeKey;
         }
 
         if (!tuning && def.KeepAlivePeriod is not null)
@@ -417,9 +465,10 @@ public static class TrainingRequestBuilder
             resources["KeepAlivePeriodInSeconds"] = Seconds(def.KeepAlivePeriod);
         }
 
-        // The SDK sends ResourceConfig for tuning too (_Job._load_config -> resource_config -> Session._map_training_config
-        // "ResourceConfig"); HyperParameterTuningResourceConfig only carries a tuner's flexible InstanceConfigs.
-        target["ResourceConfig"] = resources;
+        // Training: ResourceConfig (session.py _get_train_request). Tuning: tuner.py _TuningJob._prepare_training_config
+        // deletes "resource_config" and sets "hpo_resource_config" (VolumeKmsKeyId, InstanceCount, InstanceType,
+        // VolumeSizeInGB), which session.py _map_training_config sends as HyperParameterTuningResourceConfig.
+        target[ResourceConfigKey(tuning)] = resources;
         var maxRuntime = def.MaxRuntime is null ? DefaultMaxRuntimeSeconds : Seconds(def.MaxRuntime);
         var stopping = new JsonObject { ["MaxRuntimeInSeconds"] = maxRuntime };
         if (def.Spot is not null)
@@ -512,6 +561,56 @@ public static class TrainingRequestBuilder
         }
 
         return json;
+    }
+
+    /// <summary>The member of a training request (or a tuning job's training definition) that holds the instances.</summary>
+    /// <param name="tuning">True for <c>TrainingJobDefinition</c> of a tuning request.</param>
+    /// <returns><c>HyperParameterTuningResourceConfig</c> for tuning, <c>ResourceConfig</c> for training.</returns>
+    public static string ResourceConfigKey(bool tuning) => tuning ? "HyperParameterTuningResourceConfig" : "ResourceConfig";
+
+    private static JsonObject CompletionCriteria(TuningCompletionCriteria criteria)
+    {
+        // tuner.py TuningJobCompletionCriteriaConfig.to_input_req: only the members that are set, in this order.
+        var json = new JsonObject();
+        if (criteria.MaxNumberOfTrainingJobsNotImproving is { } notImproving)
+        {
+            json["BestObjectiveNotImproving"] = new JsonObject { ["MaxNumberOfTrainingJobsNotImproving"] = notImproving };
+        }
+
+        if (criteria.TargetObjectiveMetricValue is { } target)
+        {
+            json["TargetObjectiveMetricValue"] = target;
+        }
+
+        if (criteria.CompleteOnConvergence is { } convergence)
+        {
+            json["ConvergenceDetected"] = new JsonObject { ["CompleteOnConvergence"] = convergence ? "Enabled" : "Disabled" };
+        }
+
+        return json;
+    }
+
+    /// <summary><c>tuner.py</c> <c>WarmStartConfig.to_input_req</c>.</summary>
+    internal static JsonObject WarmStart(TuningWarmStart warm) => new()
+    {
+        ["WarmStartType"] = warm.Type.ToString(),
+        ["ParentHyperParameterTuningJobs"] = new JsonArray(warm.Parents
+            .Select(p => (JsonNode?)new JsonObject { ["HyperParameterTuningJobName"] = p }).ToArray()),
+    };
+
+    private static void AddDebugger(JsonObject request, HuggingFaceTrainingJobDefinition def, TrainingJobResources res)
+    {
+        if (DebuggerDefaults.HookEnabled(def, res))
+        {
+            // debugger.py DebuggerHookConfig._to_request_dict: S3OutputPath (the estimator's output_path) and the
+            // de-duplicated collection configurations (none without rules).
+            request["DebugHookConfig"] = new JsonObject { ["S3OutputPath"] = res.OutputS3Uri, ["CollectionConfigurations"] = new JsonArray() };
+        }
+
+        // profiler_config.py ProfilerConfig._to_request_dict: S3OutputPath only while the profiler is on.
+        request["ProfilerConfig"] = DebuggerDefaults.ProfilerEnabled(def, res)
+            ? new JsonObject { ["S3OutputPath"] = res.OutputS3Uri, ["DisableProfiler"] = false }
+            : new JsonObject { ["DisableProfiler"] = true };
     }
 
     private static JsonArray MetricDefinitions(HuggingFaceTrainingJobDefinition def) =>

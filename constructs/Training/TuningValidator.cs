@@ -6,11 +6,30 @@ namespace HfSageMaker.Constructs.Training;
 /// <summary>
 /// Checks a <see cref="TuningDefinition"/> and renders its <c>ParameterRanges</c> as the SDK's
 /// <c>HyperparameterTuner.hyperparameter_ranges()</c> does: all three lists present, numeric bounds as Python
-/// <c>str()</c>, categorical values JSON-encoded (<c>CategoricalParameter.as_json_range</c>, used for Framework estimators).
+/// <c>str()</c>, categorical values turned into strings and then JSON-encoded (<c>CategoricalParameter.__init__</c> +
+/// <c>as_json_range</c>, used for Framework estimators), and checks the tuner settings the SDK forwards as they are
+/// (<c>StrategyConfig</c>, <c>RandomSeed</c>, <c>ResourceLimits.MaxRuntimeInSeconds</c>, <c>TuningJobCompletionCriteria</c>,
+/// <c>WarmStartConfig</c>) against the API's limits.
 /// </summary>
 internal static class TuningValidator
 {
     public sealed record Result(IReadOnlyList<string> TunedNames, JsonObject Json);
+
+    /// <summary>Static hyperparameters SageMaker reads Hyperband's <c>MaxResource</c> from when it is not given
+    /// (API reference, HyperbandStrategyConfig.MaxResource).</summary>
+    public static readonly IReadOnlyList<string> HyperbandEpochKeys = ["epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs"];
+
+    /// <summary>Largest Hyperband resource (API reference, HyperbandStrategyConfig.MaxResource: "The maximum value is 20,000 epochs").</summary>
+    public const int HyperbandMaxResource = 20000;
+
+    /// <summary>ResourceLimits.MaxRuntimeInSeconds bounds (API model, HyperParameterTuningMaxRuntimeInSeconds).</summary>
+    public const int MinTuningRuntimeSeconds = 120;
+
+    /// <summary>Upper bound of ResourceLimits.MaxRuntimeInSeconds.</summary>
+    public const int MaxTuningRuntimeSeconds = 15768000;
+
+    /// <summary>At most this many parent tuning jobs (API model, ParentHyperParameterTuningJobs).</summary>
+    public const int MaxWarmStartParents = 5;
 
     public static Result Check(List<string> problems, HuggingFaceTrainingJobDefinition def, TuningDefinition tuning)
     {
@@ -58,6 +77,7 @@ internal static class TuningValidator
             problems.Add("EarlyStopping: Auto is not allowed with the Hyperband strategy, which stops jobs itself; SageMaker requires TrainingJobEarlyStoppingType Off.");
         }
 
+        CheckTunerSettings(problems, def, tuning, ranges);
         for (var i = 0; i < ranges.Count; i++)
         {
             var range = ranges[i];
@@ -134,6 +154,104 @@ internal static class TuningValidator
         return new Result(names, json);
     }
 
+    private static void CheckTunerSettings(List<string> problems, HuggingFaceTrainingJobDefinition def, TuningDefinition tuning, IReadOnlyList<ParameterRange> ranges)
+    {
+        if (tuning.Hyperband is { } hyperband)
+        {
+            if (tuning.Strategy != TuningStrategy.Hyperband)
+            {
+                problems.Add($"Hyperband: set with the {tuning.Strategy} strategy; StrategyConfig applies to Hyperband only. Remove it or use TuningStrategy.Hyperband.");
+            }
+
+            if (hyperband.MinResource is < 1 or > HyperbandMaxResource)
+            {
+                problems.Add($"Hyperband.MinResource: {hyperband.MinResource} is not allowed; use 1-{HyperbandMaxResource}.");
+            }
+
+            if (hyperband.MaxResource is < 1 or > HyperbandMaxResource)
+            {
+                problems.Add($"Hyperband.MaxResource: {hyperband.MaxResource} is not allowed; use 1-{HyperbandMaxResource}.");
+            }
+
+            if (hyperband.MinResource is { } min && hyperband.MaxResource is { } max && min > max)
+            {
+                problems.Add($"Hyperband: MinResource {min} is above MaxResource {max}; use MinResource <= MaxResource.");
+            }
+        }
+
+        if (tuning.Strategy == TuningStrategy.Hyperband && tuning.Hyperband?.MaxResource is null)
+        {
+            // SageMaker infers MaxResource from a static epochs-like hyperparameter and rejects the job without one.
+            var tuned = ranges.Where(r => r is not null).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+            var hyperparameters = def.Hyperparameters ?? new Dictionary<string, object?>();
+            var found = HyperbandEpochKeys.FirstOrDefault(k => hyperparameters.ContainsKey(k) && !tuned.Contains(k));
+            if (found is null)
+            {
+                problems.Add($"Hyperband.MaxResource: not set, and no static hyperparameter named {string.Join(", ", HyperbandEpochKeys)} to infer it from; SageMaker would reject the tuning job. Set Hyperband = new HyperbandStrategyConfig(MaxResource: <epochs>) or add a static 'epochs' hyperparameter.");
+            }
+            else if (hyperparameters[found] is not (int or long or short or byte) || Convert.ToInt64(hyperparameters[found], CultureInfo.InvariantCulture) is < 1 or > HyperbandMaxResource)
+            {
+                problems.Add($"Hyperparameters[\"{found}\"]: {HyperparameterEncoding.Encode(hyperparameters[found])} cannot serve as Hyperband's MaxResource; use an integer from 1 to {HyperbandMaxResource}, or set Hyperband.MaxResource.");
+            }
+        }
+
+        if (tuning.RandomSeed is < 0)
+        {
+            problems.Add($"RandomSeed: {tuning.RandomSeed} is not allowed; use an integer of at least 0.");
+        }
+
+        if (tuning.MaxRuntime is { } runtime)
+        {
+            var seconds = runtime.ToSeconds(new Amazon.CDK.TimeConversionOptions { Integral = false });
+            if (seconds is < MinTuningRuntimeSeconds or > MaxTuningRuntimeSeconds || seconds != Math.Floor(seconds))
+            {
+                problems.Add($"MaxRuntime: {seconds.ToString(CultureInfo.InvariantCulture)} seconds is not allowed; use whole seconds from {MinTuningRuntimeSeconds} to {MaxTuningRuntimeSeconds} (182.5 days).");
+            }
+        }
+
+        if (tuning.CompletionCriteria is { } criteria)
+        {
+            if (criteria.TargetObjectiveMetricValue is null && criteria.MaxNumberOfTrainingJobsNotImproving is null && criteria.CompleteOnConvergence is null)
+            {
+                problems.Add("CompletionCriteria: no criterion set; set TargetObjectiveMetricValue, MaxNumberOfTrainingJobsNotImproving or CompleteOnConvergence, or remove it.");
+            }
+
+            if (criteria.TargetObjectiveMetricValue is { } target && !float.IsFinite((float)target))
+            {
+                problems.Add($"CompletionCriteria.TargetObjectiveMetricValue: {Show(target)} is not allowed; use a finite number (a 32-bit float).");
+            }
+
+            if (criteria.MaxNumberOfTrainingJobsNotImproving is < 3)
+            {
+                problems.Add($"CompletionCriteria.MaxNumberOfTrainingJobsNotImproving: {criteria.MaxNumberOfTrainingJobsNotImproving} is not allowed; SageMaker requires at least 3.");
+            }
+        }
+
+        if (tuning.WarmStart is { } warm)
+        {
+            if (!Enum.IsDefined(warm.Type))
+            {
+                problems.Add($"WarmStart.Type: {warm.Type} is not IdenticalDataAndAlgorithm or TransferLearning.");
+            }
+
+            var parents = warm.Parents ?? [];
+            if (parents.Count is 0 or > MaxWarmStartParents)
+            {
+                problems.Add($"WarmStart.Parents: {parents.Count} parent tuning jobs is not allowed; SageMaker takes 1-{MaxWarmStartParents}.");
+            }
+
+            for (var i = 0; i < parents.Count; i++)
+            {
+                TrainingDefinitionValidator.CheckJobName(problems, $"WarmStart.Parents[{i}]", parents[i] ?? string.Empty, tuning: true);
+            }
+
+            if (parents.Distinct(StringComparer.Ordinal).Count() != parents.Count)
+            {
+                problems.Add($"WarmStart.Parents: {string.Join(", ", parents)} names a tuning job twice; list each parent once.");
+            }
+        }
+    }
+
     private static void CheckContinuous(List<string> problems, string field, ContinuousRange range)
     {
         if (!double.IsFinite(range.Min) || !double.IsFinite(range.Max) || range.Min > range.Max)
@@ -190,7 +308,7 @@ internal static class TuningValidator
 
         for (var i = 0; i < values.Count; i++)
         {
-            if (!HyperparameterEncoding.TryEncode(values[i], out var text, out var error))
+            if (!HyperparameterEncoding.TryEncodeCategorical(values[i], out var text, out var error))
             {
                 problems.Add($"{field}.Values[{i}]: {error}.");
                 continue;

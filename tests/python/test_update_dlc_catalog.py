@@ -59,7 +59,9 @@ class ConvertTest(unittest.TestCase):
         self.assertEqual(["py36"], first["pythonVersions"])
         self.assertEqual("cu110-ubuntu18.04", first["containerVersion"])
         self.assertEqual(["cn-north-1", "us-east-1"], first["regions"])
-        self.assertIsNone(catalog["images"][0]["containerVersion"])
+        # An entry without container_version keeps the SDK's default GPU suffix (image_uris.py v2.257.6, lines 693-694:
+        # get_training_image_uri starts from "cu110-ubuntu18.04"; retrieve replaces it only when the entry names one).
+        self.assertEqual("cu110-ubuntu18.04", catalog["images"][0]["containerVersion"])
         self.assertEqual({"cn-north-1": "727897471807", "me-south-1": "217643126080", "us-east-1": "763104351884"}, catalog["registries"])
         self.assertEqual({"4.6": "4.6.1", "4.26": "4.26.0"}, catalog["transformersAliases"])
         self.assertEqual(SOURCE, catalog["source"])

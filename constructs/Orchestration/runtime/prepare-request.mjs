@@ -19,7 +19,7 @@ export const INPUT_KEYS = Object.freeze([
   'maxWaitSeconds', 'channels', 'tuning',
 ]);
 /** Keys of the input's `tuning` object. */
-export const TUNING_KEYS = Object.freeze(['maxJobs', 'maxParallelJobs', 'strategy', 'earlyStopping', 'ranges']);
+export const TUNING_KEYS = Object.freeze(['maxJobs', 'maxParallelJobs', 'strategy', 'earlyStopping', 'ranges', 'randomSeed', 'warmStart']);
 /** SageMaker limits (API reference). */
 export const LIMITS = Object.freeze({
   trainingJobNameLength: 63,
@@ -32,6 +32,8 @@ export const LIMITS = Object.freeze({
   parameterValueLength: 256,
   tunedParameters: 30,
   s3UriLength: 1024,
+  warmStartParents: 5,
+  randomSeedMax: 2147483647,
 });
 /** SageMaker's job name rule: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}` (length checked separately). */
 export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
@@ -160,6 +162,21 @@ export function pythonJson(value) {
 
 /** The hyperparameter string SageMaker receives for `value` (the SDK's encoding). */
 export const encodeHyperparameter = (value) => pythonJson(value);
+
+/** Python `str(value)` for a JSON scalar: strings unchanged, `True`/`False`, integers, floats as Python's repr. */
+export function pythonStr(value) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number' && Number.isFinite(value)) return Number.isSafeInteger(value) ? String(value) : pythonFloat(value);
+  throw new TypeError(`no Python str() for ${JSON.stringify(value)}`);
+}
+
+/**
+ * A categorical tuning value as the SDK sends it for Framework estimators: `str()` first (parameter.py
+ * CategoricalParameter.__init__), then `json.dumps` (as_json_range): `0.5` -> `"\"0.5\""`, `true` -> `"\"True\""`.
+ * The same rule as the C# HyperparameterEncoding.EncodeCategorical (both tested against tests/fixtures/sdk-categorical-encoding.json).
+ */
+export const encodeCategorical = (value) => pythonString(pythonStr(value));
 
 /** Python `str(number)` for tuning range bounds (the SDK sends `str(min_value)`). */
 export const rangeBound = (n) => (Number.isSafeInteger(n) ? String(n) : pythonFloat(n));
@@ -313,8 +330,9 @@ export function prepare(event) {
   // The parts of the request that describe one training job.
   const job = tune ? request.TrainingJobDefinition : request;
   const hpKey = tune ? 'StaticHyperParameters' : 'HyperParameters';
-  // Training and tuning both carry ResourceConfig (the SDK's _Job._load_config / Session._map_training_config).
-  const resources = job.ResourceConfig;
+  // Training: ResourceConfig; a tuning definition: HyperParameterTuningResourceConfig (the SDK since v2.133: tuner.py
+  // _TuningJob._prepare_training_config -> session.py _map_training_config), as TrainingRequestBuilder.ResourceConfigKey.
+  const resources = tune ? job.HyperParameterTuningResourceConfig : job.ResourceConfig;
 
   // job name
   const maxNameLength = tune ? LIMITS.tuningJobNameLength : LIMITS.trainingJobNameLength;
@@ -476,7 +494,7 @@ export function prepare(event) {
       // As TrainingRequestBuilder.WithInstanceType: a volume key only on EBS-only types (SageMaker rejects it on
       // types with local NVMe storage, whose instance storage is encrypted by hardware).
       delete resources.VolumeKmsKeyId;
-      const key = job.OutputDataConfig?.KmsKeyId;
+      const key = policy.volumeKmsKeyId ?? job.OutputDataConfig?.KmsKeyId;
       if (key && acceptsVolumeKmsKey(instanceType)) resources.VolumeKmsKeyId = key;
     }
     resources.InstanceType = instanceType;
@@ -587,7 +605,86 @@ function validateTuning(tuning, request, knownHyperparameters, policy, problems,
   if (strategy === 'Hyperband' && (out.earlyStopping ?? config.TrainingJobEarlyStoppingType) === 'Auto') {
     problems.push(`tuning.earlyStopping: "Auto" is not allowed with the Hyperband strategy of this recipe, which stops jobs itself; allowed: "Off"`);
   }
+  if (strategy === 'Hyperband' && config.StrategyConfig?.HyperbandStrategyConfig?.MaxResource === undefined) {
+    // As TuningValidator at synthesis: SageMaker infers MaxResource from a static epochs-like hyperparameter.
+    const tuned = rangeNames(out.ranges ?? config.ParameterRanges);
+    if (!HYPERBAND_EPOCH_KEYS.some((k) => knownHyperparameters.includes(k) && !tuned.has(k))) {
+      problems.push(`tuning.ranges: ${HYPERBAND_EPOCH_KEYS.filter((k) => tuned.has(k)).join(', ')} not allowed; this Hyperband recipe sets no MaxResource, so SageMaker reads it from that static hyperparameter (allowed: keep it out of the ranges)`);
+    }
+  }
+  Object.assign(out, validateSearchContinuation(tuning, policy, problems));
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Continuing a search run after run: the seed and the warm start (sdk-fidelity). Kept apart from the rest of the
+// tuning input so that other changes to validateTuning merge cleanly.
+
+const WARM_START_TYPES = ['IdenticalDataAndAlgorithm', 'TransferLearning'];
+/** Static hyperparameters SageMaker infers Hyperband's MaxResource from (API reference, HyperbandStrategyConfig). */
+const HYPERBAND_EPOCH_KEYS = ['epochs', 'numepochs', 'n-epochs', 'n_epochs', 'num_epochs'];
+
+/**
+ * `tuning.randomSeed` (RandomSeed: an integer >= 0, or null for none) and `tuning.warmStart`
+ * ({type, parents}: WarmStartConfig, or null for a cold start). Parents are tuning jobs of this pipeline: their names
+ * must carry its job prefix, as every job it creates does; 1 to 5 of them (the API's limit).
+ */
+export function validateSearchContinuation(tuning, policy, problems) {
+  const out = {};
+  if (tuning.randomSeed !== undefined) {
+    if (tuning.randomSeed === null) out.randomSeed = null;
+    else if (intIn(tuning.randomSeed, 'tuning.randomSeed', 0, LIMITS.randomSeedMax, problems, ' (SageMaker RandomSeed), or null for none')) out.randomSeed = tuning.randomSeed;
+  }
+  if (tuning.warmStart !== undefined) {
+    const warm = tuning.warmStart;
+    const prefix = `${policy.jobNamePrefix}-`;
+    if (warm === null) {
+      out.warmStart = null;
+    } else if (!isObject(warm)) {
+      problems.push(`tuning.warmStart: ${show(warm)} is not allowed; allowed: {"type": ${WARM_START_TYPES.map((t) => `"${t}"`).join(' | ')}, "parents": ["${prefix}..."]} or null`);
+    } else {
+      const before = problems.length;
+      checkKeys(warm, ['type', 'parents'], 'tuning.warmStart.', problems);
+      if (!WARM_START_TYPES.includes(warm.type)) {
+        problems.push(`tuning.warmStart.type: ${show(warm.type)} is not allowed; allowed: ${WARM_START_TYPES.join(', ')}`);
+      }
+      const parents = warm.parents;
+      if (!Array.isArray(parents) || parents.length < 1 || parents.length > LIMITS.warmStartParents) {
+        problems.push(`tuning.warmStart.parents: ${show(parents)} is not allowed; allowed: 1 to ${LIMITS.warmStartParents} tuning job names starting with "${prefix}"`);
+      } else {
+        parents.forEach((name, i) => {
+          const field = `tuning.warmStart.parents[${i}]`;
+          if (typeof name !== 'string') {
+            problems.push(`${field}: ${show(name)} is not allowed; allowed: a tuning job name starting with "${prefix}"`);
+            return;
+          }
+          const nameProblems = jobNameProblems(name, LIMITS.tuningJobNameLength);
+          if (!name.startsWith(prefix)) nameProblems.push(`must start with "${prefix}" (only this pipeline's tuning jobs can be parents)`);
+          if (nameProblems.length > 0) problems.push(`${field}: ${show(name)} is not allowed; it ${nameProblems.join(' and ')}`);
+        });
+        if (new Set(parents).size !== parents.length) problems.push(`tuning.warmStart.parents: ${show(parents)} has duplicates; allowed: distinct tuning job names`);
+      }
+      if (problems.length === before) {
+        // tuner.py WarmStartConfig.to_input_req, as TrainingRequestBuilder.WarmStart.
+        out.warmStart = {
+          WarmStartType: warm.type,
+          ParentHyperParameterTuningJobs: parents.map((name) => ({ HyperParameterTuningJobName: name })),
+        };
+      }
+    }
+  }
+  return out;
+}
+
+/** Applies the seed and the warm start of `validateSearchContinuation`, and drops a StrategyConfig the strategy no longer takes. */
+export function applySearchContinuation(request, overrides) {
+  const config = request.HyperParameterTuningJobConfig;
+  if (overrides?.randomSeed === null) delete config.RandomSeed;
+  else if (overrides?.randomSeed !== undefined) config.RandomSeed = overrides.randomSeed;
+  if (overrides?.warmStart === null) delete request.WarmStartConfig;
+  else if (overrides?.warmStart !== undefined) request.WarmStartConfig = overrides.warmStart;
+  // StrategyConfig holds HyperbandStrategyConfig only: SageMaker takes it with the Hyperband strategy alone.
+  if (config.Strategy !== 'Hyperband') delete config.StrategyConfig;
 }
 
 function validateRange(name, range, knownHyperparameters, problems, spec = undefined) {
@@ -653,7 +750,7 @@ function validateRange(name, range, knownHyperparameters, problems, spec = undef
       }
       if (problems.length > before) return null;
     }
-    const encoded = values.map(encodeHyperparameter);
+    const encoded = values.map(encodeCategorical);
     const long = encoded.find((v) => v.length > LIMITS.parameterValueLength);
     if (long !== undefined) {
       problems.push(`${field}.values: encoded value ${show(long)} is ${long.length} characters; allowed: at most ${LIMITS.parameterValueLength}`);
@@ -688,6 +785,7 @@ function applyTuning(request, overrides, staticHps, trainingHps) {
   }
   // Tuned hyperparameters are never static (SageMaker rejects a key that is both).
   for (const name of rangeNames(config.ParameterRanges)) delete staticHps[name];
+  applySearchContinuation(request, overrides);
 }
 
 function rangeNames(parameterRanges) {

@@ -31,10 +31,12 @@ public class HuggingFaceImageTests
         "364406365360.dkr.ecr.ap-northeast-3.amazonaws.com/" + Repo + ":1.8.1-transformers4.6.1-gpu-py36-cu111-ubuntu18.04")]
     [InlineData("4.11.0", "1.9.0", "py38", "ml.g4dn.xlarge", "ap-southeast-3",
         "907027046896.dkr.ecr.ap-southeast-3.amazonaws.com/" + Repo + ":1.9.0-transformers4.11.0-gpu-py38-cu111-ubuntu20.04")]
-    [InlineData("5.3.0", "2.9.0", "py312", "ml.p5en.48xlarge", "af-south-1",
-        "626614931356.dkr.ecr.af-south-1.amazonaws.com/" + Repo + ":2.9.0-transformers5.3.0-gpu-py312-cu130-ubuntu22.04")]
+    // huggingface.json names no container_version for transformers 4.4.2 / 4.5.0 (PyTorch 1.6.0): image_uris.py
+    // get_training_image_uri (v2.257.6, line 694) starts from "cu110-ubuntu18.04" and retrieve keeps it (line 230).
     [InlineData("4.4.2", "1.6.0", "py36", "ml.p3.2xlarge", "ca-west-1",
-        "204538143572.dkr.ecr.ca-west-1.amazonaws.com/" + Repo + ":1.6.0-transformers4.4.2-gpu-py36")]
+        "204538143572.dkr.ecr.ca-west-1.amazonaws.com/" + Repo + ":1.6.0-transformers4.4.2-gpu-py36-cu110-ubuntu18.04")]
+    [InlineData("4.5.0", "1.6.0", "py36", "ml.p3.2xlarge", "us-east-1",
+        "763104351884.dkr.ecr.us-east-1.amazonaws.com/" + Repo + ":1.6.0-transformers4.5.0-gpu-py36-cu110-ubuntu18.04")]
     // China: another account and the amazonaws.com.cn domain.
     [InlineData("4.46.1", "2.3.0", "py311", "ml.g6.xlarge", "cn-north-1",
         "727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn/" + Repo + ":2.3.0-transformers4.46.1-gpu-py311-cu121-ubuntu20.04")]
@@ -55,17 +57,31 @@ public class HuggingFaceImageTests
         Assert.Equal(expected, HuggingFaceImage.Uri(transformers, pytorch, py, instance, region));
     }
 
+    // image_uris.py retrieve (v2.257.6): the aliases select the catalog entry (lines 205-210), but the tag keeps the
+    // versions as given: "_version = original_version" (line 247) and pt_or_tf_version from pytorch_version (line 244),
+    // joined by tag_prefix (line 276) and _format_tag (line 645).
     [Theory]
-    [InlineData("4.26", "1.13", "4.26.0", "1.13.1", "py39", "cu117-ubuntu20.04")]
-    [InlineData("4.10", "1.9", "4.10.2", "1.9.0", "py38", "cu111-ubuntu20.04")]
-    [InlineData("4.10", "1.8", "4.10.2", "1.8.1", "py36", "cu110-ubuntu18.04")]
-    [InlineData("4.12", "1.9", "4.12.3", "1.9.1", "py38", "cu111-ubuntu20.04")]
-    [InlineData("4.56", "2.8", "4.56.2", "2.8.0", "py312", "cu129-ubuntu22.04")]
-    [InlineData("5.3", "pytorch2.9", "5.3.0", "2.9.0", "py312", "cu130-ubuntu22.04")]
-    public void Sdk_version_aliases_resolve_to_full_versions(string transformers, string pytorch, string fullTransformers, string fullPytorch, string py, string cuda)
+    [InlineData("4.26", "1.13", "py39", "cu117-ubuntu20.04")]
+    [InlineData("4.10", "1.9", "py38", "cu111-ubuntu20.04")]
+    [InlineData("4.10", "1.8", "py36", "cu110-ubuntu18.04")]
+    [InlineData("4.12", "1.9", "py38", "cu111-ubuntu20.04")]
+    [InlineData("4.56", "2.8", "py312", "cu129-ubuntu22.04")]
+    [InlineData("4.4", "1.6", "py36", "cu110-ubuntu18.04")]
+    public void Sdk_version_aliases_select_the_entry_and_stay_short_in_the_tag(string transformers, string pytorch, string py, string cuda)
     {
         var uri = HuggingFaceImage.Uri(transformers, pytorch, py, "ml.g5.2xlarge", "us-west-2");
-        Assert.Equal($"763104351884.dkr.ecr.us-west-2.amazonaws.com/{Repo}:{fullPytorch}-transformers{fullTransformers}-gpu-{py}-{cuda}", uri);
+        Assert.Equal($"763104351884.dkr.ecr.us-west-2.amazonaws.com/{Repo}:{pytorch}-transformers{transformers}-gpu-{py}-{cuda}", uri);
+    }
+
+    [Theory]
+    [InlineData("4.26", "1.13.1")]
+    [InlineData("4.26.0", "1.13")]
+    public void Mixing_a_short_and_a_full_version_is_rejected_as_the_sdk_does(string transformers, string pytorch)
+    {
+        // huggingface/estimator.py HuggingFace._validate_args (v2.257.6, line 287).
+        var ex = Assert.Throws<ArgumentException>(() => HuggingFaceImage.Uri(transformers, pytorch, "py39", "ml.g5.2xlarge", "us-east-1"));
+        Assert.Contains("mix a full and a short version", ex.Message);
+        Assert.Contains($"pytorchVersion '{pytorch}'", ex.Message);
     }
 
     [Fact]
@@ -75,7 +91,7 @@ public class HuggingFaceImageTests
         Assert.Equal("transformersVersion", ex.ParamName);
         Assert.Contains("transformersVersion '4.27.0'", ex.Message);
         Assert.Contains("nearest supported: 4.26.0, 4.28.1, 4.36.0", ex.Message);
-        Assert.Contains("5.3.0", ex.Message); // the full list follows
+        Assert.Contains("4.56.2", ex.Message); // the full list follows
     }
 
     [Fact]
@@ -179,18 +195,18 @@ public class HuggingFaceImageTests
         Assert.Equal("cu117-ubuntu20.04", v.ContainerVersion);
         Assert.Equal(31, v.Regions.Count);
         Assert.Equal(3, HuggingFaceImage.SupportedVersions.Count(x => x.TransformersVersion == "4.6.1"));
-        Assert.Equal(19, HuggingFaceImage.SupportedVersions.Count);
+        Assert.Equal(18, HuggingFaceImage.SupportedVersions.Count); // v2.257.6 huggingface.json, training, pytorch entries
         Assert.Equal(35, HuggingFaceImage.SupportedRegions.Count);
         foreach (var r in new[] { "us-east-1", "cn-north-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "il-central-1", "ca-west-1" })
             Assert.Contains(r, HuggingFaceImage.SupportedRegions);
-        Assert.Equal("fef4571f7aa6265c187b3360a316e0f7d817d07a", HuggingFaceImage.CatalogSourceCommit);
+        Assert.Equal("fc582aaa46faf7b7e16ab1e13840869712174cd0", HuggingFaceImage.CatalogSourceCommit); // tag v2.257.6
     }
 
     [Fact]
     public void Every_catalog_row_resolves_in_every_region_it_lists()
     {
         var shape = new System.Text.RegularExpressions.Regex(
-            @"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.(amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)/huggingface-pytorch-training:\d+\.\d+\.\d+-transformers\d+\.\d+\.\d+-gpu-py3\d+(-cu\d+-ubuntu\d+\.\d+)?$");
+            @"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.(amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)/huggingface-pytorch-training:\d+\.\d+\.\d+-transformers\d+\.\d+\.\d+-gpu-py3\d+-cu\d+-ubuntu\d+\.\d+$");
         var count = 0;
         foreach (var v in HuggingFaceImage.SupportedVersions)
         foreach (var py in v.PythonVersions)
@@ -201,7 +217,7 @@ public class HuggingFaceImageTests
             Assert.Contains($".dkr.ecr.{region}.", uri);
             count++;
         }
-        Assert.Equal(10 * 35 + 9 * 31, count); // transformers 4.4.2-4.17.0: 10 rows in 35 regions; 4.26.0-5.3.0: 9 rows in 31
+        Assert.Equal(10 * 35 + 8 * 31, count); // transformers 4.4.2-4.17.0: 10 rows in 35 regions; 4.26.0-4.56.2: 8 rows in 31
     }
 
     [Theory]

@@ -151,7 +151,8 @@ public class TrainingRequestBuilderTests
         Assert.Equal("\"\"", Hp(request, "sagemaker_mpi_custom_mpi_options"));
         Assert.Equal("false", Hp(request, "sagemaker_distributed_dataparallel_enabled"));
         Assert.Equal("\"ml.p4d.24xlarge\"", Hp(request, "sagemaker_instance_type"));
-        Assert.Equal("\"\"", Hp(request, "sagemaker_distributed_dataparallel_custom_mpi_options"));
+        // estimator.py (v2.257.6) lines 4177-4180: the SMDDP MPI options only "if smdataparallel_enabled".
+        Assert.False(request["HyperParameters"]!.AsObject().ContainsKey("sagemaker_distributed_dataparallel_custom_mpi_options"));
     }
 
     [Fact]

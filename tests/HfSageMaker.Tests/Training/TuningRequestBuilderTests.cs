@@ -41,7 +41,7 @@ public class TuningRequestBuilderTests
              "ParameterRanges":{
                "ContinuousParameterRanges":[{"Name":"learning_rate","MinValue":"1e-05","MaxValue":"0.001","ScalingType":"Logarithmic"}],
                "IntegerParameterRanges":[{"Name":"per_device_train_batch_size","MinValue":"8","MaxValue":"64","ScalingType":"Auto"}],
-               "CategoricalParameterRanges":[{"Name":"optimizer","Values":["\"adamw_torch\"","\"adafactor\""]},{"Name":"warmup_ratio","Values":["0.0","0.1"]}]},
+               "CategoricalParameterRanges":[{"Name":"optimizer","Values":["\"adamw_torch\"","\"adafactor\""]},{"Name":"warmup_ratio","Values":["\"0.0\"","\"0.1\""]}]},
              "TrainingJobEarlyStoppingType":"Auto"}
             """), config), config.ToJsonString());
 
@@ -53,12 +53,12 @@ public class TuningRequestBuilderTests
         Assert.Equal("\"sagemaker.huggingface.estimator\"", statics["sagemaker_estimator_module"]!.GetValue<string>());
         Assert.Equal("\"hpo-bayesian\"", statics["sagemaker_job_name"]!.GetValue<string>());
         Assert.Equal("hpo-bayesian", request["HyperParameterTuningJobName"]!.GetValue<string>());
-        // sagemaker/tuner.py _TuningJob._prepare_training_config -> job.py _Job._load_config ("resource_config") ->
-        // session.py Session._map_training_config: the tuning definition carries "ResourceConfig", built like a training
-        // job's (VolumeSizeInGB 30 by default); HyperParameterTuningResourceConfig is only for a tuner's InstanceConfigs.
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"InstanceType":"ml.g5.2xlarge","InstanceCount":1,"VolumeSizeInGB":30}"""), definition["ResourceConfig"]),
-            definition["ResourceConfig"]?.ToJsonString());
-        Assert.False(definition.ContainsKey("HyperParameterTuningResourceConfig"));
+        // tuner.py (v2.257.6) _TuningJob._prepare_training_config, line 2355: del training_config["resource_config"];
+        // lines 2356-2362 set "hpo_resource_config" (_prepare_hp_resource_config, lines 2313-2332), which session.py
+        // _map_training_config sends as "HyperParameterTuningResourceConfig" (line 3995).
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"InstanceType":"ml.g5.2xlarge","InstanceCount":1,"VolumeSizeInGB":30}"""), definition["HyperParameterTuningResourceConfig"]),
+            definition["HyperParameterTuningResourceConfig"]?.ToJsonString());
+        Assert.False(definition.ContainsKey("ResourceConfig"));
         // tuner.py HyperparameterTuner._prepare_static_hyperparameters: estimator.hyperparameters() in order without the
         // tuned keys (learning_rate, per_device_train_batch_size, optimizer, warmup_ratio), then class name and module.
         // (sagemaker_job_name is left out: this request was named afterwards by WithTuningJobName.)
@@ -82,7 +82,8 @@ public class TuningRequestBuilderTests
         });
 
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"MaxParallelTrainingJobs":3}"""), request["HyperParameterTuningJobConfig"]!["ResourceLimits"]));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""["2e-05","3e-05","5e-05"]"""),
+        // parameter.py CategoricalParameter: str() then json.dumps (lines 116, 148).
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""["\"2e-05\"","\"3e-05\"","\"5e-05\""]"""),
             request["HyperParameterTuningJobConfig"]!["ParameterRanges"]!["CategoricalParameterRanges"]![0]!["Values"]));
         Assert.False(request["TrainingJobDefinition"]!["StaticHyperParameters"]!.AsObject().ContainsKey("epochs"));
     }
@@ -118,7 +119,7 @@ public class TuningRequestBuilderTests
             new TuningDefinition { Objective = new TuningObjective("eval_loss", TuningObjectiveType.Minimize), Ranges = [new ContinuousRange("lr", 0.001, 0.01)] },
             Resources(), "hpo");
         var changed = TrainingRequestBuilder.WithInstanceType(request, "ml.p3dn.24xlarge");
-        Assert.Equal("ml.p3dn.24xlarge", changed["TrainingJobDefinition"]!["ResourceConfig"]!["InstanceType"]!.GetValue<string>());
+        Assert.Equal("ml.p3dn.24xlarge", changed["TrainingJobDefinition"]!["HyperParameterTuningResourceConfig"]!["InstanceType"]!.GetValue<string>());
         Assert.Equal("\"ml.p3dn.24xlarge\"", changed["TrainingJobDefinition"]!["StaticHyperParameters"]!["sagemaker_instance_type"]!.GetValue<string>());
         Assert.Equal(1, request["HyperParameterTuningJobConfig"]!["ResourceLimits"]!["MaxNumberOfTrainingJobs"]!.GetValue<int>());
     }

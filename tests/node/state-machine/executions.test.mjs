@@ -196,7 +196,43 @@ test('tune success: the tuning request is sent, output names the best training j
   assertValidRequests(calls);
 });
 
+/** The pipeline's job prefix, as embedded in the PrepareRequest payload of the synthesized definition. */
+const jobNamePrefix = definition.States.PrepareRequest.Parameters.Payload.policy.jobNamePrefix;
+
+test('tune continuing a search: the seed and the warm start from earlier runs reach CreateHyperParameterTuningJob', async () => {
+  const parents = [`${jobNamePrefix}-run-1`, `${jobNamePrefix}-run-2`];
+  const input = { mode: 'tune', tuning: { randomSeed: 7, warmStart: { type: 'IdenticalDataAndAlgorithm', parents } } };
+  const { calls, error, cause } = await run(input, (request) => ({
+    HyperParameterTuningJobName: request.HyperParameterTuningJobName,
+    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
+    HyperParameterTuningJobStatus: 'Completed',
+    TrainingJobStatusCounters: { Completed: 1, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+    BestTrainingJob: {
+      TrainingJobName: `${request.HyperParameterTuningJobName}-001-1a2b3c4d`,
+      TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:111122223333:training-job/x',
+      TunedHyperParameters: {},
+      FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 },
+    },
+  }));
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.tuning.length, 1);
+  const request = calls.tuning[0];
+  assert.equal(request.HyperParameterTuningJobConfig.RandomSeed, 7);
+  // tuner.py WarmStartConfig.to_input_req (SDK v2.257.6, lines 209-214).
+  assert.deepEqual(request.WarmStartConfig, {
+    WarmStartType: 'IdenticalDataAndAlgorithm',
+    ParentHyperParameterTuningJobs: parents.map((name) => ({ HyperParameterTuningJobName: name })),
+  });
+  // The synthesized tuning definition carries HyperParameterTuningResourceConfig, as the SDK since v2.133.
+  assert.ok(request.TrainingJobDefinition.HyperParameterTuningResourceConfig?.InstanceType, JSON.stringify(request.TrainingJobDefinition));
+  assert.equal(request.TrainingJobDefinition.ResourceConfig, undefined);
+  assertValidRequests(calls);
+});
+
 const invalidInputs = {
+  'warm start from another pipeline': [{ mode: 'tune', tuning: { warmStart: { type: 'TransferLearning', parents: ['other-run-1'] } } },
+    /tuning\.warmStart\.parents\[0\]: "other-run-1" is not allowed; it must start with "hf-[a-z0-9-]+-"/],
+  'negative random seed': [{ mode: 'tune', tuning: { randomSeed: -5 } }, /tuning\.randomSeed: -5 is not allowed/],
   'unknown key': [{ instance_type: 'ml.g5.2xlarge' }, /instance_type: unknown field/],
   'instance type outside the list': [{ instanceType: 'ml.p4d.24xlarge' }, /instanceType: "ml\.p4d\.24xlarge" is not allowed; allowed: ml\.g5\.2xlarge, ml\.g5\.12xlarge, ml\.p3\.2xlarge/],
   'count over the maximum': [{ instanceCount: 3 }, /instanceCount: 3 is not allowed; allowed: an integer from 1 to 2/],

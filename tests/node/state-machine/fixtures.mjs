@@ -69,7 +69,8 @@ export function tuningDefaults() {
       StaticHyperParameters: hps,
       InputDataConfig: t.InputDataConfig,
       OutputDataConfig: t.OutputDataConfig,
-      ResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
+      // tuner.py _TuningJob._prepare_training_config -> session.py _map_training_config (SDK v2.257.6, line 3995).
+      HyperParameterTuningResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
       StoppingCondition: { MaxRuntimeInSeconds: 3600, MaxWaitTimeInSeconds: 7200 },
       EnableManagedSpotTraining: true,
       CheckpointConfig: t.CheckpointConfig,
