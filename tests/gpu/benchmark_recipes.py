@@ -120,11 +120,17 @@ def recipe_argv(recipe, steps, checkpoint_dir, bf16):
         "offline": True, "checkpoint_dir": checkpoint_dir})
 
 
+def native_bf16(torch):
+    """Compute capability 8.0 or newer: what llm-sft's sft_config.native_bf16 and bf16=auto decide. Not
+    torch.cuda.is_bf16_supported(): its default (including_emulation=True) also says True on a T4 or V100."""
+    return torch.cuda.get_device_capability(0)[0] >= 8
+
+
 def run_recipe_child(recipe, work, steps):
     """The recipe's train.main in this process; returns seconds of the Trainer's loop and the peak memory."""
     import torch  # noqa: PLC0415
     recipe_dir = os.path.join(REPO, "training-scripts", recipe)
-    bf16 = torch.cuda.is_bf16_supported()
+    bf16 = native_bf16(torch)
     os.environ.update({
         "SM_MODEL_DIR": os.path.join(work, recipe, "out-model"), "SM_OUTPUT_DATA_DIR": os.path.join(work, recipe, "out"),
         "SM_CHANNELS": json.dumps(["model", "train"]), "SM_CHANNEL_TRAIN": os.path.join(work, recipe, "train"),
@@ -146,7 +152,7 @@ def run_bare_child(recipe, work, steps):
     import torch  # noqa: PLC0415
     setup = SETUPS[recipe]
     device = torch.device("cuda")
-    bf16 = torch.cuda.is_bf16_supported()
+    bf16 = native_bf16(torch)
     autocast_dtype = torch.bfloat16 if bf16 else torch.float16
     model_dir = os.path.join(work, recipe, "model")
     generator = torch.Generator().manual_seed(0)

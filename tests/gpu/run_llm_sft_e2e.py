@@ -14,7 +14,9 @@ Usage: python3 tests/gpu/run_llm_sft_e2e.py [WORK_DIR]   (default: a new tempora
 4. run 3: packing, after checking in-process that a packed row (position_ids restarting, no attention_mask) gives
    the second example the same logits as running it alone (no attention across packed examples);
 5. run 4: a tokenizer without a chat template (the script's fallback template is used and saved);
-6. run 5: QLoRA (load_in_4bit) when bitsandbytes and a GPU are there; run 6: torchrun on 2 GPUs when there are 2.
+6. run 5: QLoRA (load_in_4bit) with merge_adapter when bitsandbytes and a GPU are there (the merged model must be
+   unquantized, load and generate); run 6: torchrun on 2 GPUs when there are 2.
+   Run 1 also checks that bf16=auto picked bfloat16 only on a GPU of compute capability 8.0 or newer.
 Prints the figures (losses, steps, seconds, sizes) and ends with "llm-sft e2e: PASS" or the list of failures.
 """
 import json
@@ -170,6 +172,42 @@ def check_merged_model(work, base_dir):
     check(len(new_tokens) > 0, "merged model generates new tokens")
 
 
+def check_precision(name, results):
+    """bf16=auto trains in bfloat16 exactly where the GPU computes in it natively (compute capability 8.0+); a T4 or
+    V100, where torch.cuda.is_bf16_supported() also says True (emulation), trains in float16."""
+    import torch
+    if not torch.cuda.is_available():
+        expected = "float32"
+    else:
+        expected = "bfloat16" if torch.cuda.get_device_capability(0)[0] >= 8 else "float16"
+    check(results.get("precision") == expected,
+          f"{name}: bf16=auto trains in {expected} on this device ({results.get('precision')})")
+
+
+def check_qlora_merge(name, work):
+    """QLoRA + merge_adapter: the adapter was trained on a 4-bit base, so the script must merge it into the base
+    reloaded unquantized; the merged model has no quantization_config, loads as a plain model and generates."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    merged_dir = os.path.join(work, "model", "merged")
+    with open(os.path.join(merged_dir, "config.json"), encoding="utf-8") as handle:
+        config = json.load(handle)
+    check("quantization_config" not in config, f"{name}: the merged model is not quantized (config.json)")
+    with open(os.path.join(work, "model", "adapter_config.json"), encoding="utf-8") as handle:
+        adapter = json.load(handle)
+    FIGURES[name]["adapter_target_modules"] = sorted(adapter.get("target_modules") or [])
+    tokenizer = AutoTokenizer.from_pretrained(merged_dir)
+    merged = AutoModelForCausalLM.from_pretrained(merged_dir, torch_dtype=torch.float32).eval()
+    check(not getattr(merged, "is_loaded_in_4bit", False), f"{name}: the merged model loads unquantized")
+    prompt = tokenizer.apply_chat_template([{"role": "user", "content": "What is the capital of Spain?"}],
+                                           tokenize=False, add_generation_prompt=True)
+    inputs = tokenizer(prompt, add_special_tokens=False, return_token_type_ids=False, return_tensors="pt")
+    with torch.no_grad():
+        output = merged.generate(**inputs, max_new_tokens=8, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+    check(output.shape[1] > inputs["input_ids"].shape[1], f"{name}: the merged model generates")
+
+
 def check_packing_isolation(base_dir):
     """Logits of example B alone equal B's logits when packed after A (position_ids restart, no attention mask)."""
     import torch
@@ -237,6 +275,7 @@ def main():
     check("model.tar.gz" not in str(results.get("model_source")) and bool(results.get("model_source")),
           f"run1 loads the extracted model channel ({results.get('model_source')})")
     check("offline=True" in log, "run1 logs that it is offline")
+    check_precision("run1", results)
     if not FAILURES:
         check_merged_model(work, base_dir)
 
@@ -282,8 +321,12 @@ def main():
     if gpus and has_bnb:
         log, results = run_train("run5-qlora", work, model_channel,
                                  hyperparameters(work, load_in_4bit=True, max_steps=10, eval_steps=5,
+                                                 merge_adapter=True,
                                                  checkpoint_dir=os.path.join(work, "checkpoints-qlora")))
         check_metrics("run5-qlora", log, expect_decrease=False)
+        check_outputs("run5-qlora", work, merged=True)
+        if os.path.isfile(os.path.join(work, "model", "merged", "config.json")):
+            check_qlora_merge("run5-qlora", work)
     else:
         print("run5 (QLoRA) skipped: needs a GPU and bitsandbytes")
     if gpus >= 2:

@@ -50,6 +50,19 @@ class LoraCheckpointTests(unittest.TestCase):
         self.assertIn("no non-empty weights", "; ".join(reasons[os.path.join(self.root, "checkpoint-400")]))
         self.assertIn("optimizer.pt missing or empty", reasons[os.path.join(self.root, "checkpoint-800")])
 
+    def test_empty_grad_scaler_state_is_skipped_but_a_missing_one_is_fine(self):
+        # float16 training (a GPU without native bfloat16) adds scaler.pt, which Trainer._load_scaler torch.loads
+        # when it exists and skips when it does not
+        expected = lora_checkpoint(self.root, 200)
+        broken = lora_checkpoint(self.root, 400, omit=("scaler.pt",))
+        with open(os.path.join(broken, "scaler.pt"), "wb"):
+            pass
+        self.assertEqual(checkpoints.latest_checkpoint(self.root), expected)
+        self.assertIn("scaler.pt empty", dict(checkpoints.incomplete_checkpoints(self.root))[broken])
+        with open(os.path.join(expected, "scaler.pt"), "wb") as handle:
+            handle.write(b"scale")
+        self.assertEqual(checkpoints.missing_parts(expected), [])
+
     def test_fallback_after_a_load_failure_is_the_next_older_complete_adapter_checkpoint(self):
         older = lora_checkpoint(self.root, 200)
         lora_checkpoint(self.root, 300, omit=("scheduler.pt",))

@@ -179,10 +179,74 @@ class PrecisionTests(unittest.TestCase):
         self.assertEqual(self.choose("false", True, True).dtype, "float16")
 
     def test_true_without_support_is_refused_naming_the_device(self):
-        with self.assertRaisesRegex(ValueError, "bf16=true but NVIDIA T4 has no bfloat16 support.*bf16=auto"):
+        with self.assertRaisesRegex(ValueError, "bf16=true but NVIDIA T4 has no native bfloat16.*bf16=auto"):
             self.choose("true", True, False, "NVIDIA T4")
         with self.assertRaisesRegex(ValueError, "bf16=true but no CUDA GPU"):
             self.choose("true", False, False)
+
+
+class FakeCuda:
+    """A stand-in for ``torch.cuda`` as torch 2.8 answers on one GPU. ``is_bf16_supported`` is torch's own logic
+    (torch/cuda/__init__.py since torch 2.4: ``including_emulation=True`` by default; at compute capability below 8.0
+    it answers whether a bfloat16 tensor can be created, which succeeds on Volta and Turing)."""
+
+    def __init__(self, name, capability, available=True):
+        self.name, self.capability, self.available = name, capability, available
+
+    def is_available(self):
+        return self.available
+
+    def get_device_capability(self, device=None):
+        return self.capability
+
+    def get_device_name(self, device=None):
+        return self.name
+
+    def is_bf16_supported(self, including_emulation=True):
+        if self.capability[0] >= 8:
+            return True
+        return including_emulation  # a bfloat16 tensor can be created: emulation
+
+
+# Compute capabilities from NVIDIA's table (https://developer.nvidia.com/cuda-gpus): T4 7.5 (ml.g4dn), V100 7.0
+# (ml.p3, ml.p3dn), A10G 8.6 (ml.g5), L4 8.9 (ml.g6), A100 8.0 (ml.p4d), H100 9.0 (ml.p5).
+T4, V100 = FakeCuda("Tesla T4", (7, 5)), FakeCuda("Tesla V100-SXM2-32GB", (7, 0))
+A10G, H100 = FakeCuda("NVIDIA A10G", (8, 6)), FakeCuda("NVIDIA H100 80GB HBM3", (9, 0))
+
+
+class DevicePrecisionTests(unittest.TestCase):
+    def test_emulated_bfloat16_is_not_bfloat16_support(self):
+        for gpu in (T4, V100):
+            with self.subTest(gpu=gpu.name):
+                self.assertTrue(gpu.is_bf16_supported(), "torch's default answer on this GPU is True")
+                self.assertFalse(sft.sft_config.native_bf16(gpu))
+                precision = sft.sft_config.precision_for_device("auto", gpu)
+                self.assertEqual((precision.bf16, precision.fp16, precision.dtype), (False, True, "float16"))
+                with self.assertRaisesRegex(ValueError, f"bf16=true but {gpu.name} .compute capability 7.* "
+                                                        "no native bfloat16.*ml.p3dn"):
+                    sft.sft_config.precision_for_device("true", gpu)
+
+    def test_ampere_and_newer_train_in_bfloat16(self):
+        for gpu in (A10G, H100):
+            with self.subTest(gpu=gpu.name):
+                precision = sft.sft_config.precision_for_device("auto", gpu)
+                self.assertEqual((precision.bf16, precision.fp16, precision.dtype), (True, False, "bfloat16"))
+                self.assertIn(gpu.name, precision.reason)
+                self.assertEqual(sft.sft_config.precision_for_device("false", gpu).dtype, "float16")
+
+    def test_cpu(self):
+        cpu = FakeCuda("none", (0, 0), available=False)
+        self.assertEqual(sft.sft_config.precision_for_device("auto", cpu).dtype, "float32")
+        self.assertFalse(sft.sft_config.native_bf16(cpu))
+
+    def test_train_decides_precision_through_precision_for_device(self):
+        # train() needs torch; this keeps it from going back to torch.cuda.is_bf16_supported()'s default answer
+        with open(os.path.join(SCRIPT_DIR, "train.py"), encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+        called = {node.func.attr for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
+        self.assertIn("precision_for_device", called)
+        self.assertNotIn("is_bf16_supported", called)
 
 
 class ModelSettingsTests(unittest.TestCase):
@@ -198,6 +262,20 @@ class ModelSettingsTests(unittest.TestCase):
             "task_type": "CAUSAL_LM"})
         kwargs = sft.sft_config.lora_kwargs(parse("--lora_target_modules", "q_proj, v_proj", "--lora_r", "8"))
         self.assertEqual((kwargs["r"], kwargs["target_modules"]), (8, ["q_proj", "v_proj"]))
+
+    def test_training_loads_onto_this_process_gpu_and_the_merge_onto_the_cpu(self):
+        bf16 = sft.sft_config.Precision(True, False, "bfloat16", "test")
+        load = sft.sft_config.model_load_kwargs
+        # LoRA on a GPU: straight onto LOCAL_RANK's GPU, never a whole copy in host memory first
+        self.assertEqual(load(parse(), bf16, True, "4.56.2", 3), {"dtype": "bfloat16", "device_map": {"": 3}})
+        qlora = load(parse("--load_in_4bit", "True"), bf16, True, "4.56.2", 1)
+        self.assertEqual(qlora["device_map"], {"": 1})
+        self.assertEqual(qlora["quantization_config"]["bnb_4bit_compute_dtype"], "bfloat16")
+        # the merge: the base model again, unquantized (a 4-bit base cannot take the merged weights), on the CPU
+        merge = load(parse("--load_in_4bit", "True"), bf16, False, "4.56.2", 1)
+        self.assertEqual(merge, {"dtype": "bfloat16", "low_cpu_mem_usage": True})
+        cpu = sft.sft_config.Precision(False, False, "float32", "test")
+        self.assertEqual(load(parse(), cpu, True, "4.55.0"), {"torch_dtype": "float32"})
 
     def test_qlora_settings(self):
         gpu = sft.sft_config.Precision(False, True, "float16", "test")

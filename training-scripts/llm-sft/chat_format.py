@@ -20,8 +20,11 @@ A tokenizer without offsets (a "slow" one) is handled by :func:`tokenize_by_segm
 response pieces separately.
 
 Packing puts several examples into one row (best fit, examples never split); each example's ``position_ids``
-restart at 0, which is how transformers (``masking_utils.find_packed_sequence_indices``; flash-attention's varlen
-path) keeps packed examples from attending to each other when the batch has no ``attention_mask``.
+restart at 0, which is how transformers 4.56 keeps packed examples from attending to each other when the batch has
+no ``attention_mask`` and there is no cache: ``masking_utils._preprocess_mask_arguments`` calls
+``find_packed_sequence_indices`` for the sdpa and eager attention the script loads (the default). Not with
+flash-attention: ``modeling_flash_attention_utils._is_packed_sequence`` takes the varlen path only for a batch of
+one row, so packed rows in a larger batch would attend to each other there.
 Standard library only.
 """
 from __future__ import annotations

@@ -44,11 +44,39 @@ def choose_precision(bf16_setting: str, cuda_available: bool, bf16_supported: bo
             raise ValueError("hyperparameter bf16=true but no CUDA GPU is visible; use bf16=auto or false")
         return Precision(False, False, "float32", "no CUDA GPU: float32")
     if bf16_setting == "true" and not bf16_supported:
-        raise ValueError(f"hyperparameter bf16=true but {device_name} has no bfloat16 support (Ampere or newer "
-                         f"needed, e.g. ml.g5 or ml.p4d); use bf16=auto, which falls back to float16")
+        raise ValueError(f"hyperparameter bf16=true but {device_name} has no native bfloat16 (compute capability "
+                         f"8.0 or newer needed: ml.g5, ml.g6, ml.p4d, ml.p5 ...; ml.g4dn and ml.p3/ml.p3dn only "
+                         f"emulate it); use bf16=auto, which falls back to float16")
     if bf16_setting != "false" and bf16_supported:
         return Precision(True, False, "bfloat16", f"{device_name} supports bfloat16")
     return Precision(False, True, "float16", f"float16 mixed precision on {device_name} (bf16={bf16_setting})")
+
+
+NATIVE_BF16_MAJOR = 8  # compute capability 8.0 (Ampere: A100, A10G) and newer (L4, L40S, H100, H200, B200)
+
+
+def native_bf16(cuda) -> bool:
+    """True when ``cuda`` (the ``torch.cuda`` module) sees a GPU that computes in bfloat16 natively.
+
+    Not ``cuda.is_bf16_supported()``: since torch 2.4 its default ``including_emulation=True`` also answers True on
+    Volta and Turing (V100 on ml.p3/ml.p3dn, T4 on ml.g4dn), where it only checks that a bfloat16 tensor can be
+    created (torch/cuda/__init__.py, ``is_bf16_supported`` -> ``_check_bf16_tensor_supported``), and transformers'
+    ``bf16=True`` accepts that, so "auto" would train in emulated bfloat16, far slower than float16. The test here
+    is the one torch itself applies before it falls back to emulation: compute capability 8.0 or newer.
+    """
+    if not cuda.is_available():
+        return False
+    major, _minor = cuda.get_device_capability(0)
+    return major >= NATIVE_BF16_MAJOR
+
+
+def precision_for_device(bf16_setting: str, cuda) -> Precision:
+    """:func:`choose_precision` for the GPU that ``cuda`` (the ``torch.cuda`` module) sees, or the CPU."""
+    if not cuda.is_available():
+        return choose_precision(bf16_setting, False, False, "CPU")
+    major, minor = cuda.get_device_capability(0)
+    name = f"{cuda.get_device_name(0)} (compute capability {major}.{minor})"
+    return choose_precision(bf16_setting, True, native_bf16(cuda), name)
 
 
 def dtype_keyword(transformers_version: str) -> str:
@@ -88,6 +116,28 @@ def quantization_kwargs(args: argparse.Namespace, precision: Precision) -> Optio
         "bnb_4bit_use_double_quant": True,
         "bnb_4bit_compute_dtype": precision.dtype,
     }
+
+
+def model_load_kwargs(args: argparse.Namespace, precision: Precision, for_training: bool,
+                      transformers_version: str, local_rank: int = 0) -> Dict[str, object]:
+    """``AutoModelForCausalLM.from_pretrained`` keyword arguments (the dtype and ``bnb_4bit_compute_dtype`` as names).
+
+    For training on a GPU the weights load straight onto this process's GPU (``device_map={"": LOCAL_RANK}``: one full
+    copy per process under torchrun, as DDP wants, and for QLoRA the placement bitsandbytes needs). Without it the
+    whole model is first built in host memory (an 8B model in bfloat16: about 16 GB, as much as an ml.g5.xlarge has;
+    under torchrun once per GPU) before the Trainer moves it. The merge (``for_training`` False) loads the base
+    model unquantized on the CPU.
+    """
+    kwargs: Dict[str, object] = {dtype_keyword(transformers_version): precision.dtype}
+    if not for_training:
+        kwargs["low_cpu_mem_usage"] = True
+        return kwargs
+    quantization = quantization_kwargs(args, precision)
+    if quantization:
+        kwargs["quantization_config"] = quantization
+    if precision.dtype != "float32":  # a GPU is visible (choose_precision: float32 means the CPU)
+        kwargs["device_map"] = {"": local_rank}
+    return kwargs
 
 
 def training_arguments_kwargs(args: argparse.Namespace, checkpoint_dir: str, available: Collection[str],

@@ -117,14 +117,14 @@ def _load_model(model_path: str, args, precision: sft_config.Precision, for_trai
     import transformers  # noqa: PLC0415
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig  # noqa: PLC0415
 
-    kwargs: Dict[str, object] = {sft_config.dtype_keyword(transformers.__version__): getattr(torch, precision.dtype)}
-    quantization = sft_config.quantization_kwargs(args, precision) if for_training else None
+    kwargs = sft_config.model_load_kwargs(args, precision, for_training, transformers.__version__,
+                                          int(os.environ.get("LOCAL_RANK", "0")))
+    dtype_name = sft_config.dtype_keyword(transformers.__version__)
+    kwargs[dtype_name] = getattr(torch, kwargs[dtype_name])
+    quantization = kwargs.get("quantization_config")
     if quantization:
         quantization["bnb_4bit_compute_dtype"] = getattr(torch, quantization["bnb_4bit_compute_dtype"])
         kwargs["quantization_config"] = BitsAndBytesConfig(**quantization)
-        kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}  # one full copy per process (DDP)
-    if not for_training:
-        kwargs["low_cpu_mem_usage"] = True
     return AutoModelForCausalLM.from_pretrained(model_path, **kwargs)
 
 
@@ -137,8 +137,8 @@ def _peft_model(model, args):
             model, use_gradient_checkpointing=args.gradient_checkpointing,
             gradient_checkpointing_kwargs={"use_reentrant": False})
     model = peft.get_peft_model(model, peft.LoraConfig(**sft_config.lora_kwargs(args)))
-    trainable = sum(parameter.numel() for parameter in model.parameters() if parameter.requires_grad)
-    total = sum(parameter.numel() for parameter in model.parameters())
+    # peft's count: a bitsandbytes 4-bit weight holds two parameters per stored byte (numel() counts bytes)
+    trainable, total = model.get_nb_trainable_parameters()
     logger.info("LoRA r=%d alpha=%d on %s: %d trainable parameters of %d (%.3f%%)", args.lora_r, args.lora_alpha,
                 args.lora_target_modules, trainable, total, 100.0 * trainable / max(total, 1))
     return model
@@ -169,13 +169,11 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
     import transformers  # noqa: PLC0415
     from transformers import AutoTokenizer, Trainer, TrainingArguments  # noqa: PLC0415
 
-    cuda = torch.cuda.is_available()
-    device_name = torch.cuda.get_device_name(0) if cuda else "CPU"
-    precision = sft_config.choose_precision(args.bf16, cuda, cuda and torch.cuda.is_bf16_supported(), device_name)
+    precision = sft_config.precision_for_device(args.bf16, torch.cuda)  # native bfloat16 only (not emulated)
     if args.load_in_4bit:
         sft_config.quantization_kwargs(args, precision)  # refuses 4-bit without a GPU before anything loads
-    logger.info("transformers %s, torch %s; device %s; %s; channels %s; hosts %s (this is %s); world size %s; "
-                "offline=%s", transformers.__version__, torch.__version__, device_name, precision.reason,
+    logger.info("transformers %s, torch %s; %s; channels %s; hosts %s (this is %s); world size %s; "
+                "offline=%s", transformers.__version__, torch.__version__, precision.reason,
                 sorted(context.channels), context.hosts, context.current_host, os.environ.get("WORLD_SIZE", "1"),
                 args.offline)
 

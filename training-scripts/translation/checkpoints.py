@@ -14,7 +14,9 @@ RetryStrategy would restore the same state and crash again). A checkpoint theref
 * ``trainer_state.json`` parses as a JSON object,
 * a non-empty weights file exists, or an index whose every shard exists and is non-empty,
 * ``optimizer.pt`` and ``scheduler.pt`` exist and are non-empty,
-* no ``rng_state*.pth`` that exists is empty (the RNG state itself is optional: the Trainer only warns without it).
+* no ``rng_state*.pth`` that exists is empty (the RNG state itself is optional: the Trainer only warns without it),
+  and no ``scaler.pt`` (the float16 GradScaler state; ``Trainer._load_scaler`` skips a missing one but
+  ``torch.load``s one that exists) that exists is empty.
 
 Standard library only.
 
@@ -33,7 +35,7 @@ TRAINER_STATE = "trainer_state.json"
 WEIGHTS_FILES = ("model.safetensors", "pytorch_model.bin", "adapter_model.safetensors", "adapter_model.bin")
 WEIGHTS_INDEX_FILES = ("model.safetensors.index.json", "pytorch_model.bin.index.json")
 TRAINING_STATE_FILES = ("optimizer.pt", "scheduler.pt")
-RNG_STATE_PATTERN = re.compile(r"^rng_state(_[0-9]+)?\.pth$")
+RNG_STATE_PATTERN = re.compile(r"^(rng_state(_[0-9]+)?\.pth|scaler\.pt)$")  # optional, but never empty
 
 
 def _non_empty_file(path: str) -> bool:
