@@ -134,8 +134,8 @@ public sealed class TrainingPlatformStack : Stack
             UserProfiles = [.. config.Studio.Users.Select(u => u.Name)],
             IdleTimeout = Duration.Minutes(config.Studio.IdleTimeoutMinutes),
         });
-        StudioRole.AllowStudioIn(Studio);
-        if (SdkDefaults is not null) StudioRole.AllowNotebookJobs(SdkDefaults);
+        StudioRole.AddStudioDomainPolicy(Studio);
+        if (SdkDefaults is not null) StudioRole.AddNotebookJobsPolicy(SdkDefaults);
 
         Notifications = new PlatformNotifications(this, "Notifications", new PlatformNotificationsProps
         {
@@ -154,11 +154,11 @@ public sealed class TrainingPlatformStack : Stack
         var repositoryRoot = RepositoryLocator.FindRoot()
             ?? throw new InvalidOperationException("No cdk.json found above the current or the application directory; run the app from the repository.");
         TranslationPipeline = TranslationRecipe.AddPipeline(this, "TranslationPipeline", config, repositoryRoot,
-            ExecutionRole.Role, Storage.Datasets, Storage.Artifacts, Storage.Checkpoints, Storage.EncryptionKey,
+            ExecutionRole, Storage.Datasets, Storage.Artifacts, Storage.Checkpoints, Storage.EncryptionKey,
             Network.Vpc, Network.TrainingSubnets, [Network.TrainingSecurityGroup], Notifications.Topic, Notifications.Key);
 
         // Data scientists start, watch and stop runs from Studio with their profile's role.
-        StudioRole.AllowExecutionsOf(TranslationPipeline.StateMachine);
+        StudioRole.GrantExecutions(TranslationPipeline.StateMachine);
 
         Monitoring = new TrainingMonitoring(this, "Monitoring", new TrainingMonitoringProps
         {

@@ -4,6 +4,7 @@
 # .venv-tools/ by scripts/cfn-lint.sh). Usage: scripts/test.sh
 # Order: npm ci (only if the lock file changed) -> dotnet build (the only build) -> then, side by side:
 #          [synthesize every environment into $HF_CDK_OUT -> Node checks and cfn-lint over cdk.out]   and   [dotnet test]
+#          and [tests/consumer/run.sh: pack the library, build and synthesize an external net8.0 app against it]
 #        -> Python unittest and the Node checks over what the C# tests wrote ($HF_TEST_RESULTS).
 #        Each stage's output is printed as one block under a "== stage ==" heading (dotnet test live, the
 #        background stage once it is done). The last line is always "N passed, N failed"; the exit code is
@@ -113,6 +114,16 @@ stage_log="$results/synth-and-node.log"
 ) >"$stage_log" 2>&1 &
 stage_pid=$!
 
+# Background stage: the library as another team consumes it (pack into a temporary feed, restore, build and
+# synthesize the external net8.0 app in tests/consumer/, check its template). Needs only the build above.
+consumer_log="$results/consumer.log"
+(
+  echo "== consumer: the packed library in an external net8.0 CDK app (tests/consumer/run.sh) =="
+  bash tests/consumer/run.sh "$results/consumer.tap"
+  echo $? >"$results/consumer.rc"
+) >"$consumer_log" 2>&1 &
+consumer_pid=$!
+
 # C#: counts from the TRX report.
 # A hung test host (e.g. a jsii pipe deadlock) is killed after 15 minutes instead of blocking CI forever.
 section "C#: dotnet test"
@@ -152,6 +163,11 @@ if [ "$(cat "$results/synth.rc" 2>/dev/null)" = 0 ]; then
   count "${p:-0}" "${f:-0}"
   if [ "$(cat "$results/cfn-lint.rc" 2>/dev/null)" != 0 ]; then status=1; [ "${f:-0}" -gt 0 ] || count 0 1; fi
 fi
+
+wait "$consumer_pid"
+echo
+cat "$consumer_log"
+count_node "$results/consumer.tap" "$(cat "$results/consumer.rc" 2>/dev/null || echo 1)"
 
 # Python: standard library unittest. Exit code 5 means "no tests ran" (Python 3.12+): not a failure.
 if [ -d tests/python ]; then

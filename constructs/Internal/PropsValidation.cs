@@ -39,11 +39,17 @@ internal sealed partial class PropsValidation(IConstruct scope, string propsName
     }
 
     /// <summary>Throws when any problem was recorded.</summary>
-    public void ThrowIfAny()
+    public void ThrowIfAny() => ThrowIfAny(scope, propsName, _problems);
+
+    /// <summary>
+    /// The library's one error format, for validators that collect their own lines (<c>{prop} is '{value}'; {allowed
+    /// and the fix}</c>): <c>Invalid {propsName} for '{construct path}':</c> then one line per problem.
+    /// </summary>
+    public static void ThrowIfAny(IConstruct scope, string propsName, IReadOnlyCollection<string> problems)
     {
-        if (_problems.Count == 0) return;
+        if (problems.Count == 0) return;
         throw new ArgumentException(
-            $"Invalid {propsName} for '{scope.Node.Path}':\n - " + string.Join("\n - ", _problems), propsName);
+            $"Invalid {propsName} for '{scope.Node.Path}':\n - " + string.Join("\n - ", problems), propsName);
     }
 
     private static string Describe(object? value) => value switch

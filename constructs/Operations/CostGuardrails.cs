@@ -28,7 +28,7 @@ public sealed class CostGuardrails : Construct
     /// <exception cref="ArgumentException">The limit, thresholds, tag or name are invalid; every problem in one message.</exception>
     public CostGuardrails(Construct scope, string id, CostGuardrailsProps props) : base(scope, id)
     {
-        Validate(props);
+        Validate(this, props);
 
         var subscriber = new CfnBudget.SubscriberProperty { SubscriptionType = "SNS", Address = props.NotificationTopic.TopicArn };
         var notifications = props.AlertThresholdsPercent
@@ -77,7 +77,7 @@ public sealed class CostGuardrails : Construct
             Subscribers = new object[] { subscriber },
         };
 
-    private static void Validate(CostGuardrailsProps props)
+    private static void Validate(IConstruct scope, CostGuardrailsProps props)
     {
         var problems = new List<string>();
         if (props.NotificationTopic is null)
@@ -104,7 +104,6 @@ public sealed class CostGuardrails : Construct
         if (props.BudgetName is { } name && !CdkTokens.IsUnresolved(name)
             && (name.Length is < 1 or > 100 || name.Contains(':') || name.Contains('\\')))
             problems.Add($"BudgetName is '{name}'; give 1 to 100 characters without ':' or '\\'.");
-        if (problems.Count > 0)
-            throw new ArgumentException("Invalid CostGuardrailsProps:\n - " + string.Join("\n - ", problems), nameof(props));
+        PropsValidation.ThrowIfAny(scope, nameof(CostGuardrailsProps), problems);
     }
 }

@@ -33,7 +33,7 @@ public sealed class PlatformNotifications : Construct
     /// <exception cref="ArgumentException">An email address is malformed or listed twice.</exception>
     public PlatformNotifications(Construct scope, string id, PlatformNotificationsProps props) : base(scope, id)
     {
-        Validate(props);
+        Validate(this, props);
         var stack = Stack.Of(this);
 
         if (props.EncryptionKey is null)
@@ -137,18 +137,17 @@ public sealed class PlatformNotifications : Construct
                 + "alerts, alarms and job notifications will be dropped silently.");
     }
 
-    private static void Validate(PlatformNotificationsProps props)
+    private static void Validate(IConstruct scope, PlatformNotificationsProps props)
     {
         var problems = new List<string>();
         foreach (var email in props.EmailAddresses ?? [])
         {
             if (email is null || (!CdkTokens.IsUnresolved(email) && !EmailPattern.IsMatch(email)))
-                problems.Add($"EmailAddresses contains '{email}'; expected an email address such as 'ml-platform@example.com'.");
+                problems.Add($"EmailAddresses is '{email}'; give an email address such as 'ml-platform@example.com'.");
         }
         foreach (var d in (props.EmailAddresses ?? []).Where(e => e is not null)
                      .GroupBy(e => e, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             problems.Add($"EmailAddresses lists '{d.Key}' {d.Count()} times; subscribe each address once.");
-        if (problems.Count > 0)
-            throw new ArgumentException("Invalid PlatformNotificationsProps:\n - " + string.Join("\n - ", problems), nameof(props));
+        PropsValidation.ThrowIfAny(scope, nameof(PlatformNotificationsProps), problems);
     }
 }

@@ -43,7 +43,7 @@ public sealed class TrainingMonitoring : Construct
     /// <exception cref="ArgumentException">The prefix or a metric name is invalid; every problem in one message.</exception>
     public TrainingMonitoring(Construct scope, string id, TrainingMonitoringProps props) : base(scope, id)
     {
-        Validate(props);
+        Validate(this, props);
         var period = Duration.Minutes(5);
         var sm = props.StateMachine;
         var sum = new MetricOptions { Statistic = "Sum", Period = period };
@@ -180,7 +180,7 @@ public sealed class TrainingMonitoring : Construct
     public static string SearchExpression(string metricName, string statistic, string prefix, Duration period) =>
         $"SEARCH('{{\"{TrainingJobsNamespace}\",Host}} MetricName=\"{metricName}\" Host:\"{prefix}\"', '{statistic}', {period.ToSeconds()})";
 
-    private static void Validate(TrainingMonitoringProps props)
+    private static void Validate(IConstruct scope, TrainingMonitoringProps props)
     {
         var problems = new List<string>();
         if (props.StateMachine is null)
@@ -196,7 +196,6 @@ public sealed class TrainingMonitoring : Construct
             problems.Add($"MetricNames lists '{d.Key}' {d.Count()} times; list each metric once.");
         if (props.DashboardName is { } name && !CdkTokens.IsUnresolved(name) && !Regex.IsMatch(name, "^[A-Za-z0-9_-]{1,255}\\z"))
             problems.Add($"DashboardName is '{name}'; CloudWatch allows 1 to 255 letters, digits, '-' and '_'.");
-        if (problems.Count > 0)
-            throw new ArgumentException("Invalid TrainingMonitoringProps:\n - " + string.Join("\n - ", problems), nameof(props));
+        PropsValidation.ThrowIfAny(scope, nameof(TrainingMonitoringProps), problems);
     }
 }

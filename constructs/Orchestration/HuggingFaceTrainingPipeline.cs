@@ -2,8 +2,10 @@ using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.StepFunctions;
 using Constructs;
 using HfSageMaker.Constructs.Internal;
@@ -67,6 +69,10 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
     /// </summary>
     public const int MaxJobNamePrefixLength = 20;
 
+    /// <summary>The topic failed executions publish to: the one given, or the one created (construct id
+    /// <c>NotificationTopic</c>); subscribe to it.</summary>
+    public ITopic NotificationTopic { get; }
+
     /// <summary>Creates the pipeline.</summary>
     /// <param name="scope">Parent construct.</param>
     /// <param name="id">Construct id.</param>
@@ -75,17 +81,16 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
     public HuggingFaceTrainingPipeline(Construct scope, string id, HuggingFaceTrainingPipelineProps props) : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(props);
-        PipelinePropsValidator.Validate(props);
+        (props, var subnets) = PipelinePropsValidator.Resolve(this, props);
         JobNamePrefix = props.JobNamePrefix;
         MetricNames = [.. props.Job.MetricDefinitions.Select(m => m.Name)];
         var stack = Stack.Of(this);
 
         // ---- default requests (built once, at synthesis) ----
-        var subnets = props.Vpc?.SelectSubnets(props.VpcSubnets ?? new SubnetSelection { SubnetType = SubnetType.PRIVATE_ISOLATED });
         var resources = new TrainingJobResources
         {
             RoleArn = props.ExecutionRole.RoleArn,
-            ImageUri = props.ImageUri,
+            ImageUri = props.ImageUri!,
             SubmitDirectoryS3Uri = props.SourceCode.S3Uri,
             OutputS3Uri = $"s3://{props.ArtifactsBucket.BucketName}/{props.JobNamePrefix}/",
             CheckpointS3Uri = $"s3://{props.CheckpointsBucket.BucketName}/{props.JobNamePrefix}",
@@ -106,6 +111,11 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         var retention = props.LogRetention ?? RetentionDays.ONE_YEAR;
 
         PrepareFunction = PrepareRequestFunction.Create(this, props, retention, removal);
+        if (props.NotificationTopic is null)
+        {
+            props = props with { NotificationTopic = CreateNotificationTopic(props.EncryptionKey), NotificationTopicKey = props.EncryptionKey };
+        }
+        NotificationTopic = props.NotificationTopic!;
         var definition = PipelineStateGraph.Build(this, props, PrepareFunction, DefaultTrainingRequest, DefaultTuningRequest);
 
         // ---- state machine ----
@@ -153,6 +163,31 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             props.NotificationTopicKey.Grant(StateMachine, "kms:Decrypt", "kms:GenerateDataKey*");
         }
         PipelinePermissions.AddSuppressions(this);
+    }
+
+    private Topic CreateNotificationTopic(IKey? key)
+    {
+        var topic = new Topic(this, "NotificationTopic", new TopicProps
+        {
+            DisplayName = $"Hugging Face training pipeline {JobNamePrefix}",
+            // SNS requires a KMS key for encryption at rest; the AWS managed key needs no key policy for Step Functions
+            // to publish in this account.
+            MasterKey = key ?? Amazon.CDK.AWS.KMS.Alias.FromAliasName(this, "NotificationTopicAwsManagedKey", "alias/aws/sns"),
+        });
+        // TLS only. (TopicProps.EnforceSSL adds its statement only to a policy that exists for other reasons.)
+        topic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "EnforceTls",
+            Effect = Effect.DENY,
+            Principals = [new AnyPrincipal()],
+            Actions = ["sns:Publish"],
+            Resources = [topic.TopicArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["Bool"] = new Dictionary<string, object> { ["aws:SecureTransport"] = "false" },
+            },
+        }));
+        return topic;
     }
 
     /// <summary>Lets <paramref name="grantee"/> start executions (e.g. a data scientist role or a CI pipeline).</summary>

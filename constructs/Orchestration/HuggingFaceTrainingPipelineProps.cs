@@ -9,8 +9,9 @@ using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Orchestration;
 
-/// <summary>Properties of <see cref="HuggingFaceTrainingPipeline"/>.</summary>
-public sealed class HuggingFaceTrainingPipelineProps
+/// <summary>Properties of <see cref="HuggingFaceTrainingPipeline"/>. Required: the job, the source code, the execution
+/// role, the three buckets and the job name prefix; everything else has a documented default.</summary>
+public sealed record HuggingFaceTrainingPipelineProps
 {
     /// <summary>The training job every execution starts from (the recipe). Executions may override only what the
     /// guardrails below allow.</summary>
@@ -19,7 +20,9 @@ public sealed class HuggingFaceTrainingPipelineProps
     /// <summary>The tuning job executions with <c>"mode": "tune"</c> run. Default: none (tuning input is rejected).</summary>
     public TuningDefinition? Tuning { get; init; }
 
-    /// <summary>The role SageMaker assumes for the jobs. The state machine may pass only this role.</summary>
+    /// <summary>The role SageMaker assumes for the jobs; the state machine may pass only this role. A
+    /// <c>SageMakerExecutionRole</c> (then the image is checked against the repositories it may pull) or any
+    /// <see cref="IRole"/>, e.g. <c>Role.FromRoleArn</c>.</summary>
     public required IRole ExecutionRole { get; init; }
 
     /// <summary>Bucket of the training data; data channel overrides must point under it.</summary>
@@ -43,37 +46,47 @@ public sealed class HuggingFaceTrainingPipelineProps
     /// </summary>
     public IKey? VolumeEncryptionKey { get; init; }
 
-    /// <summary>Training image URI, e.g. from <c>HuggingFaceImage.ForScope</c>.</summary>
-    public required string ImageUri { get; init; }
+    /// <summary>Training image URI. A Hugging Face DLC URI must match the job's transformers, PyTorch and Python
+    /// versions; any image must come from a repository (and region) the execution role may pull, when that is known.
+    /// Default: the Hugging Face DLC of the job's versions and instance type in the stack's region
+    /// (<c>HuggingFaceImage.ForScope</c>).</summary>
+    public string? ImageUri { get; init; }
 
-    /// <summary>The training code archive (<c>sourcedir.tar.gz</c>); the execution role is granted read access to it.</summary>
+    /// <summary>The training code archive (<c>sourcedir.tar.gz</c>); the execution role is granted read access to it. It
+    /// must contain the job's <c>EntryPoint</c>.</summary>
     public required TrainingSourceCode SourceCode { get; init; }
 
     /// <summary>VPC the jobs (and the request-preparation function) run in. Default: no VPC.</summary>
     public IVpc? Vpc { get; init; }
 
-    /// <summary>Subnets of the jobs in <see cref="Vpc"/>. Default: the VPC's private isolated subnets.</summary>
+    /// <summary>Subnets of the jobs (and of the function) in <see cref="Vpc"/>; must select at least one subnet of the
+    /// VPC. Default: the VPC's private isolated subnets, or its private subnets with egress when it has no isolated
+    /// ones.</summary>
     public SubnetSelection? VpcSubnets { get; init; }
 
     /// <summary>Security groups of the jobs; required with <see cref="Vpc"/> (1 to 5).</summary>
     public IReadOnlyList<ISecurityGroup>? SecurityGroups { get; init; }
 
-    /// <summary>Topic every failed execution publishes to.</summary>
-    public required ITopic NotificationTopic { get; init; }
+    /// <summary>Topic every failed execution publishes to. Default: a topic is created (construct id
+    /// <c>NotificationTopic</c>, TLS-only publishing) encrypted with <see cref="EncryptionKey"/>, or with the AWS
+    /// managed key <c>alias/aws/sns</c> without one; subscribe to <c>HuggingFaceTrainingPipeline.NotificationTopic</c>.</summary>
+    public ITopic? NotificationTopic { get; init; }
 
     /// <summary>The KMS key of <see cref="NotificationTopic"/>; the state machine is granted use of it to publish.
     /// Default: none (the topic is unencrypted or uses the AWS managed key).</summary>
     public IKey? NotificationTopicKey { get; init; }
 
-    /// <summary>Instance types executions may choose (cost guardrail, enforced in the input validation and in IAM).</summary>
-    public required IReadOnlyList<string> AllowedInstanceTypes { get; init; }
+    /// <summary>Instance types executions may choose (cost guardrail, enforced in the input validation and in IAM).
+    /// Default: only the job's instance type.</summary>
+    public IReadOnlyList<string>? AllowedInstanceTypes { get; init; }
 
-    /// <summary>Largest instance count an execution may request (1 to 64).</summary>
-    public required int MaxInstanceCount { get; init; }
+    /// <summary>Largest instance count an execution may request (1 to 64). Default: the job's instance count.</summary>
+    public int? MaxInstanceCount { get; init; }
 
     /// <summary>Largest <c>MaxRuntimeInSeconds</c> an execution may request (cost guardrail, also an IAM condition),
-    /// 1 second to 28 days.</summary>
-    public required Duration MaxRuntime { get; init; }
+    /// 1 second to 28 days. Default: the job's <c>MaxRuntime</c>, or one day (the SageMaker Python SDK's default)
+    /// when the job sets none.</summary>
+    public Duration? MaxRuntime { get; init; }
 
     /// <summary>Largest <c>MaxNumberOfTrainingJobs</c> of a tuning execution. Default: 20.</summary>
     public int MaxTuningJobs { get; init; } = 20;

@@ -9,7 +9,7 @@ internal static class PipelineExecutionTimeout
     public static Duration Default(HuggingFaceTrainingPipelineProps props)
     {
         // Worst case per attempt: spot may wait up to twice the run time; tuning runs ceil(max jobs / parallel) rounds.
-        var perJob = props.MaxRuntime.ToSeconds() * 2;
+        var perJob = props.MaxRuntime!.ToSeconds() * 2;
         var rounds = props.Tuning is null ? 1 : Math.Ceiling(props.MaxTuningJobs / (double)Math.Max(1, props.MaxParallelTuningJobs));
         var delay = (props.CapacityRetryDelay ?? Duration.Minutes(10)).ToSeconds();
         var seconds = props.MaxCapacityAttempts * (perJob * rounds + delay) + 3600;

@@ -44,7 +44,7 @@ internal sealed class PipelineFailureStates
         {
             StateName = "NotifyFailure",
             Comment = "Publishes the failure to the platform notification topic.",
-            Topic = props.NotificationTopic,
+            Topic = props.NotificationTopic!,
             Subject = "Hugging Face training run failed",
             Message = TaskInput.FromJsonPathAt("States.JsonToString($.failure)"),
             MessageAttributes = new Dictionary<string, IMessageAttribute>

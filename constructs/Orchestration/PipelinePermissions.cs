@@ -52,7 +52,7 @@ internal static class PipelinePermissions
             // A tuning job's training jobs are created by SageMaker under the tuning job, not by this role.
             Resources = [trainingJobs],
         });
-        TrainingCostConditions.Apply(create, props.AllowedInstanceTypes, props.MaxRuntime);
+        TrainingCostConditions.Apply(create, props.AllowedInstanceTypes!, props.MaxRuntime!);
         stateMachine.AddToRolePolicy(create);
         if (tuning)
         {
@@ -62,7 +62,7 @@ internal static class PipelinePermissions
                 Actions = [TrainingCostConditions.TuningAction],
                 Resources = [tuningJobs],
             });
-            TrainingCostConditions.Apply(createTuning, props.AllowedInstanceTypes, props.MaxRuntime);
+            TrainingCostConditions.Apply(createTuning, props.AllowedInstanceTypes!, props.MaxRuntime!);
             stateMachine.AddToRolePolicy(createTuning);
         }
 

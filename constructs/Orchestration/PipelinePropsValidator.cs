@@ -1,99 +1,124 @@
 using System.Text.RegularExpressions;
 using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
 using HfSageMaker.Constructs.Internal;
 using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Orchestration;
 
 /// <summary>
-/// Validates <see cref="HuggingFaceTrainingPipelineProps"/> at synthesis: the guardrails themselves, and the recipe
-/// against the guardrails (an execution with an empty input must pass them).
+/// Validates <see cref="HuggingFaceTrainingPipelineProps"/> at synthesis and fills in the defaults: the guardrails
+/// themselves, the recipe against the guardrails (an execution with an empty input must pass them) and the
+/// cross-checks of <see cref="PipelineCrossChecks"/> (image, entry point, subnets). Every problem is collected and
+/// thrown as one <see cref="ArgumentException"/> in the library's format (construct path, prop, value, what is
+/// allowed and the fix; see <see cref="PropsValidation"/>).
 /// </summary>
 internal static class PipelinePropsValidator
 {
-    private static readonly Regex PrefixPattern = new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\z", RegexOptions.CultureInvariant);
+    private static readonly Regex PrefixPattern = new(@"^[a-zA-Z0-9](-*[a-zA-Z0-9])*\z", RegexOptions.CultureInvariant);
 
-    /// <summary>Checks every prop and throws one <see cref="ArgumentException"/> listing every problem.</summary>
+    /// <summary>One day: the SageMaker Python SDK's default <c>max_run</c>, and the builder's.</summary>
+    private const double DefaultJobRuntimeSeconds = 86400;
+
+    /// <summary>The props with the guardrail, image and subnet defaults filled in (the topic is created by the
+    /// pipeline), after every check passed.</summary>
     /// <exception cref="ArgumentException">Every invalid prop, in one message.</exception>
-    public static void Validate(HuggingFaceTrainingPipelineProps props)
+    public static (HuggingFaceTrainingPipelineProps Props, ISelectedSubnets? Subnets) Resolve(HuggingFaceTrainingPipeline scope, HuggingFaceTrainingPipelineProps props)
     {
-        var problems = new List<string>();
-        if (props.JobNamePrefix is null || props.JobNamePrefix.Length is < 1 or > HuggingFaceTrainingPipeline.MaxJobNamePrefixLength || !PrefixPattern.IsMatch(props.JobNamePrefix))
+        var v = new PropsValidation(scope, nameof(HuggingFaceTrainingPipelineProps));
+        v.Require(props.Job is not null, "Job", null, "give the training job definition (HuggingFaceTrainingJobDefinition).");
+        v.Require(props.SourceCode is not null, "SourceCode", null, "give the training code, e.g. TrainingSourceCode.FromDirectory(this, \"Code\", \"scripts/train\").");
+        v.Require(props.ExecutionRole is not null, "ExecutionRole", null, "give the SageMaker execution role, e.g. a SageMakerExecutionRole.");
+        v.ThrowIfAny();
+
+        var job = props.Job!;
+        props = props with
         {
-            problems.Add($"JobNamePrefix: '{props.JobNamePrefix}' is invalid; use 1 to {HuggingFaceTrainingPipeline.MaxJobNamePrefixLength} characters [a-zA-Z0-9](-*[a-zA-Z0-9])* (job names are '<prefix>-<execution>', 32 characters at most for tuning jobs, shortened to '<first 23 characters>-<8 hex>': the prefix must survive that).");
-        }
-        if (props.PrepareRequestReservedConcurrency is < 1)
+            AllowedInstanceTypes = props.AllowedInstanceTypes ?? [job.InstanceType],
+            MaxInstanceCount = props.MaxInstanceCount ?? job.InstanceCount,
+            MaxRuntime = props.MaxRuntime ?? job.MaxRuntime ?? Duration.Seconds(DefaultJobRuntimeSeconds),
+        };
+        CheckGuardrails(v, props);
+        if (props.AllowedInstanceTypes is { Count: > 0 })
         {
-            problems.Add($"PrepareRequestReservedConcurrency: {props.PrepareRequestReservedConcurrency} is invalid; use 1 or more, or leave it unset to reserve nothing.");
+            CheckRecipe(v, props);
         }
-        if (props.AllowedInstanceTypes is null || props.AllowedInstanceTypes.Count == 0)
-        {
-            problems.Add("AllowedInstanceTypes: empty; list the instance types executions may use, e.g. ml.g5.2xlarge.");
-        }
-        if (props.MaxInstanceCount is < 1 or > 64)
-        {
-            problems.Add($"MaxInstanceCount: {props.MaxInstanceCount} is invalid; use 1 to 64.");
-        }
-        if (!Token.IsUnresolved(props.MaxRuntime) && Seconds(props.MaxRuntime) is < 1 or > 28 * 24 * 3600)
-        {
-            problems.Add($"MaxRuntime: {props.MaxRuntime.ToHumanString()} is invalid; use 1 second to 28 days.");
-        }
-        if (props.MaxTuningJobs < 1)
-        {
-            problems.Add($"MaxTuningJobs: {props.MaxTuningJobs} is invalid; use 1 or more.");
-        }
-        if (props.MaxParallelTuningJobs < 1)
-        {
-            problems.Add($"MaxParallelTuningJobs: {props.MaxParallelTuningJobs} is invalid; use 1 or more.");
-        }
-        if (props.MaxCapacityAttempts is < 1 or > 5)
-        {
-            problems.Add($"MaxCapacityAttempts: {props.MaxCapacityAttempts} is invalid; use 1 to 5.");
-        }
-        if (props.Vpc is not null && (props.SecurityGroups is null || props.SecurityGroups.Count is < 1 or > 5))
-        {
-            problems.Add($"SecurityGroups: {props.SecurityGroups?.Count ?? 0} given with a Vpc; give 1 to 5 security groups for the jobs.");
-        }
-        if (props.Vpc is null && props.SecurityGroups is { Count: > 0 })
-        {
-            problems.Add("SecurityGroups: given without a Vpc; give the Vpc too, or drop the security groups.");
-        }
-        if (props.MaxTuningJobs > 500)
-        {
-            problems.Add($"MaxTuningJobs: {props.MaxTuningJobs} is invalid; SageMaker allows 1 to 500 training jobs per tuning job.");
-        }
-        if (props.MaxParallelTuningJobs > 100)
-        {
-            problems.Add($"MaxParallelTuningJobs: {props.MaxParallelTuningJobs} is invalid; SageMaker allows 1 to 100.");
-        }
-        if (props.MaxParallelTuningJobs > props.MaxTuningJobs)
-        {
-            problems.Add($"MaxParallelTuningJobs: {props.MaxParallelTuningJobs} exceeds MaxTuningJobs {props.MaxTuningJobs}; at most as many in parallel as in all.");
-        }
-        if (props.ExecutionTimeout is { } timeout && !Token.IsUnresolved(timeout) && Seconds(timeout) is < 1 or > 365d * 24 * 3600)
-        {
-            problems.Add($"ExecutionTimeout: {timeout.ToHumanString()} is invalid; a standard workflow runs 1 second to 1 year.");
-        }
-        if (props.CapacityRetryDelay is { } delay && !Token.IsUnresolved(delay) && Seconds(delay) is < 1 or > 24 * 3600)
-        {
-            problems.Add($"CapacityRetryDelay: {delay.ToHumanString()} is invalid; use 1 second to 1 day.");
-        }
-        if (props.ImageUri is not null)
+
+        var imageUri = props.ImageUri;
+        if (imageUri is null)
         {
             try
             {
-                HuggingFaceImage.ValidateImageUri(props.ImageUri);
+                imageUri = HuggingFaceImage.ForScope(scope, job.TransformersVersion, job.PytorchVersion, job.PythonVersion, job.InstanceType);
             }
             catch (ArgumentException e)
             {
-                problems.Add($"ImageUri: {e.Message}");
+                v.Add("Job", $"transformers {job.TransformersVersion}, PyTorch {job.PytorchVersion}, {job.PythonVersion}, {job.InstanceType}",
+                    $"there is no Hugging Face training image for these versions ({FirstLine(e.Message)}); choose a supported combination or give ImageUri.");
             }
         }
-        if (props.Job is not null && props.AllowedInstanceTypes is { Count: > 0 })
+        else
         {
-            AddRecipeProblems(problems, props);
+            try
+            {
+                HuggingFaceImage.ValidateImageUri(imageUri);
+                PipelineCrossChecks.Image(v, imageUri, job, props.ExecutionRole!, Stack.Of(scope));
+            }
+            catch (ArgumentException e)
+            {
+                v.Add("ImageUri", imageUri, FirstLine(e.Message));
+            }
         }
-        Throw(problems);
+        if (imageUri is not null && props.ImageUri is null)
+        {
+            PipelineCrossChecks.ImageRepositoryOfDefault(v, props.ExecutionRole!);
+        }
+        PipelineCrossChecks.EntryPoint(v, job, props.SourceCode!);
+        var (selection, subnets) = PipelineCrossChecks.Subnets(v, props.Vpc, props.VpcSubnets);
+        v.ThrowIfAny();
+        return (props with { ImageUri = imageUri, VpcSubnets = selection }, subnets);
+    }
+
+    private static void CheckGuardrails(PropsValidation v, HuggingFaceTrainingPipelineProps props)
+    {
+        var maxPrefix = HuggingFaceTrainingPipeline.MaxJobNamePrefixLength;
+        v.Require(props.JobNamePrefix is not null && props.JobNamePrefix.Length >= 1 && props.JobNamePrefix.Length <= maxPrefix && PrefixPattern.IsMatch(props.JobNamePrefix),
+            "JobNamePrefix", props.JobNamePrefix,
+            $"give 1 to {maxPrefix} characters [a-zA-Z0-9](-*[a-zA-Z0-9])*, e.g. 'hf-translate-dev' (job names are '<prefix>-<execution>', 32 characters at most for tuning jobs, shortened to '<first 23 characters>-<8 hex>': the prefix must survive that).");
+        v.Require(props.PrepareRequestReservedConcurrency is null or >= 1, "PrepareRequestReservedConcurrency", props.PrepareRequestReservedConcurrency,
+            "give 1 or more, or leave it unset to reserve nothing (the default).");
+        v.Require(props.AllowedInstanceTypes is { Count: > 0 }, "AllowedInstanceTypes", props.AllowedInstanceTypes,
+            "list the instance types executions may use, e.g. ml.g5.2xlarge, or leave it unset (default: the job's instance type).");
+        v.Require(props.MaxInstanceCount is >= 1 and <= 64, "MaxInstanceCount", props.MaxInstanceCount, "give 1 to 64.");
+        var maxRuntime = props.MaxRuntime!;
+        v.Require(Token.IsUnresolved(maxRuntime) || Seconds(maxRuntime) is >= 1 and <= 28 * 24 * 3600, "MaxRuntime", maxRuntime,
+            "give 1 second to 28 days (SageMaker's limit), e.g. Duration.Hours(24).");
+        v.Require(props.MaxTuningJobs is >= 1 and <= 500, "MaxTuningJobs", props.MaxTuningJobs,
+            "give 1 to 500 (SageMaker allows at most 500 training jobs per tuning job).");
+        v.Require(props.MaxParallelTuningJobs is >= 1 and <= 100, "MaxParallelTuningJobs", props.MaxParallelTuningJobs,
+            "give 1 to 100 (SageMaker's limit).");
+        v.Require(props.MaxParallelTuningJobs <= props.MaxTuningJobs, "MaxParallelTuningJobs", props.MaxParallelTuningJobs,
+            $"give at most MaxTuningJobs ({props.MaxTuningJobs}): no more in parallel than in all.");
+        v.Require(props.MaxCapacityAttempts is >= 1 and <= 5, "MaxCapacityAttempts", props.MaxCapacityAttempts, "give 1 to 5.");
+        if (props.Vpc is not null)
+        {
+            v.Require(props.SecurityGroups is { Count: >= 1 and <= 5 }, "SecurityGroups", props.SecurityGroups?.Count ?? 0,
+                "give 1 to 5 security groups for the jobs with a Vpc.");
+        }
+        else
+        {
+            v.Require(props.SecurityGroups is not { Count: > 0 }, "SecurityGroups", props.SecurityGroups?.Count ?? 0,
+                "give the Vpc too, or drop the security groups (they apply only with a Vpc).");
+        }
+        if (props.ExecutionTimeout is { } timeout && !Token.IsUnresolved(timeout))
+        {
+            v.Require(Seconds(timeout) is >= 1 and <= 365d * 24 * 3600, "ExecutionTimeout", timeout,
+                "give 1 second to 1 year (a standard workflow's limit), or leave it unset.");
+        }
+        if (props.CapacityRetryDelay is { } delay && !Token.IsUnresolved(delay))
+        {
+            v.Require(Seconds(delay) is >= 1 and <= 24 * 3600, "CapacityRetryDelay", delay, "give 1 second to 1 day.");
+        }
     }
 
     private static bool IsReservedHyperparameter(string name) =>
@@ -102,13 +127,15 @@ internal static class PipelinePropsValidator
     /// <summary>A <see cref="Duration"/> in seconds without the integral-conversion error of <c>ToSeconds()</c>.</summary>
     private static double Seconds(Duration duration) => duration.ToSeconds(new TimeConversionOptions { Integral = false });
 
-    private static void AddRecipeProblems(List<string> problems, HuggingFaceTrainingPipelineProps props)
+    private static void CheckRecipe(PropsValidation v, HuggingFaceTrainingPipelineProps props)
     {
+        var job = props.Job;
+        var allowed = props.AllowedInstanceTypes!;
         // The declared hyperparameter types are the run-time contract: the recipe's own values must fit them, and every
         // value the recipe sends must be declared (else an execution could not even restate the default).
-        if (props.Job.HyperparameterTypes is { } types)
+        if (job.HyperparameterTypes is { } types)
         {
-            foreach (var (name, value) in props.Job.Hyperparameters)
+            foreach (var (name, value) in job.Hyperparameters)
             {
                 if (IsReservedHyperparameter(name))
                 {
@@ -117,11 +144,11 @@ internal static class PipelinePropsValidator
 
                 if (!types.TryGetValue(name, out var spec))
                 {
-                    problems.Add($"Job.HyperparameterTypes: '{name}' has a value in Job.Hyperparameters but no declared type; declare it (e.g. HyperparameterSpec.Integer(minimum: 1)).");
+                    v.Add("Job.HyperparameterTypes", name, "it has a value in Job.Hyperparameters but no declared type; declare it (e.g. HyperparameterSpec.Integer(minimum: 1)).");
                 }
                 else if (spec.Problem(value) is { } problem)
                 {
-                    problems.Add($"Job.Hyperparameters['{name}']: {problem} (its declared type).");
+                    v.Add($"Job.Hyperparameters['{name}']", value, $"{problem} (its declared type).");
                 }
             }
 
@@ -129,23 +156,21 @@ internal static class PipelinePropsValidator
             {
                 if (IsReservedHyperparameter(name))
                 {
-                    problems.Add($"Job.HyperparameterTypes: '{name}' is reserved for SageMaker; declare only the script's own hyperparameters.");
+                    v.Add("Job.HyperparameterTypes", name, "it is reserved for SageMaker; declare only the script's own hyperparameters.");
                 }
                 else if (spec.Choices is not null && spec.Kind != HyperparameterKind.String)
                 {
-                    problems.Add($"Job.HyperparameterTypes['{name}']: Choices apply to strings only; use Minimum/Maximum for {spec.Kind}.");
+                    v.Add($"Job.HyperparameterTypes['{name}'].Choices", spec.Choices, $"Choices apply to strings only; use Minimum/Maximum for {spec.Kind}.");
                 }
             }
         }
 
         // The recipe itself must sit within the guardrails, or every execution with an empty input would be refused.
-        if (!props.AllowedInstanceTypes.Contains(props.Job.InstanceType))
-        {
-            problems.Add($"Job.InstanceType: '{props.Job.InstanceType}' is not in AllowedInstanceTypes ({string.Join(", ", props.AllowedInstanceTypes)}).");
-        }
+        v.Require(allowed.Contains(job.InstanceType), "Job.InstanceType", job.InstanceType,
+            $"give one of AllowedInstanceTypes ({string.Join(", ", allowed)}), or add it to AllowedInstanceTypes.");
         // Executions may switch to any allowed type: each must pass the builder's own instance-type rules, or a run-time
         // override could send a request TrainingRequestBuilder would have refused (a CPU type, SMDDP on an unsupported type).
-        foreach (var type in props.AllowedInstanceTypes)
+        foreach (var type in allowed)
         {
             if (CdkTokens.IsUnresolved(type))
             {
@@ -153,41 +178,38 @@ internal static class PipelinePropsValidator
             }
             if (GpuInstanceTypes.Explain(type) is { } notGpu)
             {
-                problems.Add($"AllowedInstanceTypes: {notGpu}");
+                v.Add("AllowedInstanceTypes", type, notGpu);
             }
-            else if (props.Job.Distribution is DistributionConfig.SmdDataParallel && !InstanceTypes.SmdDataParallel.Contains(type))
+            else if (job.Distribution is DistributionConfig.SmdDataParallel && !InstanceTypes.SmdDataParallel.Contains(type))
             {
-                problems.Add($"AllowedInstanceTypes: SMDDP does not support '{type}'; with Job.Distribution SmdDataParallel allow only {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
+                v.Add("AllowedInstanceTypes", type,
+                    $"SMDDP does not support it; with Job.Distribution SmdDataParallel allow only {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
             }
         }
-        if (props.Job.InstanceCount > props.MaxInstanceCount)
+        v.Require(job.InstanceCount <= props.MaxInstanceCount, "Job.InstanceCount", job.InstanceCount,
+            $"give at most MaxInstanceCount ({props.MaxInstanceCount}), or raise MaxInstanceCount.");
+        var runtime = job.MaxRuntime is { } jobRuntime ? Seconds(jobRuntime) : DefaultJobRuntimeSeconds;
+        if (!Token.IsUnresolved(props.MaxRuntime!))
         {
-            problems.Add($"Job.InstanceCount: {props.Job.InstanceCount} exceeds MaxInstanceCount {props.MaxInstanceCount}.");
-        }
-        // The builder's default (the SDK's) is one day.
-        var runtime = props.Job.MaxRuntime is { } jobRuntime ? Seconds(jobRuntime) : 86400;
-        if (!Token.IsUnresolved(props.MaxRuntime) && runtime > Seconds(props.MaxRuntime))
-        {
-            problems.Add($"Job.MaxRuntime: {runtime} seconds exceeds MaxRuntime {Seconds(props.MaxRuntime)} seconds.");
+            v.Require(runtime <= Seconds(props.MaxRuntime!), "Job.MaxRuntime", $"{runtime} seconds",
+                $"give at most MaxRuntime ({Seconds(props.MaxRuntime!)} seconds), or raise MaxRuntime.");
         }
         if (props.Tuning is not null)
         {
-            if ((props.Tuning.MaxJobs ?? 1) > props.MaxTuningJobs)
-            {
-                problems.Add($"Tuning.MaxJobs: {props.Tuning.MaxJobs} exceeds MaxTuningJobs {props.MaxTuningJobs}.");
-            }
-            if (props.Tuning.MaxParallelJobs > props.MaxParallelTuningJobs)
-            {
-                problems.Add($"Tuning.MaxParallelJobs: {props.Tuning.MaxParallelJobs} exceeds MaxParallelTuningJobs {props.MaxParallelTuningJobs}.");
-            }
+            v.Require((props.Tuning.MaxJobs ?? 1) <= props.MaxTuningJobs, "Tuning.MaxJobs", props.Tuning.MaxJobs,
+                $"give at most MaxTuningJobs ({props.MaxTuningJobs}), or raise MaxTuningJobs.");
+            v.Require(props.Tuning.MaxParallelJobs <= props.MaxParallelTuningJobs, "Tuning.MaxParallelJobs", props.Tuning.MaxParallelJobs,
+                $"give at most MaxParallelTuningJobs ({props.MaxParallelTuningJobs}), or raise MaxParallelTuningJobs.");
         }
     }
 
-    private static void Throw(List<string> problems)
+    /// <summary>Another component's message on one line, without its heading and .NET's parameter suffix.</summary>
+    internal static string FirstLine(string message)
     {
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid HuggingFaceTrainingPipelineProps:\n - " + string.Join("\n - ", problems));
-        }
+        var parameter = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        var text = parameter > 0 ? message[..parameter] : message;
+        var lines = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var body = lines.Length > 1 && lines[0].EndsWith(':') ? lines[1..] : lines;
+        return string.Join("; ", body.Select(l => l.TrimStart('-', ' ')));
     }
 }

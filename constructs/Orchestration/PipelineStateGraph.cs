@@ -21,12 +21,12 @@ internal static class PipelineStateGraph
         JsonObject defaultTrainingRequest, JsonObject? defaultTuningRequest)
     {
         var stack = Stack.Of(scope);
-        var maxRuntimeSeconds = (long)props.MaxRuntime.ToSeconds();
+        var maxRuntimeSeconds = (long)props.MaxRuntime!.ToSeconds();
         var policy = new Dictionary<string, object>
         {
             ["jobNamePrefix"] = props.JobNamePrefix,
-            ["allowedInstanceTypes"] = props.AllowedInstanceTypes.ToArray(),
-            ["maxInstanceCount"] = props.MaxInstanceCount,
+            ["allowedInstanceTypes"] = props.AllowedInstanceTypes!.ToArray(),
+            ["maxInstanceCount"] = props.MaxInstanceCount!.Value,
             ["maxRuntimeSeconds"] = maxRuntimeSeconds,
             ["datasetsBucket"] = props.DatasetsBucket.BucketName,
             ["maxTuningJobs"] = props.MaxTuningJobs,

@@ -65,7 +65,7 @@ internal static class PrepareRequestFunction
             LogGroup = logGroup,
             Tracing = Tracing.ACTIVE,
             Vpc = props.Vpc,
-            VpcSubnets = props.Vpc is null ? null : props.VpcSubnets ?? new SubnetSelection { SubnetType = SubnetType.PRIVATE_ISOLATED },
+            VpcSubnets = props.VpcSubnets,
             SecurityGroups = securityGroup is null ? null : [securityGroup],
         });
         var suppressions = new List<NagSuppression>

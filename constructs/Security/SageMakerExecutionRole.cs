@@ -9,7 +9,7 @@ namespace HfSageMaker.Constructs.Security;
 
 /// <summary>
 /// The IAM role SageMaker assumes for training and tuning jobs (trusted by <c>sagemaker.amazonaws.com</c>), scoped to
-/// exactly what they need: the platform buckets (through <see cref="Storage.TrainingBuckets"/>'s intent-named grants)
+/// exactly what they need: the platform buckets (through <see cref="Storage.ITrainingBuckets"/>' intent-named grants)
 /// and their key, the training jobs' log group, metrics in SageMaker namespaces, pulling the DLC images, and, with a
 /// VPC, the network-interface actions of <c>VpcConfig</c>. No AWS-managed policies, no <c>iam:PassRole</c> (whoever
 /// starts jobs is granted that on this role). The trust policy lets <c>sagemaker.amazonaws.com</c> assume the role only
@@ -21,10 +21,10 @@ namespace HfSageMaker.Constructs.Security;
 /// overwrite and delete artifacts and checkpoints (versioning keeps the previous versions for
 /// <c>TrainingBucketsProps.NoncurrentVersionExpiration</c>), which a person should not. People in Studio use
 /// <see cref="StudioUserRole"/> (read-only artifacts, dataset uploads, Studio's own space and app calls, starting the
-/// pipeline). <see cref="SageMakerExecutionRoleProps.AllowDatasetAndCodeUploads"/> remains for setups that use this role
+/// pipeline). <see cref="SageMakerExecutionRoleProps.AllowDatasetUploads"/> remains for setups that use this role
 /// elsewhere.</para>
 /// </remarks>
-public sealed partial class SageMakerExecutionRole : Construct, IGrantable
+public sealed partial class SageMakerExecutionRole : Construct, IRole
 {
     /// <summary>The DLC repository pulled by default.</summary>
     public const string DefaultImageRepository = "huggingface-pytorch-training";
@@ -35,11 +35,73 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
     /// <summary>CloudWatch metric namespaces the role may publish to (<c>cloudwatch:namespace</c> condition).</summary>
     public static readonly IReadOnlyList<string> MetricNamespaces = ["/aws/sagemaker/*"];
 
-    /// <summary>The role.</summary>
+    /// <summary>The role (the <c>AWS::IAM::Role</c> resource). This construct is itself an <see cref="IRole"/> that
+    /// delegates to it, so either can be passed where an <see cref="IRole"/> is expected.</summary>
     public IRole Role { get; }
+
+    /// <summary>The ECR repositories whose images the role may pull (<see cref="SageMakerExecutionRoleProps.ImageRepositories"/>).</summary>
+    public IReadOnlyList<string> ImageRepositories { get; }
 
     /// <summary>The role, for grants.</summary>
     public IPrincipal GrantPrincipal => Role.GrantPrincipal;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IRole, SageMakerExecutionRole> ByRole = new();
+
+    /// <summary>The <see cref="SageMakerExecutionRole"/> that <paramref name="role"/> is, or whose <see cref="Role"/> it
+    /// is; null for any other role (whose policy this library does not know).</summary>
+    internal static SageMakerExecutionRole? Of(IRole role) =>
+        role as SageMakerExecutionRole ?? (ByRole.TryGetValue(role, out var owner) ? owner : null);
+
+    /// <summary>Imports an existing SageMaker execution role by ARN (a plain <see cref="IRole"/>, e.g. from another
+    /// stack); the pipeline cannot check which images such a role may pull.</summary>
+    /// <param name="scope">Parent construct.</param>
+    /// <param name="id">Construct id (creates no resource).</param>
+    /// <param name="roleArn">The role's ARN.</param>
+    /// <returns>The imported role; <c>Mutable = false</c>, so grants to it change no policy of the other stack.</returns>
+    public static IRole FromRoleArn(Construct scope, string id, string roleArn) =>
+        Amazon.CDK.AWS.IAM.Role.FromRoleArn(scope, id, roleArn, new FromRoleArnOptions { Mutable = false });
+
+    /// <inheritdoc/>
+    public string RoleArn => Role.RoleArn;
+
+    /// <inheritdoc/>
+    public string RoleName => Role.RoleName;
+
+    /// <inheritdoc/>
+    public string AssumeRoleAction => Role.AssumeRoleAction;
+
+    /// <inheritdoc/>
+    public PrincipalPolicyFragment PolicyFragment => Role.PolicyFragment;
+
+    /// <inheritdoc/>
+    public string? PrincipalAccount => Role.PrincipalAccount;
+
+    /// <inheritdoc/>
+    public Stack Stack => Role.Stack;
+
+    /// <inheritdoc/>
+    public IResourceEnvironment Env => Role.Env;
+
+    /// <inheritdoc/>
+    public void ApplyRemovalPolicy(RemovalPolicy policy) => Role.ApplyRemovalPolicy(policy);
+
+    /// <inheritdoc/>
+    public IAddToPrincipalPolicyResult AddToPrincipalPolicy(PolicyStatement statement) => Role.AddToPrincipalPolicy(statement);
+
+    /// <inheritdoc/>
+    public void AddManagedPolicy(IManagedPolicy policy) => Role.AddManagedPolicy(policy);
+
+    /// <inheritdoc/>
+    public void AttachInlinePolicy(Policy policy) => Role.AttachInlinePolicy(policy);
+
+    /// <inheritdoc/>
+    public Grant Grant(IPrincipal grantee, params string[] actions) => Role.Grant(grantee, actions);
+
+    /// <inheritdoc/>
+    public Grant GrantPassRole(IPrincipal grantee) => Role.GrantPassRole(grantee);
+
+    /// <inheritdoc/>
+    public Grant GrantAssumeRole(IPrincipal grantee) => Role.GrantAssumeRole(grantee);
 
     /// <summary>Creates the role and its policy.</summary>
     /// <exception cref="ArgumentException">A role name or repository name is invalid; the message lists every problem.</exception>
@@ -47,6 +109,7 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
     {
         var repositories = props.ImageRepositories ?? [DefaultImageRepository];
         Validate(props, repositories);
+        ImageRepositories = repositories;
 
         var stack = Stack.Of(this);
         var role = new Role(this, "Resource", new RoleProps
@@ -57,20 +120,19 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
             RoleName = props.RoleName,
         });
         Role = role;
+        ByRole.AddOrUpdate(role, this);
         var findings = new List<NagSuppression>();
 
         // Buckets: the L2 grants bring the KMS permissions on the buckets' key along.
         var buckets = props.Buckets;
         buckets.GrantReadDatasets(role);
-        buckets.GrantReadCode(role);
         buckets.GrantReadWriteArtifacts(role);
         buckets.GrantReadWriteCheckpoints(role);
-        if (props.AllowDatasetAndCodeUploads)
+        if (props.AllowDatasetUploads)
         {
             buckets.GrantUploadDatasets(role);
-            buckets.GrantUploadCode(role);
         }
-        var objectArns = new[] { buckets.Datasets, buckets.Code, buckets.Artifacts, buckets.Checkpoints }
+        var objectArns = new[] { buckets.Datasets, buckets.Artifacts, buckets.Checkpoints }
             .Select(b => NagFindings.Resource(this, b.ArnForObjects("*"))).ToList();
         findings.Add(new NagSuppression("AwsSolutions-IAM5",
             "Object-level S3 actions need the object ARN pattern <bucket>/*; each pattern is limited to one platform bucket, and the action groups (s3:GetObject*, s3:List*, s3:DeleteObject*, s3:Abort*, kms:GenerateDataKey*, kms:ReEncrypt*) are the aws-cdk-lib Bucket grant sets for read, read/write and put on those buckets and their key.",

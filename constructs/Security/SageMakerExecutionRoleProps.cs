@@ -7,8 +7,9 @@ namespace HfSageMaker.Constructs.Security;
 /// <summary>Properties of <see cref="SageMakerExecutionRole"/>.</summary>
 public sealed record SageMakerExecutionRoleProps
 {
-    /// <summary>The platform buckets the role may use: read datasets and code, read/write artifacts and checkpoints.</summary>
-    public required TrainingBuckets Buckets { get; init; }
+    /// <summary>The platform buckets the role may use: read datasets, read/write artifacts and checkpoints. A
+    /// <see cref="TrainingBuckets"/>, or existing buckets from <see cref="TrainingBuckets.FromAttributes"/>.</summary>
+    public required ITrainingBuckets Buckets { get; init; }
 
     /// <summary>
     /// The VPC jobs run in. When set, the role gets the EC2 network-interface permissions SageMaker
@@ -29,9 +30,9 @@ public sealed record SageMakerExecutionRoleProps
     public IReadOnlyList<string>? ImageRepositories { get; init; }
 
     /// <summary>
-    /// Whether the role may also upload (put, not delete) datasets and code archives, e.g. when a setup uses it outside
+    /// Whether the role may also upload (put, not delete) datasets, e.g. when a setup uses it outside
     /// jobs (the platform gives Studio users <see cref="StudioUserRole"/> instead). Default: false (training needs only
     /// to read them).
     /// </summary>
-    public bool AllowDatasetAndCodeUploads { get; init; }
+    public bool AllowDatasetUploads { get; init; }
 }

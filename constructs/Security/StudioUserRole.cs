@@ -13,12 +13,12 @@ namespace HfSageMaker.Constructs.Security;
 /// The execution role of the data scientists' Studio user profiles and shared spaces (trusted by
 /// <c>sagemaker.amazonaws.com</c> for this account only, <c>aws:SourceAccount</c>), separate from the jobs'
 /// <see cref="SageMakerExecutionRole"/>. It holds what a person working in Studio needs and no more: Studio's own
-/// space and app lifecycle calls in this platform's domain (<see cref="AllowStudioIn"/>), read and upload datasets
-/// (no delete), read code archives, read model artifacts (no overwrite or delete; checkpoints not at all), the Studio
+/// space and app lifecycle calls in this platform's domain (<see cref="AddStudioDomainPolicy"/>), read and upload datasets
+/// (no delete), read model artifacts (no overwrite or delete; checkpoints not at all), the Studio
 /// log group, and starting, watching and stopping executions of the training state machine
-/// (<see cref="AllowExecutionsOf"/>). By default no <c>iam:PassRole</c> and no <c>sagemaker:CreateTrainingJob</c> or
+/// (<see cref="GrantExecutions"/>). By default no <c>iam:PassRole</c> and no <c>sagemaker:CreateTrainingJob</c> or
 /// other job actions: jobs start only through the state machine, whose IAM and validation carry the cost guardrails
-/// (instance types, counts, run time, spot). <see cref="AllowNotebookJobs"/> opts in to jobs created from a notebook,
+/// (instance types, counts, run time, spot). <see cref="AddNotebookJobsPolicy"/> opts in to jobs created from a notebook,
 /// only with the settings of the domain's SDK defaults, enforced by SageMaker's IAM condition keys. No AWS-managed policies. Every wildcard left is unavoidable, commented and carries a
 /// cdk-nag suppression with the reason.
 /// </summary>
@@ -26,7 +26,7 @@ namespace HfSageMaker.Constructs.Security;
 /// <para><b>Breaking the role/domain cycle.</b> The domain needs the role's ARN (<c>DefaultUserSettings.ExecutionRole</c>)
 /// and the Studio statements need the domain id for their ARNs (<c>app/&lt;domain-id&gt;/*</c>,
 /// <c>space/&lt;domain-id&gt;/*</c>, ...). The role and its default policy are created without the domain; the Studio
-/// statements go into a separate <c>AWS::IAM::Policy</c> (<see cref="AllowStudioIn"/>, child id
+/// statements go into a separate <c>AWS::IAM::Policy</c> (<see cref="AddStudioDomainPolicy"/>, child id
 /// <c>StudioDomainAccess</c>) attached to the role, which references the domain id and so is created after the domain:
 /// role, then domain, then policy; no cycle, and every ARN names the real domain id. Neither a wildcard domain with a
 /// tag condition nor a <c>sagemaker:DomainId</c> policy variable is needed.</para>
@@ -47,6 +47,15 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     public static readonly IReadOnlyList<string> StudioListActions =
         ["sagemaker:ListApps", "sagemaker:ListDomains", "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"];
 
+    /// <summary>
+    /// The tags Studio adds to every SageMaker resource created from a Studio app (the domain, user profile and space
+    /// ARNs). Studio needs <c>sagemaker:AddTags</c> for them at creation, or the create call is denied
+    /// (https://docs.aws.amazon.com/sagemaker/latest/dg/domain-resource-isolation.html, "Important";
+    /// https://docs.aws.amazon.com/sagemaker/latest/dg/domain-multiple.html, "Automatic tag propagation").
+    /// </summary>
+    public static readonly IReadOnlyList<string> StudioSystemTagKeys =
+        ["sagemaker:domain-arn", "sagemaker:space-arn", "sagemaker:user-profile-arn"];
+
     private readonly IConstruct _defaultPolicy;
     private Policy? _domainPolicy;
 
@@ -56,7 +65,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <summary>The role, for grants.</summary>
     public IPrincipal GrantPrincipal => Role.GrantPrincipal;
 
-    /// <summary>The policy with the Studio statements of the domain, once <see cref="AllowStudioIn"/> was called.</summary>
+    /// <summary>The policy with the Studio statements of the domain, once <see cref="AddStudioDomainPolicy"/> was called.</summary>
     public Policy? DomainPolicy => _domainPolicy;
 
     /// <summary>Creates the role and its default policy (buckets, key, logs, VPC).</summary>
@@ -76,16 +85,15 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         var findings = new List<NagSuppression>();
 
         // Buckets through the intent-named grants (they bring the key's permissions along): prepare and upload data,
-        // read code and results. No delete anywhere, no write on artifacts, nothing on checkpoints.
+        // read results. No delete anywhere, no write on artifacts, nothing on checkpoints.
         var buckets = props.Buckets;
         buckets.GrantReadDatasets(role);
         buckets.GrantUploadDatasets(role);
-        buckets.GrantReadCode(role);
         buckets.GrantReadArtifacts(role);
-        var objectArns = new[] { buckets.Datasets, buckets.Code, buckets.Artifacts }
+        var objectArns = new[] { buckets.Datasets, buckets.Artifacts }
             .Select(b => NagFindings.Resource(this, b.ArnForObjects("*"))).ToList();
         findings.Add(new NagSuppression("AwsSolutions-IAM5",
-            "Object-level S3 actions need the object ARN pattern <bucket>/*; each pattern is limited to one platform bucket (datasets, code, artifacts), and the action groups (s3:GetObject*, s3:GetBucket*, s3:List*, s3:Abort*, kms:GenerateDataKey*, kms:ReEncrypt*) are the aws-cdk-lib Bucket grant sets for read and put on those buckets and their key; none deletes or overwrites artifacts.",
+            "Object-level S3 actions need the object ARN pattern <bucket>/*; each pattern is limited to one platform bucket (datasets, artifacts), and the action groups (s3:GetObject*, s3:GetBucket*, s3:List*, s3:Abort*, kms:GenerateDataKey*, kms:ReEncrypt*) are the aws-cdk-lib Bucket grant sets for read and put on those buckets and their key; none deletes or overwrites artifacts.",
             [.. objectArns, "Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:Abort*",
              "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]));
 
@@ -138,7 +146,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <returns>The policy, attached to <see cref="Role"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="domain"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The role was already allowed into a domain.</exception>
-    public Policy AllowStudioIn(StudioDomain domain)
+    public Policy AddStudioDomainPolicy(StudioDomain domain)
     {
         ArgumentNullException.ThrowIfNull(domain);
         if (_domainPolicy is not null)
@@ -207,7 +215,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// </summary>
     /// <returns>The combined grant.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stateMachine"/> is null.</exception>
-    public Grant AllowExecutionsOf(IStateMachine stateMachine)
+    public Grant GrantExecutions(IStateMachine stateMachine)
     {
         ArgumentNullException.ThrowIfNull(stateMachine);
         var grant = stateMachine.GrantStartExecution(Role)
@@ -239,13 +247,16 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <c>ForAllValues</c> plus <c>Null = false</c>, since <c>ForAllValues</c> alone also matches a request without a VPC),
     /// network isolation and inter-container encryption on (<c>Bool</c>, which fails when the request omits them), the
     /// output key present and the platform key (<c>sagemaker:OutputKmsKeyArn</c>), the volume key the platform key when
-    /// sent (<c>sagemaker:VolumeKmsKeyArn</c> with <c>IfExists</c>: instance types with local NVMe storage take none),
+    /// sent (<c>sagemaker:VolumeKmsKeyArn</c> with <c>IfExists</c>: instance types with local NVMe storage take none; a deny
+    /// statement refuses allowed types with EBS volumes sent without it), no remote debugging
+    /// (<c>sagemaker:EnableRemoteDebug</c>) and no EFS/FSx channels (<c>sagemaker:FileSystemId</c> absent),
     /// only allowed instance types, at most the maximum run time and warm-pool keep-alive. The deprecated
     /// <c>sagemaker:OutputKmsKey</c>/<c>VolumeKmsKey</c> are listed for no action, so they are not used. With
     /// <see cref="SageMakerSdkDefaultsProps.AllowRemoteFunctions"/>, training jobs without network isolation (what
     /// <c>@remote</c> sends) are allowed under the same guardrails when tagged
     /// <see cref="SageMakerSdkDefaults.RemoteFunctionTagKey"/>. Also: <c>iam:PassRole</c> on the job role only, for
-    /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys; describe, stop and list jobs
+    /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys and
+    /// <see cref="StudioSystemTagKeys"/>; describe, stop and list jobs
     /// (<c>fit()</c>, the tuner and <c>@remote</c> poll them); uploads (put, not delete) under the defaults' key prefix.
     /// The statements go into a customer managed policy (child id <c>NotebookJobs</c>), outside the role's inline
     /// policy size quota.
@@ -254,11 +265,11 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <returns>The managed policy, attached to <see cref="Role"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="defaults"/> is null.</exception>
     /// <exception cref="InvalidOperationException">Notebook jobs were already allowed.</exception>
-    public ManagedPolicy AllowNotebookJobs(SageMakerSdkDefaults defaults)
+    public ManagedPolicy AddNotebookJobsPolicy(SageMakerSdkDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(defaults);
         if (Node.TryFindChild("NotebookJobs") is not null)
-            throw new InvalidOperationException($"StudioUserRole '{Node.Path}' already allows notebook jobs; call AllowNotebookJobs once.");
+            throw new InvalidOperationException($"StudioUserRole '{Node.Path}' already allows notebook jobs; call AddNotebookJobsPolicy once.");
 
         var props = defaults.Props;
         var stack = Stack.Of(this);
@@ -279,6 +290,8 @@ public sealed partial class StudioUserRole : Construct, IGrantable
             },
             ["Null"] = new Dictionary<string, object>
             {
+                // No file system channels (EFS/FSx in the VPC): the platform's jobs read S3 only.
+                ["sagemaker:FileSystemId"] = "true",
                 ["sagemaker:InstanceTypes"] = "false",
                 ["sagemaker:MaxRuntimeInSeconds"] = "false",
                 ["sagemaker:OutputKmsKeyArn"] = "false",
@@ -290,7 +303,11 @@ public sealed partial class StudioUserRole : Construct, IGrantable
                 ["sagemaker:InterContainerTrafficEncryption"] = "true",
                 ["sagemaker:NetworkIsolation"] = networkIsolation ? "true" : "false",
             },
+            // Remote debugging (listed for CreateTrainingJob only) opens a shell in the job's container, with the job
+            // role's credentials: never from a notebook.
+            ["BoolIfExists"] = new Dictionary<string, object> { ["sagemaker:EnableRemoteDebug"] = "false" },
             ["ArnEquals"] = new Dictionary<string, object> { ["sagemaker:OutputKmsKeyArn"] = keyArn },
+            // Types with local NVMe storage take no volume key; the others must send one (DenyEbsVolumesWithoutPlatformKey).
             ["ArnEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = keyArn },
             ["NumericLessThanEquals"] = new Dictionary<string, object> { ["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds() },
             // Listed for CreateTrainingJob only; absent from tuning requests and from requests without warm pools.
@@ -336,11 +353,31 @@ public sealed partial class StudioUserRole : Construct, IGrantable
                 Conditions = remote,
             }));
         }
-        var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Order(StringComparer.Ordinal).ToArray();
+        // An allowed type with EBS volumes and no volume key would get the AWS managed key: denied. (A deny, not a second
+        // set of allow statements per kind of type: the managed policy must stay within IAM's 6,144 characters.)
+        var ebsTypes = props.AllowedInstanceTypes.Where(SageMakerSdkDefaults.SupportsVolumeKmsKey).ToArray();
+        if (ebsTypes.Length > 0)
+        {
+            statements.Add(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "DenyEbsVolumesWithoutPlatformKey",
+                Effect = Effect.DENY,
+                Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
+                Resources = [trainingJobs, tuningJobs],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["sagemaker:InstanceTypes"] = ebsTypes },
+                    ["Null"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = "true" },
+                },
+            }));
+        }
+        var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Concat(StudioSystemTagKeys)
+            .Order(StringComparer.Ordinal).ToArray();
         statements.AddRange(
         [
             // Tags sent with CreateTrainingJob/CreateHyperParameterTuningJob need sagemaker:AddTags on the new job;
-            // sagemaker:TaggingAction limits it to tagging on creation (no re-tagging of existing jobs).
+            // sagemaker:TaggingAction limits it to tagging on creation (no re-tagging of existing jobs). Studio adds its
+            // own tags to what a Studio app creates (StudioSystemTagKeys), so they are allowed keys too.
             new(new PolicyStatementProps
             {
                 Sid = "TagNotebookJobsOnCreation",

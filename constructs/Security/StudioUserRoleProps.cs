@@ -8,10 +8,10 @@ namespace HfSageMaker.Constructs.Security;
 public sealed record StudioUserRoleProps
 {
     /// <summary>
-    /// The platform buckets: the role may read and upload (put, not delete) datasets, read code archives and read model
-    /// artifacts; nothing on checkpoints.
+    /// The platform buckets: the role may read and upload (put, not delete) datasets and read model artifacts; nothing
+    /// on checkpoints. A <see cref="TrainingBuckets"/>, or existing buckets from <see cref="TrainingBuckets.FromAttributes"/>.
     /// </summary>
-    public required TrainingBuckets Buckets { get; init; }
+    public required ITrainingBuckets Buckets { get; init; }
 
     /// <summary>
     /// The VPC of the <c>VpcOnly</c> Studio domain. When set, the role gets the EC2 network-interface permissions

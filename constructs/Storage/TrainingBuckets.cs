@@ -9,14 +9,15 @@ using HfSageMaker.Constructs.Internal;
 namespace HfSageMaker.Constructs.Storage;
 
 /// <summary>
-/// The training platform's S3 buckets: datasets, model artifacts, checkpoints and code (the <c>sourcedir.tar.gz</c>
-/// archives), all encrypted with one customer-managed KMS key (S3 Bucket Keys on, to cut KMS requests), public access
+/// The training platform's S3 buckets: datasets, model artifacts, checkpoints and, on request, code (see
+/// <see cref="TrainingBucketsProps.IncludeCodeBucket"/>), all encrypted with one customer-managed KMS key (S3 Bucket Keys on, to cut KMS requests), public access
 /// blocked, TLS-only (1.2 or later), object ownership enforced (no ACLs), versioned and server-access-logged into a
 /// separate access-log bucket. Checkpoints expire after <see cref="TrainingBucketsProps.CheckpointExpiration"/>;
 /// noncurrent versions and incomplete multipart uploads are cleaned up everywhere.
-/// Use the intent-named grants (<see cref="GrantReadDatasets"/>, ...): they bring the KMS permissions along.
+/// Use the intent-named grants (<see cref="GrantReadDatasets"/>, ...): they bring the KMS permissions along. Existing
+/// buckets: <see cref="FromAttributes"/>; an existing access-log bucket: <see cref="TrainingBucketsProps.AccessLogsBucket"/>.
 /// </summary>
-public sealed class TrainingBuckets : Construct
+public sealed class TrainingBuckets : Construct, ITrainingBuckets
 {
     /// <summary>Default age after which checkpoints expire.</summary>
     public static readonly Duration DefaultCheckpointExpiration = Duration.Days(30);
@@ -42,14 +43,40 @@ public sealed class TrainingBuckets : Construct
     /// <summary>Checkpoints of spot and long-running jobs (<c>CheckpointConfig.S3Uri</c>); objects expire.</summary>
     public IBucket Checkpoints { get; }
 
-    /// <summary>Training code archives (<c>sourcedir.tar.gz</c>, <c>sagemaker_submit_directory</c>).</summary>
-    public IBucket Code { get; }
+    /// <summary>A bucket for code archives or other files of your own, or null unless
+    /// <see cref="TrainingBucketsProps.IncludeCodeBucket"/> is set. The pipeline does not use it: its
+    /// <c>sourcedir.tar.gz</c> is a CDK file asset in the bootstrap bucket.</summary>
+    public IBucket? Code { get; }
 
     /// <summary>
-    /// Destination of the other buckets' server access logs (one prefix per bucket). Encrypted with S3-managed keys
-    /// (SSE-S3) because S3 server access logging cannot deliver to a bucket whose default encryption is SSE-KMS.
+    /// Destination of the other buckets' server access logs (one prefix per bucket): the given
+    /// <see cref="TrainingBucketsProps.AccessLogsBucket"/>, or one created encrypted with S3-managed keys (SSE-S3)
+    /// because S3 server access logging cannot deliver to a bucket whose default encryption is SSE-KMS.
     /// </summary>
     public IBucket AccessLogs { get; }
+
+    /// <summary>
+    /// Imports existing buckets and their key (e.g. from another stack or app) as <see cref="ITrainingBuckets"/>, for
+    /// <see cref="Security.SageMakerExecutionRole"/>, <see cref="Security.StudioUserRole"/> and the pipeline. Nothing is
+    /// created; the grants name the buckets and the key.
+    /// </summary>
+    /// <param name="scope">Parent construct.</param>
+    /// <param name="id">Construct id (creates no resource).</param>
+    /// <param name="attributes">The buckets and the key.</param>
+    /// <returns>The imported buckets.</returns>
+    /// <exception cref="ArgumentException">A bucket or the key is missing.</exception>
+    public static ITrainingBuckets FromAttributes(Construct scope, string id, TrainingBucketsAttributes attributes)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        var imported = new ImportedTrainingBuckets(scope, id, attributes);
+        var v = new PropsValidation(imported, nameof(TrainingBucketsAttributes));
+        v.Require(attributes.Datasets is not null, "Datasets", null, "give the existing datasets bucket, e.g. Bucket.FromBucketName(this, \"Datasets\", \"my-datasets\").");
+        v.Require(attributes.Artifacts is not null, "Artifacts", null, "give the existing artifacts bucket.");
+        v.Require(attributes.Checkpoints is not null, "Checkpoints", null, "give the existing checkpoints bucket.");
+        v.Require(attributes.EncryptionKey is not null, "EncryptionKey", null, "give the buckets' KMS key, e.g. Key.FromKeyArn(this, \"Key\", \"arn:aws:kms:...\").");
+        v.ThrowIfAny();
+        return imported;
+    }
 
     /// <summary>Creates the key (unless one is given) and the buckets.</summary>
     /// <exception cref="ArgumentException">A duration is not a whole number of days from 1 to 3650.</exception>
@@ -78,6 +105,29 @@ public sealed class TrainingBuckets : Construct
         });
 
         var abortUploads = Duration.Days(AbortIncompleteMultipartUploadDays);
+        AccessLogs = props.AccessLogsBucket ?? CreateAccessLogsBucket(props.RemovalPolicy, accessLogExpiration, abortUploads);
+
+        var keepNoncurrent = new LifecycleRule
+        {
+            Id = "ExpireNoncurrentVersions",
+            NoncurrentVersionExpiration = noncurrentExpiration,
+            AbortIncompleteMultipartUploadAfter = abortUploads,
+        };
+        Datasets = CreateBucket("Datasets", "datasets/", props.RemovalPolicy, keepNoncurrent);
+        Artifacts = CreateBucket("Artifacts", "artifacts/", props.RemovalPolicy, keepNoncurrent);
+        Checkpoints = CreateBucket("Checkpoints", "checkpoints/", props.RemovalPolicy, new LifecycleRule
+        {
+            Id = "ExpireCheckpoints",
+            Expiration = checkpointExpiration,
+            // Jobs overwrite checkpoint files constantly; old versions are of no use after a day.
+            NoncurrentVersionExpiration = Duration.Days(1),
+            AbortIncompleteMultipartUploadAfter = abortUploads,
+        });
+        Code = props.IncludeCodeBucket ? CreateBucket("Code", "code/", props.RemovalPolicy, keepNoncurrent) : null;
+    }
+
+    private Bucket CreateAccessLogsBucket(RemovalPolicy removalPolicy, Duration accessLogExpiration, Duration abortUploads)
+    {
         var accessLogs = new Bucket(this, "AccessLogs", new BucketProps
         {
             // SSE-S3: the S3 log delivery service cannot write to a bucket whose default encryption is SSE-KMS.
@@ -87,7 +137,7 @@ public sealed class TrainingBuckets : Construct
             EnforceSSL = true,
             MinimumTLSVersion = 1.2,
             Versioned = true,
-            RemovalPolicy = props.RemovalPolicy,
+            RemovalPolicy = removalPolicy,
             LifecycleRules =
             [
                 new LifecycleRule
@@ -108,25 +158,7 @@ public sealed class TrainingBuckets : Construct
             new NagSuppression("NIST.800.53.R5-S3DefaultEncryptionKMS", SseS3Evidence),
             new NagSuppression("HIPAA.Security-S3DefaultEncryptionKMS", SseS3Evidence),
             new NagSuppression("PCI.DSS.321-S3DefaultEncryptionKMS", SseS3Evidence));
-        AccessLogs = accessLogs;
-
-        var keepNoncurrent = new LifecycleRule
-        {
-            Id = "ExpireNoncurrentVersions",
-            NoncurrentVersionExpiration = noncurrentExpiration,
-            AbortIncompleteMultipartUploadAfter = abortUploads,
-        };
-        Datasets = CreateBucket("Datasets", "datasets/", props.RemovalPolicy, keepNoncurrent);
-        Artifacts = CreateBucket("Artifacts", "artifacts/", props.RemovalPolicy, keepNoncurrent);
-        Checkpoints = CreateBucket("Checkpoints", "checkpoints/", props.RemovalPolicy, new LifecycleRule
-        {
-            Id = "ExpireCheckpoints",
-            Expiration = checkpointExpiration,
-            // Jobs overwrite checkpoint files constantly; old versions are of no use after a day.
-            NoncurrentVersionExpiration = Duration.Days(1),
-            AbortIncompleteMultipartUploadAfter = abortUploads,
-        });
-        Code = CreateBucket("Code", "code/", props.RemovalPolicy, keepNoncurrent);
+        return accessLogs;
     }
 
     private const string SseS3Evidence =
@@ -164,11 +196,6 @@ public sealed class TrainingBuckets : Construct
     /// <summary>Read and write checkpoints (spot training uploads and resumes from them).</summary>
     public Grant GrantReadWriteCheckpoints(IGrantable grantee) => Checkpoints.GrantReadWrite(grantee);
 
-    /// <summary>Read training code archives (<c>sourcedir.tar.gz</c>).</summary>
-    public Grant GrantReadCode(IGrantable grantee) => Code.GrantRead(grantee);
-
-    /// <summary>Upload training code archives (put objects, encrypt with the key); no delete.</summary>
-    public Grant GrantUploadCode(IGrantable grantee) => Code.GrantPut(grantee);
 
     private static void RequireWholeDays(PropsValidation v, string prop, Duration duration)
     {

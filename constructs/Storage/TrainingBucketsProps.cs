@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.S3;
 
 namespace HfSageMaker.Constructs.Storage;
 
@@ -7,7 +8,7 @@ namespace HfSageMaker.Constructs.Storage;
 public sealed record TrainingBucketsProps
 {
     /// <summary>
-    /// Customer-managed key that encrypts the datasets, artifacts, checkpoints and code buckets (and that the Studio
+    /// Customer-managed key that encrypts the datasets, artifacts, checkpoints (and code) buckets (and that the Studio
     /// domain and training volumes may reuse). Default: a new KMS key with yearly automatic rotation.
     /// </summary>
     public IKey? EncryptionKey { get; init; }
@@ -24,11 +25,28 @@ public sealed record TrainingBucketsProps
     public Duration? CheckpointExpiration { get; init; }
 
     /// <summary>
-    /// Age after which noncurrent (overwritten or deleted) object versions in the datasets, artifacts and code buckets
+    /// Age after which noncurrent (overwritten or deleted) object versions in the datasets, artifacts (and code) buckets
     /// expire (whole days, 1 to 3650). Checkpoints keep noncurrent versions one day. Default: 90 days.
     /// </summary>
     public Duration? NoncurrentVersionExpiration { get; init; }
 
-    /// <summary>Age after which server access logs expire (whole days, 1 to 3650). Default: 365 days.</summary>
+    /// <summary>Age after which server access logs expire (whole days, 1 to 3650), when the access-log bucket is
+    /// created. Default: 365 days.</summary>
     public Duration? AccessLogExpiration { get; init; }
+
+    /// <summary>
+    /// An existing bucket that receives the buckets' server access logs (prefixes <c>datasets/</c>, <c>artifacts/</c>,
+    /// <c>checkpoints/</c>). It must accept S3 log delivery (SSE-S3 default encryption, a bucket policy that allows
+    /// <c>logging.s3.amazonaws.com</c>; the CDK adds that statement when the bucket is defined in the same app).
+    /// Default: a versioned SSE-S3 bucket is created (construct id <c>AccessLogs</c>), its logs expiring after
+    /// <see cref="AccessLogExpiration"/>.
+    /// </summary>
+    public IBucket? AccessLogsBucket { get; init; }
+
+    /// <summary>
+    /// Whether to create a fourth bucket, <see cref="TrainingBuckets.Code"/> (construct id <c>Code</c>), for code
+    /// archives or other files of your own. The pipeline does not need it (its <c>sourcedir.tar.gz</c> is a CDK file
+    /// asset). Default: false (no bucket).
+    /// </summary>
+    public bool IncludeCodeBucket { get; init; }
 }

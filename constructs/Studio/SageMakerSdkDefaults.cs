@@ -28,12 +28,13 @@ namespace HfSageMaker.Constructs.Studio;
 /// root or sudo). No custom resource and no Lambda function are needed, unlike publishing the file to S3 for
 /// <c>SAGEMAKER_ADMIN_CONFIG_OVERRIDE</c>, which would also need every kernel's environment set.</para>
 /// <para><b>Defaults are a convenience, IAM is the guardrail.</b> A user may override any default in code;
-/// <c>StudioUserRole.AllowNotebookJobs</c> grants job creation only with exactly these settings.</para>
+/// <c>StudioUserRole.AddNotebookJobsPolicy</c> grants job creation only with exactly these settings.</para>
 /// <para><b>What the schema cannot carry.</b> The SDK's schema has no <c>HyperParameterTuningJob</c> section (the tuner
 /// copies the estimator's settings), no run-time limit and no output path beyond <c>Session</c>'s bucket and prefix.
 /// The estimator drops the configured volume key for instance types without EBS volumes (SDK <c>estimator.py</c>
 /// lines 719-735, <c>utils.py</c> lines 1603-1645); <c>@remote</c> does not (<c>remote_function/job.py</c> lines
-/// 1025-1026), so <c>RemoteFunction.VolumeKmsKeyId</c> is set only when every allowed type takes a volume key.</para>
+/// 1025-1026), so <c>RemoteFunction.VolumeKmsKeyId</c> is set only when <c>RemoteFunction.InstanceType</c> takes a volume
+/// key (an <c>@remote</c> function given another kind of type must then pass or drop <c>volume_kms_key</c> itself).</para>
 /// <para><b>Names.</b> A lifecycle configuration cannot be updated in place, so its name ends in a hash of its content:
 /// a changed file creates a new configuration, the domain switches to it and CloudFormation deletes the old one. A
 /// domain's default configuration is pre-selected per space and stays until the user changes it
@@ -154,7 +155,9 @@ public sealed partial class SageMakerSdkDefaults : Construct
             ["Tags"] = Tags(remote: true),
             ["VpcConfig"] = vpcConfig,
         };
-        if (props.AllowedInstanceTypes.All(SupportsVolumeKmsKey)) remoteFunction["VolumeKmsKeyId"] = keyArn;
+        // IAM requires the platform volume key on types that take one (StudioUserRole.AllowNotebookJobs), and SageMaker
+        // refuses one on types with local storage: follow @remote's own instance type.
+        if (SupportsVolumeKmsKey(RemoteFunctionInstanceType)) remoteFunction["VolumeKmsKeyId"] = keyArn;
 
         var modules = new Dictionary<string, object>
         {

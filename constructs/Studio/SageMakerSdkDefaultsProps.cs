@@ -8,7 +8,7 @@ namespace HfSageMaker.Constructs.Studio;
 
 /// <summary>
 /// Properties of <see cref="SageMakerSdkDefaults"/>: the settings every notebook job gets by default and, through
-/// <c>StudioUserRole.AllowNotebookJobs</c>, the only settings IAM lets a Studio user create jobs with.
+/// <c>StudioUserRole.AddNotebookJobsPolicy</c>, the only settings IAM lets a Studio user create jobs with.
 /// </summary>
 public sealed record SageMakerSdkDefaultsProps
 {

@@ -81,8 +81,8 @@ public sealed class TrainingSourceCode
     public static TrainingSourceCode FromDirectory(Construct scope, string id, string directory, TrainingSourceCodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var bytes = CreateArchive(directory, options);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var bytes = BuildArchive(directory, options, $"{scope.Node.Path}/{id}");
+        var sha = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
         var path = WriteContentAddressed(bytes, sha);
         var asset = new Asset(scope, id, new AssetProps { Path = path });
         return new TrainingSourceCode(asset, sha, path);
@@ -97,15 +97,23 @@ public sealed class TrainingSourceCode
     /// <summary>Builds the deterministic <c>sourcedir.tar.gz</c> bytes for <paramref name="directory"/> (see the remarks of
     /// <see cref="TrainingSourceCode"/>).</summary>
     /// <exception cref="ArgumentException">See <see cref="FromDirectory"/>.</exception>
-    public static byte[] CreateArchive(string directory, TrainingSourceCodeOptions? options = null)
+    public static byte[] CreateArchive(string directory, TrainingSourceCodeOptions? options = null) =>
+        BuildArchive(directory, options, $"directory {directory}");
+
+    /// <summary>The library's one error format: <c>Invalid TrainingSourceCode for '{subject}':</c> then one line per
+    /// problem, <c>{prop} is '{value}'; {what is allowed and the fix}</c>.</summary>
+    private static ArgumentException Invalid(string subject, IEnumerable<string> problems, Exception? inner = null) =>
+        new($"Invalid TrainingSourceCode for '{subject}':\n - " + string.Join("\n - ", problems), "directory", inner);
+
+    private static byte[] BuildArchive(string directory, TrainingSourceCodeOptions? options, string subject)
     {
         options ??= new TrainingSourceCodeOptions();
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(directory))
-            throw new ArgumentException("TrainingSourceCode: directory is empty; give the training source directory, e.g. 'training-scripts/translation'.", nameof(directory));
+            throw Invalid(subject, [$"directory is '{directory}'; give the training source directory, e.g. 'training-scripts/translation'."]);
         var root = Path.GetFullPath(directory);
         if (!Directory.Exists(root))
-            throw new ArgumentException($"TrainingSourceCode: directory '{directory}' (resolved to '{root}') does not exist.", nameof(directory));
+            throw Invalid(subject, [$"directory is '{directory}'; it resolves to '{root}', which does not exist: give an existing directory (a relative path is resolved from the current directory, the CDK app's root)."]);
 
         var excludes = DefaultExcludes.Concat(options.Exclude ?? []).Select(Glob.Parse).ToArray();
         var entries = new List<(string Name, FileSystemInfo Info)>();
@@ -115,17 +123,17 @@ public sealed class TrainingSourceCode
         {
             var normalized = entryPoint.Replace('\\', '/').TrimStart('.', '/');
             if (string.IsNullOrWhiteSpace(normalized) || !File.Exists(Path.Combine(root, normalized)))
-                problems.Add($"EntryPoint '{entryPoint}' does not exist in '{root}'.");
+                problems.Add($"EntryPoint is '{entryPoint}'; it does not exist in '{root}': give the script's path relative to the directory.");
             else if (!entries.Any(e => e.Name == normalized))
-                problems.Add($"EntryPoint '{entryPoint}' is excluded from the archive; remove the exclusion that matches it.");
+                problems.Add($"EntryPoint is '{entryPoint}'; it is excluded from the archive: remove the Exclude pattern that matches it.");
         }
 
         var maxBytes = (long)(options.MaxArchiveSize ?? DefaultMaxArchiveSize).ToBytes();
         var rawBytes = entries.Select(e => e.Info is FileInfo f ? f.Length : 0).Sum();
         if (rawBytes > Math.Max(maxBytes, 1) * 20L || rawBytes > int.MaxValue / 2)
-            problems.Add($"Source directory '{root}' holds {rawBytes} bytes; the archive carries code, pass datasets and models as input channels.");
+            problems.Add($"directory is '{root}'; it holds {rawBytes} bytes: the archive carries code, pass datasets and models as input channels.");
         if (problems.Count > 0)
-            throw new ArgumentException("Invalid training source code:\n - " + string.Join("\n - ", problems), nameof(directory));
+            throw Invalid(subject, problems);
 
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         var tar = new MemoryStream();
@@ -158,15 +166,15 @@ public sealed class TrainingSourceCode
                 }
                 catch (ArgumentException e)
                 {
-                    throw new ArgumentException($"TrainingSourceCode: '{name}' cannot be written to a ustar archive ({e.Message}); shorten the path.", nameof(directory), e);
+                    throw Invalid(subject, [$"directory is '{root}'; '{name}' cannot be written to a ustar archive ({e.Message}): shorten the path."], e);
                 }
             }
         }
 
         var archive = Gzip(tar.GetBuffer().AsSpan(0, (int)tar.Length));
         if (archive.Length > maxBytes)
-            throw new ArgumentException($"TrainingSourceCode: the archive of '{root}' is {archive.Length} bytes, above the limit of {maxBytes} bytes "
-                + "(MaxArchiveSize); keep data and model files out of the source directory or exclude them.", nameof(directory));
+            throw Invalid(subject, [$"MaxArchiveSize is '{maxBytes} bytes'; the archive of '{root}' is {archive.Length} bytes, above the limit: "
+                + "keep data and model files out of the source directory or exclude them."]);
         return archive;
     }
 
@@ -180,7 +188,7 @@ public sealed class TrainingSourceCode
             if (excludes.Any(g => g.IsMatch(relative, info.Name, isDirectory))) continue;
             if (info.LinkTarget is not null)
             {
-                problems.Add($"'{relative}' is a symbolic link; links are not archived, copy the file or exclude it.");
+                problems.Add($"directory is '{directory.FullName}'; '{relative}' is a symbolic link: links are not archived, copy the file or exclude it.");
                 continue;
             }
             if (isDirectory)
@@ -240,7 +248,7 @@ public sealed class TrainingSourceCode
     {
         var folder = Path.Combine(Path.GetTempPath(), "hf-sourcedir", sha);
         var path = Path.Combine(folder, ArchiveFileName);
-        if (File.Exists(path) && Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) == sha) return path;
+        if (File.Exists(path) && Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant() == sha) return path;
         Directory.CreateDirectory(folder);
         var temporary = Path.Combine(folder, $"{ArchiveFileName}.{Guid.NewGuid():N}.tmp");
         File.WriteAllBytes(temporary, bytes);

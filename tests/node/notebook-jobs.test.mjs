@@ -15,13 +15,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { listStacks, readTemplate } from './lib/cdk-out.mjs';
 import { render, renderContext, stateMachineDefinitions } from './lib/intrinsics.mjs';
 import { validateRequest } from './lib/sagemaker-api-model.mjs';
+import { allows, simulate } from './lib/notebook-iam.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REMOTE_TAG = 'sagemaker-sdk-remote-function';
+// The tags Studio adds to what a Studio app creates; creating with them needs sagemaker:AddTags for them
+// (https://docs.aws.amazon.com/sagemaker/latest/dg/domain-resource-isolation.html, "Important").
+const STUDIO_TAGS = (region, account) => [
+  { Key: 'sagemaker:domain-arn', Value: `arn:aws:sagemaker:${region}:${account}:domain/d-abcdefghijkl` },
+  { Key: 'sagemaker:space-arn', Value: `arn:aws:sagemaker:${region}:${account}:space/d-abcdefghijkl/my-space` },
+  { Key: 'sagemaker:user-profile-arn', Value: `arn:aws:sagemaker:${region}:${account}:user-profile/d-abcdefghijkl/alice` },
+];
+const EFS_CHANNEL = {
+  ChannelName: 'home',
+  DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemAccessMode: 'ro', FileSystemType: 'EFS', DirectoryPath: '/home' } },
+};
 
 const stacks = listStacks().map((stack) => {
   const name = stack.name.replace(/^HfSageMaker-/, '');
@@ -219,7 +230,9 @@ for (const { stack, environment, template, ctx } of stacks) {
   const H = 'CreateHyperParameterTuningJob';
   const rows = [
     [T, 'compliant: in the VPC, isolated, encrypted with the platform key, allowed type, default run time', estimatorRequest, () => {}, true],
-    [T, 'compliant: with the platform volume key (types with EBS volumes)', estimatorRequest, (r) => { r.ResourceConfig.VolumeKmsKeyId = keyArn; }, true],
+    // IAM only: the shipped environments allow local-storage types, on which SageMaker itself refuses a volume key; the
+    // EBS-type rules are simulated by notebook-jobs-volume-key.test.mjs.
+    [T, 'IAM allows the platform volume key on a local-storage type (SageMaker refuses it there)', estimatorRequest, (r) => { r.ResourceConfig.VolumeKmsKeyId = keyArn; }, true],
     [T, 'compliant: the longest allowed run time on the last allowed type', estimatorRequest, (r) => { r.StoppingCondition.MaxRuntimeInSeconds = maxRuntime; r.ResourceConfig.InstanceType = allowed.at(-1); }, true],
     [T, 'compliant: one of the platform subnets only', estimatorRequest, (r) => { r.VpcConfig.Subnets = r.VpcConfig.Subnets.slice(0, 1); }, true],
     [T, '@remote function (no network isolation, tagged)', remoteRequest, () => {}, remoteAllowed],
@@ -240,12 +253,18 @@ for (const { stack, environment, template, ctx } of stacks) {
     [T, 'warm pool beyond the environment', estimatorRequest, (r) => { r.ResourceConfig.KeepAlivePeriodInSeconds = (environment.training.warmPoolKeepAliveMinutes ?? 0) * 60 + 60; }, false],
     [T, 'other role', estimatorRequest, (r) => { r.RoleArn = `arn:aws:iam::${ctx.account}:role/SomeAdminRole`; }, false],
     [T, 'a tag key outside the platform tags', estimatorRequest, (r) => { r.Tags.push({ Key: 'team', Value: 'x' }); }, false],
+    [T, 'compliant, with the tags Studio adds to what a Studio app creates', estimatorRequest, (r) => { r.Tags.push(...STUDIO_TAGS(region, ctx.account)); }, true],
+    [T, 'compliant, remote debugging explicitly off', estimatorRequest, (r) => { r.RemoteDebugConfig = { EnableRemoteDebug: false }; }, true],
+    [T, 'remote debugging on (a shell in the container with the job role)', estimatorRequest, (r) => { r.RemoteDebugConfig = { EnableRemoteDebug: true }; }, false],
+    [T, 'an EFS channel in the VPC', estimatorRequest, (r) => { r.InputDataConfig.push(structuredClone(EFS_CHANNEL)); }, false],
     [H, 'compliant tuning job', tuningRequest, () => {}, true],
     [H, 'tuning without VPC', tuningRequest, (r) => { delete r.TrainingJobDefinition.VpcConfig; }, false],
     [H, 'tuning without network isolation', tuningRequest, (r) => { r.TrainingJobDefinition.EnableNetworkIsolation = false; }, false],
     [H, 'tuning with other output KMS key', tuningRequest, (r) => { r.TrainingJobDefinition.OutputDataConfig.KmsKeyId = otherKey; }, false],
     [H, 'tuning on other instance type', tuningRequest, (r) => { r.TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType = otherType; }, false],
     [H, 'tuning too long', tuningRequest, (r) => { r.TrainingJobDefinition.StoppingCondition.MaxRuntimeInSeconds = maxRuntime + 1; }, false],
+    [H, 'compliant tuning job, with the tags Studio adds', tuningRequest, (r) => { r.Tags.push(...STUDIO_TAGS(region, ctx.account)); }, true],
+    [H, 'tuning with an EFS channel in the VPC', tuningRequest, (r) => { r.TrainingJobDefinition.InputDataConfig = [...r.TrainingJobDefinition.InputDataConfig, structuredClone(EFS_CHANNEL)]; }, false],
     [H, 'tuning with other role', tuningRequest, (r) => { r.TrainingJobDefinition.RoleArn = `arn:aws:iam::${ctx.account}:role/SomeAdminRole`; }, false],
   ];
 
@@ -289,62 +308,4 @@ for (const { stack, environment, template, ctx } of stacks) {
     assert.notEqual(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, tags(keys)), 'Allowed', 'AddTags on an existing job');
     assert.notEqual(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, { ...tags([...keys, 'team']), 'sagemaker:TaggingAction': 'CreateTrainingJob' }), 'Allowed');
   });
-}
-
-/** The request context SageMaker derives from a request, for the condition keys listed per action (Service Authorization Reference). */
-function requestContext(operation, request) {
-  const context = {};
-  const d = operation === 'CreateTrainingJob' ? request : request.TrainingJobDefinition;
-  const resources = operation === 'CreateTrainingJob' ? d.ResourceConfig : d.HyperParameterTuningResourceConfig ?? d.ResourceConfig;
-  const types = resources?.InstanceGroups?.map((g) => g.InstanceType) ?? resources?.InstanceConfigs?.map((g) => g.InstanceType)
-    ?? (resources?.InstanceType ? [resources.InstanceType] : []);
-  if (types.length) context['sagemaker:InstanceTypes'] = types;
-  if (d.VpcConfig) {
-    context['sagemaker:VpcSubnets'] = d.VpcConfig.Subnets;
-    context['sagemaker:VpcSecurityGroupIds'] = d.VpcConfig.SecurityGroupIds;
-  }
-  if (d.EnableNetworkIsolation !== undefined) context['sagemaker:NetworkIsolation'] = String(d.EnableNetworkIsolation);
-  if (d.EnableInterContainerTrafficEncryption !== undefined) context['sagemaker:InterContainerTrafficEncryption'] = String(d.EnableInterContainerTrafficEncryption);
-  if (d.OutputDataConfig?.KmsKeyId) context['sagemaker:OutputKmsKeyArn'] = d.OutputDataConfig.KmsKeyId;
-  if (resources?.VolumeKmsKeyId) context['sagemaker:VolumeKmsKeyArn'] = resources.VolumeKmsKeyId;
-  if (d.StoppingCondition?.MaxRuntimeInSeconds !== undefined) context['sagemaker:MaxRuntimeInSeconds'] = String(d.StoppingCondition.MaxRuntimeInSeconds);
-  if (operation === 'CreateTrainingJob' && resources?.KeepAlivePeriodInSeconds !== undefined) {
-    context['sagemaker:KeepAlivePeriod'] = String(resources.KeepAlivePeriodInSeconds);
-  }
-  for (const tag of request.Tags ?? []) context[`aws:RequestTag/${tag.Key}`] = tag.Value;
-  if (request.Tags?.length) context['aws:TagKeys'] = request.Tags.map((t) => t.Key);
-  return context;
-}
-
-async function simulate(policies, ctx, action, resource, contextVariables) {
-  const result = await runSimulation({
-    identityPolicies: policies,
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    request: {
-      principal: `arn:aws:iam::${ctx.account}:role/StudioUser`,
-      action,
-      resource: { resource, accountId: ctx.account },
-      contextVariables,
-    },
-  }, {});
-  if (result.errors) throw new Error(`${action}: the simulator rejected the input: ${JSON.stringify(result.errors)}`);
-  return result.overallResult;
-}
-
-/** Whether the Studio role may send the request: the create action, PassRole of its role and tagging on creation. */
-async function allows(policies, ctx, operation, request) {
-  const isTraining = operation === 'CreateTrainingJob';
-  const jobArn = isTraining
-    ? `arn:aws:sagemaker:${ctx.region}:${ctx.account}:training-job/${request.TrainingJobName}`
-    : `arn:aws:sagemaker:${ctx.region}:${ctx.account}:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`;
-  const context = requestContext(operation, request);
-  if (await simulate(policies, ctx, `sagemaker:${operation}`, jobArn, context) !== 'Allowed') return false;
-  const role = isTraining ? request.RoleArn : request.TrainingJobDefinition.RoleArn;
-  if (await simulate(policies, ctx, 'iam:PassRole', role, { 'iam:PassedToService': 'sagemaker.amazonaws.com' }) !== 'Allowed') return false;
-  if (request.Tags?.length) {
-    const tagContext = { ...Object.fromEntries(Object.entries(context).filter(([k]) => k.startsWith('aws:'))), 'sagemaker:TaggingAction': operation };
-    if (await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, tagContext) !== 'Allowed') return false;
-  }
-  return true;
 }

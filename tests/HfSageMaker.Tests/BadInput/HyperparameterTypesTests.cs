@@ -101,7 +101,8 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
         var job = TranslationRecipe.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
         var hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["max_source_length"] = value };
         var ex = Assert.Throws<ArgumentException>(() => Build(job with { Hyperparameters = hyperparameters }));
-        Assert.Contains($"Job.Hyperparameters['max_source_length']: {expected}", ex.Message);
+        Assert.Contains($"Job.Hyperparameters['max_source_length'] is '", ex.Message);
+        Assert.Contains($"'; {expected} (its declared type).", ex.Message);
     }
 
     [Fact]
@@ -110,6 +111,6 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
         var job = TranslationRecipe.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
         var hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["dropout"] = 0.1 };
         var ex = Assert.Throws<ArgumentException>(() => Build(job with { Hyperparameters = hyperparameters }));
-        Assert.Contains("Job.HyperparameterTypes: 'dropout' has a value in Job.Hyperparameters but no declared type", ex.Message);
+        Assert.Contains("Job.HyperparameterTypes is 'dropout'; it has a value in Job.Hyperparameters but no declared type", ex.Message);
     }
 }

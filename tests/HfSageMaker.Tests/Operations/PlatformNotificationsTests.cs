@@ -137,7 +137,8 @@ public class PlatformNotificationsTests(PlatformNotificationsFixture f) : IClass
         {
             EmailAddresses = ["not-an-address", "a@example.com", "A@example.com"],
         }));
-        Assert.Contains("EmailAddresses contains 'not-an-address'", ex.Message);
+        // The library's one format: construct path, then '<prop> is '<value>'; <fix>'.
+        Assert.StartsWith("Invalid PlatformNotificationsProps for 'Bad/N':\n - EmailAddresses is 'not-an-address'; give an email address", ex.Message);
         Assert.Contains("lists 'a@example.com' 2 times", ex.Message);
     }
 

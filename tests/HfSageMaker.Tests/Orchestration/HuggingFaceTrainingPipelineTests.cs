@@ -232,21 +232,23 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         var error = Rejection("Invalid", ["ml.g5.12xlarge"], Duration.Days(30), maxInstanceCount: 0,
             jobNamePrefix: "hf_translate_too_long", maxTuningJobs: 4, maxParallelTuningJobs: 5,
             executionTimeout: Duration.Millis(1500.5));
-        Assert.Contains("JobNamePrefix: 'hf_translate_too_long' is invalid", error.Message);
-        Assert.Contains("MaxInstanceCount: 0 is invalid; use 1 to 64", error.Message);
-        Assert.Contains("MaxRuntime:", error.Message);
-        Assert.Contains("MaxParallelTuningJobs: 5 exceeds MaxTuningJobs 4", error.Message);
+        // The library's one format: construct path, then '<prop> is '<value>'; <what is allowed and the fix>'.
+        Assert.StartsWith("Invalid HuggingFaceTrainingPipelineProps for 'Invalid/P':\n - ", error.Message);
+        Assert.Contains("JobNamePrefix is 'hf_translate_too_long'; give 1 to 12 characters", error.Message);
+        Assert.Contains("MaxInstanceCount is '0'; give 1 to 64.", error.Message);
+        Assert.Contains("MaxRuntime is '30 days'; give 1 second to 28 days", error.Message);
+        Assert.Contains("MaxParallelTuningJobs is '5'; give at most MaxTuningJobs (4)", error.Message);
         // A fractional duration is reported like any other value, not as a conversion error from inside the CDK.
         Assert.DoesNotContain("ExecutionTimeout", error.Message);
         // The recipe's own problems come in the same message (one exception lists everything).
-        Assert.Contains("Job.InstanceType: 'ml.g5.2xlarge' is not in AllowedInstanceTypes (ml.g5.12xlarge)", error.Message);
+        Assert.Contains("Job.InstanceType is 'ml.g5.2xlarge'; give one of AllowedInstanceTypes (ml.g5.12xlarge)", error.Message);
     }
 
     [Fact]
     public void ImageUri_ThatIsNoEcrImage_IsRejectedWithTheExpectedShape()
     {
         var error = Rejection("BadImage", ["ml.g5.2xlarge"], Duration.Days(1), imageUri: "huggingface/transformers-pytorch-gpu:latest");
-        Assert.Contains("ImageUri:", error.Message);
+        Assert.Contains("ImageUri is 'huggingface/transformers-pytorch-gpu:latest'; ", error.Message);
         Assert.Contains("'huggingface/transformers-pytorch-gpu:latest' is not an ECR image URI", error.Message);
     }
 
@@ -254,11 +256,11 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     public void RecipeOutsideTheGuardrails_IsRejected()
     {
         var error = Rejection("Outside", ["ml.g5.12xlarge", "ml.m5.xlarge", "ml.g4ad.xlarge"], Duration.Hours(1));
-        Assert.Contains("Job.InstanceType: 'ml.g5.2xlarge' is not in AllowedInstanceTypes (ml.g5.12xlarge, ml.m5.xlarge, ml.g4ad.xlarge)", error.Message);
+        Assert.Contains("Job.InstanceType is 'ml.g5.2xlarge'; give one of AllowedInstanceTypes (ml.g5.12xlarge, ml.m5.xlarge, ml.g4ad.xlarge)", error.Message);
         // An execution may switch to any allowed type, so each must be one the builder accepts (same explanation).
-        Assert.Contains("AllowedInstanceTypes: " + GpuInstanceTypes.Explain("ml.m5.xlarge"), error.Message);
-        Assert.Contains("AllowedInstanceTypes: 'ml.g4ad.xlarge' (family 'g4ad') is not a GPU training instance type", error.Message);
-        Assert.Contains("Job.MaxRuntime: 28800 seconds exceeds MaxRuntime 3600 seconds", error.Message);
+        Assert.Contains("AllowedInstanceTypes is 'ml.m5.xlarge'; " + GpuInstanceTypes.Explain("ml.m5.xlarge"), error.Message);
+        Assert.Contains("AllowedInstanceTypes is 'ml.g4ad.xlarge'; 'ml.g4ad.xlarge' (family 'g4ad') is not a GPU training instance type", error.Message);
+        Assert.Contains("Job.MaxRuntime is '28800 seconds'; give at most MaxRuntime (3600 seconds)", error.Message);
     }
 
     [Fact]

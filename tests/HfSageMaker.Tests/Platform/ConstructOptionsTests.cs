@@ -41,6 +41,7 @@ public sealed class ConstructOptionsFixture
             CheckpointExpiration = Duration.Days(3),
             NoncurrentVersionExpiration = Duration.Days(10),
             AccessLogExpiration = Duration.Days(30),
+            IncludeCodeBucket = true,
         });
         var boundary = ManagedPolicy.FromManagedPolicyName(stack, "Boundary", "PlatformBoundary");
         var role = new SageMakerExecutionRole(stack, "Role", new SageMakerExecutionRoleProps
@@ -49,7 +50,7 @@ public sealed class ConstructOptionsFixture
             PermissionsBoundary = boundary,
             RoleName = "hf-training-execution",
             ImageRepositories = ["huggingface-pytorch-training", "huggingface-pytorch-training-neuronx"],
-            AllowDatasetAndCodeUploads = true,
+            AllowDatasetUploads = true,
         });
         _ = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps
         {
@@ -146,20 +147,19 @@ public sealed class ConstructOptionsTests(ConstructOptionsFixture fixture) : ICl
         var actions = Statements(T, "StudioRole").SelectMany(Actions).ToList();
         Assert.Contains("s3:PutObject", actions);
         Assert.DoesNotContain(actions, a => a.StartsWith("ec2:"));
-        // Without AllowStudioIn there is no domain policy and no sagemaker action.
+        // Without AddStudioDomainPolicy there is no domain policy and no sagemaker action.
         Assert.DoesNotContain(actions, a => a.StartsWith("sagemaker:"));
     }
 
     [Fact]
-    public void Uploads_grant_put_on_datasets_and_code_but_never_delete()
+    public void Uploads_grant_put_on_datasets_but_never_delete_and_nothing_on_the_opt_in_code_bucket()
     {
         var statements = Statements(T, "Role");
-        foreach (var bucket in new[] { "StorageDatasets", "StorageCode" })
-        {
-            var onBucket = statements.Where(s => s.GetProperty("Resource").GetRawText().Contains(bucket)).SelectMany(Actions).ToList();
-            Assert.Contains("s3:PutObject", onBucket);
-            Assert.DoesNotContain(onBucket, a => a.StartsWith("s3:DeleteObject"));
-        }
+        var onDatasets = statements.Where(s => s.GetProperty("Resource").GetRawText().Contains("StorageDatasets")).SelectMany(Actions).ToList();
+        Assert.Contains("s3:PutObject", onDatasets);
+        Assert.DoesNotContain(onDatasets, a => a.StartsWith("s3:DeleteObject"));
+        Assert.DoesNotContain(statements, s => s.GetProperty("Resource").GetRawText().Contains("StorageCode"));
+        Assert.NotNull(fixture.Storage.Code);
     }
 
     [Fact]

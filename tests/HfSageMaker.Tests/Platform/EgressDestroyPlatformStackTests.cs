@@ -50,7 +50,7 @@ public sealed class EgressDestroyPlatformStackTests(EgressDestroyStackFixture fi
     {
         foreach (var type in new[] { "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup" })
             Assert.All(Resources(T, type).Values, r => Assert.Equal("Delete", r.GetProperty("DeletionPolicy").GetString()));
-        Assert.Equal(5, Resources(T, "AWS::S3::Bucket").Count);
+        Assert.Equal(4, Resources(T, "AWS::S3::Bucket").Count);
         // No auto-delete Lambda: a non-empty bucket makes stack deletion fail, on purpose.
         T.ResourceCountIs("Custom::S3AutoDeleteObjects", 0);
         Assert.False(fixture.Stack.TerminationProtection);

@@ -115,7 +115,7 @@ public sealed partial class IsolatedPlatformStackTests
     }
 
     [Fact]
-    public void Studio_role_reads_and_uploads_datasets_reads_code_and_artifacts_and_deletes_nothing()
+    public void Studio_role_reads_and_uploads_datasets_reads_artifacts_and_deletes_nothing()
     {
         List<string> ActionsOn(string bucket) => StudioStatements
             .Where(s => s.GetProperty("Resource").GetRawText().Contains($"\"{bucket}\""))
@@ -124,7 +124,6 @@ public sealed partial class IsolatedPlatformStackTests
         Assert.Contains("s3:GetObject*", datasets);
         Assert.Contains("s3:PutObject", datasets);
         Assert.Equal(["s3:GetBucket*", "s3:GetObject*", "s3:List*"], ActionsOn("StorageArtifacts08431D1F"));
-        Assert.Equal(["s3:GetBucket*", "s3:GetObject*", "s3:List*"], ActionsOn("StorageCodeEBE9F578"));
         Assert.Empty(ActionsOn("StorageCheckpoints2CDBDF43"));
         Assert.Empty(ActionsOn("StorageAccessLogs96FB524C"));
         var all = StudioStatements.SelectMany(Actions).ToList();

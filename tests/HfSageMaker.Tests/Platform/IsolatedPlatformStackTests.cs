@@ -186,7 +186,7 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
 
     // ---- Storage ----
 
-    private static readonly string[] DataBuckets = ["StorageDatasets615E7AC1", "StorageArtifacts08431D1F", "StorageCheckpoints2CDBDF43", "StorageCodeEBE9F578"];
+    private static readonly string[] DataBuckets = ["StorageDatasets615E7AC1", "StorageArtifacts08431D1F", "StorageCheckpoints2CDBDF43"];
 
     [Fact]
     public void Key_is_customer_managed_with_rotation_and_retained()
@@ -231,7 +231,6 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     [InlineData("StorageDatasets615E7AC1", "datasets/")]
     [InlineData("StorageArtifacts08431D1F", "artifacts/")]
     [InlineData("StorageCheckpoints2CDBDF43", "checkpoints/")]
-    [InlineData("StorageCodeEBE9F578", "code/")]
     public void Data_bucket_is_kms_encrypted_versioned_logged_private_and_retained(string logicalId, string logPrefix)
     {
         var bucket = Resources(T, "AWS::S3::Bucket")[logicalId];
@@ -255,7 +254,7 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     public void Every_bucket_policy_denies_requests_without_tls_and_below_tls_1_2()
     {
         var policies = Resources(T, "AWS::S3::BucketPolicy").Values.ToList();
-        Assert.Equal(5, policies.Count);
+        Assert.Equal(4, policies.Count);
         foreach (var policy in policies)
         {
             var statements = policy.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray().ToList();
@@ -329,13 +328,12 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     }
 
     [Fact]
-    public void Execution_role_reads_datasets_and_code_and_writes_artifacts_and_checkpoints_only()
+    public void Execution_role_reads_datasets_and_writes_artifacts_and_checkpoints_only()
     {
         string? ActionsOn(string bucket) => RoleStatements
             .Where(s => s.GetProperty("Resource").GetRawText().Contains($"\"{bucket}\""))
             .Select(s => string.Join(",", Actions(s).Order())).SingleOrDefault();
         Assert.Equal("s3:GetBucket*,s3:GetObject*,s3:List*", ActionsOn("StorageDatasets615E7AC1"));
-        Assert.Equal("s3:GetBucket*,s3:GetObject*,s3:List*", ActionsOn("StorageCodeEBE9F578"));
         Assert.Contains("s3:PutObject", ActionsOn("StorageArtifacts08431D1F"));
         Assert.Contains("s3:PutObject", ActionsOn("StorageCheckpoints2CDBDF43"));
         Assert.Null(ActionsOn("StorageAccessLogs96FB524C"));
@@ -526,7 +524,6 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     [InlineData("AWS::S3::Bucket", "StorageDatasets615E7AC1")]
     [InlineData("AWS::S3::Bucket", "StorageArtifacts08431D1F")]
     [InlineData("AWS::S3::Bucket", "StorageCheckpoints2CDBDF43")]
-    [InlineData("AWS::S3::Bucket", "StorageCodeEBE9F578")]
     [InlineData("AWS::SageMaker::Domain", "Studio43727D10")]
     [InlineData("AWS::SageMaker::UserProfile", "StudioUsersalice7F322E54")]
     [InlineData("AWS::SageMaker::UserProfile", "StudioUsersbobmlD9B003B6")]
@@ -536,4 +533,13 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     [InlineData("AWS::IAM::Role", "StudioUserRole64C806F9")]
     public void Stateful_resource_keeps_its_logical_id(string type, string logicalId) =>
         Assert.Contains(logicalId, Resources(T, type).Keys);
+
+    [Fact]
+    public void Unused_code_bucket_is_not_created()
+    {
+        // The pipeline's sourcedir.tar.gz is a CDK file asset: the former StorageCodeEBE9F578 held nothing (issue 10).
+        Assert.Equal(["StorageAccessLogs96FB524C", "StorageArtifacts08431D1F", "StorageCheckpoints2CDBDF43", "StorageDatasets615E7AC1"],
+            Resources(T, "AWS::S3::Bucket").Keys.Order(StringComparer.Ordinal));
+        Assert.Null(fixture.Stack.Storage.Code);
+    }
 }

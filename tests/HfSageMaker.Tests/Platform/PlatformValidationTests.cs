@@ -150,13 +150,13 @@ public sealed class PlatformValidationTests
         var role = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps { Buckets = new TrainingBuckets(stack, "Storage"), RoleName = name });
         var domain = new StudioDomain(stack, "Studio", StudioProps(stack) with { DefaultExecutionRole = role.Role });
         Assert.Null(role.DomainPolicy);
-        var policy = role.AllowStudioIn(domain);
+        var policy = role.AddStudioDomainPolicy(domain);
         Assert.Same(policy, role.DomainPolicy);
         Assert.Equal("StudioDomainAccess", policy.Node.Id);
-        var twice = Assert.Throws<InvalidOperationException>(() => role.AllowStudioIn(domain));
+        var twice = Assert.Throws<InvalidOperationException>(() => role.AddStudioDomainPolicy(domain));
         Assert.Contains("'V/StudioRole' is already allowed into a Studio domain", twice.Message);
-        Assert.Throws<ArgumentNullException>(() => role.AllowStudioIn(null!));
-        Assert.Throws<ArgumentNullException>(() => role.AllowExecutionsOf(null!));
+        Assert.Throws<ArgumentNullException>(() => role.AddStudioDomainPolicy(null!));
+        Assert.Throws<ArgumentNullException>(() => role.GrantExecutions(null!));
     }
 
     private static StudioDomainProps StudioProps(Stack stack) => new()

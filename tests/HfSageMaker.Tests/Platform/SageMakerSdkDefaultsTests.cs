@@ -101,8 +101,9 @@ public sealed partial class SageMakerSdkDefaultsTests
 
     [Theory]
     [InlineData(new[] { "ml.p3.2xlarge", "ml.m5.xlarge" }, true)]
-    [InlineData(new[] { "ml.p3.2xlarge", "ml.g5.xlarge" }, false)]
-    public void RemoteFunctionVolumeKey_IsSetOnlyWhenEveryAllowedTypeTakesOne(string[] types, bool expected)
+    [InlineData(new[] { "ml.p3.2xlarge", "ml.g5.xlarge" }, true)]
+    [InlineData(new[] { "ml.g5.xlarge", "ml.p3.2xlarge" }, false)]
+    public void RemoteFunctionVolumeKey_IsSetOnlyWhenTheRemoteInstanceTypeTakesOne(string[] types, bool expected)
     {
         // @remote sends the configured volume key whatever the instance type (remote_function/job.py lines 1025-1026).
         var stack = NewStack();
@@ -133,16 +134,44 @@ public sealed partial class SageMakerSdkDefaultsTests
     }
 
     [Fact]
-    public void AllowNotebookJobs_Twice_Throws()
+    public void AddNotebookJobsPolicy_Twice_Throws()
     {
         var stack = NewStack();
         var storage = new TrainingBuckets(stack, "Storage", new TrainingBucketsProps());
         var studioRole = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps { Buckets = storage });
         var defaults = new SageMakerSdkDefaults(stack, "Defaults", Props(stack));
+        studioRole.AddNotebookJobsPolicy(defaults);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => studioRole.AddNotebookJobsPolicy(defaults));
+        Assert.Contains("already allows notebook jobs", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Instance types with EBS volumes (ml.p3) and with local storage (ml.g5) in one environment: jobs on the first
+    /// without a volume key are denied. The template goes to
+    /// <c>$HF_TEST_RESULTS/notebook/mixed-instance-types.template.json</c>, where tests/node/notebook-jobs-volume-key.test.mjs
+    /// evaluates it with the offline IAM simulator.
+    /// </summary>
+    [Fact]
+    public void MixedInstanceTypes_DenyEbsVolumesWithoutThePlatformKey_AndTheTemplateGoesToTheSimulator()
+    {
+        var stack = NewStack();
+        var storage = new TrainingBuckets(stack, "Storage", new TrainingBucketsProps());
+        var studioRole = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps { Buckets = storage });
+        var defaults = new SageMakerSdkDefaults(stack, "Defaults", Props(stack, types: ["ml.g5.xlarge", "ml.p3.2xlarge"]));
         studioRole.AllowNotebookJobs(defaults);
 
-        var ex = Assert.Throws<InvalidOperationException>(() => studioRole.AllowNotebookJobs(defaults));
-        Assert.Contains("already allows notebook jobs", ex.Message, StringComparison.Ordinal);
+        var template = Template.FromStack(stack);
+        var policy = Assert.Single(template.FindResources("AWS::IAM::ManagedPolicy").Values);
+        var sids = JsonSerializer.SerializeToElement(policy).GetProperty("Properties").GetProperty("PolicyDocument")
+            .GetProperty("Statement").EnumerateArray().Select(st => st.GetProperty("Sid").GetString()!).ToArray();
+        Assert.Contains("CreateJobsWithinGuardrails", sids);
+        Assert.Contains("DenyEbsVolumesWithoutPlatformKey", sids);
+
+        var root = System.Environment.GetEnvironmentVariable("HF_TEST_RESULTS");
+        var directory = Path.Combine(string.IsNullOrEmpty(root) ? Path.Combine(Path.GetTempPath(), "hf-test-results") : root, "notebook");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "mixed-instance-types.template.json"), JsonSerializer.Serialize(template.ToJSON()));
     }
 
     [Theory]

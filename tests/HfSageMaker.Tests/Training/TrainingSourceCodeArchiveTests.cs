@@ -131,25 +131,25 @@ public sealed class TrainingSourceCodeArchiveTests : IDisposable
     public void Missing_directory_is_rejected_with_its_path()
     {
         var ex = Assert.Throws<ArgumentException>(() => TrainingSourceCode.CreateArchive(Path.Combine(_root, "nope")));
-        Assert.Contains("does not exist", ex.Message);
-        Assert.Contains("nope", ex.Message);
+        Assert.StartsWith($"Invalid TrainingSourceCode for 'directory {Path.Combine(_root, "nope")}':\n - directory is '", ex.Message);
+        Assert.Contains("nope', which does not exist: give an existing directory", ex.Message);
     }
 
     [Fact]
     public void Missing_or_excluded_entry_point_is_rejected()
     {
         var ex = Assert.Throws<ArgumentException>(() => TrainingSourceCode.CreateArchive(_source, new TrainingSourceCodeOptions { EntryPoint = "missing.py" }));
-        Assert.Contains("EntryPoint 'missing.py' does not exist", ex.Message);
+        Assert.Contains("EntryPoint is 'missing.py'; it does not exist in", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => TrainingSourceCode.CreateArchive(_source,
             new TrainingSourceCodeOptions { EntryPoint = "train.py", Exclude = ["train.*"] }));
-        Assert.Contains("EntryPoint 'train.py' is excluded", ex.Message);
+        Assert.Contains("EntryPoint is 'train.py'; it is excluded from the archive", ex.Message);
     }
 
     [Fact]
     public void Archive_above_the_size_limit_is_rejected()
     {
         var ex = Assert.Throws<ArgumentException>(() => TrainingSourceCode.CreateArchive(_source, new TrainingSourceCodeOptions { MaxArchiveSize = Size.Bytes(64) }));
-        Assert.Contains("above the limit of 64 bytes", ex.Message);
+        Assert.Contains("MaxArchiveSize is '64 bytes'; the archive of", ex.Message);
     }
 
     [Fact]
@@ -158,6 +158,6 @@ public sealed class TrainingSourceCodeArchiveTests : IDisposable
         if (OperatingSystem.IsWindows()) return;
         File.CreateSymbolicLink(Path.Combine(_source, "link.py"), Path.Combine(_source, "train.py"));
         var ex = Assert.Throws<ArgumentException>(() => TrainingSourceCode.CreateArchive(_source, Options));
-        Assert.Contains("'link.py' is a symbolic link", ex.Message);
+        Assert.Contains("'link.py' is a symbolic link: links are not archived", ex.Message);
     }
 }

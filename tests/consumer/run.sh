@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The library as another team consumes it: pack constructs/ into a temporary feed, restore and build the external
+# net8.0 app in this folder (laid out as `cdk init app --language csharp` lays it out; not in Infra.sln) against the
+# package, synthesize it and check its template (template.test.mjs). Also checks that a copy of constructs/ alone
+# restores with its own framework and dependency settings. Needs the library built (scripts/test.sh builds it first).
+# Usage: tests/consumer/run.sh <tap file>   (prints node:test's spec output; writes TAP for the counts)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+tap=${1:-/dev/null}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+packages=${NUGET_PACKAGES:-$HOME/.nuget/packages}
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+# Runs a command quietly; on failure prints its output (without jsii's Node end-of-life banner) and fails.
+quiet() {
+  local log="$work/step.log"
+  "$@" >"$log" 2>&1 || { echo "consumer test: '$*' failed:" >&2; grep -v '^!!' "$log" >&2; return 1; }
+}
+
+start=$SECONDS
+# 1. Pack what scripts/test.sh just built (Debug, both target frameworks), symbols included.
+quiet dotnet pack "$root/constructs/HfSageMaker.Constructs.csproj" -c Debug --no-build --nologo -v q -o "$work/feed"
+package=$(cd "$work/feed" && ls HfSageMaker.Constructs.*.nupkg | grep -v '\.symbols\.' | head -1)
+version=${package#HfSageMaker.Constructs.}
+version=${version%.nupkg}
+ls "$work/feed/HfSageMaker.Constructs.$version.snupkg" >/dev/null
+
+echo "consumer test: $((SECONDS - start)) s" >&2
+# 2. The package's own metadata, as NuGet reads it.
+mkdir -p "$work/nupkg"
+(cd "$work/nupkg" && python3 -c "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall('.')" "$work/feed/$package")
+
+echo "consumer test: $((SECONDS - start)) s" >&2
+# 3. constructs/ copied out alone restores with its own settings (no repository-root props in reach).
+mkdir -p "$work/alone"
+cp -r "$root/constructs" "$work/alone/constructs"
+rm -rf "$work/alone/constructs/bin" "$work/alone/constructs/obj"
+dotnet msbuild "$work/alone/constructs/HfSageMaker.Constructs.csproj" -nologo \
+  -getProperty:TargetFrameworks -getProperty:ImplicitUsings -getProperty:Nullable -getProperty:Version \
+  > "$work/alone-properties.json"
+
+echo "consumer test: $((SECONDS - start)) s" >&2
+# 4. The external app: restore from the temporary feed, the machine's package cache (read as a feed) and nuget.org
+#    (a net8.0 app needs a few packages the repository's net10.0 restore never downloads, e.g. System.Text.Json).
+cp -r "$here" "$work/app"
+rm -rf "$work/app/cdk.out" "$work/app/src/TeamTraining/bin" "$work/app/src/TeamTraining/obj"
+cat > "$work/app/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="packed" value="$work/feed" />
+    <add key="local-cache" value="$packages" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+</configuration>
+CONFIG
+cd "$work/app"
+# A package cache of its own, so the freshly packed package is never confused with an older copy of the same version;
+# the machine's cached packages are linked in (not extracted again), except this library.
+export NUGET_PACKAGES="$work/packages"
+mkdir -p "$NUGET_PACKAGES"
+for cached in "$packages"/*/; do
+  id=$(basename "$cached")
+  [ "$id" = hfsagemaker.constructs ] || ln -s "${cached%/}" "$NUGET_PACKAGES/$id"
+done
+quiet dotnet build src/TeamTraining/TeamTraining.csproj --nologo -v q -clp:ErrorsOnly \
+  -p:HfSageMakerConstructsVersion="$version" -p:UseAppHost=false
+echo "consumer test: $((SECONDS - start)) s" >&2
+# What `cdk synth` runs (cdk.json "app"), on the .NET runtime this machine has (the app targets net8.0).
+DOTNET_ROLL_FORWARD=Major CDK_OUTDIR="$work/app/cdk.out" quiet dotnet src/TeamTraining/bin/Debug/net8.0/TeamTraining.dll
+test -f "$work/app/cdk.out/TeamTrainingStack.template.json"
+if [ -n "${CONSUMER_KEEP:-}" ]; then rm -rf "$CONSUMER_KEEP" && cp -r "$work/app/cdk.out" "$CONSUMER_KEEP"; fi  # for debugging
+
+CONSUMER_CDK_OUT="$work/app/cdk.out" CONSUMER_NUPKG="$work/nupkg" CONSUMER_ALONE="$work/alone-properties.json" \
+CONSUMER_RESTORE="$work/app/src/TeamTraining/obj/project.assets.json" \
+  node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap" "$here/template.test.mjs"

@@ -1,0 +1,134 @@
+// Checks what tests/consumer/run.sh produced: the package (metadata as NuGet reads it from the .nuspec), a copy of
+// constructs/ alone (its own settings), the external net8.0 app's restore (it resolved the package's net8.0 assets) and
+// the app's synthesized template (imports only: no VPC, bucket or key of its own; the pipeline's defaults; the grant
+// to another role; the default request valid against the botocore SageMaker API model; cdk-nag AwsSolutions clean).
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { stateMachineDefinitions } from '../node/lib/intrinsics.mjs';
+import { validateRequest } from '../node/lib/sagemaker-api-model.mjs';
+import { runAwsSolutions, formatFinding } from '../node/lib/nag.mjs';
+
+const need = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run tests/consumer/run.sh`);
+  return value;
+};
+const cdkOut = need('CONSUMER_CDK_OUT');
+const nupkg = need('CONSUMER_NUPKG');
+const templateFile = path.join(cdkOut, 'TeamTrainingStack.template.json');
+const template = JSON.parse(readFileSync(templateFile, 'utf8'));
+const resources = Object.entries(template.Resources);
+const ofType = (type) => resources.filter(([, r]) => r.Type === type);
+const nuspec = readFileSync(path.join(nupkg, 'HfSageMaker.Constructs.nuspec'), 'utf8');
+const packedVersion = /<version>([^<]+)<\/version>/.exec(nuspec)[1];
+
+describe('package', () => {
+  test('declares CDK and Constructs ranges for net8.0 and net10.0, not exact pins', () => {
+    for (const tfm of ['net8.0', 'net10.0']) {
+      const group = new RegExp(`<group targetFramework="${tfm.replace('.', '\\.')}">([\\s\\S]*?)</group>`).exec(nuspec);
+      assert.ok(group, `no dependency group for ${tfm} in the nuspec`);
+      assert.match(group[1], /<dependency id="Amazon\.CDK\.Lib" version="\[2\.160\.0, 3\.0\.0\)"/);
+      assert.match(group[1], /<dependency id="Constructs" version="\[10\.0\.5, 11\.0\.0\)"/);
+      assert.ok(existsSync(path.join(nupkg, 'lib', tfm, 'HfSageMaker.Constructs.dll')), `lib/${tfm} is missing`);
+      assert.ok(existsSync(path.join(nupkg, 'lib', tfm, 'HfSageMaker.Constructs.xml')), `XML docs for ${tfm} are missing`);
+    }
+  });
+
+  test('carries a readme, the license expression and the repository', () => {
+    assert.match(nuspec, /<readme>README\.md<\/readme>/);
+    assert.ok(existsSync(path.join(nupkg, 'README.md')));
+    assert.match(nuspec, /<license type="expression">Apache-2\.0<\/license>/);
+    assert.match(nuspec, /<repository type="git"[^>]*commit="[0-9a-f]{40}"/);
+  });
+
+  test('constructs/ copied out alone keeps its frameworks, language settings and the packed version', () => {
+    const alone = JSON.parse(readFileSync(need('CONSUMER_ALONE'), 'utf8')).Properties;
+    assert.equal(alone.TargetFrameworks, 'net8.0;net10.0');
+    assert.equal(alone.ImplicitUsings, 'enable');
+    assert.equal(alone.Nullable, 'enable');
+    assert.equal(alone.Version, packedVersion);
+  });
+
+  test('the net8.0 app restored the package and compiles against its net8.0 assembly', () => {
+    const assets = JSON.parse(readFileSync(need('CONSUMER_RESTORE'), 'utf8'));
+    const net8 = assets.targets['net8.0'];
+    assert.ok(net8, `targets: ${Object.keys(assets.targets)}`);
+    const library = net8[`HfSageMaker.Constructs/${packedVersion}`];
+    assert.ok(library, 'HfSageMaker.Constructs is not in the net8.0 restore graph');
+    assert.deepEqual(Object.keys(library.compile), ['lib/net8.0/HfSageMaker.Constructs.dll']);
+    assert.ok(net8['Amazon.CDK.Lib/2.160.0'], 'the app keeps its own CDK version');
+  });
+});
+
+describe('the consumer stack', () => {
+  test('imports the VPC, buckets and key: it creates none of its own', () => {
+    for (const type of ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::S3::Bucket', 'AWS::KMS::Key']) {
+      assert.deepEqual(ofType(type).map(([id]) => id), [], `${type} created`);
+    }
+  });
+
+  test('the notification topic is created by default, encrypted with the team key and TLS-only', () => {
+    const topics = ofType('AWS::SNS::Topic');
+    assert.equal(topics.length, 1);
+    assert.equal(topics[0][1].Properties.KmsMasterKeyId, 'arn:aws:kms:eu-west-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0');
+    const policy = ofType('AWS::SNS::TopicPolicy').map(([, r]) => JSON.stringify(r.Properties)).join('\n');
+    assert.match(policy, /"aws:SecureTransport":"false"/);
+  });
+
+  const [machine] = stateMachineDefinitions(template, { account: '111122223333', region: 'eu-west-1', stackName: 'TeamTrainingStack' });
+  const definition = JSON.parse(machine.text);
+  const payload = definition.States.PrepareRequest.Parameters.Payload;
+  const request = payload.defaults.training;
+
+  test('the image follows the job versions: the SDK\'s URI for transformers 4.36.0 / PyTorch 2.1.0 / py310', () => {
+    // sagemaker-python-sdk src/sagemaker/image_uri_config/huggingface.json (training, 4.36.0 -> pytorch2.1.0,
+    // py310, cu121-ubuntu20.04; eu-west-1 registry 763104351884).
+    assert.equal(request.AlgorithmSpecification.TrainingImage,
+      '763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04');
+  });
+
+  test('the guardrails default to the job: its instance type, count and run time', () => {
+    assert.deepEqual(payload.policy.allowedInstanceTypes, ['ml.g5.xlarge']);
+    assert.equal(payload.policy.maxInstanceCount, 1);
+    assert.equal(payload.policy.maxRuntimeSeconds, 4 * 3600);
+  });
+
+  test('jobs run in the VPC\'s private subnets with egress (the default when it has no isolated ones)', () => {
+    assert.deepEqual(request.VpcConfig.Subnets, ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f']);
+    const [, fn] = ofType('AWS::Lambda::Function')[0];
+    assert.deepEqual(fn.Properties.VpcConfig.SubnetIds, ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f']);
+  });
+
+  test('the default request is valid for the botocore SageMaker API model', () => {
+    const problems = validateRequest('CreateTrainingJob', { ...request, TrainingJobName: 'team-sent-20250101' });
+    assert.deepEqual(problems, []);
+    assert.equal(request.OutputDataConfig.S3OutputPath, 's3://team-ml-artifacts/team-sent/');
+    assert.equal(request.OutputDataConfig.KmsKeyId, 'arn:aws:kms:eu-west-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0');
+    assert.equal(request.HyperParameters.sagemaker_program, '"train.py"');
+  });
+
+  test('the team CI role may start executions of this state machine only', () => {
+    const [machineId] = ofType('AWS::StepFunctions::StateMachine')[0];
+    const ci = ofType('AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties.Roles) === '["team-ci"]');
+    assert.equal(ci.length, 1);
+    const statements = ci[0][1].Properties.PolicyDocument.Statement;
+    assert.deepEqual(statements, [{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } }]);
+  });
+
+  test('the execution role reads and writes the imported buckets with the team key', () => {
+    const role = ofType('AWS::IAM::Policy').find(([id]) => id.startsWith('ExecutionRoleDefaultPolicy'));
+    const text = JSON.stringify(role[1].Properties.PolicyDocument);
+    for (const bucket of ['team-ml-datasets', 'team-ml-artifacts', 'team-ml-checkpoints']) {
+      assert.ok(text.includes(`:s3:::${bucket}/*`), `${bucket} objects not granted`);
+    }
+    assert.ok(text.includes('arn:aws:kms:eu-west-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'));
+    assert.match(text, /"kms:Decrypt"/);
+  });
+
+  test('cdk-nag AwsSolutions finds no unsuppressed error', () => {
+    const { errors, ruleFailures } = runAwsSolutions(templateFile);
+    assert.deepEqual([...errors, ...ruleFailures].map((f) => formatFinding('TeamTrainingStack', f)), []);
+  });
+});
