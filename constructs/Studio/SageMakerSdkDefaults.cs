@@ -155,7 +155,7 @@ public sealed partial class SageMakerSdkDefaults : Construct
             ["Tags"] = Tags(remote: true),
             ["VpcConfig"] = vpcConfig,
         };
-        // IAM requires the platform volume key on types that take one (StudioUserRole.AllowNotebookJobs), and SageMaker
+        // IAM requires the platform volume key on types that take one (StudioUserRole.AddNotebookJobsPolicy), and SageMaker
         // refuses one on types with local storage: follow @remote's own instance type.
         if (SupportsVolumeKmsKey(RemoteFunctionInstanceType)) remoteFunction["VolumeKmsKeyId"] = keyArn;
 

@@ -159,7 +159,7 @@ public sealed partial class SageMakerSdkDefaultsTests
         var storage = new TrainingBuckets(stack, "Storage", new TrainingBucketsProps());
         var studioRole = new StudioUserRole(stack, "StudioRole", new StudioUserRoleProps { Buckets = storage });
         var defaults = new SageMakerSdkDefaults(stack, "Defaults", Props(stack, types: ["ml.g5.xlarge", "ml.p3.2xlarge"]));
-        studioRole.AllowNotebookJobs(defaults);
+        studioRole.AddNotebookJobsPolicy(defaults);
 
         var template = Template.FromStack(stack);
         var policy = Assert.Single(template.FindResources("AWS::IAM::ManagedPolicy").Values);
