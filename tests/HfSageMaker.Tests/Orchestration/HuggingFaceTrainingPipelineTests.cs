@@ -234,7 +234,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
             executionTimeout: Duration.Millis(1500.5));
         // The library's one format: construct path, then '<prop> is '<value>'; <what is allowed and the fix>'.
         Assert.StartsWith("Invalid HuggingFaceTrainingPipelineProps for 'Invalid/P':\n - ", error.Message);
-        Assert.Contains("JobNamePrefix is 'hf_translate_too_long'; give 1 to 12 characters", error.Message);
+        Assert.Contains("JobNamePrefix is 'hf_translate_too_long'; give 1 to 20 characters", error.Message);
         Assert.Contains("MaxInstanceCount is '0'; give 1 to 64.", error.Message);
         Assert.Contains("MaxRuntime is '30 days'; give 1 second to 28 days", error.Message);
         Assert.Contains("MaxParallelTuningJobs is '5'; give at most MaxTuningJobs (4)", error.Message);
