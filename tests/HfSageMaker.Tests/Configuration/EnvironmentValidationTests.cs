@@ -199,4 +199,23 @@ public sealed class EnvironmentValidationTests
 
         Assert.Equal(["dev", "research-us"], names);
     }
+
+    [Fact]
+    public void TwoEnvironments_InOneAccountAndRegion_AreRefused_NamingBoth_AndAnotherAccountIsAccepted()
+    {
+        using var temp = new TempEnvironments();
+        temp.Write("dev.json", TempEnvironments.ValidJson);
+        var staging = TempEnvironments.Valid();
+        staging["name"] = "staging";
+        temp.Write("staging.json", staging);
+
+        var ex = Assert.Throws<EnvironmentValidationException>(() => EnvironmentLoader.LoadAll(temp.Directory));
+        var error = Assert.Single(ex.Errors);
+        Assert.StartsWith($"{temp.Display("")}/: environments \"dev\" and \"staging\" both deploy to account 123456789012 in eu-west-1; allowed one environment per account and region", error.Replace("//:", "/:"));
+        Assert.Contains("own \"account\"", error);
+
+        staging["account"] = "210987654321";
+        temp.Write("staging.json", staging);
+        Assert.Equal(["dev", "staging"], EnvironmentLoader.LoadAll(temp.Directory).Select(e => e.Name));
+    }
 }
