@@ -375,7 +375,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             ["destroy"] = RemovalBehaviour.Destroy,
         });
         var checkpoints = Int(section, "checkpointExpirationDays", "retention.checkpointExpirationDays", 1, 3650);
-        var logs = Int(section, "logRetentionDays", "retention.logRetentionDays", int.MinValue, int.MaxValue);
+        var logs = Int(section, "logRetentionDays", "retention.logRetentionDays", EnvironmentSchema.LogRetentionDays[0], EnvironmentSchema.LogRetentionDays[^1], $", one of {string.Join(", ", EnvironmentSchema.LogRetentionDays)} (CloudWatch Logs retention periods)");
         if (logs is not null && !EnvironmentSchema.LogRetentionDays.Contains(logs.Value))
         {
             Error("retention.logRetentionDays", $"{logs} is not a CloudWatch Logs retention period; allowed {string.Join(", ", EnvironmentSchema.LogRetentionDays)}.");
@@ -428,6 +428,11 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
                     }
 
                     users.Add(new StudioUserConfig { Name = userName });
+                }
+
+                if (index > EnvironmentSchema.MaxStudioUsers)
+                {
+                    Error("studio.users", $"has {index} users; allowed at most {EnvironmentSchema.MaxStudioUsers}: each is a resource carrying every tag, and CloudFormation accepts at most 500 resources and 1 MiB per template (split the team over two environments).");
                 }
 
                 foreach (var duplicate in users.GroupBy(u => u.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
@@ -522,6 +527,11 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             }
         }
 
+        if (emails.Count > EnvironmentSchema.MaxNotificationEmails)
+        {
+            Error("notificationEmails", $"has {emails.Count} addresses; allowed at most {EnvironmentSchema.MaxNotificationEmails}: each is a subscription resource of the stack (subscribe a mailing list instead).");
+        }
+
         foreach (var duplicate in emails.GroupBy(e => e, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
             Error("notificationEmails", $"\"{duplicate.Key}\" is listed more than once; allowed distinct addresses.");
@@ -545,6 +555,9 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // IAM compares tag keys ignoring case and refuses a role carrying two that differ only in case
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#case-sensitivity); every tag lands on the roles.
+        var seenIgnoringCase = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var property in element.EnumerateObject())
         {
             var key = property.Name;
@@ -555,6 +568,11 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
                 continue;
             }
 
+            if (!seenIgnoringCase.TryAdd(key, key))
+            {
+                Error(path, $"differs from tags[\"{seenIgnoringCase[key]}\"] only in case, which IAM treats as the same key and refuses on the roles; allowed keys distinct ignoring case (keep one).");
+            }
+
             if (key.Length is < 1 or > 128 || !TagPattern().IsMatch(key))
             {
                 Error(path, "is not a valid tag key; allowed 1 to 128 letters, digits, spaces and _ . : / = + - @.");
@@ -563,9 +581,9 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             {
                 Error(path, "uses the reserved prefix \"aws:\"; allowed any key not starting with aws:.");
             }
-            else if (key == PlatformApp.EnvironmentTag)
+            else if (string.Equals(key, PlatformApp.EnvironmentTag, StringComparison.OrdinalIgnoreCase))
             {
-                Error(path, "is reserved (the app sets environment=<name> on every resource); allowed any other key.");
+                Error(path, $"is reserved (the app sets {PlatformApp.EnvironmentTag}=<name> on every resource, and IAM compares keys ignoring case); allowed any other key.");
             }
             else if (key == "Name" || key.StartsWith("aws-cdk:", StringComparison.OrdinalIgnoreCase))
             {

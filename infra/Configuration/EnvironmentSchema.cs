@@ -78,6 +78,16 @@ public static class EnvironmentSchema
     /// </summary>
     public const int MaxTagBytes = 10_000;
 
+    /// <summary>
+    /// Studio users a file may list. Each is one <c>AWS::SageMaker::UserProfile</c> carrying every tag (about 11 KB with
+    /// the tag budget full), so together with <see cref="MaxNotificationEmails"/> this keeps the largest stack under
+    /// CloudFormation's 1 MiB template and 500 resources (a test synthesizes that stack and measures both).
+    /// </summary>
+    public const int MaxStudioUsers = 50;
+
+    /// <summary>Notification emails a file may list: one <c>AWS::SNS::Subscription</c> each (see <see cref="MaxStudioUsers"/>).</summary>
+    public const int MaxNotificationEmails = 20;
+
     /// <summary>The retention periods CloudWatch Logs accepts (days), infinite excluded on purpose.</summary>
     public static IReadOnlyList<int> LogRetentionDays { get; } =
         [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

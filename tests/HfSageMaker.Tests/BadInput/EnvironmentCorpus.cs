@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using HfSageMaker.Infra.Configuration;
 using HfSageMaker.Tests.Configuration;
 
 namespace HfSageMaker.Tests.BadInput;
@@ -52,6 +53,9 @@ internal static class EnvironmentCorpus
         Mutated("region-us-east-1-zone-f", j => { j["region"] = "us-east-1"; j["availabilityZones"] = new JsonArray("us-east-1a", "us-east-1f"); }),
         Mutated("tags-at-budget", j => j["tags"] = Tags(46, 8, 16)),
         Mutated("unicode-tag-value", j => j["tags"] = new JsonObject { ["owner"] = "équipe données" }),
+        Mutated("users-at-limit", j => S(j, "studio")["users"] = Users(EnvironmentSchema.MaxStudioUsers)),
+        Mutated("emails-at-limit", j => j["notificationEmails"] = Emails(EnvironmentSchema.MaxNotificationEmails)),
+        Mutated("tag-key-environment-prefixed", j => j["tags"] = new JsonObject { ["environment-owner"] = "x" }),
     ];
 
     /// <summary>Files the reader must reject, each with one message naming the file (no stack trace).</summary>
@@ -105,6 +109,14 @@ internal static class EnvironmentCorpus
         Mutated("tag-key-aws", j => j["tags"] = new JsonObject { ["AWS:owner"] = "x" }),
         Mutated("tag-key-cdk", j => j["tags"] = new JsonObject { ["aws-cdk:subnet-name"] = "x" }),
         Mutated("tag-key-name", j => j["tags"] = new JsonObject { ["Name"] = "x" }),
+        // Limits of the synthesized stack (each user and each email is a resource) and IAM's case-insensitive tag keys.
+        Mutated("users-over-limit", j => S(j, "studio")["users"] = Users(EnvironmentSchema.MaxStudioUsers + 1)),
+        Mutated("users-thousands", j => S(j, "studio")["users"] = Users(5000)),
+        Mutated("emails-over-limit", j => j["notificationEmails"] = Emails(EnvironmentSchema.MaxNotificationEmails + 1)),
+        Mutated("tag-keys-differ-in-case", j => j["tags"] = new JsonObject { ["owner"] = "a", ["Owner"] = "b" }, "unique-ignoring-case"),
+        Mutated("tag-key-environment-capitalized", j => j["tags"] = new JsonObject { ["Environment"] = "x" }),
+        Mutated("tag-key-environment-upper", j => j["tags"] = new JsonObject { ["ENVIRONMENT"] = "x" }),
+        Mutated("log-retention-string", j => S(j, "retention")["logRetentionDays"] = "30"),
         Mutated("tag-value-control-char", j => j["tags"] = new JsonObject { ["owner"] = "a\u0007b" }),
         // shapes and ranges
         Mutated("account-number", j => j["account"] = 123456789012),
@@ -129,6 +141,12 @@ internal static class EnvironmentCorpus
         Mutated("empty-string-account", j => j["account"] = ""),
         Mutated("whitespace-description", j => j["description"] = "   "),
     ];
+
+    /// <summary><paramref name="count"/> distinct Studio users.</summary>
+    public static JsonArray Users(int count) => [.. Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject { ["name"] = $"user-{i}" })];
+
+    /// <summary><paramref name="count"/> distinct email addresses.</summary>
+    public static JsonArray Emails(int count) => [.. Enumerable.Range(0, count).Select(i => (JsonNode)JsonValue.Create($"team-{i}@example.com"))];
 
     /// <summary><paramref name="count"/> tags with keys and values of the given lengths.</summary>
     public static JsonObject Tags(int count, int keyLength, int valueLength)
