@@ -1,4 +1,5 @@
 using System.Globalization;
+using HfSageMaker.Constructs.Operations;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -57,8 +58,6 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
     [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
     private static partial Regex UserNamePattern();
 
-    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\z")]
-    private static partial Regex EmailPattern();
 
     [GeneratedRegex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*\\z")]
     private static partial Regex TagPattern();
@@ -521,9 +520,9 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         var emails = StringArray(top, "notificationEmails", "notificationEmails", optional: true) ?? [];
         for (var i = 0; i < emails.Count; i++)
         {
-            if (emails[i].Length > 254 || !EmailPattern().IsMatch(emails[i]))
+            if (!PlatformNotifications.IsEmailAddress(emails[i]))
             {
-                Error($"notificationEmails[{i}]", $"\"{emails[i]}\" is not an email address; allowed name@domain.tld, at most 254 characters.");
+                Error($"notificationEmails[{i}]", $"\"{emails[i]}\" is not an email address; allowed name@domain.tld in ASCII letters, digits and !#$%&'*+/=?^_`{{|}}~- (dots only between them), at most 254 characters.");
             }
         }
 
