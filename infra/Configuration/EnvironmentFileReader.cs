@@ -591,14 +591,14 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
 
             if (property.Value.ValueKind != JsonValueKind.String)
             {
-                Error(path, $"{Show(property.Value)} is not a string; allowed a string of 0 to 256 characters.");
+                Error(path, $"{Show(property.Value)} is not a string; allowed a string of {EnvironmentSchema.MinTagValueLength} to {EnvironmentSchema.MaxTagValueLength} characters.");
                 continue;
             }
 
             var value = property.Value.GetString()!;
-            if (value.Length > 256 || !TagPattern().IsMatch(value))
+            if (value.Length is < EnvironmentSchema.MinTagValueLength or > EnvironmentSchema.MaxTagValueLength || !TagPattern().IsMatch(value))
             {
-                Error(path, $"{Show(property.Value)} is not a valid tag value; allowed 0 to 256 letters, digits, spaces and _ . : / = + - @.");
+                Error(path, $"{Show(property.Value)} is not a valid tag value; allowed {EnvironmentSchema.MinTagValueLength} to {EnvironmentSchema.MaxTagValueLength} letters, digits, spaces and _ . : / = + - @ ({EnvironmentSchema.TagValueReason}).");
             }
 
             tags[key] = value;

@@ -79,6 +79,19 @@ public static class EnvironmentSchema
     public const int MaxTagBytes = 10_000;
 
     /// <summary>
+    /// Shortest tag value: the app's tags land on every taggable resource, and the CloudFormation schemas of
+    /// AWS::CloudWatch::Alarm, AWS::StepFunctions::StateMachine and AWS::SageMaker::StudioLifecycleConfig require at least
+    /// one character (AWS allows empty values elsewhere). Checked against cfn-lint's bundled schemas: tests/python/test_tag_limits.py.
+    /// </summary>
+    public const int MinTagValueLength = 1;
+
+    /// <summary>Longest tag value: 128, AWS::SageMaker::StudioLifecycleConfig's limit (others allow 256); see <see cref="MinTagValueLength"/>.</summary>
+    public const int MaxTagValueLength = 128;
+
+    /// <summary>Why tag values are limited more than AWS's usual 0 to 256, as the messages say it.</summary>
+    public const string TagValueReason = "every resource gets the tag; CloudWatch alarms, the state machine and Studio lifecycle configurations need 1 to 128";
+
+    /// <summary>
     /// Studio users a file may list. Each is one <c>AWS::SageMaker::UserProfile</c> carrying every tag (about 11 KB with
     /// the tag budget full), so together with <see cref="MaxNotificationEmails"/> this keeps the largest stack under
     /// CloudFormation's 1 MiB template and 500 resources (a test synthesizes that stack and measures both).

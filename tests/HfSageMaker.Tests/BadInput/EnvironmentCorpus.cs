@@ -54,6 +54,7 @@ internal static class EnvironmentCorpus
         Mutated("tags-at-budget", j => j["tags"] = Tags(46, 8, 16)),
         Mutated("unicode-tag-value", j => j["tags"] = new JsonObject { ["owner"] = "équipe données" }),
         Mutated("email-plus-and-slash", j => j["notificationEmails"] = new JsonArray("ml+alerts@example.com", "a/b@example.com", "o'neil@sub.example.co")),
+        Mutated("tag-value-128", j => j["tags"] = new JsonObject { ["owner"] = new string('v', 128) }),
         Mutated("users-at-limit", j => S(j, "studio")["users"] = Users(EnvironmentSchema.MaxStudioUsers)),
         Mutated("emails-at-limit", j => j["notificationEmails"] = Emails(EnvironmentSchema.MaxNotificationEmails)),
         Mutated("tag-key-environment-prefixed", j => j["tags"] = new JsonObject { ["environment-owner"] = "x" }),
@@ -104,7 +105,9 @@ internal static class EnvironmentCorpus
         // limits of the resources as synthesized
         Mutated("tags-50", j => j["tags"] = Tags(50, 4, 4)),
         Mutated("tags-over-budget", j => j["tags"] = Tags(47, 4, 4)),
-        Mutated("tags-max-lengths", j => j["tags"] = Tags(46, 128, 256), "tag-characters"),
+        Mutated("tags-max-lengths", j => j["tags"] = Tags(46, 128, 128), "tag-characters"),
+        Mutated("tag-value-empty", j => j["tags"] = new JsonObject { ["owner"] = "" }),
+        Mutated("tag-value-129", j => j["tags"] = new JsonObject { ["owner"] = new string('v', 129) }),
         Mutated("tag-value-257", j => j["tags"] = new JsonObject { ["owner"] = new string('v', 257) }),
         Mutated("tag-key-environment", j => j["tags"] = new JsonObject { ["environment"] = "x" }),
         Mutated("tag-key-aws", j => j["tags"] = new JsonObject { ["AWS:owner"] = "x" }),

@@ -36,8 +36,9 @@ public sealed class LargestEnvironmentFixture : IDisposable
         var total = 0;
         for (var i = 0; i < count; i++)
         {
-            var key = $"k{i:D2}-" + new string('k', 60);
-            var valueLength = Math.Min(256, (i == count - 1 ? EnvironmentSchema.MaxTagBytes - total : each) - key.Length);
+            var target = i == count - 1 ? EnvironmentSchema.MaxTagBytes - total : each;
+            var key = $"k{i:D2}-" + new string('k', Math.Max(0, target - EnvironmentSchema.MaxTagValueLength - 4));
+            var valueLength = Math.Min(EnvironmentSchema.MaxTagValueLength, target - key.Length);
             tags[key] = new string('v', valueLength);
             total += key.Length + valueLength;
         }
