@@ -1,5 +1,6 @@
 using System.Globalization;
 using HfSageMaker.Constructs.Operations;
+using HfSageMaker.Constructs.Studio;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -130,6 +131,14 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         var budget = ReadBudget(top);
         var emails = ReadEmails(top);
         var tags = ReadTags(top);
+        if (studio is { NotebookJobs: true })
+        {
+            // The tags also go into the SageMaker Python SDK defaults, which SageMakerSdkDefaults writes in ASCII only.
+            foreach (var (key, value) in tags.Where(t => !SageMakerSdkDefaults.IsSdkTagText(t.Key) || !SageMakerSdkDefaults.IsSdkTagText(t.Value)))
+            {
+                Error($"tags[\"{key}\"]", $"\"{key}\": \"{value}\" holds characters outside ASCII letters, digits, spaces and _ . : / = + - @, which studio.notebookJobs: true cannot carry (the tags are written into the SageMaker Python SDK defaults of notebooks); allowed those ASCII characters only, or studio.notebookJobs: false.");
+            }
+        }
 
         if (errors.Count > _errorsAtStart)
         {

@@ -53,6 +53,7 @@ internal static class EnvironmentCorpus
         Mutated("region-us-east-1-zone-f", j => { j["region"] = "us-east-1"; j["availabilityZones"] = new JsonArray("us-east-1a", "us-east-1f"); }),
         Mutated("tags-at-budget", j => j["tags"] = Tags(46, 8, 16)),
         Mutated("unicode-tag-value", j => j["tags"] = new JsonObject { ["owner"] = "équipe données" }),
+        Mutated("unicode-tag-value-notebook-jobs-off", j => { S(j, "studio")["notebookJobs"] = false; j["tags"] = new JsonObject { ["owner"] = "équipe données" }; }),
         Mutated("email-plus-and-slash", j => j["notificationEmails"] = new JsonArray("ml+alerts@example.com", "a/b@example.com", "o'neil@sub.example.co")),
         Mutated("tag-value-128", j => j["tags"] = new JsonObject { ["owner"] = new string('v', 128) }),
         Mutated("users-at-limit", j => S(j, "studio")["users"] = Users(EnvironmentSchema.MaxStudioUsers)),
@@ -133,6 +134,9 @@ internal static class EnvironmentCorpus
         Mutated("email-domain-hyphen", j => j["notificationEmails"] = new JsonArray("a@-example.com")),
         Mutated("email-domain-empty-label", j => j["notificationEmails"] = new JsonArray("a@example..com")),
         Mutated("email-no-dot", j => j["notificationEmails"] = new JsonArray("a@localhost")),
+        // Tags also written into the SDK defaults of notebooks (notebookJobs true): the construct takes ASCII only.
+        Mutated("tag-value-homoglyph-notebook-jobs", j => { S(j, "studio")["notebookJobs"] = true; j["tags"] = new JsonObject { ["owner"] = "d\u0435v" }; }, "sdk-tags-ascii"),
+        Mutated("tag-key-accented-notebook-jobs", j => { S(j, "studio")["notebookJobs"] = true; j["tags"] = new JsonObject { ["équipe"] = "x" }; }, "sdk-tags-ascii"),
         Mutated("log-retention-string", j => S(j, "retention")["logRetentionDays"] = "30"),
         Mutated("tag-value-control-char", j => j["tags"] = new JsonObject { ["owner"] = "a\u0007b" }),
         // shapes and ranges
