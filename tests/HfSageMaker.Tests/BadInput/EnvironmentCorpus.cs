@@ -59,6 +59,8 @@ internal static class EnvironmentCorpus
         Mutated("users-at-limit", j => S(j, "studio")["users"] = Users(EnvironmentSchema.MaxStudioUsers)),
         Mutated("emails-at-limit", j => j["notificationEmails"] = Emails(EnvironmentSchema.MaxNotificationEmails)),
         Mutated("tag-key-environment-prefixed", j => j["tags"] = new JsonObject { ["environment-owner"] = "x" }),
+        Mutated("recipes-both", j => j["recipes"] = new JsonObject { ["translation"] = new JsonObject(), ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge"), ["defaultInstanceType"] = "ml.g5.2xlarge", ["maxInstanceCount"] = 1 } }),
+        Mutated("recipes-llm-only", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject() }),
     ];
 
     /// <summary>Files the reader must reject, each with one message naming the file (no stack trace).</summary>
@@ -161,6 +163,13 @@ internal static class EnvironmentCorpus
         Mutated("user-name-64", j => S(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = new string('u', 64) })),
         Mutated("empty-string-account", j => j["account"] = ""),
         Mutated("whitespace-description", j => j["description"] = "   "),
+        Mutated("recipes-unknown", j => j["recipes"] = new JsonObject { ["lm-sft"] = new JsonObject() }),
+        Mutated("recipes-empty", j => j["recipes"] = new JsonObject()),
+        Mutated("recipes-not-object", j => j["recipes"] = new JsonArray("llm-sft")),
+        Mutated("recipe-unknown-key", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceType"] = "ml.g5.2xlarge" } }),
+        Mutated("recipe-count-zero", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["maxInstanceCount"] = 0 } }),
+        Mutated("recipe-gpu-too-small", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g4dn.xlarge"), ["defaultInstanceType"] = "ml.g4dn.xlarge" } }, "recipe-gpu-memory"),
+        Mutated("recipe-default-not-allowed", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge") } }, "default-in-allowed"),
     ];
 
     /// <summary><paramref name="count"/> distinct Studio users.</summary>
