@@ -9,7 +9,7 @@ namespace HfSageMaker.Tests.BadInput;
 
 /// <summary>
 /// The largest environment a file may describe, synthesized through the app as users run it: 6 zones, controlled
-/// egress (public subnets, NAT), the most tags allowed filling the byte budget, the most Studio users and emails. AWS limits are checked on the result,
+/// egress (public subnets, NAT), the most tags allowed filling the byte budget, the most Studio users and emails, every recipe. AWS limits are checked on the result,
 /// not on the file: 50 tags per resource (EC2 https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions,
 /// the same for S3, IAM, KMS, Logs, SNS, Lambda, Step Functions) and CloudFormation's 1 MiB template
 /// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html, template body in S3, which
@@ -44,6 +44,8 @@ public sealed class LargestEnvironmentFixture : IDisposable
         }
 
         json["tags"] = tags;
+        // Every recipe on (each adds a state machine, functions and alarms, all tagged).
+        json["recipes"] = new JsonObject([.. HfSageMaker.Infra.Recipes.RecipeRegistry.Names.Select(n => KeyValuePair.Create(n, (JsonNode?)new JsonObject()))]);
         // The most Studio users and notification emails allowed, with the longest names: each is a resource.
         json["studio"]!["users"] = new JsonArray([.. Enumerable.Range(0, EnvironmentSchema.MaxStudioUsers)
             .Select(i => (JsonNode)new JsonObject { ["name"] = $"u{i:D2}-" + new string('x', 59) })]);
@@ -102,12 +104,13 @@ public sealed class SynthesizedLimitsTests(LargestEnvironmentFixture largest) : 
     }
 
     [Fact]
-    public void LargestAllowedFile_HasEveryUserAndEmail_AndAtMost500Resources()
+    public void LargestAllowedFile_HasEveryUserEmailAndRecipe_AndAtMost500Resources()
     {
         using var template = JsonDocument.Parse(File.ReadAllText(largest.TemplatePath));
         var resources = template.RootElement.GetProperty("Resources").EnumerateObject().ToList();
         Assert.Equal(EnvironmentSchema.MaxStudioUsers, resources.Count(r => r.Value.GetProperty("Type").GetString() == "AWS::SageMaker::UserProfile"));
         Assert.Equal(EnvironmentSchema.MaxNotificationEmails, resources.Count(r => r.Value.GetProperty("Type").GetString() == "AWS::SNS::Subscription"));
+        Assert.Equal(HfSageMaker.Infra.Recipes.RecipeRegistry.Names.Count, resources.Count(r => r.Value.GetProperty("Type").GetString() == "AWS::StepFunctions::StateMachine"));
         Assert.True(resources.Count <= LargestEnvironmentFixture.ResourceLimit,
             $"{resources.Count} resources > {LargestEnvironmentFixture.ResourceLimit}: lower EnvironmentSchema.MaxStudioUsers or MaxNotificationEmails");
     }
