@@ -54,7 +54,7 @@ public sealed class EnvironmentValidationTests
         ["email"] = new("dev.json", j => j["notificationEmails"] = new JsonArray("team-at-example.com"), "notificationEmails[0]", "\"team-at-example.com\" is not an email address", "name@domain.tld"),
         ["tag-aws-prefix"] = new("dev.json", j => j["tags"] = new JsonObject { ["aws:owner"] = "x" }, "tags[\"aws:owner\"]", "uses the reserved prefix \"aws:\"", "not starting with aws:"),
         ["tag-reserved"] = new("dev.json", j => j["tags"] = new JsonObject { ["environment"] = "x" }, "tags[\"environment\"]", "is reserved", "any other key"),
-        ["tag-value-number"] = new("dev.json", j => j["tags"] = new JsonObject { ["owner"] = 5 }, "tags[\"owner\"]", "5 is not a string", "0 to 256 characters"),
+        ["tag-value-number"] = new("dev.json", j => j["tags"] = new JsonObject { ["owner"] = 5 }, "tags[\"owner\"]", "5 is not a string", "1 to 128 characters"),
         ["tag-key-too-long"] = new("dev.json", j => j["tags"] = new JsonObject { [new string('k', 129)] = "x" }, $"tags[\"{new string('k', 129)}\"]", "is not a valid tag key", "1 to 128"),
         ["name-mismatch"] = new("dev.json", j => j["name"] = "develop", "name", "\"develop\" does not match the file name", "\"dev\""),
         ["name-pattern"] = new("Dev.json", j => j["name"] = "Dev", "name", "\"Dev\" is not a valid environment name", "lowercase letters"),
