@@ -168,6 +168,10 @@ public sealed partial class SageMakerSdkDefaults : Construct
             },
         };
         if (props.AllowRemoteFunctions) modules["RemoteFunction"] = remoteFunction;
+        // No usage telemetry from the platform's notebooks (SDK v2.257.6 config_schema.py lines 824-826,
+        // telemetry/telemetry_logging.py lines 100-105): the SDK would otherwise send a GET per call to an AWS endpoint
+        // outside the account, without a timeout (telemetry_logging.py line 257 passes the timeout as `params`).
+        modules["TelemetryOptOut"] = true;
 
         return new Dictionary<string, object>
         {

@@ -132,6 +132,7 @@ for (const { stack, environment, template, ctx } of stacks) {
     assert.deepEqual(job.Tags, envTags);
     assert.equal(session.DefaultS3Bucket, bucket);
     assert.equal(session.DefaultS3ObjectKeyPrefix, 'notebook');
+    assert.equal(config.SageMaker.PythonSDK.Modules.TelemetryOptOut, true, 'no SDK usage telemetry leaves the account');
     if (remoteAllowed) {
       assert.equal(remote.RoleArn, pipeline.RoleArn);
       assert.deepEqual(remote.VpcConfig, job.VpcConfig);

@@ -163,6 +163,7 @@ class SdkDefaultsSchemaTest(unittest.TestCase):
             {**good, "SageMaker": {"TrainingJob": {"Tags": [{"Key": "it's", "Value": "x"}]}}},
             {**good, "SageMaker": {"PythonSDK": {"Modules": {"Session": {"DefaultS3Bucket": "Not_A_Bucket"}}}}},
             {**good, "SageMaker": {"PythonSDK": {"Modules": {"RemoteFunction": {"S3RootUri": "bucket/prefix"}}}}},
+            {**good, "SageMaker": {"PythonSDK": {"Modules": {"TelemetryOptOut": "true"}}}},
         ]
         for config in bad:
             with self.subTest(config=config):
