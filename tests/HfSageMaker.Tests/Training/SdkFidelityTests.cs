@@ -244,6 +244,23 @@ public class SdkFidelityTests
             Definition("ml.g5.12xlarge", 1, "2.1.0", new DistributionConfig.Torchrun()) with { EntryPoint = "run.sh" }, Resources(), "a"));
         Assert.Contains("EntryPoint: 'run.sh' is not a Python file", sh.Message);
 
+        // estimator.py lines 3479 and 4159-4166: smdistributed refused on an image_uri containing "2.0.1-gpu-py310-cu121"
+        // (reachable here through an image URI override only); the same image with torchrun builds.
+        const string cu121 = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:2.0.1-gpu-py310-cu121-ubuntu20.04-sagemaker";
+        var res = Resources();
+        var overridden = new TrainingJobResources
+        {
+            RoleArn = res.RoleArn, ImageUri = cu121, SubmitDirectoryS3Uri = res.SubmitDirectoryS3Uri, OutputS3Uri = res.OutputS3Uri, Region = res.Region,
+        };
+        foreach (DistributionConfig smd in new DistributionConfig[] { new DistributionConfig.SmdDataParallel(), new DistributionConfig.ModelParallel(new Dictionary<string, object?> { ["partitions"] = 2, ["microbatches"] = 4 }, 8) })
+        {
+            var image = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.CreateTrainingJob(
+                Definition("ml.p4d.24xlarge", 1, "2.0.1", smd), overridden, "a"));
+            Assert.Contains($"do not run on image '{cu121}' (the SDK's UNSUPPORTED_DLC_IMAGE_FOR_SM_PARALLELISM: 2.0.1-gpu-py310-cu121)", image.Message);
+        }
+
+        TrainingRequestBuilder.CreateTrainingJob(Definition("ml.p4d.24xlarge", 1, "2.0.1", new DistributionConfig.Torchrun()), overridden, "a");
+
         // No SDK rule for pytorchddp on the HuggingFace estimator: any PyTorch version and GPU type builds.
         TrainingRequestBuilder.CreateTrainingJob(Definition("ml.g5.12xlarge", 2, "2.5.1", new DistributionConfig.PytorchDdp()), Resources(), "a");
     }
