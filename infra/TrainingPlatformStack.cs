@@ -54,11 +54,11 @@ public sealed class TrainingPlatformStack : Stack
     /// <summary>The environment's monthly budget and its alerts.</summary>
     public CostGuardrails CostGuardrails { get; }
 
-    /// <summary>The translation recipe's training / tuning state machine.</summary>
-    public HuggingFaceTrainingPipeline TranslationPipeline { get; }
+    /// <summary>The training / tuning pipeline of each recipe the environment deploys, by recipe name.</summary>
+    public IReadOnlyDictionary<string, HuggingFaceTrainingPipeline> Pipelines { get; }
 
-    /// <summary>Dashboard, alarms and SageMaker job state-change rules.</summary>
-    public TrainingMonitoring Monitoring { get; }
+    /// <summary>Dashboard, alarms and SageMaker job state-change rules of each recipe's pipeline, by recipe name.</summary>
+    public IReadOnlyDictionary<string, TrainingMonitoring> Monitoring { get; }
 
     /// <summary>Creates the stack. Env defaults to the environment's account and region; termination protection is on
     /// when the environment retains its resources.</summary>
@@ -153,27 +153,50 @@ public sealed class TrainingPlatformStack : Stack
 
         var repositoryRoot = RepositoryLocator.FindRoot()
             ?? throw new InvalidOperationException("No cdk.json found above the current or the application directory; run the app from the repository.");
-        TranslationPipeline = TranslationRecipe.AddPipeline(this, "TranslationPipeline", config, repositoryRoot,
-            ExecutionRole, Storage.Datasets, Storage.Artifacts, Storage.Checkpoints, Storage.EncryptionKey,
-            Network.Vpc, Network.TrainingSubnets, [Network.TrainingSecurityGroup], Notifications.Topic, Notifications.Key);
-
-        // Data scientists start, watch and stop runs from Studio with their profile's role.
-        StudioRole.GrantExecutions(TranslationPipeline.StateMachine);
-
-        Monitoring = new TrainingMonitoring(this, "Monitoring", new TrainingMonitoringProps
+        var platform = new RecipePlatform
         {
-            StateMachine = TranslationPipeline.StateMachine,
-            AlarmTopic = Notifications.Topic,
-            // Every metric but the epoch counter gets a dashboard graph.
-            MetricNames = [.. TranslationPipeline.MetricNames.Where(n => n != "epoch")],
-            JobNamePrefix = TranslationPipeline.JobNamePrefix,
-        });
-
-        _ = new CfnOutput(this, "TranslationStateMachineArn", new CfnOutputProps
+            ExecutionRole = ExecutionRole.Role,
+            Datasets = Storage.Datasets,
+            Artifacts = Storage.Artifacts,
+            Checkpoints = Storage.Checkpoints,
+            EncryptionKey = Storage.EncryptionKey,
+            Vpc = Network.Vpc,
+            VpcSubnets = Network.TrainingSubnets,
+            SecurityGroups = [Network.TrainingSecurityGroup],
+            Topic = Notifications.Topic,
+            TopicKey = Notifications.Key,
+        };
+        var pipelines = new Dictionary<string, HuggingFaceTrainingPipeline>(StringComparer.Ordinal);
+        var monitoring = new Dictionary<string, TrainingMonitoring>(StringComparer.Ordinal);
+        foreach (var deployed in config.DeployedRecipes)
         {
-            Value = TranslationPipeline.StateMachine.StateMachineArn,
-            Description = "Start a training or tuning run: aws stepfunctions start-execution --state-machine-arn <this> --input file://examples/train.json",
-        });
+            // One state machine per recipe, each scoped to its own job name prefix (IAM, log groups, job state rules).
+            var recipe = RecipeRegistry.Get(deployed.Name);
+            var pipeline = recipe.AddPipeline(this, config, deployed.Training, repositoryRoot, platform);
+            pipelines[recipe.Name] = pipeline;
+
+            // Data scientists start, watch and stop runs of every recipe from Studio with their profile's role.
+            StudioRole.GrantExecutions(pipeline.StateMachine);
+
+            monitoring[recipe.Name] = new TrainingMonitoring(this, recipe.MonitoringConstructId, new TrainingMonitoringProps
+            {
+                StateMachine = pipeline.StateMachine,
+                AlarmTopic = Notifications.Topic,
+                // Every metric but the epoch counter gets a dashboard graph.
+                MetricNames = [.. pipeline.MetricNames.Where(n => n != "epoch")],
+                JobNamePrefix = pipeline.JobNamePrefix,
+            });
+
+            _ = new CfnOutput(this, recipe.OutputId, new CfnOutputProps
+            {
+                Value = pipeline.StateMachine.StateMachineArn,
+                Description = $"Recipe {recipe.Name} ({recipe.Description}): aws stepfunctions start-execution --state-machine-arn <this> --input file://{ExampleInput(recipe)}",
+            });
+        }
+
+        Pipelines = pipelines;
+        Monitoring = monitoring;
+
         _ = new CfnOutput(this, "DatasetsBucketName", new CfnOutputProps
         {
             Value = Storage.Datasets.BucketName,
@@ -196,6 +219,10 @@ public sealed class TrainingPlatformStack : Stack
             Description = "Home EFS of the Studio domain; NOT deleted with the stack (see README, Platform constructs)",
         });
     }
+
+    /// <summary>The example execution input of a recipe: <c>examples/train.json</c> for translation, else <c>examples/&lt;recipe&gt;/train.json</c>.</summary>
+    private static string ExampleInput(TrainingRecipe recipe) =>
+        recipe.Name == RecipeRegistry.DefaultRecipe ? "examples/train.json" : $"examples/{recipe.Name}/train.json";
 
     /// <summary>The environment's fixed availability zones, so synthesis never looks them up.</summary>
     public override string[] AvailabilityZones => _availabilityZones;

@@ -25,6 +25,22 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
     /// <summary>Largest number allowed (inclusive). Default: none.</summary>
     public double? Maximum { get; init; }
 
+    /// <summary>Number the value must stay below. Default: none.</summary>
+    public double? ExclusiveMaximum { get; init; }
+
+    /// <summary>Numbers inside the range that are still not allowed (e.g. 0 where -1 means "off"). Default: none.</summary>
+    public IReadOnlyList<double>? Excluded { get; init; }
+
+    /// <summary>
+    /// A regular expression the whole string must match (<see cref="HyperparameterKind.String"/> only; anchor it with
+    /// <c>^...(?![\s\S])</c>, which means end of text in .NET and JavaScript alike, where <c>$</c> does not; the
+    /// ECMAScript subset, since PrepareRequest checks it with JavaScript's <c>RegExp</c>). Default: none.
+    /// </summary>
+    public string? Pattern { get; init; }
+
+    /// <summary>What <see cref="Pattern"/> allows, in words (messages). Default: the pattern itself.</summary>
+    public string? PatternMeaning { get; init; }
+
     /// <summary>The strings allowed (<see cref="HyperparameterKind.String"/> only). Default: any string.</summary>
     public IReadOnlyList<string>? Choices { get; init; }
 
@@ -32,16 +48,16 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
     public int MinLength { get; init; }
 
     /// <summary>A string.</summary>
-    public static HyperparameterSpec String(int minLength = 0, IReadOnlyList<string>? choices = null) =>
-        new(HyperparameterKind.String) { MinLength = minLength, Choices = choices };
+    public static HyperparameterSpec String(int minLength = 0, IReadOnlyList<string>? choices = null, string? pattern = null, string? patternMeaning = null) =>
+        new(HyperparameterKind.String) { MinLength = minLength, Choices = choices, Pattern = pattern, PatternMeaning = patternMeaning };
 
     /// <summary>A whole number, optionally bounded.</summary>
-    public static HyperparameterSpec Integer(double? minimum = null, double? maximum = null, bool nullable = false) =>
-        new(HyperparameterKind.Integer) { Minimum = minimum, Maximum = maximum, Nullable = nullable };
+    public static HyperparameterSpec Integer(double? minimum = null, double? maximum = null, bool nullable = false, IReadOnlyList<double>? excluded = null) =>
+        new(HyperparameterKind.Integer) { Minimum = minimum, Maximum = maximum, Nullable = nullable, Excluded = excluded };
 
     /// <summary>A finite number, optionally bounded.</summary>
-    public static HyperparameterSpec Float(double? minimum = null, double? exclusiveMinimum = null, double? maximum = null) =>
-        new(HyperparameterKind.Float) { Minimum = minimum, ExclusiveMinimum = exclusiveMinimum, Maximum = maximum };
+    public static HyperparameterSpec Float(double? minimum = null, double? exclusiveMinimum = null, double? maximum = null, double? exclusiveMaximum = null) =>
+        new(HyperparameterKind.Float) { Minimum = minimum, ExclusiveMinimum = exclusiveMinimum, Maximum = maximum, ExclusiveMaximum = exclusiveMaximum };
 
     /// <summary>A boolean.</summary>
     public static HyperparameterSpec Boolean() => new(HyperparameterKind.Boolean);
@@ -55,12 +71,15 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
             HyperparameterKind.Float => "a number",
             HyperparameterKind.Boolean => "true or false",
             _ when Choices is { Count: > 0 } => "one of " + string.Join(", ", Choices.Select(c => $"\"{c}\"")),
+            _ when Pattern is not null => PatternMeaning ?? $"a string matching {Pattern}",
             _ => MinLength > 0 ? $"a string of at least {MinLength} character(s)" : "a string",
         };
         var bounds = new List<string>();
         if (Minimum is { } min) bounds.Add($">= {Number(min)}");
         if (ExclusiveMinimum is { } emin) bounds.Add($"> {Number(emin)}");
         if (Maximum is { } max) bounds.Add($"<= {Number(max)}");
+        if (ExclusiveMaximum is { } emax) bounds.Add($"< {Number(emax)}");
+        if (Excluded is { Count: > 0 } excluded) bounds.Add("not " + string.Join(" or ", excluded.Select(Number)));
         if (bounds.Count > 0) text += " " + string.Join(" and ", bounds);
         return Nullable ? text + ", or null" : text;
     }
@@ -76,7 +95,8 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
         var fits = Kind switch
         {
             HyperparameterKind.Boolean => value is bool,
-            HyperparameterKind.String => value is string s && s.Length >= MinLength && (Choices is null || Choices.Contains(s)),
+            HyperparameterKind.String => value is string s && s.Length >= MinLength && (Choices is null || Choices.Contains(s))
+                && (Pattern is null || System.Text.RegularExpressions.Regex.IsMatch(s, Pattern, System.Text.RegularExpressions.RegexOptions.ECMAScript)),
             HyperparameterKind.Integer => AsNumber(value) is { } n && Math.Floor(n) == n && Math.Abs(n) <= 9007199254740991 && InRange(n),
             HyperparameterKind.Float => AsNumber(value) is { } f && double.IsFinite(f) && InRange(f),
             _ => false,
@@ -102,13 +122,17 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
         if (Minimum is { } min) json["minimum"] = min;
         if (ExclusiveMinimum is { } emin) json["exclusiveMinimum"] = emin;
         if (Maximum is { } max) json["maximum"] = max;
+        if (ExclusiveMaximum is { } emax) json["exclusiveMaximum"] = emax;
+        if (Excluded is { Count: > 0 } excluded) json["excluded"] = new JsonArray([.. excluded.Select(e => (JsonNode?)JsonValue.Create(e))]);
+        if (Pattern is not null) json["pattern"] = Pattern;
         if (Choices is not null) json["choices"] = new JsonArray([.. Choices.Select(c => (JsonNode?)JsonValue.Create(c))]);
         if (MinLength > 0) json["minLength"] = MinLength;
         return json;
     }
 
     private bool InRange(double n) =>
-        (Minimum is not { } min || n >= min) && (ExclusiveMinimum is not { } emin || n > emin) && (Maximum is not { } max || n <= max);
+        (Minimum is not { } min || n >= min) && (ExclusiveMinimum is not { } emin || n > emin) && (Maximum is not { } max || n <= max)
+        && (ExclusiveMaximum is not { } emax || n < emax) && (Excluded is null || !Excluded.Contains(n));
 
     private static double? AsNumber(object value) => value switch
     {

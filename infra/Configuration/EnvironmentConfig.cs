@@ -21,6 +21,15 @@ public sealed record EnvironmentConfig
     public required NetworkConfig Network { get; init; }
     /// <summary>What training and tuning jobs may use.</summary>
     public required TrainingConfig Training { get; init; }
+    /// <summary>
+    /// The recipes the environment deploys, each with its guardrails (the <c>training</c> section overlaid with the
+    /// recipe's own keys). Null (no <c>recipes</c> in the file): the translation recipe alone, under
+    /// <see cref="Training"/>. Read it through <see cref="DeployedRecipes"/>.
+    /// </summary>
+    public IReadOnlyList<RecipeConfig>? Recipes { get; init; }
+    /// <summary>The recipes deployed: <see cref="Recipes"/>, or the translation recipe under <see cref="Training"/>.</summary>
+    public IReadOnlyList<RecipeConfig> DeployedRecipes =>
+        Recipes ?? [new RecipeConfig { Name = Infra.Recipes.RecipeRegistry.DefaultRecipe, Training = Training }];
     /// <summary>What is kept, for how long, and what happens on stack deletion.</summary>
     public required RetentionConfig Retention { get; init; }
     /// <summary>The Studio domain and its users.</summary>

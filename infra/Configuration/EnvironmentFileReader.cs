@@ -127,6 +127,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             }
         }
 
+        var recipes = ReadRecipes(top, training, retention, region);
         var studio = ReadStudio(top);
         var budget = ReadBudget(top);
         var emails = ReadEmails(top);
@@ -146,6 +147,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             AvailabilityZones = zones!,
             Network = network!,
             Training = training!,
+            Recipes = recipes,
             Retention = retention!,
             Studio = studio!,
             Budget = budget!,

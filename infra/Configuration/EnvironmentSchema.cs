@@ -7,12 +7,15 @@ namespace HfSageMaker.Infra.Configuration;
 public static class EnvironmentSchema
 {
     /// <summary>
-    /// The DLC images the recipes train with (transformers, PyTorch): a region is supported only where the Hugging Face
-    /// training image catalog (<c>constructs/Training/Catalog</c>) publishes every one of them. A new recipe adds its pair.
+    /// The DLC images every environment may train with (transformers, PyTorch): those of the recipe an environment
+    /// without <c>recipes</c> deploys (translation). A region is supported only where the Hugging Face training image
+    /// catalog (<c>constructs/Training/Catalog</c>) publishes every one of them. The images of the other recipes are
+    /// checked per environment, for the recipes it names (<c>recipes.&lt;recipe&gt;</c>: the loader refuses a recipe
+    /// whose image is not published in the environment's region).
     /// </summary>
     public static IReadOnlyList<(string Transformers, string Pytorch)> RecipeImages { get; } =
     [
-        (Recipes.TranslationRecipe.TransformersVersion, Recipes.TranslationRecipe.PytorchVersion),
+        (Recipes.TranslationRecipe.Instance.TransformersVersion, Recipes.TranslationRecipe.Instance.PytorchVersion),
     ];
 
     /// <summary>
@@ -84,17 +87,18 @@ public static class EnvironmentSchema
 
     /// <summary>
     /// Keys per object, by the object's path: <c>""</c> is the file's root, <c>"studio.users[]"</c> each Studio user.
-    /// <c>tags</c> is a free map and therefore not listed.
+    /// <c>tags</c> is a free map and therefore not listed; each entry of <c>recipes</c> takes the keys of <c>training</c>, all optional.
     /// </summary>
     public static IReadOnlyDictionary<string, SectionKeys> Sections { get; } = new Dictionary<string, SectionKeys>
     {
         [""] = new(
             ["name", "account", "region", "availabilityZones", "network", "training", "retention", "studio", "budget"],
-            ["$schema", "description", "notificationEmails", "tags"]),
+            ["$schema", "description", "recipes", "notificationEmails", "tags"]),
         ["network"] = new(["mode", "cidr"], []),
         ["training"] = new(
             ["allowedInstanceTypes", "defaultInstanceType", "maxInstanceCount", "spotByDefault", "maxRuntimeHours"],
             ["maxTuningJobs", "maxParallelTuningJobs", "warmPoolKeepAliveMinutes"]),
+        ["recipes"] = new([], Recipes.RecipeRegistry.Names),
         ["retention"] = new(["removalPolicy", "checkpointExpirationDays", "logRetentionDays"], []),
         ["studio"] = new(["idleTimeoutMinutes"], ["users", "notebookJobs"]),
         ["studio.users[]"] = new(["name"], []),

@@ -6,41 +6,56 @@ using HfSageMaker.Infra.Configuration;
 namespace HfSageMaker.Infra.Quotas;
 
 /// <summary>
-/// The SageMaker Service Quotas an environment needs, derived from its file: for every allowed instance type, the
-/// on-demand quota (always), the spot quota (when <c>training.spotByDefault</c>) and the warm-pool quota (when
-/// <c>training.warmPoolKeepAliveMinutes</c> &gt; 0). A training job needs <c>maxInstanceCount</c> instances; a tuning
-/// job runs <c>maxParallelTuningJobs</c> such jobs at once, so the training quotas need their product. Warm pools only
-/// apply to training jobs (tuning resource configs have no keep-alive), so they need <c>maxInstanceCount</c>. Values are
-/// for one run at a time: multiply by the runs the team starts concurrently.
+/// The SageMaker Service Quotas an environment needs, derived from its file, for every recipe it deploys (each recipe
+/// with its own guardrails, <see cref="EnvironmentConfig.DeployedRecipes"/>): for every allowed instance type, the
+/// on-demand quota (always), the spot quota (when <c>spotByDefault</c>) and the warm-pool quota (when
+/// <c>warmPoolKeepAliveMinutes</c> &gt; 0). A training job needs <c>maxInstanceCount</c> instances; a tuning job runs
+/// <c>maxParallelTuningJobs</c> such jobs at once, so the training quotas need their product. Warm pools only apply to
+/// training jobs (tuning resource configs have no keep-alive), so they need <c>maxInstanceCount</c>. Values are for one
+/// run of each recipe at a time (recipes that allow the same type add up): multiply by the runs the team starts
+/// concurrently.
 /// </summary>
 public static class QuotaPlan
 {
-    /// <summary>The requirements of one environment, in the order of <c>allowedInstanceTypes</c>, then on-demand, spot, warm pool.</summary>
+    /// <summary>
+    /// The requirements of one environment: one per instance type and usage, in the order the recipes allow the
+    /// types, then on-demand, spot, warm pool; the basis names each recipe that needs it.
+    /// </summary>
     public static IReadOnlyList<QuotaRequirement> For(EnvironmentConfig environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var training = environment.Training;
-        var count = training.MaxInstanceCount;
-        var parallel = training.MaxParallelTuningJobs;
-        var concurrent = count * parallel;
-        var basis = $"tuning: {parallel} parallel job(s) x {count} instance(s); one training job needs {count}";
-        var requirements = new List<QuotaRequirement>();
-        foreach (var type in training.AllowedInstanceTypes)
+        var single = environment.DeployedRecipes.Count == 1;
+        var needs = new List<(string Type, QuotaUsage Usage, int Value, string Basis)>();
+        foreach (var recipe in environment.DeployedRecipes)
         {
-            requirements.Add(Requirement(environment, type, QuotaUsage.OnDemand, concurrent, basis));
-            if (training.SpotByDefault)
+            var training = recipe.Training;
+            var count = training.MaxInstanceCount;
+            var parallel = training.MaxParallelTuningJobs;
+            var concurrent = count * parallel;
+            var who = single ? "" : $"{recipe.Name}: ";
+            var basis = $"{who}tuning: {parallel} parallel job(s) x {count} instance(s); one training job needs {count}";
+            foreach (var type in training.AllowedInstanceTypes)
             {
-                requirements.Add(Requirement(environment, type, QuotaUsage.Spot, concurrent, basis + " (spot by default)"));
-            }
+                needs.Add((type, QuotaUsage.OnDemand, concurrent, basis));
+                if (training.SpotByDefault)
+                {
+                    needs.Add((type, QuotaUsage.Spot, concurrent, basis + " (spot by default)"));
+                }
 
-            if (training.WarmPoolKeepAliveMinutes > 0)
-            {
-                requirements.Add(Requirement(environment, type, QuotaUsage.WarmPool, count,
-                    $"warm pool: {count} instance(s) kept {training.WarmPoolKeepAliveMinutes} min after a training job"));
+                if (training.WarmPoolKeepAliveMinutes > 0)
+                {
+                    needs.Add((type, QuotaUsage.WarmPool, count,
+                        $"{who}warm pool: {count} instance(s) kept {training.WarmPoolKeepAliveMinutes} min after a training job"));
+                }
             }
         }
 
-        return requirements;
+        // One row per quota: recipes that allow the same type may run at the same time, so their needs add up.
+        return [.. needs
+            .GroupBy(n => (n.Type, n.Usage))
+            .OrderBy(g => needs.FindIndex(n => n.Type == g.Key.Type))
+            .ThenBy(g => g.Key.Usage)
+            .Select(g => Requirement(environment, g.Key.Type, g.Key.Usage, g.Sum(n => n.Value), string.Join("; ", g.Select(n => n.Basis))))];
     }
 
     /// <summary>The exact Service Quotas name for an instance type and usage.</summary>

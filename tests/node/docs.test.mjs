@@ -51,12 +51,21 @@ function readmeStateDiagrams() {
   return [...readme.matchAll(/```mermaid\n(stateDiagram-v2\n[\s\S]*?)```/g)].map((m) => m[1]);
 }
 
+/** The recipe of a state machine: the `recipe` tag its default training request gives every job (TrainingRecipe.Job). */
+function recipeOf(definition, logicalId) {
+  const tags = definition.States.PrepareRequest?.Parameters?.Payload?.defaults?.training?.Tags ?? [];
+  const tag = tags.find((t) => t.Key === 'recipe');
+  assert.ok(tag, `${logicalId}: the default training request carries no recipe tag`);
+  return tag.Value;
+}
+
 function pipelineDefinitions() {
   const out = [];
   for (const stack of listStacks()) {
     for (const m of stateMachineDefinitions(readTemplate(stack), { stackName: stack.name, ...stack.environment })) {
       assert.ok(m.text, `${stack.id}/${m.logicalId}: ${m.skipped}`);
-      out.push({ stack, logicalId: m.logicalId, definition: JSON.parse(m.text) });
+      const definition = JSON.parse(m.text);
+      out.push({ stack, logicalId: m.logicalId, recipe: recipeOf(definition, m.logicalId), definition });
     }
   }
   assert.ok(out.length > 0, 'no state machine in the cloud assembly: nothing to compare the README with');
@@ -100,7 +109,20 @@ describe('README state machine diagram', () => {
 
 // ---- the execution inputs in examples/ ----
 
-const exampleFiles = readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json')).sort();
+// examples/*.json are inputs of the translation recipe; examples/<recipe>/*.json of that recipe (examples/data/ is data).
+const DEFAULT_RECIPE = 'translation';
+const exampleFiles = readdirSync(path.join(root, 'examples'), { withFileTypes: true }).flatMap((e) => {
+  if (e.isFile() && e.name.endsWith('.json')) return [e.name];
+  if (e.isDirectory() && e.name !== 'data') {
+    return readdirSync(path.join(root, 'examples', e.name)).filter((f) => f.endsWith('.json')).map((f) => `${e.name}/${f}`);
+  }
+  return [];
+}).sort();
+
+/** The recipe an example is an input of. */
+export function exampleRecipe(file) {
+  return file.includes('/') ? file.split('/')[0] : DEFAULT_RECIPE;
+}
 
 /** Rows of the README table whose first cell is `examples/<file>.json`: file -> environments named in the last cell. */
 function readmeExampleTable() {
@@ -132,10 +154,10 @@ describe('examples/*.json execution inputs', () => {
 
   test('each example is accepted by the real validation in exactly the environments the README says', () => {
     const table = readmeExampleTable();
-    const definitions = pipelineDefinitions();
-    const environments = definitions.map(({ stack }) => stack.name.replace(/^HfSageMaker-/, ''));
-    assert.ok(environments.length > 0);
+    const all = pipelineDefinitions();
     for (const file of exampleFiles) {
+      const definitions = all.filter((d) => d.recipe === exampleRecipe(file));
+      assert.ok(definitions.length > 0, `${file}: no environment deploys the ${exampleRecipe(file)} recipe`);
       const input = JSON.parse(readFileSync(path.join(root, 'examples', file), 'utf8'));
       const results = definitions.map(({ stack, definition }) => ({ env: stack.name.replace(/^HfSageMaker-/, ''), ...accepts(definition, input) }));
       const accepted = results.filter((r) => r.ok).map((r) => r.env).sort();
@@ -143,6 +165,15 @@ describe('examples/*.json execution inputs', () => {
       assert.deepEqual(accepted, table.get(file), `${file}: README says "${table.get(file)}", the validation accepts it in ${accepted}; ` +
         results.filter((r) => !r.ok).map((r) => `${r.env}: ${r.message}`).join('; '));
     }
+  });
+
+  test('examples are matched to their recipe: a translation input is refused by the llm-sft state machine', () => {
+    assert.equal(exampleRecipe('train.json'), 'translation');
+    assert.equal(exampleRecipe('llm-sft/tune.json'), 'llm-sft');
+    const llm = pipelineDefinitions().find((d) => d.recipe === 'llm-sft');
+    assert.ok(llm, 'no llm-sft state machine in the cloud assembly');
+    const input = JSON.parse(readFileSync(path.join(root, 'examples', 'tune.json'), 'utf8'));
+    assert.match(accepts(llm.definition, input).message, /warmup_steps/);
   });
 
   test('an input the README calls invalid is refused (the check can fail)', () => {

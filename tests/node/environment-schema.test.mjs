@@ -25,6 +25,7 @@ const CROSS_FIELD = {
   'warm-pool-without-spot': 'warm pools only when spotByDefault is false: depends on another field',
   'checkpoints-outlive-jobs': 'checkpoint expiry of at least 2 x maxRuntimeHours: depends on another field',
   'parallel-at-most-total': 'maxParallelTuningJobs at most maxTuningJobs: depends on another field',
+  'recipe-gpu-memory': 'a recipe\'s instance types need its GPU memory per GPU: a property of the recipe and of a table outside the file',
   'unique-ignoring-case': 'Studio users and emails distinct ignoring case: uniqueItems compares exactly',
   'budget-cents': 'at most 2 decimals: multipleOf 0.01 is inexact in binary floating point',
   'tag-characters': 'keys and values at most 10000 UTF-8 bytes together: a sum over all properties',

@@ -257,7 +257,8 @@ const isInt = (v) => typeof v === 'number' && Number.isSafeInteger(v);
 
 /**
  * Why `value` does not fit a declared hyperparameter type (the C# HyperparameterSpec embedded in the policy as
- * { kind, nullable, minimum?, exclusiveMinimum?, maximum?, choices?, minLength?, allowed }); null when it fits.
+ * { kind, nullable, minimum?, exclusiveMinimum?, maximum?, exclusiveMaximum?, excluded?, choices?, pattern?, minLength?,
+ * allowed }); null when it fits.
  */
 export function specProblem(value, spec) {
   const allowed = `allowed: ${spec.allowed}`;
@@ -269,14 +270,17 @@ export function specProblem(value, spec) {
     case 'boolean': fits = typeof value === 'boolean'; break;
     case 'string':
       fits = typeof value === 'string' && value.length >= (spec.minLength ?? 0)
-        && (!Array.isArray(spec.choices) || spec.choices.includes(value));
+        && (!Array.isArray(spec.choices) || spec.choices.includes(value))
+        && (spec.pattern === undefined || new RegExp(spec.pattern).test(value));
       break;
     default: fits = false;
   }
   if (fits && typeof value === 'number') {
     fits = (spec.minimum === undefined || value >= spec.minimum)
       && (spec.exclusiveMinimum === undefined || value > spec.exclusiveMinimum)
-      && (spec.maximum === undefined || value <= spec.maximum);
+      && (spec.maximum === undefined || value <= spec.maximum)
+      && (spec.exclusiveMaximum === undefined || value < spec.exclusiveMaximum)
+      && (!Array.isArray(spec.excluded) || !spec.excluded.includes(value));
   }
   return fits ? null : `${show(value)} is not allowed; ${allowed}`;
 }

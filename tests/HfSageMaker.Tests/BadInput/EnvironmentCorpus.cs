@@ -52,6 +52,8 @@ internal static class EnvironmentCorpus
         Mutated("region-us-east-1-zone-f", j => { j["region"] = "us-east-1"; j["availabilityZones"] = new JsonArray("us-east-1a", "us-east-1f"); }),
         Mutated("tags-at-budget", j => j["tags"] = Tags(46, 8, 16)),
         Mutated("unicode-tag-value", j => j["tags"] = new JsonObject { ["owner"] = "équipe données" }),
+        Mutated("recipes-both", j => j["recipes"] = new JsonObject { ["translation"] = new JsonObject(), ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge"), ["defaultInstanceType"] = "ml.g5.2xlarge", ["maxInstanceCount"] = 1 } }),
+        Mutated("recipes-llm-only", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject() }),
     ];
 
     /// <summary>Files the reader must reject, each with one message naming the file (no stack trace).</summary>
@@ -128,6 +130,13 @@ internal static class EnvironmentCorpus
         Mutated("user-name-64", j => S(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = new string('u', 64) })),
         Mutated("empty-string-account", j => j["account"] = ""),
         Mutated("whitespace-description", j => j["description"] = "   "),
+        Mutated("recipes-unknown", j => j["recipes"] = new JsonObject { ["lm-sft"] = new JsonObject() }),
+        Mutated("recipes-empty", j => j["recipes"] = new JsonObject()),
+        Mutated("recipes-not-object", j => j["recipes"] = new JsonArray("llm-sft")),
+        Mutated("recipe-unknown-key", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceType"] = "ml.g5.2xlarge" } }),
+        Mutated("recipe-count-zero", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["maxInstanceCount"] = 0 } }),
+        Mutated("recipe-gpu-too-small", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g4dn.xlarge"), ["defaultInstanceType"] = "ml.g4dn.xlarge" } }, "recipe-gpu-memory"),
+        Mutated("recipe-default-not-allowed", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge") } }, "default-in-allowed"),
     ];
 
     /// <summary><paramref name="count"/> tags with keys and values of the given lengths.</summary>

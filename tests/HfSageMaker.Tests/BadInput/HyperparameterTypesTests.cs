@@ -17,10 +17,12 @@ namespace HfSageMaker.Tests.BadInput;
 public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassFixture<PipelineFixture>
 {
     /// <summary>Every recipe: name, job definition, script directory relative to the repository root.</summary>
-    internal static IEnumerable<(string Recipe, HuggingFaceTrainingJobDefinition Job, string ScriptDirectory)> Recipes()
-    {
-        yield return ("translation", TranslationRecipe.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory), TranslationRecipe.ScriptDirectory);
-    }
+    internal static IEnumerable<(string Recipe, HuggingFaceTrainingJobDefinition Job, string ScriptDirectory)> Recipes() =>
+        RecipeRegistry.All.Select(r => (r.Name, r.Job(Guardrails(r), networkIsolated: true, "datasets-bucket", RecipePipelineFixture.ScriptDirectoryOf(r)), r.ScriptDirectory));
+
+    /// <summary>The guardrails each recipe's pipeline fixture uses.</summary>
+    private static Infra.Configuration.TrainingConfig Guardrails(TrainingRecipe recipe) =>
+        recipe is LlmSftRecipe ? LlmSftPipelineFixture.Training : PipelineFixture.Training;
 
     /// <summary>A pipeline around <paramref name="job"/> (validation runs in the constructor).</summary>
     private static HuggingFaceTrainingPipeline Build(HuggingFaceTrainingJobDefinition job)
@@ -35,13 +37,13 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
             DatasetsBucket = NewBucket("D"),
             ArtifactsBucket = NewBucket("A"),
             CheckpointsBucket = NewBucket("C"),
-            ImageUri = HuggingFaceImage.Uri(TranslationRecipe.TransformersVersion, TranslationRecipe.PytorchVersion, TranslationRecipe.PythonVersion, "ml.g5.2xlarge", PipelineFixture.Region),
+            ImageUri = HuggingFaceImage.Uri(TranslationRecipe.Instance.TransformersVersion, TranslationRecipe.Instance.PytorchVersion, TranslationRecipe.Instance.PythonVersion, "ml.g5.2xlarge", PipelineFixture.Region),
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Amazon.CDK.AWS.SNS.Topic(stack, "T"),
             AllowedInstanceTypes = PipelineFixture.Training.AllowedInstanceTypes,
             MaxInstanceCount = 2,
             MaxRuntime = Amazon.CDK.Duration.Hours(8),
-            JobNamePrefix = TranslationRecipe.JobNamePrefix,
+            JobNamePrefix = TranslationRecipe.Instance.JobNamePrefix,
         });
     }
 
@@ -67,7 +69,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
         var written = 0;
         foreach (var (recipe, job, scripts) in Recipes())
         {
-            var request = PipelineFixture.LiteralRequests().Train;
+            var request = RecipePipelineFixture.LiteralRequests(RecipeRegistry.Get(recipe), Guardrails(RecipeRegistry.Get(recipe))).Train;
             var document = new JsonObject
             {
                 ["recipe"] = recipe,
@@ -98,7 +100,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
     [InlineData(0, "0 is not allowed; allowed an integer >= 1")]
     public void Pipeline_RefusesARecipeWhoseOwnValueBreaksItsDeclaration(object value, string expected)
     {
-        var job = TranslationRecipe.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        var job = TranslationRecipe.Instance.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
         var hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["max_source_length"] = value };
         var ex = Assert.Throws<ArgumentException>(() => Build(job with { Hyperparameters = hyperparameters }));
         Assert.Contains($"Job.Hyperparameters['max_source_length'] is '", ex.Message);
@@ -108,7 +110,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
     [Fact]
     public void Pipeline_RefusesAValueWithoutADeclaredType()
     {
-        var job = TranslationRecipe.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        var job = TranslationRecipe.Instance.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
         var hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["dropout"] = 0.1 };
         var ex = Assert.Throws<ArgumentException>(() => Build(job with { Hyperparameters = hyperparameters }));
         Assert.Contains("Job.HyperparameterTypes is 'dropout'; it has a value in Job.Hyperparameters but no declared type", ex.Message);

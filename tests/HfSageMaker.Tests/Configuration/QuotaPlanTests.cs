@@ -86,4 +86,37 @@ public sealed class QuotaPlanTests
         Assert.Matches(@"ml\.p4d\.24xlarge for training job usage\s+12\s", table);
         Assert.DoesNotContain("spot", table, StringComparison.Ordinal);
     }
+    [Fact]
+    public void TwoRecipes_EachWithItsGuardrails_AddUpOnTheTypesBothAllow()
+    {
+        var env = Env(spot: false, count: 4, parallel: 3);
+        env = env with
+        {
+            Recipes =
+            [
+                new RecipeConfig { Name = "translation", Training = env.Training },
+                new RecipeConfig
+                {
+                    Name = "llm-sft",
+                    Training = env.Training with { AllowedInstanceTypes = ["ml.p4d.24xlarge", "ml.g5.48xlarge"], DefaultInstanceType = "ml.p4d.24xlarge", MaxInstanceCount = 2, SpotByDefault = true },
+                },
+            ],
+        };
+
+        var plan = QuotaPlan.For(env);
+
+        // translation: 3 x 4 on-demand on both of its types; llm-sft: 3 x 2, on-demand and spot, on its own types.
+        Assert.Equal(
+            [
+                ("ml.g5.2xlarge for training job usage", 12),
+                ("ml.p4d.24xlarge for training job usage", 18),
+                ("ml.p4d.24xlarge for spot training job usage", 6),
+                ("ml.g5.48xlarge for training job usage", 6),
+                ("ml.g5.48xlarge for spot training job usage", 6),
+            ],
+            plan.Select(r => (r.QuotaName, r.Value)));
+        var p4d = plan.Single(r => r.QuotaName == "ml.p4d.24xlarge for training job usage");
+        Assert.StartsWith("translation: tuning: 3 parallel job(s) x 4 instance(s)", p4d.Basis, StringComparison.Ordinal);
+        Assert.Contains("; llm-sft: tuning: 3 parallel job(s) x 2 instance(s)", p4d.Basis, StringComparison.Ordinal);
+    }
 }

@@ -154,7 +154,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         var bucket = new Bucket(stack, "B");
         return Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
         {
-            Job = TranslationRecipe.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
+            Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
             DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
             ImageUri = imageUri,

@@ -1,0 +1,140 @@
+// Executes the llm-sft recipe's state machine locally with aws-local-stepfunctions (the real PrepareRequest handler;
+// SageMaker and SNS replaced by local handlers that record each request) with the recipe's example inputs. The
+// definition comes from the template the C# Orchestration tests write ($HF_TEST_RESULTS/state-machines/).
+if (!Promise.withResolvers) {
+  Promise.withResolvers = function withResolvers() {
+    let resolve; let reject;
+    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  };
+}
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { validateRequest } from '../lib/sagemaker-api-model.mjs';
+import { handler as prepareHandler } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const results = process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results');
+const templatePath = path.join(results, 'state-machines', 'llm-sft-pipeline.template.json');
+
+function loadDefinition() {
+  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
+  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  const [machine] = stateMachineDefinitions(template, { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
+  assert.ok(machine?.text, `no renderable state machine in the template: ${JSON.stringify(machine)}`);
+  return JSON.parse(machine.text);
+}
+const definition = loadDefinition();
+// The execution timeout (about 30 days for this fixture's guardrails: 3 capacity attempts x 5 tuning rounds x twice
+// 24 hours) exceeds Node's largest timer (2^31 - 1 ms, about 24.8 days), which aws-local-stepfunctions would turn into
+// a 1 ms timeout; the local runs do not test the timeout, so it is left out here (the C# tests check its value).
+assert.ok(definition.TimeoutSeconds > 0);
+delete definition.TimeoutSeconds;
+const example = (file) => JSON.parse(readFileSync(path.join(root, 'examples', file), 'utf8'));
+
+const EXECUTION = 'llm-run-1';
+
+async function run(input) {
+  const calls = { training: [], tuning: [], sns: [] };
+  const sm = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const execution = sm.run(input, {
+    overrides: {
+      taskResourceLocalHandlers: {
+        PrepareRequest: async (parameters) => {
+          try {
+            return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) };
+          } catch (e) {
+            throw Object.assign(new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] })), { name: e.name });
+          }
+        },
+        RunTrainingJob: async (request) => {
+          calls.training.push(structuredClone(request));
+          return {
+            TrainingJobName: request.TrainingJobName, TrainingJobStatus: 'Completed', SecondaryStatus: 'Completed',
+            TrainingJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${request.TrainingJobName}`,
+            ModelArtifacts: { S3ModelArtifacts: `${request.OutputDataConfig.S3OutputPath}${request.TrainingJobName}/output/model.tar.gz` },
+            FinalMetricDataList: [{ MetricName: 'eval_loss', Value: 1.23, Timestamp: '2024-06-01T12:00:00Z' }],
+          };
+        },
+        RunTuningJob: async (request) => {
+          calls.tuning.push(structuredClone(request));
+          return {
+            HyperParameterTuningJobName: request.HyperParameterTuningJobName, HyperParameterTuningJobStatus: 'Completed',
+            HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
+            TrainingJobStatusCounters: { Completed: 8, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+            BestTrainingJob: {
+              TrainingJobName: `${request.HyperParameterTuningJobName}-003-abcdef12`, TrainingJobStatus: 'Completed',
+              TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:111122223333:training-job/x',
+              TunedHyperParameters: { learning_rate: '0.00012', lora_r: '"32"' },
+              FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Minimize', MetricName: 'eval_loss', Value: 1.1 },
+            },
+          };
+        },
+        NotifyFailure: async (parameters) => { calls.sns.push(structuredClone(parameters)); return { MessageId: 'm-1' }; },
+      },
+      waitTimeOverrides: { WaitForCapacity: 0 },
+      retryIntervalOverrides: { RunTrainingJob: 0, RunTuningJob: 0, PrepareRequest: 0, NotifyFailure: 0 },
+    },
+    context: { Execution: { Id: `arn:aws:states:eu-west-1:111122223333:execution:LlmSft:${EXECUTION}`, Name: EXECUTION, Input: input } },
+  });
+  try {
+    return { output: await execution.result, calls };
+  } catch (e) {
+    const failure = e.cause ?? e;
+    return { error: failure.name, cause: failure.message, calls };
+  }
+}
+
+test('examples/llm-sft/train.json: one training job named hf-llmsft-<execution>, the overrides sent as the SDK encodes them', async () => {
+  const { output, calls, error, cause } = await run(example('llm-sft/train.json'));
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.training.length, 1);
+  const request = calls.training[0];
+  assert.equal(request.TrainingJobName, `hf-llmsft-${EXECUTION}`);
+  const hp = request.HyperParameters;
+  // json.dumps of the example's values (integral numbers as integers, as the README says)
+  assert.deepEqual([hp.num_train_epochs, hp.learning_rate, hp.lora_r, hp.lora_alpha, hp.max_seq_length], ['2', '0.0001', '32', '64', '1024']);
+  assert.equal(hp.sagemaker_job_name, `"hf-llmsft-${EXECUTION}"`);
+  assert.equal(hp.bf16, '"auto"');
+  assert.equal(hp.sagemaker_torch_distributed_enabled, 'true');
+  assert.match(request.AlgorithmSpecification.TrainingImage, /huggingface-pytorch-training:2\.8\.0-transformers4\.56\.2-gpu-py312-cu129-ubuntu22\.04$/);
+  assert.deepEqual(request.InputDataConfig.map((c) => c.ChannelName), ['train', 'validation', 'model', 'code']);
+  assert.deepEqual(validateRequest('CreateTrainingJob', request), []);
+  assert.equal(calls.sns.length, 0);
+  assert.ok(JSON.stringify(output).includes('eval_loss'));
+});
+
+test('examples/llm-sft/tune.json: one tuning job on eval_loss over learning_rate and lora_r', async () => {
+  const { output, calls, error, cause } = await run(example('llm-sft/tune.json'));
+  assert.equal(error, undefined, cause);
+  assert.ok(JSON.stringify(output).includes('lora_r'), JSON.stringify(output));
+  assert.equal(calls.tuning.length, 1);
+  const request = calls.tuning[0];
+  const config = request.HyperParameterTuningJobConfig;
+  assert.deepEqual(config.HyperParameterTuningJobObjective, { Type: 'Minimize', MetricName: 'eval_loss' });
+  assert.deepEqual(config.ResourceLimits, { MaxNumberOfTrainingJobs: 8, MaxParallelTrainingJobs: 2 });
+  // json.dumps of the SDK's string-kept categorical values (src/sagemaker/parameter.py:116 and :148 at v2.257.6)
+  assert.deepEqual(config.ParameterRanges.CategoricalParameterRanges, [{ Name: 'lora_r', Values: ['"8"', '"16"', '"32"', '"64"'] }]);
+  assert.deepEqual(config.ParameterRanges.ContinuousParameterRanges, [{ Name: 'learning_rate', MinValue: '1e-05', MaxValue: '0.0005', ScalingType: 'Logarithmic' }]);
+  assert.equal(request.TrainingJobDefinition.StaticHyperParameters.lora_r, undefined);
+  assert.deepEqual(validateRequest('CreateHyperParameterTuningJob', request), []);
+});
+
+test("a translation input is refused by the llm-sft state machine before any SageMaker call, with one notification", async () => {
+  const { calls, error, cause } = await run(example('tune.json'));
+  assert.equal(error, 'InvalidInput');
+  assert.match(cause, /warmup_steps/);
+  assert.equal(calls.training.length + calls.tuning.length, 0);
+  assert.equal(calls.sns.length, 1);
+});
+
+test('an instance type outside the llm-sft guardrails is refused', async () => {
+  const { calls, error, cause } = await run({ instanceType: 'ml.g4dn.xlarge' });
+  assert.equal(error, 'InvalidInput');
+  assert.match(cause, /ml\.g4dn\.xlarge/);
+  assert.equal(calls.training.length, 0);
+});
