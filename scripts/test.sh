@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: C# (xUnit), Python (unittest) and Node (node:test) checks over freshly synthesized templates.
-# Needs only the .NET SDK, Node.js and Python 3. Usage: scripts/test.sh
+# Needs the .NET SDK, Node.js and Python 3 (cfn-lint: reused when installed at the pinned version, else installed into
+# .venv-tools/ by scripts/cfn-lint.sh). Usage: scripts/test.sh
 # Order: npm ci (only if the lock file changed) -> dotnet build (the only build) -> then, side by side:
-#          [synthesize every environment into $HF_CDK_OUT -> Node checks over cdk.out]   and   [dotnet test]
+#          [synthesize every environment into $HF_CDK_OUT -> Node checks and cfn-lint over cdk.out]   and   [dotnet test]
 #          and [tests/consumer/run.sh: pack the library, build and synthesize an external net8.0 app against it]
 #        -> Python unittest and the Node checks over what the C# tests wrote ($HF_TEST_RESULTS).
 #        Each stage's output is printed as one block under a "== stage ==" heading (dotnet test live, the
@@ -99,12 +100,17 @@ stage_log="$results/synth-and-node.log"
     exit 0
   fi
   echo 0 >"$results/synth.rc"
+  # cfn-lint (AWS's CloudFormation linter, pinned in scripts/cfn-lint.sh) over every template, beside the Node checks.
+  bash scripts/cfn-lint.sh "$HF_CDK_OUT" >"$results/cfn-lint.log" 2>&1 &
+  cfn_lint_pid=$!
   if [ "${#node_before[@]}" -gt 0 ]; then
     echo
     echo "== Node: checks over cdk.out (${#node_before[@]} files) =="
     run_node "$results/node-cdk-out.tap" "${node_before[@]}"
     echo $? >"$results/node-cdk-out.rc"
   fi
+  wait "$cfn_lint_pid"
+  echo $? >"$results/cfn-lint.rc"
 ) >"$stage_log" 2>&1 &
 stage_pid=$!
 
@@ -147,6 +153,15 @@ if [ "$(cat "$results/synth.rc" 2>/dev/null)" != 0 ]; then
   count 0 1
 elif [ "${#node_before[@]}" -gt 0 ]; then
   count_node "$results/node-cdk-out.tap" "$(cat "$results/node-cdk-out.rc" 2>/dev/null || echo 1)"
+fi
+
+# cfn-lint over every template (started beside the Node checks above): its own "cfn-lint: N passed, N failed" line.
+if [ "$(cat "$results/synth.rc" 2>/dev/null)" = 0 ]; then
+  section "cfn-lint: every template in $HF_CDK_OUT (accepted warnings: tests/cfn-lint-accepted.yaml)"
+  cat "$results/cfn-lint.log"
+  read -r p f < <(sed -n 's/^cfn-lint: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$results/cfn-lint.log" | tail -n 1)
+  count "${p:-0}" "${f:-0}"
+  if [ "$(cat "$results/cfn-lint.rc" 2>/dev/null)" != 0 ]; then status=1; [ "${f:-0}" -gt 0 ] || count 0 1; fi
 fi
 
 wait "$consumer_pid"

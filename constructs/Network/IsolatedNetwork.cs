@@ -42,6 +42,13 @@ public sealed partial class IsolatedNetwork : Construct
     public IVpc Vpc { get; }
 
     /// <summary>
+    /// Construct IDs of the interface endpoints created with the VPC (one each; the quota preflight counts them against
+    /// "Interface and Gateway Load Balancer endpoints per VPC"). An S3 gateway endpoint comes with them.
+    /// </summary>
+    public static IReadOnlyList<string> InterfaceEndpoints { get; } =
+        ["SageMakerApiEndpoint", "SageMakerRuntimeEndpoint", "StudioEndpoint", "StsEndpoint", "LogsEndpoint", "StepFunctionsEndpoint"];
+
+    /// <summary>
     /// Security group for training and tuning jobs (<c>VpcConfig.SecurityGroupIds</c>): all traffic from itself, which
     /// distributed training needs between the job's instances; all outbound.
     /// </summary>
@@ -144,7 +151,7 @@ public sealed partial class IsolatedNetwork : Construct
                 Destination = FlowLogDestination.ToCloudWatchLogs(logGroup, flowLogRole.WithoutPolicyUpdates()),
                 TrafficType = FlowLogTrafficType.ALL,
             });
-            SuppressRestrictDefaultSecurityGroupProvider();
+            FixRestrictDefaultSecurityGroupProvider();
         }
         else
         {
@@ -158,7 +165,9 @@ public sealed partial class IsolatedNetwork : Construct
             Description = "SageMaker training jobs: traffic between the instances of a job",
             AllowAllOutbound = true,
         });
-        training.AddIngressRule(training, Port.AllTraffic(), "Distributed training between the job's instances");
+        // EC2 accepts only a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* in rule descriptions (no apostrophe; checked over every
+        // template by tests/node/api-strings.test.mjs).
+        training.AddIngressRule(training, Port.AllTraffic(), "Distributed training between the instances of a job");
         TrainingSecurityGroup = training;
 
         var studio = new SecurityGroup(this, "StudioSecurityGroup", new SecurityGroupProps
@@ -194,17 +203,18 @@ public sealed partial class IsolatedNetwork : Construct
         });
 
         var region = Stack.Of(this).Region;
-        var services = new (string Id, IInterfaceVpcEndpointService Service)[]
+        var services = InterfaceEndpoints.Select(id => (Id: id, Service: id switch
         {
-            ("SageMakerApiEndpoint", InterfaceVpcEndpointAwsService.SAGEMAKER_API),
-            ("SageMakerRuntimeEndpoint", InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME),
+            "SageMakerApiEndpoint" => (IInterfaceVpcEndpointService)InterfaceVpcEndpointAwsService.SAGEMAKER_API,
+            "SageMakerRuntimeEndpoint" => InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME,
             // The Studio UI over PrivateLink (VpcOnly domains opened from inside the VPC).
-            ("StudioEndpoint", new InterfaceVpcEndpointService($"aws.sagemaker.{region}.studio", 443)),
-            ("StsEndpoint", InterfaceVpcEndpointAwsService.STS),
-            ("LogsEndpoint", InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
+            "StudioEndpoint" => new InterfaceVpcEndpointService($"aws.sagemaker.{region}.studio", 443),
+            "StsEndpoint" => InterfaceVpcEndpointAwsService.STS,
+            "LogsEndpoint" => InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
             // Studio users start, watch and stop training runs (the state machine) from their apps.
-            ("StepFunctionsEndpoint", InterfaceVpcEndpointAwsService.STEP_FUNCTIONS),
-        };
+            "StepFunctionsEndpoint" => InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+            _ => throw new InvalidOperationException($"no service for endpoint {id}"),
+        }));
         foreach (var (id, service) in services)
         {
             new InterfaceVpcEndpoint(this, id, new InterfaceVpcEndpointProps
@@ -222,9 +232,12 @@ public sealed partial class IsolatedNetwork : Construct
 
     /// <summary>
     /// <c>RestrictDefaultSecurityGroup</c> deploys a CDK-owned custom resource provider (one per stack) whose Lambda
-    /// uses the AWS-managed basic execution policy and the runtime CDK pins. Accept those findings on that provider.
+    /// uses the AWS-managed basic execution policy (accepted here, with a reason) and the runtime aws-cdk-lib 2.160
+    /// pins from its region facts: <c>nodejs20.x</c>, whose creation AWS blocked on 2026-06-01 (cfn-lint E2533), so a
+    /// first deployment would fail. The provider's handler (plain JavaScript using the AWS SDK v3 the runtime ships)
+    /// is moved to <see cref="LambdaRuntimes.NodeJsName"/>, the runtime our own function uses.
     /// </summary>
-    private void SuppressRestrictDefaultSecurityGroupProvider()
+    private void FixRestrictDefaultSecurityGroupProvider()
     {
         var provider = Stack.Of(this).Node.TryFindChild("Custom::VpcRestrictDefaultSGCustomResourceProvider");
         if (provider is null) return;
@@ -233,8 +246,7 @@ public sealed partial class IsolatedNetwork : Construct
                 "CDK's VpcRestrictDefaultSG custom resource provider (aws-cdk-lib) attaches AWSLambdaBasicExecutionRole, which only allows writing the provider's own CloudWatch logs.",
                 ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]));
         if (provider.Node.TryFindChild("Handler") is CfnResource handler)
-            NagSuppressions.Add(handler, new NagSuppression("AwsSolutions-L1",
-                "The runtime of CDK's VpcRestrictDefaultSG provider is pinned by aws-cdk-lib 2.160 and runs once per deployment to revoke the default security group's rules; it is not ours to choose."));
+            handler.AddPropertyOverride("Runtime", LambdaRuntimes.NodeJsName);
     }
 
     private void Validate(IsolatedNetworkProps props)

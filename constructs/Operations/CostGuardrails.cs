@@ -56,6 +56,12 @@ public sealed class CostGuardrails : Construct
             },
             NotificationsWithSubscribers = notifications.ToArray(),
         });
+        // AWS Budgets checks at creation that it may publish to the topic, but the budget only references the topic's
+        // ARN, so CloudFormation could create it before the topic policy that allows budgets.amazonaws.com: depend on
+        // that policy (the L2 topic's "Policy" child, there once a statement was added, as PlatformNotifications does
+        // before this construct exists). An imported topic has no policy here: its owner grants the publish.
+        if (props.NotificationTopic.Node.TryFindChild("Policy") is { } topicPolicy)
+            Budget.Node.AddDependency(topicPolicy);
     }
 
     private static CfnBudget.NotificationWithSubscribersProperty Notification(string type, int threshold, CfnBudget.SubscriberProperty subscriber) =>

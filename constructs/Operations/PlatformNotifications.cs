@@ -21,7 +21,20 @@ public sealed class PlatformNotifications : Construct
     public static IReadOnlyList<string> PublishingServices { get; } =
         ["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"];
 
-    private static readonly Regex EmailPattern = new(@"^[^@\s]+@[^@\s]+\.[^@\s]+\z", RegexOptions.CultureInvariant);
+    /// <summary>
+    /// Whether <paramref name="address"/> is an email address the library subscribes: the JSON Schema
+    /// <c>"format": "email"</c> as ajv-formats 3.0.1 reads it (node_modules/ajv-formats/dist/formats.js, fullFormats.email:
+    /// a dot-atom local part, hostname labels, ASCII only) and at most 254 characters. The one rule the app's environment
+    /// reader and <c>environments/environment.schema.json</c> share.
+    /// </summary>
+    /// <param name="address">The address; null is not one.</param>
+    /// <returns>True when the address is allowed.</returns>
+    public static bool IsEmailAddress(string? address) => address is { Length: <= 254 } && EmailPattern.IsMatch(address);
+
+    // Letters spelled out instead of IgnoreCase: .NET folds the Kelvin sign (U+212A) to k, JavaScript's /i does not.
+    private static readonly Regex EmailPattern = new(
+        @"^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\z",
+        RegexOptions.CultureInvariant);
 
     /// <summary>The notification topic.</summary>
     public ITopic Topic { get; }
@@ -142,7 +155,7 @@ public sealed class PlatformNotifications : Construct
         var problems = new List<string>();
         foreach (var email in props.EmailAddresses ?? [])
         {
-            if (email is null || (!CdkTokens.IsUnresolved(email) && !EmailPattern.IsMatch(email)))
+            if (email is null || (!CdkTokens.IsUnresolved(email) && !IsEmailAddress(email)))
                 problems.Add($"EmailAddresses is '{email}'; give an email address such as 'ml-platform@example.com'.");
         }
         foreach (var d in (props.EmailAddresses ?? []).Where(e => e is not null)

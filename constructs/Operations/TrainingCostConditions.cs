@@ -19,14 +19,20 @@ namespace HfSageMaker.Constructs.Operations;
 /// request". <c>ForAllValues:StringEquals</c> allows a request only if every type is in the list, but it also matches when
 /// the key is absent, so a <c>Null</c> = <c>false</c> test requires the key to be present.</item>
 /// <item><c>sagemaker:MaxRuntimeInSeconds</c> is <c>Numeric</c>, "the maximum runtime of the stopping condition associated
-/// with the request". A plain (non set) operator does not match when the key is absent, so a request without a stopping
-/// condition is refused by <c>NumericLessThanEquals</c> alone.</item>
+/// with the request". For <c>CreateTrainingJob</c> that is the required <c>StoppingCondition</c>: a plain (non set)
+/// operator does not match when the key is absent, so <c>NumericLessThanEquals</c> alone refuses a request without one.</item>
+/// <item>For <c>CreateHyperParameterTuningJob</c> the reference does not say which field feeds the key: the training
+/// definition's <c>StoppingCondition.MaxRuntimeInSeconds</c>, the tuner's optional
+/// <c>ResourceLimits.MaxRuntimeInSeconds</c> (which the SDK and this library leave unset), or none. Under the last two
+/// readings the key is absent and a plain <c>NumericLessThanEquals</c> denies every tuning request, so the tuning action
+/// gets <c>NumericLessThanEqualsIfExists</c>: it still caps the value whenever SageMaker supplies one, and the state
+/// machine's input validation (PrepareRequest) enforces the cap on the training definition either way. The two
+/// actions therefore need separate statements (<see cref="Apply"/> refuses a statement with both).</item>
 /// </list>
 /// <para>Gaps no IAM key covers (the state machine's input validation is the only guard): the instance count, spot
 /// <c>MaxWaitTimeInSeconds</c>, warm pool <c>KeepAlivePeriodInSeconds</c>, the tuning job's
 /// <c>MaxNumberOfTrainingJobs</c>/<c>MaxParallelTrainingJobs</c>, and the tuning job's own
-/// <c>ResourceLimits.MaxRuntimeInSeconds</c>: the reference documents the key as the stopping condition's value, which for
-/// a tuning job is the per-training-job <c>TrainingJobDefinition.StoppingCondition</c>.</para>
+/// <c>ResourceLimits.MaxRuntimeInSeconds</c>.</para>
 /// </remarks>
 public static class TrainingCostConditions
 {
@@ -45,21 +51,27 @@ public static class TrainingCostConditions
 
     private static readonly Regex InstanceTypePattern = new(@"^ml\.[a-z0-9]+\.[a-z0-9]+\z", RegexOptions.CultureInvariant);
 
+    /// <summary>The action whose request may carry no <see cref="MaxRuntimeKey"/> (see the remarks).</summary>
+    public const string TuningAction = "sagemaker:CreateHyperParameterTuningJob";
+
     /// <summary>
     /// The condition block for <paramref name="allowedInstanceTypes"/> and <paramref name="maxRuntime"/>, ready for
-    /// <see cref="PolicyStatement.AddConditions"/> or <see cref="PolicyStatementProps.Conditions"/>.
+    /// <see cref="PolicyStatement.AddConditions"/> or <see cref="PolicyStatementProps.Conditions"/>: for
+    /// <c>CreateTrainingJob</c>, or with <paramref name="forTuning"/> for <c>CreateHyperParameterTuningJob</c>, where the
+    /// run-time cap uses <c>NumericLessThanEqualsIfExists</c>.
     /// </summary>
     /// <param name="allowedInstanceTypes">SageMaker instance types (<c>ml.g5.2xlarge</c>), at least one, no duplicates.</param>
     /// <param name="maxRuntime">Largest allowed <c>MaxRuntimeInSeconds</c>; whole seconds, 1 second to 28 days.</param>
+    /// <param name="forTuning">True for the tuning action (see the remarks). Default: false.</param>
     /// <exception cref="ArgumentException">Every problem found, in one message.</exception>
-    public static IDictionary<string, object> For(IReadOnlyList<string> allowedInstanceTypes, Duration maxRuntime)
+    public static IDictionary<string, object> For(IReadOnlyList<string> allowedInstanceTypes, Duration maxRuntime, bool forTuning = false)
     {
         var (types, seconds) = Validate(allowedInstanceTypes, maxRuntime);
         return new Dictionary<string, object>
         {
             ["ForAllValues:StringEquals"] = new Dictionary<string, object> { [InstanceTypesKey] = types },
             ["Null"] = new Dictionary<string, object> { [InstanceTypesKey] = "false" },
-            ["NumericLessThanEquals"] = new Dictionary<string, object>
+            [forTuning ? "NumericLessThanEqualsIfExists" : "NumericLessThanEquals"] = new Dictionary<string, object>
             {
                 [MaxRuntimeKey] = seconds.ToString(CultureInfo.InvariantCulture),
             },
@@ -67,21 +79,26 @@ public static class TrainingCostConditions
     }
 
     /// <summary>
-    /// Adds the conditions of <see cref="For"/> to <paramref name="statement"/>. The statement should allow only
-    /// <see cref="GuardedActions"/>: the keys are absent from other SageMaker requests, so the <c>Null</c> test would
-    /// refuse them.
+    /// Adds the conditions of <see cref="For"/> to <paramref name="statement"/>, which allows exactly one of
+    /// <see cref="GuardedActions"/> (the keys are absent from other SageMaker requests, so the <c>Null</c> test would
+    /// refuse them; and the two actions need different run-time operators).
     /// </summary>
     /// <exception cref="ArgumentException">Every problem found, in one message; or the statement allows an action the
-    /// keys do not apply to.</exception>
+    /// keys do not apply to, or both guarded actions.</exception>
     public static PolicyStatement Apply(PolicyStatement statement, IReadOnlyList<string> allowedInstanceTypes, Duration maxRuntime)
     {
-        var conditions = For(allowedInstanceTypes, maxRuntime);
         var unsupported = statement.Actions.Where(a => !GuardedActions.Contains(a, StringComparer.OrdinalIgnoreCase)).ToArray();
         if (unsupported.Length > 0)
             throw new ArgumentException(
                 $"TrainingCostConditions.Apply: the statement allows [{string.Join(", ", unsupported)}]; the cost conditions only apply to "
                 + $"[{string.Join(", ", GuardedActions)}]. Put other actions in a separate statement.", nameof(statement));
-        statement.AddConditions(conditions);
+        var tuning = statement.Actions.Contains(TuningAction, StringComparer.OrdinalIgnoreCase);
+        if (tuning && statement.Actions.Length > 1)
+            throw new ArgumentException(
+                $"TrainingCostConditions.Apply: the statement allows [{string.Join(", ", statement.Actions)}]; put {TuningAction} in a "
+                + "statement of its own: its request may carry no sagemaker:MaxRuntimeInSeconds, so its cap uses NumericLessThanEqualsIfExists "
+                + "while sagemaker:CreateTrainingJob keeps NumericLessThanEquals.", nameof(statement));
+        statement.AddConditions(For(allowedInstanceTypes, maxRuntime, tuning));
         return statement;
     }
 

@@ -61,6 +61,14 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
     /// <summary>The job name prefix; every job this pipeline creates is named <c>&lt;prefix&gt;-…</c>.</summary>
     public string JobNamePrefix { get; }
 
+    /// <summary>
+    /// The longest <see cref="HuggingFaceTrainingPipelineProps.JobNamePrefix"/>: tuning job names are at most 32
+    /// characters and PrepareRequest shortens a longer '&lt;prefix&gt;-&lt;execution&gt;' to its first 23 characters, a
+    /// hyphen and 8 hex characters of its SHA-256; 20 keeps '&lt;prefix&gt;-' and 2 characters of the execution name in
+    /// every shortened name (the hash keeps it unique).
+    /// </summary>
+    public const int MaxJobNamePrefixLength = 20;
+
     /// <summary>The topic failed executions publish to: the one given, or the one created (construct id
     /// <c>NotificationTopic</c>); subscribe to it.</summary>
     public ITopic NotificationTopic { get; }
@@ -114,8 +122,10 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         LogGroup = new LogGroup(this, "Logs", new LogGroupProps
         {
             // Step Functions requires the /aws/vendedlogs/ prefix to keep the log resource policy small; the name is
-            // derived from the construct's unique address, so two pipelines never collide.
-            LogGroupName = $"/aws/vendedlogs/states/{stack.StackName}-{Node.Id}-{Node.Addr[..8]}",
+            // derived from the construct's unique address, so two pipelines never collide, and ends with the stack's
+            // UUID (the last part of AWS::StackId), so re-creating a deleted stack whose group was retained creates a
+            // new group instead of failing with "already exists" (the retained one keeps the old stack's UUID).
+            LogGroupName = $"/aws/vendedlogs/states/{stack.StackName}-{Node.Id}-{Node.Addr[..8]}-{Fn.Select(2, Fn.Split("/", stack.StackId))}",
             Retention = retention,
             RemovalPolicy = removal,
             EncryptionKey = props.EncryptionKey,

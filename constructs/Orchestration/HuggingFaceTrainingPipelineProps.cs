@@ -94,8 +94,9 @@ public sealed record HuggingFaceTrainingPipelineProps
     /// <summary>Largest <c>MaxParallelTrainingJobs</c> of a tuning execution. Default: 2.</summary>
     public int MaxParallelTuningJobs { get; init; } = 2;
 
-    /// <summary>Prefix of every job name, 1 to 12 characters <c>[a-zA-Z0-9](-*[a-zA-Z0-9])*</c>; the state machine's
-    /// IAM policy covers only jobs named <c>&lt;prefix&gt;-*</c>.</summary>
+    /// <summary>Prefix of every job name, 1 to 20 characters <c>[a-zA-Z0-9](-*[a-zA-Z0-9])*</c>; the state machine's
+    /// IAM policy covers only jobs named <c>&lt;prefix&gt;-*</c>. Give each pipeline of an account and region its own
+    /// prefix, one that is not '&lt;another prefix&gt;-…' (the app uses <c>hf-&lt;recipe&gt;-&lt;environment&gt;</c>).</summary>
     public required string JobNamePrefix { get; init; }
 
     /// <summary>How many times a job that failed for lack of capacity (<c>CapacityError</c>) is started in total.
@@ -108,6 +109,14 @@ public sealed record HuggingFaceTrainingPipelineProps
     /// <summary>Execution timeout. Default: long enough for every capacity attempt of the largest allowed job
     /// (spot wait included; tuning: MaxTuningJobs / MaxParallelTuningJobs rounds) plus an hour, at most one year.</summary>
     public Duration? ExecutionTimeout { get; init; }
+
+    /// <summary>
+    /// Concurrency reserved for the PrepareRequest function, 1 or more. Default: none reserved (the function shares the
+    /// account's unreserved pool). Lambda keeps at least 100 of the account's concurrency unreserved (new accounts
+    /// start with a quota of 10, so any reservation fails there), so reserving N needs the Lambda quota "Concurrent
+    /// executions" (L-B99A9384) to be at least N + 100; the pipeline adds a warning annotation naming that value.
+    /// </summary>
+    public int? PrepareRequestReservedConcurrency { get; init; }
 
     /// <summary>Retention of the execution and function logs. Default: one year.</summary>
     public RetentionDays? LogRetention { get; init; }

@@ -42,15 +42,29 @@ internal static class PipelinePermissions
         var tuningJobs = JobArn(pipeline, stack, "hyper-parameter-tuning-job");
         var tuning = pipeline.DefaultTuningRequest is not null;
 
-        // Create only within the cost guardrails (sagemaker:InstanceTypes, sagemaker:MaxRuntimeInSeconds).
+        // Create only within the cost guardrails (sagemaker:InstanceTypes, sagemaker:MaxRuntimeInSeconds). The tuning
+        // action gets its own statement: its request may carry no MaxRuntimeInSeconds key, so its cap is ...IfExists
+        // (TrainingCostConditions explains the readings); PrepareRequest enforces the cap on every request.
         var create = new PolicyStatement(new PolicyStatementProps
         {
             Sid = "CreateJobsWithinGuardrails",
-            Actions = tuning ? ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"] : ["sagemaker:CreateTrainingJob"],
-            Resources = tuning ? [trainingJobs, tuningJobs] : [trainingJobs],
+            Actions = ["sagemaker:CreateTrainingJob"],
+            // A tuning job's training jobs are created by SageMaker under the tuning job, not by this role.
+            Resources = [trainingJobs],
         });
         TrainingCostConditions.Apply(create, props.AllowedInstanceTypes!, props.MaxRuntime!);
         stateMachine.AddToRolePolicy(create);
+        if (tuning)
+        {
+            var createTuning = new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "CreateTuningJobsWithinGuardrails",
+                Actions = [TrainingCostConditions.TuningAction],
+                Resources = [tuningJobs],
+            });
+            TrainingCostConditions.Apply(createTuning, props.AllowedInstanceTypes!, props.MaxRuntime!);
+            stateMachine.AddToRolePolicy(createTuning);
+        }
 
         stateMachine.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
         {

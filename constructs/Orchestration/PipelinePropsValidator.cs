@@ -81,9 +81,12 @@ internal static class PipelinePropsValidator
 
     private static void CheckGuardrails(PropsValidation v, HuggingFaceTrainingPipelineProps props)
     {
-        v.Require(props.JobNamePrefix is not null && props.JobNamePrefix.Length is >= 1 and <= 12 && PrefixPattern.IsMatch(props.JobNamePrefix),
+        var maxPrefix = HuggingFaceTrainingPipeline.MaxJobNamePrefixLength;
+        v.Require(props.JobNamePrefix is not null && props.JobNamePrefix.Length >= 1 && props.JobNamePrefix.Length <= maxPrefix && PrefixPattern.IsMatch(props.JobNamePrefix),
             "JobNamePrefix", props.JobNamePrefix,
-            "give 1 to 12 characters [a-zA-Z0-9](-*[a-zA-Z0-9])*, e.g. 'hf-translate' (job names are '<prefix>-<execution>', 32 characters at most for tuning jobs).");
+            $"give 1 to {maxPrefix} characters [a-zA-Z0-9](-*[a-zA-Z0-9])*, e.g. 'hf-translate-dev' (job names are '<prefix>-<execution>', 32 characters at most for tuning jobs, shortened to '<first 23 characters>-<8 hex>': the prefix must survive that).");
+        v.Require(props.PrepareRequestReservedConcurrency is null or >= 1, "PrepareRequestReservedConcurrency", props.PrepareRequestReservedConcurrency,
+            "give 1 or more, or leave it unset to reserve nothing (the default).");
         v.Require(props.AllowedInstanceTypes is { Count: > 0 }, "AllowedInstanceTypes", props.AllowedInstanceTypes,
             "list the instance types executions may use, e.g. ml.g5.2xlarge, or leave it unset (default: the job's instance type).");
         v.Require(props.MaxInstanceCount is >= 1 and <= 64, "MaxInstanceCount", props.MaxInstanceCount, "give 1 to 64.");

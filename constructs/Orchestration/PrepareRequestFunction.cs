@@ -5,6 +5,7 @@ using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using HfSageMaker.Constructs.Compliance;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Orchestration;
 
@@ -52,13 +53,15 @@ internal static class PrepareRequestFunction
         var function = new Function(scope, "PrepareRequestFunction", new FunctionProps
         {
             Description = "Validates a training pipeline execution input and prepares the SageMaker request.",
-            Runtime = new Amazon.CDK.AWS.Lambda.Runtime("nodejs22.x", RuntimeFamily.NODEJS),
+            Runtime = LambdaRuntimes.NodeJs,
             Handler = "prepare-request.handler",
             Code = Code.FromAsset(PrepareRequestAsset.Directory()),
             Role = role,
             MemorySize = 256,
             Timeout = Duration.Seconds(30),
-            ReservedConcurrentExecutions = 10,
+            // Nothing reserved by default: Lambda keeps 100 of the account's concurrency unreserved and new accounts
+            // start with a quota of 10, so a reservation fails the first deployment (see the prop).
+            ReservedConcurrentExecutions = props.PrepareRequestReservedConcurrency,
             LogGroup = logGroup,
             Tracing = Tracing.ACTIVE,
             Vpc = props.Vpc,
@@ -82,6 +85,17 @@ internal static class PrepareRequestFunction
                 new NagSuppression("NIST.800.53.R5-LambdaInsideVPC", reason),
                 new NagSuppression("PCI.DSS.321-LambdaInsideVPC", reason));
         }
+        if (props.PrepareRequestReservedConcurrency is { } reserved)
+            Annotations.Of(function).AddWarningV2("hf-sagemaker:reserved-concurrency",
+                $"PrepareRequestReservedConcurrency reserves {reserved}: the Lambda quota 'Concurrent executions' (L-B99A9384) of the "
+                + $"account must be at least {LambdaUnreservedMinimum + reserved} ({reserved} reserved + {LambdaUnreservedMinimum} Lambda keeps "
+                + "unreserved); new accounts start at 10. Check: aws service-quotas get-service-quota --service-code lambda --quota-code L-B99A9384.");
         return function;
     }
+
+    /// <summary>
+    /// The concurrency Lambda keeps unreserved in every account
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+    /// </summary>
+    public const int LambdaUnreservedMinimum = 100;
 }

@@ -152,15 +152,19 @@ public sealed partial class SageMakerExecutionRole : Construct, IRole
             },
         }));
 
-        // Logs: only the SageMaker log group of training jobs, in this account and region. The ':*' suffix
-        // is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>).
-        var logArns = LogGroupNames.Select(name =>
-            $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{name}:*").ToArray();
+        // Logs: only the SageMaker log group of training jobs, in this account and region. CreateLogGroup is authorized
+        // on the group's ARN without a suffix, arn:<partition>:logs:<region>:<account>:log-group:<name> (Service
+        // Authorization Reference, CloudWatch Logs, resource type log-group:
+        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html); the
+        // stream actions on log-group:<name>:log-stream:<stream>, which ':*' covers.
+        var logGroupArns = LogGroupNames.Select(name =>
+            $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{name}").ToArray();
+        var logArns = logGroupArns.Select(arn => arn + ":*").ToArray();
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "WriteSageMakerLogs",
             Actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            Resources = logArns,
+            Resources = [.. logGroupArns, .. logArns],
         }));
         findings.Add(new NagSuppression("AwsSolutions-IAM5",
             "Log streams are created by SageMaker per job with generated names; ':*' covers the streams of exactly the SageMaker log group /aws/sagemaker/TrainingJobs in this account and region.",

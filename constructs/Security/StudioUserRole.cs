@@ -110,13 +110,14 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         }));
 
         // Logs: write the Studio apps' log group; read (not write) the training jobs' logs started through the pipeline.
-        // ':*' is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>).
+        // ':*' is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>); CreateLogGroup
+        // is authorized on the group's ARN without it (Service Authorization Reference, CloudWatch Logs, log-group).
         string LogGroupArn(string name) => $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{name}:*";
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "WriteStudioLogs",
             Actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            Resources = [LogGroupArn(StudioLogGroupName)],
+            Resources = [LogGroupArn(StudioLogGroupName)[..^2], LogGroupArn(StudioLogGroupName)],
         }));
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -313,14 +314,28 @@ public sealed partial class StudioUserRole : Construct, IGrantable
             ["NumericLessThanEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:KeepAlivePeriod"] = keepAlive },
         };
 
+        // Tuning: which request field feeds sagemaker:MaxRuntimeInSeconds for CreateHyperParameterTuningJob is not
+        // documented (the training definition's StoppingCondition, the tuner's unset ResourceLimits.MaxRuntimeInSeconds,
+        // or none), so the key may be absent: no Null test on it, and the cap applies IfExists (see TrainingCostConditions).
+        var tuningGuardrails = Guardrails(networkIsolation: true);
+        ((Dictionary<string, object>)tuningGuardrails["Null"]).Remove("sagemaker:MaxRuntimeInSeconds");
+        tuningGuardrails.Remove("NumericLessThanEquals");
+        ((Dictionary<string, object>)tuningGuardrails["NumericLessThanEqualsIfExists"])["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds();
         var statements = new List<PolicyStatement>
         {
             new(new PolicyStatementProps
             {
                 Sid = "CreateJobsWithinGuardrails",
-                Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
-                Resources = [trainingJobs, tuningJobs],
+                Actions = ["sagemaker:CreateTrainingJob"],
+                Resources = [trainingJobs],
                 Conditions = Guardrails(networkIsolation: true),
+            }),
+            new(new PolicyStatementProps
+            {
+                Sid = "CreateTuningJobsWithinGuardrails",
+                Actions = ["sagemaker:CreateHyperParameterTuningJob"],
+                Resources = [tuningJobs],
+                Conditions = tuningGuardrails,
             }),
         };
         if (props.AllowRemoteFunctions)

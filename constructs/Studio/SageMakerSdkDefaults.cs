@@ -277,6 +277,15 @@ public sealed partial class SageMakerSdkDefaults : Construct
         v.ThrowIfAny();
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> is a tag key or value this construct writes into the SDK defaults: ASCII letters,
+    /// digits, spaces and <c>_ . : / = + - @</c> (the SDK schema's pattern, config_schema.py lines 527 and 533, read as
+    /// ASCII). Lengths are checked separately. The environment reader applies the same rule when notebook jobs are on.
+    /// </summary>
+    /// <param name="text">A tag key or value.</param>
+    /// <returns>True when the text is allowed.</returns>
+    public static bool IsSdkTagText(string text) => text is not null && TagTextPattern().IsMatch(text);
+
     // The SDK schema's tag pattern ^[\w\s\d_.:/=+\-@]*$ (config_schema.py lines 527 and 533), ASCII only here.
     [GeneratedRegex(@"^[A-Za-z0-9_ .:/=+\-@]*\z")]
     private static partial Regex TagTextPattern();

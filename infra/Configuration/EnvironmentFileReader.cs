@@ -1,4 +1,6 @@
 using System.Globalization;
+using HfSageMaker.Constructs.Operations;
+using HfSageMaker.Constructs.Studio;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -57,8 +59,6 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
     [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
     private static partial Regex UserNamePattern();
 
-    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\z")]
-    private static partial Regex EmailPattern();
 
     [GeneratedRegex("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*\\z")]
     private static partial Regex TagPattern();
@@ -132,6 +132,14 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         var budget = ReadBudget(top);
         var emails = ReadEmails(top);
         var tags = ReadTags(top);
+        if (studio is { NotebookJobs: true })
+        {
+            // The tags also go into the SageMaker Python SDK defaults, which SageMakerSdkDefaults writes in ASCII only.
+            foreach (var (key, value) in tags.Where(t => !SageMakerSdkDefaults.IsSdkTagText(t.Key) || !SageMakerSdkDefaults.IsSdkTagText(t.Value)))
+            {
+                Error($"tags[\"{key}\"]", $"\"{key}\": \"{value}\" holds characters outside ASCII letters, digits, spaces and _ . : / = + - @, which studio.notebookJobs: true cannot carry (the tags are written into the SageMaker Python SDK defaults of notebooks); allowed those ASCII characters only, or studio.notebookJobs: false.");
+            }
+        }
 
         if (errors.Count > _errorsAtStart)
         {
@@ -377,7 +385,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             ["destroy"] = RemovalBehaviour.Destroy,
         });
         var checkpoints = Int(section, "checkpointExpirationDays", "retention.checkpointExpirationDays", 1, 3650);
-        var logs = Int(section, "logRetentionDays", "retention.logRetentionDays", int.MinValue, int.MaxValue);
+        var logs = Int(section, "logRetentionDays", "retention.logRetentionDays", EnvironmentSchema.LogRetentionDays[0], EnvironmentSchema.LogRetentionDays[^1], $", one of {string.Join(", ", EnvironmentSchema.LogRetentionDays)} (CloudWatch Logs retention periods)");
         if (logs is not null && !EnvironmentSchema.LogRetentionDays.Contains(logs.Value))
         {
             Error("retention.logRetentionDays", $"{logs} is not a CloudWatch Logs retention period; allowed {string.Join(", ", EnvironmentSchema.LogRetentionDays)}.");
@@ -430,6 +438,11 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
                     }
 
                     users.Add(new StudioUserConfig { Name = userName });
+                }
+
+                if (index > EnvironmentSchema.MaxStudioUsers)
+                {
+                    Error("studio.users", $"has {index} users; allowed at most {EnvironmentSchema.MaxStudioUsers}: each is a resource carrying every tag, and CloudFormation accepts at most 500 resources and 1 MiB per template (split the team over two environments).");
                 }
 
                 foreach (var duplicate in users.GroupBy(u => u.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
@@ -518,10 +531,15 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         var emails = StringArray(top, "notificationEmails", "notificationEmails", optional: true) ?? [];
         for (var i = 0; i < emails.Count; i++)
         {
-            if (emails[i].Length > 254 || !EmailPattern().IsMatch(emails[i]))
+            if (!PlatformNotifications.IsEmailAddress(emails[i]))
             {
-                Error($"notificationEmails[{i}]", $"\"{emails[i]}\" is not an email address; allowed name@domain.tld, at most 254 characters.");
+                Error($"notificationEmails[{i}]", $"\"{emails[i]}\" is not an email address; allowed name@domain.tld in ASCII letters, digits and !#$%&'*+/=?^_`{{|}}~- (dots only between them), at most 254 characters.");
             }
+        }
+
+        if (emails.Count > EnvironmentSchema.MaxNotificationEmails)
+        {
+            Error("notificationEmails", $"has {emails.Count} addresses; allowed at most {EnvironmentSchema.MaxNotificationEmails}: each is a subscription resource of the stack (subscribe a mailing list instead).");
         }
 
         foreach (var duplicate in emails.GroupBy(e => e, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
@@ -547,6 +565,9 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // IAM compares tag keys ignoring case and refuses a role carrying two that differ only in case
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#case-sensitivity); every tag lands on the roles.
+        var seenIgnoringCase = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var property in element.EnumerateObject())
         {
             var key = property.Name;
@@ -557,6 +578,11 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
                 continue;
             }
 
+            if (!seenIgnoringCase.TryAdd(key, key))
+            {
+                Error(path, $"differs from tags[\"{seenIgnoringCase[key]}\"] only in case, which IAM treats as the same key and refuses on the roles; allowed keys distinct ignoring case (keep one).");
+            }
+
             if (key.Length is < 1 or > 128 || !TagPattern().IsMatch(key))
             {
                 Error(path, "is not a valid tag key; allowed 1 to 128 letters, digits, spaces and _ . : / = + - @.");
@@ -565,9 +591,9 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             {
                 Error(path, "uses the reserved prefix \"aws:\"; allowed any key not starting with aws:.");
             }
-            else if (key == PlatformApp.EnvironmentTag)
+            else if (string.Equals(key, PlatformApp.EnvironmentTag, StringComparison.OrdinalIgnoreCase))
             {
-                Error(path, "is reserved (the app sets environment=<name> on every resource); allowed any other key.");
+                Error(path, $"is reserved (the app sets {PlatformApp.EnvironmentTag}=<name> on every resource, and IAM compares keys ignoring case); allowed any other key.");
             }
             else if (key == "Name" || key.StartsWith("aws-cdk:", StringComparison.OrdinalIgnoreCase))
             {
@@ -576,14 +602,14 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
 
             if (property.Value.ValueKind != JsonValueKind.String)
             {
-                Error(path, $"{Show(property.Value)} is not a string; allowed a string of 0 to 256 characters.");
+                Error(path, $"{Show(property.Value)} is not a string; allowed a string of {EnvironmentSchema.MinTagValueLength} to {EnvironmentSchema.MaxTagValueLength} characters.");
                 continue;
             }
 
             var value = property.Value.GetString()!;
-            if (value.Length > 256 || !TagPattern().IsMatch(value))
+            if (value.Length is < EnvironmentSchema.MinTagValueLength or > EnvironmentSchema.MaxTagValueLength || !TagPattern().IsMatch(value))
             {
-                Error(path, $"{Show(property.Value)} is not a valid tag value; allowed 0 to 256 letters, digits, spaces and _ . : / = + - @.");
+                Error(path, $"{Show(property.Value)} is not a valid tag value; allowed {EnvironmentSchema.MinTagValueLength} to {EnvironmentSchema.MaxTagValueLength} letters, digits, spaces and _ . : / = + - @ ({EnvironmentSchema.TagValueReason}).");
             }
 
             tags[key] = value;

@@ -75,8 +75,25 @@ public static class EnvironmentLoader
             errors.Add($"{Display(directory)}/: environment name \"{duplicate.Key}\" is defined more than once; each name must be unique.");
         }
 
+        errors.AddRange(SharedAccountRegionProblems(configs, Display(directory)));
+
         return errors.Count > 0 ? throw new EnvironmentValidationException(errors) : configs;
     }
+
+    /// <summary>
+    /// Two environments in one account and region would share what the stacks treat as theirs alone: the account-wide
+    /// cost budget (each would count and alert on the other's spend), the SageMaker event stream and its rules, and the
+    /// regional IAM and job name space. Job prefixes carry the environment name (<c>hf-&lt;recipe&gt;-&lt;environment&gt;</c>),
+    /// but the budget cannot be told apart, so such pairs are refused: give each environment its own account (the
+    /// supported layout) or region.
+    /// </summary>
+    internal static IEnumerable<string> SharedAccountRegionProblems(IReadOnlyList<EnvironmentConfig> configs, string directory) =>
+        configs.GroupBy(c => (c.Account, c.Region))
+            .Where(g => g.Count() > 1)
+            .Select(g => $"{directory}/: environments {string.Join(" and ", g.Select(c => $"\"{c.Name}\""))} both deploy to account "
+                + $"{g.Key.Account} in {g.Key.Region}; allowed one environment per account and region (their account-wide cost "
+                + "budgets, SageMaker event rules and IAM job scopes would mix). Give each environment its own \"account\" "
+                + "(recommended: budgets count a whole account) or its own \"region\".");
 
     /// <summary>
     /// Parses and validates one file, adding every problem to <paramref name="errors"/>; returns null when the file has any.

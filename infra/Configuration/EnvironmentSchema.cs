@@ -81,6 +81,30 @@ public static class EnvironmentSchema
     /// </summary>
     public const int MaxTagBytes = 10_000;
 
+    /// <summary>
+    /// Shortest tag value: the app's tags land on every taggable resource, and the CloudFormation schemas of
+    /// AWS::CloudWatch::Alarm, AWS::StepFunctions::StateMachine and AWS::SageMaker::StudioLifecycleConfig require at least
+    /// one character (AWS allows empty values elsewhere). Checked against cfn-lint's bundled schemas: tests/python/test_tag_limits.py.
+    /// </summary>
+    public const int MinTagValueLength = 1;
+
+    /// <summary>Longest tag value: 128, AWS::SageMaker::StudioLifecycleConfig's limit (others allow 256); see <see cref="MinTagValueLength"/>.</summary>
+    public const int MaxTagValueLength = 128;
+
+    /// <summary>Why tag values are limited more than AWS's usual 0 to 256, as the messages say it.</summary>
+    public const string TagValueReason = "every resource gets the tag; CloudWatch alarms, the state machine and Studio lifecycle configurations need 1 to 128";
+
+    /// <summary>
+    /// Studio users a file may list. Each is one <c>AWS::SageMaker::UserProfile</c> carrying every tag (about 11 KB with
+    /// the tag budget full), so together with <see cref="MaxNotificationEmails"/> this keeps the largest stack under
+    /// CloudFormation's 1 MiB template and 500 resources with every recipe on (a test synthesizes that stack and measures
+    /// both; with 50 users it came within 23 KB of 1 MiB, hence 40).
+    /// </summary>
+    public const int MaxStudioUsers = 40;
+
+    /// <summary>Notification emails a file may list: one <c>AWS::SNS::Subscription</c> each (see <see cref="MaxStudioUsers"/>).</summary>
+    public const int MaxNotificationEmails = 20;
+
     /// <summary>The retention periods CloudWatch Logs accepts (days), infinite excluded on purpose.</summary>
     public static IReadOnlyList<int> LogRetentionDays { get; } =
         [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

@@ -7,7 +7,9 @@ namespace HfSageMaker.Infra.Configuration;
 /// a type is a GPU training type at all is decided by the construct library's <see cref="GpuInstanceTypes"/> (the one
 /// definition the image catalog and the request builder use); this list is the subset of those types that the
 /// <c>TrainingInstanceType</c> enum of the SageMaker API model the tests validate requests against
-/// (<c>tests/models/sagemaker-2017-07-24.*.json.gz</c>) knows. Newer families (g6, p5, ...) need that model updated first.
+/// (<c>tests/models/sagemaker-2017-07-24.*.json.gz</c>, botocore 1.43.11) knows. GPU counts: the SDK's
+/// <c>image_uri_config/instance_gpu_info.json</c> (v2.257.6) where it lists the type, else the EC2 accelerated computing
+/// specifications (https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html).
 /// </summary>
 public static class TrainingInstanceTypes
 {
@@ -33,6 +35,28 @@ public static class TrainingInstanceTypes
         ["ml.p3.16xlarge"] = 8,
         ["ml.p3dn.24xlarge"] = 8,
         ["ml.p4d.24xlarge"] = 8,
+        ["ml.p4de.24xlarge"] = 8,
+        ["ml.g6.xlarge"] = 1,
+        ["ml.g6.2xlarge"] = 1,
+        ["ml.g6.4xlarge"] = 1,
+        ["ml.g6.8xlarge"] = 1,
+        ["ml.g6.12xlarge"] = 4,
+        ["ml.g6.16xlarge"] = 1,
+        ["ml.g6.24xlarge"] = 4,
+        ["ml.g6.48xlarge"] = 8,
+        ["ml.g6e.xlarge"] = 1,
+        ["ml.g6e.2xlarge"] = 1,
+        ["ml.g6e.4xlarge"] = 1,
+        ["ml.g6e.8xlarge"] = 1,
+        ["ml.g6e.12xlarge"] = 4,
+        ["ml.g6e.16xlarge"] = 1,
+        ["ml.g6e.24xlarge"] = 4,
+        ["ml.g6e.48xlarge"] = 8,
+        ["ml.p5.4xlarge"] = 1,
+        ["ml.p5.48xlarge"] = 8,
+        ["ml.p5e.48xlarge"] = 8,
+        ["ml.p5en.48xlarge"] = 8,
+        ["ml.p6-b200.48xlarge"] = 8,
     };
 
     /// <summary>Every supported type, by family then size (the order used in messages).</summary>

@@ -86,6 +86,7 @@ public static class QuotaPlan
 
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"  Check: aws service-quotas list-service-quotas --service-code {QuotaRequirement.ServiceCode} --region {environment.Region} --query \"Quotas[?contains(QuotaName, 'training')].[QuotaName,Value]\" --output table");
+            AppendAccountQuotas(text, environment);
             text.AppendLine();
         }
 
@@ -117,9 +118,34 @@ public static class QuotaPlan
                     value = r.Value,
                     basis = r.Basis,
                 }),
+                accountQuotas = AccountQuotas.For(e).Select(a => new
+                {
+                    serviceCode = a.ServiceCode,
+                    quotaCode = a.QuotaCode,
+                    quotaName = a.QuotaName,
+                    value = a.Value,
+                    defaultValue = a.Default,
+                    basis = a.Basis,
+                }),
             }),
         };
         return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    // The first deployment's network quotas (AccountQuotas), after the SageMaker table.
+    private static void AppendAccountQuotas(StringBuilder text, EnvironmentConfig environment)
+    {
+        var rows = AccountQuotas.For(environment);
+        var width = rows.Max(r => r.QuotaName.Length);
+        text.AppendLine(CultureInfo.InvariantCulture, $"  First deployment (used by this stack; default in a new account):");
+        foreach (var row in rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  {row.QuotaName.PadRight(width)}  {row.Value,5}  {row.ServiceCode} {row.QuotaCode}, default {row.Default}: {row.Basis}");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"  Check one: aws service-quotas get-service-quota --service-code vpc --quota-code L-29B6F2EB --region {environment.Region} --query Quota.Value");
     }
 
     private static QuotaRequirement Requirement(EnvironmentConfig e, string type, QuotaUsage usage, int value, string basis) =>

@@ -17,9 +17,6 @@ namespace HfSageMaker.Infra.Recipes;
 /// </summary>
 public abstract class TrainingRecipe
 {
-    /// <summary>Prefix of every job name the platform starts: <c>hf-&lt;ShortName&gt;</c>.</summary>
-    public const string JobNamePrefixStart = "hf-";
-
     /// <summary>
     /// The recipe's name: its key under <c>recipes</c> in environment files, its folder under <c>training-scripts/</c>
     /// and the <c>recipe</c> tag of its jobs and pipeline resources. Lowercase letters, digits and hyphens.
@@ -66,19 +63,17 @@ public abstract class TrainingRecipe
     /// <summary>The script directory, relative to the repository root (archived as <c>sourcedir.tar.gz</c>).</summary>
     public string ScriptDirectory => "training-scripts/" + Name;
 
-    /// <summary>The job name prefix of the recipe's pipeline; IAM scopes the pipeline to <c>&lt;prefix&gt;-*</c> jobs.</summary>
-    public string JobNamePrefix => JobNamePrefixFor(ShortName);
+    /// <summary>The job name prefix of the recipe's pipeline in an environment (<see cref="JobNamePrefixes.For"/>:
+    /// <c>hf-&lt;ShortName&gt;-&lt;environment&gt;</c>); IAM scopes the pipeline to <c>&lt;prefix&gt;-*</c> jobs.</summary>
+    /// <param name="environmentName">The environment's name, e.g. <c>dev</c>.</param>
+    /// <returns>The prefix.</returns>
+    public string JobNamePrefixIn(string environmentName) => JobNamePrefixes.For(ShortName, environmentName);
 
     /// <summary>The construct id of the recipe's pipeline.</summary>
     public string PipelineConstructId => ConstructIdPrefix + "Pipeline";
 
     /// <summary>The id of the stack output holding the recipe's state machine ARN.</summary>
     public string OutputId => ConstructIdPrefix + "StateMachineArn";
-
-    /// <summary>The one rule for job name prefixes: <c>hf-&lt;short name&gt;</c>.</summary>
-    /// <param name="shortName">A recipe's <see cref="ShortName"/>.</param>
-    /// <returns>The prefix.</returns>
-    public static string JobNamePrefixFor(string shortName) => JobNamePrefixStart + shortName;
 
     /// <summary>The recipe's hyperparameters (every key a run may override), for an environment.</summary>
     /// <param name="networkIsolated">Whether jobs run without network access.</param>
@@ -205,7 +200,7 @@ public abstract class TrainingRecipe
             MaxRuntime = Duration.Hours(training.MaxRuntimeHours),
             MaxTuningJobs = training.MaxTuningJobs,
             MaxParallelTuningJobs = training.MaxParallelTuningJobs,
-            JobNamePrefix = JobNamePrefix,
+            JobNamePrefix = JobNamePrefixIn(config.Name),
             LogRetention = TrainingPlatformStack.ToRetentionDays(config.Retention.LogRetentionDays),
             RemovalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         });

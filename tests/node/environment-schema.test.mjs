@@ -26,10 +26,11 @@ const CROSS_FIELD = {
   'checkpoints-outlive-jobs': 'checkpoint expiry of at least 2 x maxRuntimeHours: depends on another field',
   'parallel-at-most-total': 'maxParallelTuningJobs at most maxTuningJobs: depends on another field',
   'recipe-gpu-memory': 'a recipe\'s instance types need its GPU memory per GPU: a property of the recipe and of a table outside the file',
-  'unique-ignoring-case': 'Studio users and emails distinct ignoring case: uniqueItems compares exactly',
+  'unique-ignoring-case': 'Studio users, emails and tag keys distinct ignoring case: uniqueItems compares exactly, and property names case-sensitively',
   'budget-cents': 'at most 2 decimals: multipleOf 0.01 is inexact in binary floating point',
   'tag-characters': 'keys and values at most 10000 UTF-8 bytes together: a sum over all properties',
   'unpaired-surrogates': 'an escaped lone surrogate is valid JSON (RFC 8259 section 8.2) that .NET cannot read as text; patterns see a code point',
+  'sdk-tags-ascii': 'with studio.notebookJobs true the tags must be ASCII (the SDK defaults construct): depends on another field',
   encoding: 'strict UTF-8 without a byte-order mark: a schema validates parsed values, not bytes (checked below with Node\'s strict decoder)',
 };
 

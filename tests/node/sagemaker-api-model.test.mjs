@@ -55,10 +55,10 @@ test('a value outside the enum is rejected', () => {
 test('a too-long string and an out-of-range integer are rejected', () => {
   const request = validTrainingJob();
   request.HyperParameters.big = 'x'.repeat(2501);
-  request.ResourceConfig.KeepAlivePeriodInSeconds = 3601;
+  request.ResourceConfig.KeepAlivePeriodInSeconds = 21601; // botocore 1.43.11: max 21600 (1.29.27 had 3600)
   const problems = validateRequest('CreateTrainingJob', request);
   assert.ok(problems.some((p) => /HyperParameters\["big"\]: 2501 is above the maximum 2500/.test(p)), problems.join('\n'));
-  assert.ok(problems.some((p) => /KeepAlivePeriodInSeconds: 3601 is above the maximum 3600/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /KeepAlivePeriodInSeconds: 21601 is above the maximum 21600/.test(p)), problems.join('\n'));
 });
 
 test('a pattern mismatch is rejected, and patterns must match the whole value', () => {
@@ -79,7 +79,7 @@ test('list and map sizes are checked', () => {
   assert.ok(problems.some((p) => /Tags: 51 is above the maximum 50/.test(p)), problems.join('\n'));
 });
 
-test('members newer than botocore 1.29 are accepted by name and type, without constraints', () => {
+test('members newer than aws-sdk v2 (here SessionChainingConfig) are known to the model, with their types', () => {
   const request = validTrainingJob();
   request.SessionChainingConfig = { EnableSessionTagChaining: true };
   assert.deepEqual(validateRequest('CreateTrainingJob', request), []);
@@ -91,6 +91,17 @@ test('Java unicode classes translate to JS', () => {
   const tag = toRegExp('^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$');
   assert.ok(tag.test('Projet équipe 1'));
   assert.ok(!tag.test('a*b'));
+});
+
+test('current GPU training families are in the TrainingInstanceType enum; an unknown family is rejected', () => {
+  for (const type of ['ml.g6.xlarge', 'ml.g6e.xlarge', 'ml.p5.48xlarge', 'ml.p5e.48xlarge', 'ml.p5en.48xlarge', 'ml.p6-b200.48xlarge']) {
+    const request = validTrainingJob();
+    request.ResourceConfig.InstanceType = type;
+    assert.deepEqual(validateRequest('CreateTrainingJob', request), [], type);
+  }
+  const request = validTrainingJob();
+  request.ResourceConfig.InstanceType = 'ml.g9.xlarge';
+  assert.equal(validateRequest('CreateTrainingJob', request).length, 1);
 });
 
 test('an unknown operation is reported', () => {

@@ -118,7 +118,7 @@ public sealed class BadEnvironmentFilesTests
     [InlineData("region-without-dlc", "region", "\"mx-central-1\" is not a supported region")]
     [InlineData("zone-letter-absent", "availabilityZones[1]", "\"eu-west-1q\" is not a zone of region eu-west-1; allowed eu-west-1a, eu-west-1b, eu-west-1c.")]
     [InlineData("tags-over-budget", "tags", "has 47 tags; allowed at most 46")]
-    [InlineData("tags-max-lengths", "tags", "keys and values total 17664 bytes (UTF-8); allowed at most 10000")]
+    [InlineData("tags-max-lengths", "tags", "keys and values total 11776 bytes (UTF-8); allowed at most 10000")]
     [InlineData("tag-key-cdk", "tags[\"aws-cdk:subnet-name\"]", "is reserved (the CDK sets Name and aws-cdk:*")]
     [InlineData("tag-key-name", "tags[\"Name\"]", "is reserved (the CDK sets Name and aws-cdk:*")]
     public void ValueTheOldChecksLetThrough_IsRejected_NamingFieldAndValue(string id, string field, string message)

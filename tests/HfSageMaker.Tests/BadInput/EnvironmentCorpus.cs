@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using HfSageMaker.Infra.Configuration;
 using HfSageMaker.Tests.Configuration;
 
 namespace HfSageMaker.Tests.BadInput;
@@ -52,6 +53,12 @@ internal static class EnvironmentCorpus
         Mutated("region-us-east-1-zone-f", j => { j["region"] = "us-east-1"; j["availabilityZones"] = new JsonArray("us-east-1a", "us-east-1f"); }),
         Mutated("tags-at-budget", j => j["tags"] = Tags(46, 8, 16)),
         Mutated("unicode-tag-value", j => j["tags"] = new JsonObject { ["owner"] = "équipe données" }),
+        Mutated("unicode-tag-value-notebook-jobs-off", j => { S(j, "studio")["notebookJobs"] = false; j["tags"] = new JsonObject { ["owner"] = "équipe données" }; }),
+        Mutated("email-plus-and-slash", j => j["notificationEmails"] = new JsonArray("ml+alerts@example.com", "a/b@example.com", "o'neil@sub.example.co")),
+        Mutated("tag-value-128", j => j["tags"] = new JsonObject { ["owner"] = new string('v', 128) }),
+        Mutated("users-at-limit", j => S(j, "studio")["users"] = Users(EnvironmentSchema.MaxStudioUsers)),
+        Mutated("emails-at-limit", j => j["notificationEmails"] = Emails(EnvironmentSchema.MaxNotificationEmails)),
+        Mutated("tag-key-environment-prefixed", j => j["tags"] = new JsonObject { ["environment-owner"] = "x" }),
         Mutated("recipes-both", j => j["recipes"] = new JsonObject { ["translation"] = new JsonObject(), ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge"), ["defaultInstanceType"] = "ml.g5.2xlarge", ["maxInstanceCount"] = 1 } }),
         Mutated("recipes-llm-only", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject() }),
     ];
@@ -101,12 +108,38 @@ internal static class EnvironmentCorpus
         // limits of the resources as synthesized
         Mutated("tags-50", j => j["tags"] = Tags(50, 4, 4)),
         Mutated("tags-over-budget", j => j["tags"] = Tags(47, 4, 4)),
-        Mutated("tags-max-lengths", j => j["tags"] = Tags(46, 128, 256), "tag-characters"),
+        Mutated("tags-max-lengths", j => j["tags"] = Tags(46, 128, 128), "tag-characters"),
+        Mutated("tag-value-empty", j => j["tags"] = new JsonObject { ["owner"] = "" }),
+        Mutated("tag-value-129", j => j["tags"] = new JsonObject { ["owner"] = new string('v', 129) }),
         Mutated("tag-value-257", j => j["tags"] = new JsonObject { ["owner"] = new string('v', 257) }),
         Mutated("tag-key-environment", j => j["tags"] = new JsonObject { ["environment"] = "x" }),
         Mutated("tag-key-aws", j => j["tags"] = new JsonObject { ["AWS:owner"] = "x" }),
         Mutated("tag-key-cdk", j => j["tags"] = new JsonObject { ["aws-cdk:subnet-name"] = "x" }),
         Mutated("tag-key-name", j => j["tags"] = new JsonObject { ["Name"] = "x" }),
+        // Limits of the synthesized stack (each user and each email is a resource) and IAM's case-insensitive tag keys.
+        Mutated("users-over-limit", j => S(j, "studio")["users"] = Users(EnvironmentSchema.MaxStudioUsers + 1)),
+        Mutated("users-thousands", j => S(j, "studio")["users"] = Users(5000)),
+        Mutated("emails-over-limit", j => j["notificationEmails"] = Emails(EnvironmentSchema.MaxNotificationEmails + 1)),
+        Mutated("tag-keys-differ-in-case", j => j["tags"] = new JsonObject { ["owner"] = "a", ["Owner"] = "b" }, "unique-ignoring-case"),
+        Mutated("tag-key-environment-capitalized", j => j["tags"] = new JsonObject { ["Environment"] = "x" }),
+        Mutated("tag-key-environment-upper", j => j["tags"] = new JsonObject { ["ENVIRONMENT"] = "x" }),
+        // Emails SNS is not sure to accept: what the schema's "format": "email" (ajv-formats) rejects, the reader rejects.
+        Mutated("email-double-dot", j => j["notificationEmails"] = new JsonArray("a..b@example.com")),
+        Mutated("email-leading-dot", j => j["notificationEmails"] = new JsonArray(".a@example.com")),
+        Mutated("email-quoted", j => j["notificationEmails"] = new JsonArray("\"a b\"@example.com")),
+        Mutated("email-ip-literal", j => j["notificationEmails"] = new JsonArray("a@[10.0.0.1]")),
+        Mutated("email-non-ascii", j => j["notificationEmails"] = new JsonArray("équipe@example.com")),
+        Mutated("email-zero-width-space", j => j["notificationEmails"] = new JsonArray("team@example.com\u200b")),
+        Mutated("email-rtl-mark", j => j["notificationEmails"] = new JsonArray("\u200fteam@example.com")),
+        Mutated("email-cyrillic-homoglyph", j => j["notificationEmails"] = new JsonArray("t\u0435am@example.com")),
+        Mutated("email-kelvin-sign", j => j["notificationEmails"] = new JsonArray("\u212Aate@example.com")),
+        Mutated("email-domain-hyphen", j => j["notificationEmails"] = new JsonArray("a@-example.com")),
+        Mutated("email-domain-empty-label", j => j["notificationEmails"] = new JsonArray("a@example..com")),
+        Mutated("email-no-dot", j => j["notificationEmails"] = new JsonArray("a@localhost")),
+        // Tags also written into the SDK defaults of notebooks (notebookJobs true): the construct takes ASCII only.
+        Mutated("tag-value-homoglyph-notebook-jobs", j => { S(j, "studio")["notebookJobs"] = true; j["tags"] = new JsonObject { ["owner"] = "d\u0435v" }; }, "sdk-tags-ascii"),
+        Mutated("tag-key-accented-notebook-jobs", j => { S(j, "studio")["notebookJobs"] = true; j["tags"] = new JsonObject { ["équipe"] = "x" }; }, "sdk-tags-ascii"),
+        Mutated("log-retention-string", j => S(j, "retention")["logRetentionDays"] = "30"),
         Mutated("tag-value-control-char", j => j["tags"] = new JsonObject { ["owner"] = "a\u0007b" }),
         // shapes and ranges
         Mutated("account-number", j => j["account"] = 123456789012),
@@ -138,6 +171,12 @@ internal static class EnvironmentCorpus
         Mutated("recipe-gpu-too-small", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g4dn.xlarge"), ["defaultInstanceType"] = "ml.g4dn.xlarge" } }, "recipe-gpu-memory"),
         Mutated("recipe-default-not-allowed", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge") } }, "default-in-allowed"),
     ];
+
+    /// <summary><paramref name="count"/> distinct Studio users.</summary>
+    public static JsonArray Users(int count) => [.. Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject { ["name"] = $"user-{i}" })];
+
+    /// <summary><paramref name="count"/> distinct email addresses.</summary>
+    public static JsonArray Emails(int count) => [.. Enumerable.Range(0, count).Select(i => (JsonNode)JsonValue.Create($"team-{i}@example.com"))];
 
     /// <summary><paramref name="count"/> tags with keys and values of the given lengths.</summary>
     public static JsonObject Tags(int count, int keyLength, int valueLength)

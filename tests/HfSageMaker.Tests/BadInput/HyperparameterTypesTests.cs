@@ -43,7 +43,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
             AllowedInstanceTypes = PipelineFixture.Training.AllowedInstanceTypes,
             MaxInstanceCount = 2,
             MaxRuntime = Amazon.CDK.Duration.Hours(8),
-            JobNamePrefix = TranslationRecipe.Instance.JobNamePrefix,
+            JobNamePrefix = TranslationRecipe.Instance.JobNamePrefixIn("test"),
         });
     }
 

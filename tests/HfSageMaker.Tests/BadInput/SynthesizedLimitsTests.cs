@@ -9,7 +9,7 @@ namespace HfSageMaker.Tests.BadInput;
 
 /// <summary>
 /// The largest environment a file may describe, synthesized through the app as users run it: 6 zones, controlled
-/// egress (public subnets, NAT), the most tags allowed filling the byte budget. AWS limits are checked on the result,
+/// egress (public subnets, NAT), the most tags allowed filling the byte budget, the most Studio users and emails, every recipe. AWS limits are checked on the result,
 /// not on the file: 50 tags per resource (EC2 https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions,
 /// the same for S3, IAM, KMS, Logs, SNS, Lambda, Step Functions) and CloudFormation's 1 MiB template
 /// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html, template body in S3, which
@@ -18,6 +18,9 @@ namespace HfSageMaker.Tests.BadInput;
 public sealed class LargestEnvironmentFixture : IDisposable
 {
     public const int TemplateLimitBytes = 1024 * 1024;
+
+    /// <summary>Resources per template CloudFormation accepts (same quotas page).</summary>
+    public const int ResourceLimit = 500;
 
     public LargestEnvironmentFixture()
     {
@@ -33,13 +36,21 @@ public sealed class LargestEnvironmentFixture : IDisposable
         var total = 0;
         for (var i = 0; i < count; i++)
         {
-            var key = $"k{i:D2}-" + new string('k', 60);
-            var valueLength = Math.Min(256, (i == count - 1 ? EnvironmentSchema.MaxTagBytes - total : each) - key.Length);
+            var target = i == count - 1 ? EnvironmentSchema.MaxTagBytes - total : each;
+            var key = $"k{i:D2}-" + new string('k', Math.Max(0, target - EnvironmentSchema.MaxTagValueLength - 4));
+            var valueLength = Math.Min(EnvironmentSchema.MaxTagValueLength, target - key.Length);
             tags[key] = new string('v', valueLength);
             total += key.Length + valueLength;
         }
 
         json["tags"] = tags;
+        // Every recipe on (each adds a state machine, functions and alarms, all tagged).
+        json["recipes"] = new JsonObject([.. HfSageMaker.Infra.Recipes.RecipeRegistry.Names.Select(n => KeyValuePair.Create(n, (JsonNode?)new JsonObject()))]);
+        // The most Studio users and notification emails allowed, with the longest names: each is a resource.
+        json["studio"]!["users"] = new JsonArray([.. Enumerable.Range(0, EnvironmentSchema.MaxStudioUsers)
+            .Select(i => (JsonNode)new JsonObject { ["name"] = $"u{i:D2}-" + new string('x', 59) })]);
+        json["notificationEmails"] = new JsonArray([.. Enumerable.Range(0, EnvironmentSchema.MaxNotificationEmails)
+            .Select(i => (JsonNode)JsonValue.Create($"a{i:D2}" + new string('b', 61) + "@" + new string('d', 180) + ".com"))]);
         FileTags = tags.ToDictionary(t => t.Key, t => t.Value!.GetValue<string>());
         TagBytes = total;
         Environments = new TempEnvironments();
@@ -89,7 +100,19 @@ public sealed class SynthesizedLimitsTests(LargestEnvironmentFixture largest) : 
     {
         var size = new FileInfo(largest.TemplatePath).Length;
         Assert.True(size <= LargestEnvironmentFixture.TemplateLimitBytes,
-            $"{size} bytes > {LargestEnvironmentFixture.TemplateLimitBytes}: lower EnvironmentSchema.MaxTagBytes");
+            $"{size} bytes > {LargestEnvironmentFixture.TemplateLimitBytes}: lower EnvironmentSchema.MaxTagBytes or MaxStudioUsers");
+    }
+
+    [Fact]
+    public void LargestAllowedFile_HasEveryUserEmailAndRecipe_AndAtMost500Resources()
+    {
+        using var template = JsonDocument.Parse(File.ReadAllText(largest.TemplatePath));
+        var resources = template.RootElement.GetProperty("Resources").EnumerateObject().ToList();
+        Assert.Equal(EnvironmentSchema.MaxStudioUsers, resources.Count(r => r.Value.GetProperty("Type").GetString() == "AWS::SageMaker::UserProfile"));
+        Assert.Equal(EnvironmentSchema.MaxNotificationEmails, resources.Count(r => r.Value.GetProperty("Type").GetString() == "AWS::SNS::Subscription"));
+        Assert.Equal(HfSageMaker.Infra.Recipes.RecipeRegistry.Names.Count, resources.Count(r => r.Value.GetProperty("Type").GetString() == "AWS::StepFunctions::StateMachine"));
+        Assert.True(resources.Count <= LargestEnvironmentFixture.ResourceLimit,
+            $"{resources.Count} resources > {LargestEnvironmentFixture.ResourceLimit}: lower EnvironmentSchema.MaxStudioUsers or MaxNotificationEmails");
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class EnvironmentValidationTests
         ["email"] = new("dev.json", j => j["notificationEmails"] = new JsonArray("team-at-example.com"), "notificationEmails[0]", "\"team-at-example.com\" is not an email address", "name@domain.tld"),
         ["tag-aws-prefix"] = new("dev.json", j => j["tags"] = new JsonObject { ["aws:owner"] = "x" }, "tags[\"aws:owner\"]", "uses the reserved prefix \"aws:\"", "not starting with aws:"),
         ["tag-reserved"] = new("dev.json", j => j["tags"] = new JsonObject { ["environment"] = "x" }, "tags[\"environment\"]", "is reserved", "any other key"),
-        ["tag-value-number"] = new("dev.json", j => j["tags"] = new JsonObject { ["owner"] = 5 }, "tags[\"owner\"]", "5 is not a string", "0 to 256 characters"),
+        ["tag-value-number"] = new("dev.json", j => j["tags"] = new JsonObject { ["owner"] = 5 }, "tags[\"owner\"]", "5 is not a string", "1 to 128 characters"),
         ["tag-key-too-long"] = new("dev.json", j => j["tags"] = new JsonObject { [new string('k', 129)] = "x" }, $"tags[\"{new string('k', 129)}\"]", "is not a valid tag key", "1 to 128"),
         ["name-mismatch"] = new("dev.json", j => j["name"] = "develop", "name", "\"develop\" does not match the file name", "\"dev\""),
         ["name-pattern"] = new("Dev.json", j => j["name"] = "Dev", "name", "\"Dev\" is not a valid environment name", "lowercase letters"),
@@ -198,5 +198,24 @@ public sealed class EnvironmentValidationTests
         var names = EnvironmentLoader.LoadAll(temp.Directory).Select(e => e.Name);
 
         Assert.Equal(["dev", "research-us"], names);
+    }
+
+    [Fact]
+    public void TwoEnvironments_InOneAccountAndRegion_AreRefused_NamingBoth_AndAnotherAccountIsAccepted()
+    {
+        using var temp = new TempEnvironments();
+        temp.Write("dev.json", TempEnvironments.ValidJson);
+        var staging = TempEnvironments.Valid();
+        staging["name"] = "staging";
+        temp.Write("staging.json", staging);
+
+        var ex = Assert.Throws<EnvironmentValidationException>(() => EnvironmentLoader.LoadAll(temp.Directory));
+        var error = Assert.Single(ex.Errors);
+        Assert.StartsWith($"{temp.Display("")}/: environments \"dev\" and \"staging\" both deploy to account 123456789012 in eu-west-1; allowed one environment per account and region", error.Replace("//:", "/:"));
+        Assert.Contains("own \"account\"", error);
+
+        staging["account"] = "210987654321";
+        temp.Write("staging.json", staging);
+        Assert.Equal(["dev", "staging"], EnvironmentLoader.LoadAll(temp.Directory).Select(e => e.Name));
     }
 }

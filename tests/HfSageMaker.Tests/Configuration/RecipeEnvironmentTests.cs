@@ -168,15 +168,15 @@ public sealed class RecipeEnvironmentTests
     public void Registry_HoldsBothRecipes_WithDistinctNamesPrefixesAndConstructIds()
     {
         Assert.Equal(["llm-sft", "translation"], RecipeRegistry.Names);
-        Assert.Equal(RecipeRegistry.All.Count, RecipeRegistry.All.Select(r => r.JobNamePrefix).Distinct().Count());
+        Assert.Equal(RecipeRegistry.All.Count, RecipeRegistry.All.Select(r => r.JobNamePrefixIn("dev")).Distinct().Count());
         Assert.Equal(RecipeRegistry.All.Count, RecipeRegistry.All.Select(r => r.PipelineConstructId).Distinct().Count());
-        Assert.Equal("hf-translate", TranslationRecipe.Instance.JobNamePrefix);
+        Assert.Equal("hf-translate-dev", TranslationRecipe.Instance.JobNamePrefixIn("dev"));
         Assert.Equal("TranslationPipeline", TranslationRecipe.Instance.PipelineConstructId);
         Assert.Equal("Monitoring", TranslationRecipe.Instance.MonitoringConstructId);
         Assert.Equal("TranslationStateMachineArn", TranslationRecipe.Instance.OutputId);
         Assert.All(RecipeRegistry.All, r => Assert.True(Directory.Exists(Path.Combine(Root, r.ScriptDirectory)), r.ScriptDirectory));
-        // Names fit the environment file's keys and folder names; short names keep 'hf-<short>' within the pipeline's
-        // 12-character prefix and contain no hyphen, so no recipe's prefix can start another's.
+        // Names fit the environment file's keys and folder names; short names keep 'hf-<short>-<environment>' within the pipeline's
+        // 20-character prefix and contain no hyphen, so no recipe's prefix can start another's.
         Assert.All(RecipeRegistry.All, r => Assert.Matches(@"^[a-z][a-z0-9-]*[a-z0-9]\z", r.Name));
         Assert.All(RecipeRegistry.All, r => Assert.Matches(@"^[a-z0-9]{1,9}\z", r.ShortName));
         Assert.All(RecipeRegistry.All, r => Assert.Matches(@"^[A-Z][A-Za-z0-9]*\z", r.ConstructIdPrefix));

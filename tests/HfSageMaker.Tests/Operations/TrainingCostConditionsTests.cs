@@ -18,23 +18,58 @@ public sealed class TrainingCostConditionsFixture
         var statement = new PolicyStatement(new PolicyStatementProps
         {
             Sid = "CreateBoundedJobs",
-            Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
+            Actions = ["sagemaker:CreateTrainingJob"],
             Resources = ["arn:aws:sagemaker:eu-west-1:111111111111:training-job/hf-*"],
         });
         TrainingCostConditions.Apply(statement, ["ml.g5.2xlarge", "ml.g5.12xlarge"], Duration.Hours(24));
         role.AddToPolicy(statement);
+        var tuning = new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "CreateBoundedTuningJobs",
+            Actions = ["sagemaker:CreateHyperParameterTuningJob"],
+            Resources = ["arn:aws:sagemaker:eu-west-1:111111111111:hyper-parameter-tuning-job/hf-*"],
+        });
+        TrainingCostConditions.Apply(tuning, ["ml.g5.2xlarge", "ml.g5.12xlarge"], Duration.Hours(24));
+        role.AddToPolicy(tuning);
         Template = TemplateJson.Parse(Amazon.CDK.Assertions.Template.FromStack(stack));
     }
 }
 
 public class TrainingCostConditionsTests(TrainingCostConditionsFixture fixture) : IClassFixture<TrainingCostConditionsFixture>
 {
-    private JsonElement Condition()
+    private JsonElement Condition(string sid = "CreateBoundedJobs")
     {
         var policy = TemplateJson.OfType(fixture.Template, "AWS::IAM::Policy").Single().Resource;
         var statement = policy.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement")
-            .EnumerateArray().Single(s => s.GetProperty("Sid").GetString() == "CreateBoundedJobs");
+            .EnumerateArray().Single(s => s.GetProperty("Sid").GetString() == sid);
         return statement.GetProperty("Condition");
+    }
+
+    /// <summary>
+    /// Which field feeds sagemaker:MaxRuntimeInSeconds for CreateHyperParameterTuningJob is not documented; only an
+    /// IfExists operator holds when the key is absent (IAM condition operators reference, "...IfExists":
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists).
+    /// The readings themselves are evaluated on the synthesized templates by @cloud-copilot/iam-simulate in tests/node/tuning-iam-readings.test.mjs.
+    /// </summary>
+    [Fact]
+    public void Tuning_caps_the_run_time_only_if_the_key_exists_and_keeps_the_instance_type_conditions()
+    {
+        var condition = Condition("CreateBoundedTuningJobs");
+        Assert.Equal("86400", condition.GetProperty("NumericLessThanEqualsIfExists").GetProperty("sagemaker:MaxRuntimeInSeconds").GetString());
+        Assert.False(condition.TryGetProperty("NumericLessThanEquals", out _));
+        Assert.Equal("false", condition.GetProperty("Null").GetProperty("sagemaker:InstanceTypes").GetString());
+    }
+
+    [Fact]
+    public void Applying_to_one_statement_with_both_create_actions_is_rejected()
+    {
+        var statement = new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
+            Resources = ["*"],
+        });
+        var ex = Assert.Throws<ArgumentException>(() => TrainingCostConditions.Apply(statement, ["ml.g5.xlarge"], Duration.Hours(1)));
+        Assert.Contains("put sagemaker:CreateHyperParameterTuningJob in a statement of its own", ex.Message);
     }
 
     [Fact]

@@ -42,10 +42,25 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
             ["TracingConfiguration"] = new Dictionary<string, object> { ["Enabled"] = true },
             ["LoggingConfiguration"] = Match.ObjectLike(new Dictionary<string, object> { ["Level"] = "ALL", ["IncludeExecutionData"] = true }),
         }));
-        var logGroupName = Resources("AWS::Logs::LogGroup").Select(r => (string?)r["Properties"]?["LogGroupName"]).Single(n => n is not null);
-        Assert.StartsWith("/aws/vendedlogs/states/PipelineTest-TranslationPipeline-", logGroupName);
+        var logGroupName = Resources("AWS::Logs::LogGroup").Select(r => r["Properties"]?["LogGroupName"]).Single(n => n is not null)!;
+        var parts = logGroupName["Fn::Join"]![1]!.AsArray();
+        Assert.StartsWith("/aws/vendedlogs/states/PipelineTest-TranslationPipeline-", parts[0]!.GetValue<string>());
         var definition = JsonSerializer.Serialize(Resources("AWS::StepFunctions::StateMachine").Single()["Properties"]!["DefinitionString"]);
         Assert.Contains("TimeoutSeconds", definition);
+    }
+
+    /// <summary>
+    /// The execution log group is retained and explicitly named: with a name fixed at synthesis, creating the stack again
+    /// after a deletion fails with "already exists". The name ends with the stack's UUID (third part of AWS::StackId),
+    /// which every stack creation gets anew.
+    /// </summary>
+    [Fact]
+    public void Execution_log_group_name_ends_with_the_stack_uuid_so_a_re_created_stack_does_not_collide_with_the_retained_group()
+    {
+        var logGroupName = Resources("AWS::Logs::LogGroup").Select(r => r["Properties"]?["LogGroupName"]).Single(n => n is not null)!;
+        Assert.True(logGroupName is JsonObject, $"the name is fixed at synthesis: {logGroupName.ToJsonString()}");
+        var last = logGroupName["Fn::Join"]![1]!.AsArray().Last()!;
+        Assert.Equal("""{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}""", last.ToJsonString());
     }
 
     [Fact]
@@ -70,14 +85,18 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     public void CreateActions_AreScopedToThePrefix_AndCarryTheCostConditions()
     {
         var create = StateMachineStatements().Single(s => Actions(s).Contains("sagemaker:CreateTrainingJob"));
-        Assert.Equal(["sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateTrainingJob"], Actions(create).Order().ToArray());
-        var resources = JsonSerializer.Serialize(create["Resource"]);
-        Assert.Contains(":training-job/hf-translate-*", resources);
-        Assert.Contains(":hyper-parameter-tuning-job/hf-translate-*", resources);
+        Assert.Equal(["sagemaker:CreateTrainingJob"], Actions(create).ToArray());
+        Assert.Contains(":training-job/hf-translate-*", JsonSerializer.Serialize(create["Resource"]));
         var conditions = create["Condition"]!.AsObject();
         Assert.Equal(["ml.g5.2xlarge", "ml.g5.12xlarge", "ml.p3.2xlarge"],
             conditions["ForAllValues:StringEquals"]!["sagemaker:InstanceTypes"]!.AsArray().Select(x => x!.GetValue<string>()).ToArray());
         Assert.Equal("28800", conditions["NumericLessThanEquals"]!["sagemaker:MaxRuntimeInSeconds"]!.ToString());
+
+        // Tuning: its own statement, capped only if SageMaker supplies the key (TrainingCostConditions explains why).
+        var tune = StateMachineStatements().Single(s => Actions(s).Contains("sagemaker:CreateHyperParameterTuningJob"));
+        Assert.Equal(["sagemaker:CreateHyperParameterTuningJob"], Actions(tune).ToArray());
+        Assert.Contains(":hyper-parameter-tuning-job/hf-translate-*", JsonSerializer.Serialize(tune["Resource"]));
+        Assert.Equal("28800", tune["Condition"]!["NumericLessThanEqualsIfExists"]!["sagemaker:MaxRuntimeInSeconds"]!.ToString());
     }
 
     [Fact]
@@ -119,16 +138,53 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         Assert.All(invoke["Resource"]!.AsArray(), r => Assert.Contains(functionId, JsonSerializer.Serialize(r)));
     }
 
+    /// <summary>
+    /// Lambda keeps at least 100 of the account's concurrency unreserved and new accounts start with a quota of 10
+    /// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), so any reservation fails the
+    /// first deployment on a new account: nothing is reserved unless the team opts in.
+    /// </summary>
     [Fact]
-    public void PrepareFunction_RunsOnNode22_InTheVpc_WithReservedConcurrency()
+    public void PrepareFunction_RunsOnNode22_InTheVpc_WithoutReservedConcurrency()
     {
         _f.Template.HasResourceProperties("AWS::Lambda::Function", Match.ObjectLike(new Dictionary<string, object>
         {
             ["Runtime"] = "nodejs22.x",
             ["Handler"] = "prepare-request.handler",
-            ["ReservedConcurrentExecutions"] = 10,
             ["VpcConfig"] = Match.ObjectLike(new Dictionary<string, object>()),
         }));
+        var function = Resources("AWS::Lambda::Function").Single(r => (string?)r["Properties"]?["Handler"] == "prepare-request.handler");
+        Assert.Null(function["Properties"]!["ReservedConcurrentExecutions"]);
+    }
+
+    [Fact]
+    public void Reserving_concurrency_is_an_opt_in_that_names_the_lambda_quota_and_the_value_needed()
+    {
+        var stack = new Stack(new App(), "Reserved");
+        var bucket = new Bucket(stack, "B");
+        var pipeline = new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
+        {
+            Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
+            ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
+            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            ImageUri = DlcImage,
+            SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
+            NotificationTopic = new Topic(stack, "T"),
+            AllowedInstanceTypes = ["ml.g5.2xlarge"],
+            MaxInstanceCount = 1,
+            MaxRuntime = Duration.Hours(8),
+            JobNamePrefix = "hf-translate",
+            PrepareRequestReservedConcurrency = 5,
+        });
+        var template = Template.FromStack(stack);
+        template.HasResourceProperties("AWS::Lambda::Function", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["Handler"] = "prepare-request.handler",
+            ["ReservedConcurrentExecutions"] = 5,
+        }));
+        var warning = Amazon.CDK.Assertions.Annotations.FromStack(stack).FindWarning("*", Match.StringLikeRegexp(".*L-B99A9384.*"));
+        var text = Assert.Single(warning).Entry.Data?.ToString() ?? "";
+        Assert.Contains("at least 105", text);
+        Assert.Equal(pipeline.PrepareFunction.Node.Path, Assert.Single(warning).Id.TrimStart('/'));
     }
 
     [Fact]
@@ -178,7 +234,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
             executionTimeout: Duration.Millis(1500.5));
         // The library's one format: construct path, then '<prop> is '<value>'; <what is allowed and the fix>'.
         Assert.StartsWith("Invalid HuggingFaceTrainingPipelineProps for 'Invalid/P':\n - ", error.Message);
-        Assert.Contains("JobNamePrefix is 'hf_translate_too_long'; give 1 to 12 characters", error.Message);
+        Assert.Contains("JobNamePrefix is 'hf_translate_too_long'; give 1 to 20 characters", error.Message);
         Assert.Contains("MaxInstanceCount is '0'; give 1 to 64.", error.Message);
         Assert.Contains("MaxRuntime is '30 days'; give 1 second to 28 days", error.Message);
         Assert.Contains("MaxParallelTuningJobs is '5'; give at most MaxTuningJobs (4)", error.Message);

@@ -74,7 +74,7 @@ public abstract class RecipePipelineFixture
             MaxRuntime = Duration.Hours(guardrails.MaxRuntimeHours),
             MaxTuningJobs = guardrails.MaxTuningJobs,
             MaxParallelTuningJobs = guardrails.MaxParallelTuningJobs,
-            JobNamePrefix = recipe.JobNamePrefix,
+            JobNamePrefix = JobNamePrefixOf(recipe),
         });
         Template = Template.FromStack(Stack);
         TemplateJson = JsonNode.Parse(JsonSerializer.Serialize(Template.ToJSON()))!.AsObject();
@@ -91,6 +91,9 @@ public abstract class RecipePipelineFixture
         }
     }
 
+    /// <summary>The fixtures' job name prefix: the recipe's without an environment (the Node tests expect <c>hf-translate-</c>).</summary>
+    public static string JobNamePrefixOf(TrainingRecipe recipe) => "hf-" + recipe.ShortName;
+
     public static string ScriptDirectoryOf(TrainingRecipe recipe) => Path.Combine(RepositoryRoot, recipe.ScriptDirectory);
 
     public static string ResultsDirectory =>
@@ -100,14 +103,14 @@ public abstract class RecipePipelineFixture
     public static (JsonObject Train, JsonObject Tune) LiteralRequests(TrainingRecipe recipe, TrainingConfig guardrails)
     {
         const string datasets = "hf-datasets-111122223333-eu-west-1";
-        var name = recipe.JobNamePrefix + "-example";
+        var name = JobNamePrefixOf(recipe) + "-example";
         var resources = new TrainingJobResources
         {
             RoleArn = $"arn:aws:iam::{Account}:role/HfSageMaker-dev-SageMakerExecutionRole",
             ImageUri = HuggingFaceImage.Uri(recipe.TransformersVersion, recipe.PytorchVersion, recipe.PythonVersion, guardrails.DefaultInstanceType, Region),
             SubmitDirectoryS3Uri = $"s3://cdk-hnb659fds-assets-{Account}-{Region}/0123456789abcdef.tar.gz",
-            OutputS3Uri = $"s3://hf-artifacts-{Account}-{Region}/{recipe.JobNamePrefix}/",
-            CheckpointS3Uri = $"s3://hf-checkpoints-{Account}-{Region}/{recipe.JobNamePrefix}/{name}",
+            OutputS3Uri = $"s3://hf-artifacts-{Account}-{Region}/{JobNamePrefixOf(recipe)}/",
+            CheckpointS3Uri = $"s3://hf-checkpoints-{Account}-{Region}/{JobNamePrefixOf(recipe)}/{name}",
             KmsKeyArn = $"arn:aws:kms:{Region}:{Account}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
             SubnetIds = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
             SecurityGroupIds = ["sg-0123456789abcdef0"],

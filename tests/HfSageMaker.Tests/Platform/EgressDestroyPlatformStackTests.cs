@@ -27,6 +27,15 @@ public sealed class EgressDestroyPlatformStackTests(EgressDestroyStackFixture fi
     }
 
     [Fact]
+    public void Quota_preflight_counts_the_nat_gateway_and_elastic_ip_of_controlled_egress()
+    {
+        var quotas = HfSageMaker.Infra.Quotas.AccountQuotas.For(
+            PlatformFixtures.Config(HfSageMaker.Infra.Configuration.NetworkMode.ControlledEgress)).ToDictionary(q => q.QuotaCode, q => q.Value);
+        Assert.Equal(Resources(T, "AWS::EC2::NatGateway").Count, quotas["L-FE5A380F"]);
+        Assert.Equal(Resources(T, "AWS::EC2::EIP").Count, quotas["L-0263D0A3"]);
+    }
+
+    [Fact]
     public void Controlled_egress_keeps_the_endpoints_flow_log_and_studio_in_the_private_subnets()
     {
         T.ResourceCountIs("AWS::EC2::VPCEndpoint", 7);

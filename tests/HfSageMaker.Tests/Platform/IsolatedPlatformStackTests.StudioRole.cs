@@ -152,7 +152,8 @@ public sealed partial class IsolatedPlatformStackTests
     public void Studio_role_writes_only_the_studio_log_group_and_reads_the_training_job_logs()
     {
         var write = StudioStatementsWith("logs:PutLogEvents").Single();
-        Assert.Equal("""{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/studio:*"]]}""",
+        // CreateLogGroup is authorized on the group's ARN, the stream actions on ':*' (Service Authorization Reference).
+        Assert.Equal("""[{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/studio"]]},{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/studio:*"]]}]""",
             write.GetProperty("Resource").GetRawText());
         var read = StudioStatementsWith("logs:GetLogEvents").Single();
         Assert.Equal("""{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:eu-west-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:*"]]}""",

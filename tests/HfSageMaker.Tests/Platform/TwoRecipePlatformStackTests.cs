@@ -88,8 +88,8 @@ public sealed class TwoRecipePlatformStackTests(TwoRecipeStackFixture fixture) :
     }
 
     [Theory]
-    [InlineData("TranslationPipelineRole", "hf-translate-*", "hf-llmsft-")]
-    [InlineData("LlmSftPipelineRole", "hf-llmsft-*", "hf-translate-")]
+    [InlineData("TranslationPipelineRole", "hf-translate-test-*", "hf-llmsft-")]
+    [InlineData("LlmSftPipelineRole", "hf-llmsft-test-*", "hf-translate-")]
     public void Each_pipeline_role_is_scoped_to_its_own_job_prefix(string rolePrefix, string own, string other)
     {
         var statements = Statements(T, rolePrefix);
@@ -127,7 +127,7 @@ public sealed class TwoRecipePlatformStackTests(TwoRecipeStackFixture fixture) :
         Assert.Contains(Resources(T, "AWS::CloudWatch::Dashboard").Keys, k => k.StartsWith("LlmSftMonitoringDashboard", StringComparison.Ordinal));
         var rules = Resources(T, "AWS::Events::Rule").Where(kv => kv.Key.StartsWith("LlmSftMonitoring", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, rules.Count);
-        Assert.All(rules, r => Assert.Contains("{\"prefix\":\"hf-llmsft-\"}", r.Value.GetProperty("Properties").GetProperty("EventPattern").GetRawText(), StringComparison.Ordinal));
+        Assert.All(rules, r => Assert.Contains("{\"prefix\":\"hf-llmsft-test-\"}", r.Value.GetProperty("Properties").GetProperty("EventPattern").GetRawText(), StringComparison.Ordinal));
         var alarms = Resources(T, "AWS::CloudWatch::Alarm").Keys.Where(k => k.StartsWith("LlmSftMonitoring", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, alarms.Count);
     }

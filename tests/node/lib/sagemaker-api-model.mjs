@@ -1,16 +1,22 @@
-// Validates a SageMaker request against the API model, as the service's request validation would:
-// members, required members and types from the newest member list (aws-sdk v2 min.json, anonymous shapes resolved),
-// constraints (enum, min, max, pattern) from botocore 1.29.27's model (tests/models, which still carries them).
-// Where botocore lacks a shape or member (newer API), only the constraint check for that member is skipped.
+// Validates a SageMaker request against the API model, as the service's request validation would: members, required
+// members, types and constraints (enum, min, max, pattern) from botocore 1.43.11's SageMaker model (tests/models,
+// vendored with botocore's NOTICE and LICENSE, Apache-2.0). Its member lists are newer than aws-sdk v2's final
+// min.json, and unlike min.json it carries the constraints, so one model serves both.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const sdk = JSON.parse(readFileSync(join(root, 'node_modules/aws-sdk/apis/sagemaker-2017-07-24.min.json'), 'utf8'));
+/** The botocore version of the vendored model. */
+export const MODEL_VERSION = '1.43.11';
 const boto = JSON.parse(
-  gunzipSync(readFileSync(join(root, 'tests/models/sagemaker-2017-07-24.botocore-1.29.27.json.gz'))).toString('utf8'));
+  gunzipSync(readFileSync(join(root, `tests/models/sagemaker-2017-07-24.botocore-${MODEL_VERSION}.json.gz`))).toString('utf8'));
+
+/** A shape of the model by name (e.g. 'TrainingInstanceType'), or undefined. */
+export function shape(name) {
+  return boto.shapes[name];
+}
 
 const patternCache = new Map();
 
@@ -28,17 +34,6 @@ export function toRegExp(javaPattern) {
   return regex;
 }
 
-function resolveSdk(node) {
-  let shape = node;
-  while (shape && shape.shape) shape = { ...sdk.shapes[shape.shape], ...withoutShape(shape) };
-  return shape ?? {};
-}
-
-function withoutShape(node) {
-  const { shape: _ignored, ...rest } = node;
-  return rest;
-}
-
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function checkConstraints(b, value, path, errors, measure) {
@@ -51,37 +46,36 @@ function checkConstraints(b, value, path, errors, measure) {
   }
 }
 
-function check(sdkNode, botoShapeName, value, path, errors) {
-  const s = resolveSdk(sdkNode);
-  const type = s.type ?? 'string'; // the minified model leaves out "string"
-  let b = botoShapeName ? boto.shapes[botoShapeName] : undefined;
-  if (b && b.type !== type) b = undefined; // the shape changed since botocore 1.29: trust only the member list
+function check(shapeName, value, path, errors) {
+  const b = boto.shapes[shapeName];
+  if (!b) { errors.push(`${path}: shape ${shapeName} is missing from the model`); return; }
+  const type = b.type;
   switch (type) {
     case 'structure': {
       if (!isObject(value)) { errors.push(`${path}: expected an object, got ${JSON.stringify(value)}`); return; }
-      for (const required of s.required ?? []) {
+      for (const required of b.required ?? []) {
         if (value[required] === undefined || value[required] === null) errors.push(`${path}.${required}: required member is missing`);
       }
       for (const [key, member] of Object.entries(value)) {
-        const memberModel = s.members?.[key];
+        const memberModel = b.members?.[key];
         if (!memberModel) { errors.push(`${path}.${key}: unknown member`); continue; }
-        check(memberModel, b?.members?.[key]?.shape, member, `${path}.${key}`, errors);
+        check(memberModel.shape, member, `${path}.${key}`, errors);
       }
       return;
     }
     case 'list': {
       if (!Array.isArray(value)) { errors.push(`${path}: expected a list, got ${JSON.stringify(value)}`); return; }
-      checkConstraints(b && { min: b.min, max: b.max }, value, path, errors, value.length);
-      value.forEach((item, i) => check(s.member, b?.member?.shape, item, `${path}[${i}]`, errors));
+      checkConstraints({ min: b.min, max: b.max }, value, path, errors, value.length);
+      value.forEach((item, i) => check(b.member.shape, item, `${path}[${i}]`, errors));
       return;
     }
     case 'map': {
       if (!isObject(value)) { errors.push(`${path}: expected a map, got ${JSON.stringify(value)}`); return; }
       const entries = Object.entries(value);
-      checkConstraints(b && { min: b.min, max: b.max }, value, path, errors, entries.length);
+      checkConstraints({ min: b.min, max: b.max }, value, path, errors, entries.length);
       for (const [key, item] of entries) {
-        check(s.key ?? {}, b?.key?.shape, key, `${path}{key ${JSON.stringify(key)}}`, errors);
-        check(s.value ?? {}, b?.value?.shape, item, `${path}[${JSON.stringify(key)}]`, errors);
+        check(b.key.shape, key, `${path}{key ${JSON.stringify(key)}}`, errors);
+        check(b.value.shape, item, `${path}[${JSON.stringify(key)}]`, errors);
       }
       return;
     }
@@ -120,9 +114,9 @@ function check(sdkNode, botoShapeName, value, path, errors) {
  * @returns {string[]} problems, empty when the request is valid
  */
 export function validateRequest(operationName, request) {
-  const operation = sdk.operations[operationName];
+  const operation = boto.operations[operationName];
   if (!operation) return [`${operationName}: unknown SageMaker operation`];
   const errors = [];
-  check(operation.input, boto.operations[operationName]?.input?.shape, request, operationName, errors);
+  check(operation.input.shape, request, operationName, errors);
   return errors;
 }
