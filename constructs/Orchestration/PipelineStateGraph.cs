@@ -5,6 +5,7 @@ using Amazon.CDK.AWS.StepFunctions;
 using Amazon.CDK.AWS.StepFunctions.Tasks;
 using Constructs;
 using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Orchestration;
 
@@ -37,6 +38,12 @@ internal static class PipelineStateGraph
             // The recipe's declared hyperparameter types: PrepareRequest enforces them on every override.
             policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
         }
+        if (TrainingRequestBuilder.TrafficEncryptionFollowsInstanceCount(props.Job))
+        {
+            // The builder's default (traffic encrypted when more than one instance runs) follows a run-time instance count.
+            policy["encryptTrafficWhenMultiInstance"] = true;
+        }
+
         if (props.VolumeEncryptionKey is not null)
         {
             // PrepareRequest puts it on EBS-only instance types chosen at run time (else it uses the output key).

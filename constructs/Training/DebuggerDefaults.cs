@@ -21,15 +21,13 @@ internal static class DebuggerDefaults
         res.Region is null || CdkTokens.IsUnresolved(res.Region) || !UnsupportedRegions.Contains(res.Region.ToLowerInvariant());
 
     /// <summary>
-    /// <c>Framework._validate_and_set_debugger_configs</c>: with both <c>checkpoint_s3_uri</c> and
-    /// <c>checkpoint_local_path</c>, a PyTorch-based estimator with a distribution drops the hook; HuggingFace always has
-    /// one (<c>self.distribution = distribution or {}</c>, never None).
+    /// The hook: on by default outside the unsupported regions. Checkpoints do not turn it off for a HuggingFace
+    /// estimator: <c>Framework._validate_and_set_debugger_configs</c> drops the hook for checkpointing distributed jobs
+    /// only when <c>self._framework_name in {"mxnet", "pytorch", "tensorflow"}</c> (<c>estimator.py</c> line 3737,
+    /// v2.257.6), and the HuggingFace estimator's is <c>"huggingface"</c> (<c>huggingface/estimator.py</c> line 33).
     /// </summary>
-    public static bool CheckpointsDisableHook(HuggingFaceTrainingJobDefinition def, TrainingJobResources res) =>
-        !string.IsNullOrEmpty(res.CheckpointS3Uri) && !string.IsNullOrEmpty(def.CheckpointLocalPath);
-
     public static bool HookEnabled(HuggingFaceTrainingJobDefinition def, TrainingJobResources res) =>
-        def.DebuggerHook ?? (RegionSupported(res) && !CheckpointsDisableHook(def, res));
+        def.DebuggerHook ?? RegionSupported(res);
 
     public static bool ProfilerEnabled(HuggingFaceTrainingJobDefinition def, TrainingJobResources res) =>
         def.Profiler ?? RegionSupported(res);
@@ -39,11 +37,6 @@ internal static class DebuggerDefaults
         if (def.DebuggerHook == true && !RegionSupported(res))
         {
             problems.Add($"DebuggerHook: true, but SageMaker Debugger is not available in {res.Region} (the SDK's DEBUGGER_UNSUPPORTED_REGIONS); leave it unset or set false.");
-        }
-
-        if (def.DebuggerHook == true && CheckpointsDisableHook(def, res))
-        {
-            problems.Add("DebuggerHook: true together with CheckpointLocalPath and a checkpoint S3 prefix; the debugger hook does not support checkpointing jobs of Hugging Face estimators (the SDK drops the hook then). Leave DebuggerHook unset or remove CheckpointLocalPath.");
         }
 
         if (def.Profiler == true && !RegionSupported(res))

@@ -105,8 +105,9 @@ public sealed record HuggingFaceTrainingJobDefinition
     /// <summary>
     /// SageMaker Debugger hook (<c>debugger_hook_config</c>, sent as <c>DebugHookConfig</c> on training jobs; tuning jobs
     /// have none). True: on, writing under the output path; false: off. Default (null): what the SDK sends: on, unless
-    /// the region is one of the SDK's <c>DEBUGGER_UNSUPPORTED_REGIONS</c> or both a checkpoint S3 prefix and
-    /// <see cref="CheckpointLocalPath"/> are set (<c>Framework._validate_and_set_debugger_configs</c>).
+    /// the region is one of the SDK's <c>DEBUGGER_UNSUPPORTED_REGIONS</c>. Checkpoints do not change it: the SDK drops the
+    /// hook for checkpointing distributed jobs of the mxnet, pytorch and tensorflow estimators only, not HuggingFace
+    /// (<c>estimator.py</c> line 3737, <c>huggingface/estimator.py</c> line 33).
     /// </summary>
     public bool? DebuggerHook { get; init; }
 

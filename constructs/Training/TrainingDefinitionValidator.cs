@@ -33,6 +33,9 @@ internal static partial class TrainingDefinitionValidator
         "1.11.0", "1.12", "1.12.0", "1.12.1", "1.13.1", "2.0.0", "2.0.1", "2.1.0", "2.1.2", "2.2.0",
     ];
 
+    /// <summary><c>estimator.py</c> <c>Framework.UNSUPPORTED_DLC_IMAGE_FOR_SM_PARALLELISM</c> (v2.257.6, line 3479).</summary>
+    private static readonly string[] SmParallelismUnsupportedImages = ["2.0.1-gpu-py310-cu121"];
+
     [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
     public static partial Regex TrainingJobNamePattern();
 
@@ -129,6 +132,16 @@ internal static partial class TrainingDefinitionValidator
 
         CheckChannels(problems, def);
         CheckDistribution(problems, def, pytorch, instanceTypeKnown);
+        if (def.Distribution is DistributionConfig.SmdDataParallel or DistributionConfig.ModelParallel
+            && res.ImageUri is { } image && !CdkTokens.IsUnresolved(image)
+            && SmParallelismUnsupportedImages.FirstOrDefault(u => image.Contains(u, StringComparison.Ordinal)) is { } unsupported)
+        {
+            // estimator.py Framework._distribution_configuration (v2.257.6, lines 4159-4166, list line 3479): the SDK
+            // refuses smdistributed on these images (only ever named by an image URI override: catalog tags carry
+            // "-transformers<version>" in between).
+            problems.Add($"Distribution: SMDDP and model parallel do not run on image '{image}' (the SDK's UNSUPPORTED_DLC_IMAGE_FOR_SM_PARALLELISM: {unsupported}); use another image or Torchrun / PytorchDdp.");
+        }
+
         CheckMetrics(problems, def.MetricDefinitions);
         CheckEnvironment(problems, def);
         CheckTags(problems, def.Tags);

@@ -484,7 +484,7 @@ public static class TrainingRequestBuilder
             target["EnableNetworkIsolation"] = true;
         }
 
-        if (def.EncryptInterContainerTraffic ?? (def.InstanceCount > 1 || def.Distribution is not null))
+        if (def.EncryptInterContainerTraffic ?? (def.InstanceCount > 1 || !TrafficEncryptionFollowsInstanceCount(def)))
         {
             target["EnableInterContainerTrafficEncryption"] = true;
         }
@@ -561,6 +561,20 @@ public static class TrainingRequestBuilder
         }
 
         return json;
+    }
+
+    /// <summary>
+    /// True when <c>EnableInterContainerTrafficEncryption</c> is decided by the instance count alone (no explicit
+    /// <see cref="HuggingFaceTrainingJobDefinition.EncryptInterContainerTraffic"/>, no distribution): then it is sent
+    /// exactly when more than one instance runs, also when the count changes at run time (PrepareRequest's
+    /// <c>policy.encryptTrafficWhenMultiInstance</c>).
+    /// </summary>
+    /// <param name="def">The job.</param>
+    /// <returns>Whether a run-time instance count must recompute the flag.</returns>
+    internal static bool TrafficEncryptionFollowsInstanceCount(HuggingFaceTrainingJobDefinition def)
+    {
+        ArgumentNullException.ThrowIfNull(def);
+        return def.EncryptInterContainerTraffic is null && def.Distribution is null;
     }
 
     /// <summary>The member of a training request (or a tuning job's training definition) that holds the instances.</summary>

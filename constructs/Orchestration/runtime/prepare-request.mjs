@@ -504,6 +504,12 @@ export function prepare(event) {
     resources.InstanceType = instanceType;
     resources.InstanceCount = instanceCount;
   }
+  if (policy.encryptTrafficWhenMultiInstance === true) {
+    // As TrainingRequestBuilder (TrafficEncryptionFollowsInstanceCount): without an explicit setting or a distribution,
+    // traffic between instances is encrypted exactly when more than one instance runs.
+    if (instanceCount > 1) job.EnableInterContainerTrafficEncryption = true;
+    else delete job.EnableInterContainerTrafficEncryption;
+  }
 
   job.StoppingCondition = { ...stopping, MaxRuntimeInSeconds: maxRuntime };
   if (spot) {

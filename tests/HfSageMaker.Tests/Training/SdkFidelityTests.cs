@@ -146,7 +146,9 @@ public class SdkFidelityTests
         // session.py _get_train_request: Environment (1612), Tags (1615), VpcConfig (1618), EnableNetworkIsolation (1624),
         // EnableManagedSpotTraining (1632), CheckpointConfig with LocalPath (1638), RetryStrategy (1662); job.py lines
         // 371-374 (MaxWait), 107-116 (the code channel after the user's, inputs.py TrainingInput defaults); inputs.py
-        // TrainingInput for the channel options; no DebugHookConfig (checkpoint_local_path, estimator.py lines 3731-3755).
+        // TrainingInput for the channel options. DebugHookConfig stays despite checkpoint_local_path: estimator.py line
+        // 3737 drops it only for _framework_name in {"mxnet", "pytorch", "tensorflow"}, and HuggingFace's is
+        // "huggingface" (huggingface/estimator.py line 33).
         Same($$"""
             {
               "TrainingJobName": "sdk-everything",
@@ -177,6 +179,7 @@ public class SdkFidelityTests
               "EnableManagedSpotTraining": true,
               "CheckpointConfig": {"S3Uri": "{{Checkpoints}}", "LocalPath": "/opt/ml/checkpoints"},
               "RetryStrategy": {"MaximumRetryAttempts": 2},
+              "DebugHookConfig": {"S3OutputPath": "{{Output}}", "CollectionConfigurations": []},
               "ProfilerConfig": {"S3OutputPath": "{{Output}}", "DisableProfiler": false}
             }
             """, request);
@@ -240,6 +243,23 @@ public class SdkFidelityTests
         var sh = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.CreateTrainingJob(
             Definition("ml.g5.12xlarge", 1, "2.1.0", new DistributionConfig.Torchrun()) with { EntryPoint = "run.sh" }, Resources(), "a"));
         Assert.Contains("EntryPoint: 'run.sh' is not a Python file", sh.Message);
+
+        // estimator.py lines 3479 and 4159-4166: smdistributed refused on an image_uri containing "2.0.1-gpu-py310-cu121"
+        // (reachable here through an image URI override only); the same image with torchrun builds.
+        const string cu121 = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-training:2.0.1-gpu-py310-cu121-ubuntu20.04-sagemaker";
+        var res = Resources();
+        var overridden = new TrainingJobResources
+        {
+            RoleArn = res.RoleArn, ImageUri = cu121, SubmitDirectoryS3Uri = res.SubmitDirectoryS3Uri, OutputS3Uri = res.OutputS3Uri, Region = res.Region,
+        };
+        foreach (DistributionConfig smd in new DistributionConfig[] { new DistributionConfig.SmdDataParallel(), new DistributionConfig.ModelParallel(new Dictionary<string, object?> { ["partitions"] = 2, ["microbatches"] = 4 }, 8) })
+        {
+            var image = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.CreateTrainingJob(
+                Definition("ml.p4d.24xlarge", 1, "2.0.1", smd), overridden, "a"));
+            Assert.Contains($"do not run on image '{cu121}' (the SDK's UNSUPPORTED_DLC_IMAGE_FOR_SM_PARALLELISM: 2.0.1-gpu-py310-cu121)", image.Message);
+        }
+
+        TrainingRequestBuilder.CreateTrainingJob(Definition("ml.p4d.24xlarge", 1, "2.0.1", new DistributionConfig.Torchrun()), overridden, "a");
 
         // No SDK rule for pytorchddp on the HuggingFace estimator: any PyTorch version and GPU type builds.
         TrainingRequestBuilder.CreateTrainingJob(Definition("ml.g5.12xlarge", 2, "2.5.1", new DistributionConfig.PytorchDdp()), Resources(), "a");
@@ -403,11 +423,16 @@ public class SdkFidelityTests
         Assert.False(off.ContainsKey("DebugHookConfig")); // debugger_hook_config=False
         Same("""{"DisableProfiler": true}""", off["ProfilerConfig"]); // disable_profiler=True: estimator.py line 1266
 
-        // estimator.py lines 3731-3755: with checkpoint_s3_uri and checkpoint_local_path the HuggingFace estimator
-        // (distribution is {} , never None: huggingface/estimator.py line 240) drops the hook.
+        // estimator.py lines 3736-3737: checkpoint_s3_uri plus checkpoint_local_path drop the hook only when
+        // self._framework_name in {"mxnet", "pytorch", "tensorflow"}; HuggingFace's is "huggingface"
+        // (huggingface/estimator.py line 33), so the hook stays, with or without a distribution, default or explicit.
         var local = Train("debugger-checkpoint-local", Definition() with { CheckpointLocalPath = "/opt/ml/checkpoints" }, Resources());
-        Assert.False(local.ContainsKey("DebugHookConfig"));
-        Assert.True(local.ContainsKey("ProfilerConfig"));
+        Same($$"""{"S3OutputPath": "{{Output}}", "CollectionConfigurations": []}""", local["DebugHookConfig"]);
+        Same($$"""{"S3OutputPath": "{{Output}}", "DisableProfiler": false}""", local["ProfilerConfig"]);
+        var distributed = TrainingRequestBuilder.CreateTrainingJob(
+            Definition("ml.g5.12xlarge", 2) with { CheckpointLocalPath = "/opt/ml/checkpoints", Distribution = new DistributionConfig.Torchrun(), DebuggerHook = true },
+            Resources(), "a");
+        Same($$"""{"S3OutputPath": "{{Output}}", "CollectionConfigurations": []}""", distributed["DebugHookConfig"]);
 
         // fw_utils.py DEBUGGER_UNSUPPORTED_REGIONS / PROFILER_UNSUPPORTED_REGIONS (lines 61-82): no hook, profiler
         // disabled (estimator.py line 832).

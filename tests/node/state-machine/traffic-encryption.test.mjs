@@ -1,0 +1,43 @@
+// EnableInterContainerTrafficEncryption follows a run-time instance count exactly as the C# TrainingRequestBuilder
+// decides it at synthesis (no explicit EncryptInterContainerTraffic, no distribution: sent when more than one instance
+// runs). Uses the policy and default requests of the synthesized translation pipeline, so the flag the C# side embeds
+// and the Node handler that reads it are tested together.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { event, policy } from './fixtures.mjs';
+
+const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
+const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
+
+function synthesizedPayload() {
+  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
+  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+  const [machine] = stateMachineDefinitions(template, { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
+  return JSON.parse(machine.text).States.PrepareRequest.Parameters.Payload;
+}
+
+test('the synthesized pipeline (one instance, no distribution) encrypts traffic exactly when a run asks for more instances', () => {
+  const { policy: synthesized, defaults } = synthesizedPayload();
+  assert.equal(synthesized.encryptTrafficWhenMultiInstance, true);
+  assert.equal(defaults.training.ResourceConfig.InstanceCount, 1);
+  assert.equal('EnableInterContainerTrafficEncryption' in defaults.training, false);
+  assert.ok(synthesized.maxInstanceCount >= 2, 'the fixture must allow two instances');
+  const run = (input) => prepare({ input, defaults, policy: synthesized, executionName: 'run-1' }).request;
+
+  assert.equal('EnableInterContainerTrafficEncryption' in run({}), false);
+  assert.equal(run({ instanceCount: 2 }).EnableInterContainerTrafficEncryption, true);
+  assert.equal(run({ mode: 'tune', instanceCount: 2 }).TrainingJobDefinition.EnableInterContainerTrafficEncryption, true);
+  assert.equal('EnableInterContainerTrafficEncryption' in run({ mode: 'tune', instanceCount: 1 }).TrainingJobDefinition, false);
+});
+
+test('without the flag (an explicit setting or a distribution decided it at synthesis) the count leaves the request alone', () => {
+  const two = prepare(event({ instanceCount: 2 }, { policy })).request;
+  assert.equal('EnableInterContainerTrafficEncryption' in two, false);
+  const base = event({ instanceCount: 1 }, { policy });
+  base.defaults.training.EnableInterContainerTrafficEncryption = true; // e.g. a torchrun recipe
+  assert.equal(prepare(base).request.EnableInterContainerTrafficEncryption, true);
+});
