@@ -132,25 +132,7 @@ public static class HyperparameterEncoding
                 builder.Append('}');
                 return null;
             case IEnumerable sequence:
-                builder.Append('[');
-                var first = true;
-                foreach (var item in sequence)
-                {
-                    if (!first)
-                    {
-                        builder.Append(", ");
-                    }
-
-                    first = false;
-                    var error = AppendPythonStr(builder, item, depth + 1, repr: true);
-                    if (error is not null)
-                    {
-                        return error;
-                    }
-                }
-
-                builder.Append(']');
-                return null;
+                return AppendList(builder, sequence, item => AppendPythonStr(builder, item, depth + 1, repr: true));
             default:
                 return $"a value of type {value.GetType().FullName} has no Python counterpart; use string, bool, an integer, a floating-point number, null, a list or a dictionary";
         }
@@ -318,28 +300,35 @@ public static class HyperparameterEncoding
             case IDictionary dictionary:
                 return AppendDictionary(builder, dictionary, depth);
             case IEnumerable sequence:
-                builder.Append('[');
-                var first = true;
-                foreach (var item in sequence)
-                {
-                    if (!first)
-                    {
-                        builder.Append(", ");
-                    }
-
-                    first = false;
-                    var error = Append(builder, item, depth + 1);
-                    if (error is not null)
-                    {
-                        return error;
-                    }
-                }
-
-                builder.Append(']');
-                return null;
+                return AppendList(builder, sequence, item => Append(builder, item, depth + 1));
             default:
                 return $"a value of type {value.GetType().FullName} cannot be JSON-encoded; use string, bool, an integer, a floating-point number, null, a list or a dictionary";
         }
+    }
+
+    /// <summary><c>[a, b]</c>: the items joined by <c>", "</c> (json.dumps and Python's <c>str</c> of a list alike), each
+    /// written by <paramref name="appendItem"/>; the first item's error stops it.</summary>
+    private static string? AppendList(StringBuilder builder, IEnumerable sequence, Func<object?, string?> appendItem)
+    {
+        builder.Append('[');
+        var first = true;
+        foreach (var item in sequence)
+        {
+            if (!first)
+            {
+                builder.Append(", ");
+            }
+
+            first = false;
+            var error = appendItem(item);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        builder.Append(']');
+        return null;
     }
 
     private static string? AppendDictionary(StringBuilder builder, IDictionary dictionary, int depth)
