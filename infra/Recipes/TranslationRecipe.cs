@@ -98,7 +98,7 @@ public sealed class TranslationRecipe : TrainingRecipe
         ["learning_rate"] = HyperparameterSpec.Float(),
         ["weight_decay"] = HyperparameterSpec.Float(),
         ["warmup_steps"] = HyperparameterSpec.Integer(),
-        ["lr_scheduler_type"] = HyperparameterSpec.String(),
+        ["lr_scheduler_type"] = HyperparameterSpec.String(choices: ["linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"]),
         ["fp16"] = HyperparameterSpec.Boolean(),
         ["bf16"] = HyperparameterSpec.Boolean(),
         ["seed"] = HyperparameterSpec.Integer(),

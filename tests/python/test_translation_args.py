@@ -107,6 +107,11 @@ class RejectionTests(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "'save_strategy' must be one of no, steps, epoch; received 'hourly'"):
             args.parse_args(["--save_strategy", "hourly"])
 
+    def test_scheduler_outside_the_transformers_schedules_is_rejected(self):
+        with self.assertRaisesRegex(ValueError, "'lr_scheduler_type' must be one of linear, cosine, .*; received 'cosinus'"):
+            args.parse_args(["--lr_scheduler_type", "cosinus"])
+        self.assertEqual(args.parse_args(["--lr_scheduler_type", "constant_with_warmup"]).lr_scheduler_type, "constant_with_warmup")
+
     def test_every_problem_is_reported_at_once(self):
         with self.assertRaises(ValueError) as caught:
             args.parse_args(["--fp16", "maybe", "--seed", "x", "--per_device_train_batch_size", "0"])

@@ -18,6 +18,8 @@ from toolkit_args import TUNING_OBJECTIVE, parse_table
 from toolkit_args import build_parser as build_table_parser
 
 STRATEGIES = ("no", "steps", "epoch")
+# transformers SchedulerType values every DLC of this recipe knows (the llm-sft recipe offers the same six).
+SCHEDULERS = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup")
 DESCRIPTION = "Fine-tune a sequence-to-sequence model for translation on SageMaker."
 
 HYPERPARAMETERS: List[HyperParameter] = [
@@ -37,7 +39,7 @@ HYPERPARAMETERS: List[HyperParameter] = [
     HyperParameter("learning_rate", "float", 5e-5, "Peak learning rate of AdamW."),
     HyperParameter("weight_decay", "float", 0.0, "AdamW weight decay."),
     HyperParameter("warmup_steps", "int", 0, "Linear warm-up steps."),
-    HyperParameter("lr_scheduler_type", "str", "linear", "transformers scheduler name (linear, cosine, constant...)."),
+    HyperParameter("lr_scheduler_type", "str", "linear", "transformers learning-rate schedule.", choices=SCHEDULERS),
     HyperParameter("fp16", "bool", False, "Mixed precision with float16 (GPU only)."),
     HyperParameter("bf16", "bool", False, "Mixed precision with bfloat16 (Ampere or newer GPUs)."),
     HyperParameter("seed", "int", 42, "Random seed."),
