@@ -6,7 +6,7 @@ namespace HfSageMaker.Infra;
 /// <summary>
 /// The app's entry point, factored out of <c>Program.cs</c> so tests can run it. With no arguments it synthesizes
 /// every environment; <c>quotas [env] [--json]</c> prints the Service Quotas each environment needs.
-/// Exit codes: 0 success, 1 invalid environment files (nothing written), 2 bad command line.
+/// Exit codes: 0 success, 1 invalid recipe folders or environment files (nothing written), 2 bad command line.
 /// </summary>
 public static partial class AppRunner
 {
@@ -85,6 +85,21 @@ public static partial class AppRunner
             stderr.WriteLine($"Unknown command \"{args[0]}\".");
             stderr.WriteLine(Usage);
             return 2;
+        }
+
+        try
+        {
+            _ = Recipes.RecipeRegistry.All; // the recipe folders first: the environment files name recipes
+        }
+        catch (Recipes.RecipeDefinitionException ex)
+        {
+            stderr.WriteLine($"Invalid recipe definition(s) under training-scripts/; nothing was synthesized. {ex.Errors.Count} problem(s):");
+            foreach (var error in ex.Errors)
+            {
+                stderr.WriteLine(error);
+            }
+
+            return 1;
         }
 
         IReadOnlyList<EnvironmentConfig> environments;

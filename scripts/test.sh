@@ -177,7 +177,7 @@ if [ -d tests/python ]; then
   python_log="$results/python.log"
   py=python3
   [ -x .venv-tools/bin/python ] && py=.venv-tools/bin/python
-  "$py" -m unittest discover -s tests/python -p 'test_*.py' 2>&1 | tee "$python_log"
+  "$py" tests/python/run.py 2>&1 | tee "$python_log"   # one interpreter per recipe (their modules share names)
   python_rc=${PIPESTATUS[0]}
   read -r p f < <(python3 - "$python_log" <<'EOF'
 import re, sys

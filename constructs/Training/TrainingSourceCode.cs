@@ -12,7 +12,8 @@ namespace HfSageMaker.Constructs.Training;
 
 /// <summary>
 /// A training source directory packaged the way SageMaker's training toolkit expects it (<c>sourcedir.tar.gz</c>: a
-/// gzip tar with the directory's contents at its root) and published as a CDK file asset.
+/// gzip tar with the directory's contents at its root, plus any <see cref="TrainingSourceCodeOptions.Dependencies"/>
+/// beside them) and published as a CDK file asset.
 /// </summary>
 /// <remarks>
 /// <para>The archive is deterministic, so <c>cdk diff</c> shows no change when no file changed: ustar entries sorted
@@ -75,7 +76,7 @@ public sealed class TrainingSourceCode
     /// <param name="id">Construct id of the asset (part of the public contract).</param>
     /// <param name="directory">Source directory, absolute or relative to the current directory (the CDK app's root), e.g.
     /// <c>training-scripts/translation</c>.</param>
-    /// <param name="options">Entry point check, extra exclusions and size limit.</param>
+    /// <param name="options">Entry point check, dependencies, extra exclusions and size limit.</param>
     /// <exception cref="ArgumentException">The directory does not exist, the entry point is missing or excluded, the archive is
     /// larger than the limit, or a path cannot be archived (symbolic link, too long for ustar).</exception>
     public static TrainingSourceCode FromDirectory(Construct scope, string id, string directory, TrainingSourceCodeOptions? options = null)
@@ -118,6 +119,7 @@ public sealed class TrainingSourceCode
         var excludes = DefaultExcludes.Concat(options.Exclude ?? []).Select(Glob.Parse).ToArray();
         var entries = new List<(string Name, FileSystemInfo Info)>();
         Walk(new DirectoryInfo(root), "", excludes, entries, problems);
+        AddDependencies(options.Dependencies ?? [], root, excludes, entries, problems);
 
         if (options.EntryPoint is { } entryPoint)
         {
@@ -176,6 +178,46 @@ public sealed class TrainingSourceCode
             throw Invalid(subject, [$"MaxArchiveSize is '{maxBytes} bytes'; the archive of '{root}' is {archive.Length} bytes, above the limit: "
                 + "keep data and model files out of the source directory or exclude them."]);
         return archive;
+    }
+
+    /// <summary>Each dependency directory under its base name at the archive root (<see cref="TrainingSourceCodeOptions.Dependencies"/>).</summary>
+    private static void AddDependencies(IReadOnlyList<string> dependencies, string root, Glob[] excludes, List<(string Name, FileSystemInfo Info)> entries, List<string> problems)
+    {
+        var taken = entries.Select(e => e.Name.Split('/')[0]).ToHashSet(StringComparer.Ordinal);
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dependency in dependencies)
+        {
+            if (string.IsNullOrWhiteSpace(dependency))
+            {
+                problems.Add($"Dependencies is '{dependency}'; give a directory to add at the archive root, e.g. 'training-scripts/hf_recipe'.");
+                continue;
+            }
+
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dependency));
+            var info = new DirectoryInfo(full);
+            var name = info.Name;
+            if (!info.Exists)
+            {
+                problems.Add($"Dependencies is '{dependency}'; it resolves to '{full}', which is not a directory: give an existing directory (a relative path is resolved from the current directory, the CDK app's root).");
+            }
+            else if (info.LinkTarget is not null)
+            {
+                problems.Add($"Dependencies is '{dependency}'; it is a symbolic link: links are not archived, give the directory itself.");
+            }
+            else if (taken.Contains(name))
+            {
+                problems.Add($"Dependencies is '{dependency}'; its name '{name}' is also an entry of the source directory '{root}': rename one of them (both would land at the archive root).");
+            }
+            else if (!added.Add(name))
+            {
+                problems.Add($"Dependencies is '{dependency}'; another dependency is also named '{name}': give directories with distinct names (each lands at the archive root under its name).");
+            }
+            else
+            {
+                entries.Add((name + "/", info));
+                Walk(info, name + "/", excludes, entries, problems);
+            }
+        }
     }
 
     private static void Walk(DirectoryInfo directory, string prefix, Glob[] excludes, List<(string, FileSystemInfo)> entries, List<string> problems)

@@ -21,6 +21,18 @@ public sealed class TrainingSourceCodeOptions
     public IReadOnlyList<string>? Exclude { get; init; }
 
     /// <summary>
+    /// Directories added at the archive root under their own names, beside the source directory's entries, as the
+    /// SageMaker Python SDK's <c>dependencies=[...]</c> does (v2.257.6: <c>estimator.py</c> lines 498-522 document it,
+    /// <c>fw_utils.py</c> line 468 appends the dependencies to the source files, <c>utils.py</c> lines 509-527 add
+    /// each under its base name). For a package several scripts share: <c>training-scripts/hf_recipe</c> becomes
+    /// <c>hf_recipe/</c> beside <c>train.py</c>, so the script imports it by name. Absolute, or relative to the current
+    /// directory; the exclusions apply inside them too. Refused: a directory that does not exist, and a name that is
+    /// also an entry of the source directory or of another dependency (the SDK would archive both, and extraction
+    /// would keep one). Default: none.
+    /// </summary>
+    public IReadOnlyList<string>? Dependencies { get; init; }
+
+    /// <summary>
     /// Largest archive accepted. The archive carries code, not data: datasets and models belong in input channels.
     /// Default: 100 MiB.
     /// </summary>

@@ -15,7 +15,7 @@ public static class EnvironmentSchema
     /// </summary>
     public static IReadOnlyList<(string Transformers, string Pytorch)> RecipeImages { get; } =
     [
-        (Recipes.TranslationRecipe.Instance.TransformersVersion, Recipes.TranslationRecipe.Instance.PytorchVersion),
+        (Recipes.RecipeRegistry.Get(Recipes.RecipeRegistry.DefaultRecipe).TransformersVersion, Recipes.RecipeRegistry.Get(Recipes.RecipeRegistry.DefaultRecipe).PytorchVersion),
     ];
 
     /// <summary>

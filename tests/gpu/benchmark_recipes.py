@@ -47,7 +47,7 @@ SETUPS = {
 
 
 def toolkit_argv(values):
-    from translation_support import toolkit_argv as to_argv  # noqa: PLC0415
+    from hf_recipe_support import toolkit_argv as to_argv  # noqa: PLC0415
     return to_argv({key: json.dumps(value) for key, value in values.items()})
 
 
@@ -136,7 +136,7 @@ def run_recipe_child(recipe, work, steps):
         "SM_CHANNELS": json.dumps(["model", "train"]), "SM_CHANNEL_TRAIN": os.path.join(work, recipe, "train"),
         "SM_CHANNEL_MODEL": os.path.join(work, recipe, "model"), "SM_NUM_GPUS": "1", "SM_HOSTS": '["algo-1"]',
         "SM_CURRENT_HOST": "algo-1", "HF_HOME": os.path.join(work, "hf-home")})
-    sys.path.insert(0, recipe_dir)
+    sys.path[:0] = [recipe_dir, os.path.dirname(recipe_dir)]  # the recipe, and hf_recipe as the archive holds it
     os.chdir(recipe_dir)
     import train  # noqa: PLC0415 - the recipe's own entry point (this child imports no other recipe)
     torch.cuda.reset_peak_memory_stats()

@@ -34,7 +34,7 @@ DATA_DIR = os.path.join(REPO, "examples", "data", "llm-sft")
 sys.path.insert(0, os.path.join(REPO, "tests", "python"))
 sys.path.insert(0, os.path.join(REPO, "tests", "gpu"))
 
-from translation_support import toolkit_argv  # noqa: E402 - the toolkit's argv, shared with the unit tests
+from hf_recipe_support import toolkit_argv  # noqa: E402 - the toolkit's argv, shared with the unit tests
 
 FAILURES = []
 FIGURES = {}
@@ -76,6 +76,7 @@ def environment(work, model_channel):
         "SM_CHANNEL_MODEL": model_channel, "SM_HOSTS": '["algo-1"]', "SM_CURRENT_HOST": "algo-1",
         "HF_HOME": os.path.join(work, "hf-home"),  # an empty cache: nothing comes from an earlier download
         "TMPDIR": os.path.join(work, "tmp"),  # where the model channel's archive is extracted: fresh per work dir
+        "PYTHONPATH": os.path.dirname(SCRIPT_DIR),  # hf_recipe, which the job's archive holds beside train.py
     })
     os.makedirs(env["TMPDIR"], exist_ok=True)
     return env

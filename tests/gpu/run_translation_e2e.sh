@@ -28,6 +28,7 @@ mkdir -p "$work"
 
 echo "== unit tests"
 "$python" -m unittest discover -s tests/python -p 'test_translation_*.py'
+"$python" -m unittest discover -s tests/python -p 'test_hf_recipe_*.py'
 
 echo "== tiny model and channels in $work"
 rm -rf "$work/input" "$work/model" "$work/output" "$work/checkpoints" "$work/tiny-t5" "$work/tiny-t5.tar.gz"
@@ -49,7 +50,7 @@ toolkit_argv() {
   EPOCHS=$1 WORK="$work" "$python" - <<'PY'
 import json, os, sys
 sys.path.insert(0, "tests/python")
-from translation_support import toolkit_argv
+from hf_recipe_support import toolkit_argv
 hps = {"model_name_or_path": None, "source_lang": "en", "target_lang": "de", "num_train_epochs": float(os.environ["EPOCHS"]),
        "per_device_train_batch_size": 8, "per_device_eval_batch_size": 8, "learning_rate": 1e-3,
        "logging_steps": 1, "save_total_limit": None, "offline": True, "fp16": False, "num_beams": 1,
@@ -63,7 +64,7 @@ run_train() {  # $1 epochs, $2 log file
   local -a argv=()
   while IFS= read -r -d '' item; do argv+=("$item"); done < <(toolkit_argv "$1"; printf '\0')
   echo "train.py ${argv[*]}"
-  (cd training-scripts/translation && "$python" train.py "${argv[@]}") 2>&1 | tee "$2"
+  (cd training-scripts/translation && PYTHONPATH=.. "$python" train.py "${argv[@]}") 2>&1 | tee "$2"   # hf_recipe: as in the archive
 }
 
 check_run() {  # $1 log file, $2 expect resume (yes/no)

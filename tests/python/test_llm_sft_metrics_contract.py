@@ -11,10 +11,9 @@ import os
 import re
 import unittest
 
-from llm_sft_support import REPO_ROOT, sft, toolkit_argv
+from llm_sft_support import SCRIPT_DIR, sft, toolkit_argv
 
 CONTRACT_NAMES = ["train_loss", "eval_loss", "eval_perplexity", "epoch", "learning_rate"]
-RECIPE_CLASS = os.path.join(REPO_ROOT, "infra", "Recipes", "LlmSftRecipe.cs")
 # Logs as transformers' Trainer passes them to on_log (Trainer._maybe_log_save_evaluate, Trainer.evaluate and the
 # end-of-training summary in Trainer._inner_training_loop, transformers 4.56).
 TRAINING_LOG = {"loss": 1.8734, "grad_norm": 0.91, "learning_rate": 0.000196, "epoch": 0.25}
@@ -25,7 +24,7 @@ SUMMARY_LOG = {"train_runtime": 100.0, "train_samples_per_second": 4.0, "train_s
 
 
 def definitions():
-    return sft.metrics_log.load_metric_definitions()
+    return sft.metrics_log.load_metric_definitions(SCRIPT_DIR)
 
 
 def line_of(logs):
@@ -40,10 +39,6 @@ class DefinitionsTests(unittest.TestCase):
             self.assertGreaterEqual(re.compile(definition["Regex"]).groups, 1)
             for construct in ("(?<", "(?P", "(?>", "*+", "++"):
                 self.assertNotIn(construct, definition["Regex"], definition["Name"])
-
-    def test_definitions_file_is_the_one_beside_the_llm_sft_script(self):
-        self.assertEqual(os.path.dirname(sft.metrics_log.DEFINITIONS_FILE),
-                         os.path.join(REPO_ROOT, "training-scripts", "llm-sft"))
 
 
 class TrainerLogTests(unittest.TestCase):
@@ -93,11 +88,8 @@ class CSharpRequestTests(unittest.TestCase):
         if not results:
             self.skipTest("HF_TEST_RESULTS is not set: run scripts/test.sh to check the C# requests as well")
         path = os.path.join(results, "requests", name)
-        if not os.path.isfile(path):
-            if os.path.isfile(RECIPE_CLASS):
-                self.fail(f"{path} is missing although infra/Recipes/LlmSftRecipe.cs exists: the C# tests must write "
-                          f"the llm-sft requests there ({{\"operation\": ..., \"request\": {{...}}}})")
-            self.skipTest("the C# llm-sft recipe is not in this tree yet")
+        self.assertTrue(os.path.isfile(path), f"{path} is missing: the C# tests must write the llm-sft requests there "
+                        f"({{\"operation\": ..., \"request\": {{...}}}})")
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)["request"]
 

@@ -8,8 +8,8 @@ import os
 import re
 import unittest
 
-import translation_support  # noqa: F401
-import metrics_log
+from translation_support import SCRIPT_DIR
+from hf_recipe import metrics_log
 
 REQUEST_FILE = os.path.join("requests", "translation-train.json")
 EXPECTED_NAMES = ["train_loss", "eval_loss", "eval_bleu", "epoch"]
@@ -18,7 +18,7 @@ SAMPLE_VALUES = [2.345678, 2e-05, 3, 0, 1.0, 0.1, 12345.678, 1.5e20, -0.25, 1e-1
 
 class DefinitionsFileTests(unittest.TestCase):
     def test_names_and_limits(self):
-        definitions = metrics_log.load_metric_definitions()
+        definitions = metrics_log.load_metric_definitions(SCRIPT_DIR)
         self.assertEqual([d["Name"] for d in definitions], EXPECTED_NAMES)
         for definition in definitions:
             self.assertLessEqual(len(definition["Regex"]), 500, definition["Name"])
@@ -30,7 +30,7 @@ class DefinitionsFileTests(unittest.TestCase):
 
 class LineFormatTests(unittest.TestCase):
     def setUp(self):
-        self.regexes = {d["Name"]: re.compile(d["Regex"]) for d in metrics_log.load_metric_definitions()}
+        self.regexes = {d["Name"]: re.compile(d["Regex"]) for d in metrics_log.load_metric_definitions(SCRIPT_DIR)}
 
     def test_each_regex_reads_its_value_back_exactly(self):
         for name in EXPECTED_NAMES:
@@ -94,7 +94,7 @@ class CSharpRequestTests(unittest.TestCase):
             document = json.load(handle)
         self.assertEqual(document.get("operation"), "CreateTrainingJob", path)
         emitted = document["request"]["AlgorithmSpecification"].get("MetricDefinitions")
-        self.assertEqual(emitted, metrics_log.load_metric_definitions(),
+        self.assertEqual(emitted, metrics_log.load_metric_definitions(SCRIPT_DIR),
                          f"{path}: AlgorithmSpecification.MetricDefinitions differ from "
                          f"training-scripts/translation/metric_definitions.json")
 

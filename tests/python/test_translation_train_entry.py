@@ -12,7 +12,7 @@ from unittest import mock
 import translation_support  # noqa: F401
 import args as hyperparameters
 import trainer_config
-from test_translation_checkpoints import make_checkpoint
+from test_hf_recipe_checkpoints import make_checkpoint
 
 HEAVY_MODULES = ("torch", "transformers", "sacrebleu", "numpy", "datasets")
 

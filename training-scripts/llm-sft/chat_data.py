@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional
 
-import sm_contract
+from hf_recipe import sm_contract
 
 DATA_SUFFIXES = (".jsonl", ".json")
 ROLES = ("system", "user", "assistant")

@@ -13,8 +13,8 @@ import math
 from typing import Collection, Dict, Mapping, Optional
 
 import args as hyperparameters
-import metrics_log
-from job_runtime import pick_name
+from hf_recipe import metrics_log
+from hf_recipe.job_runtime import pick_name
 
 SAVE_TOTAL_LIMIT = 2          # the newest checkpoint plus one to fall back to (job_runtime.train_with_resume_fallback)
 PERPLEXITY_LOSS_LIMIT = 700.0  # exp() of more overflows a float: no perplexity is printed (non-finite)

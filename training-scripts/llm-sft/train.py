@@ -36,8 +36,8 @@ import args as hyperparameters
 import chat_data
 import chat_format
 import sft_config
-import sm_contract
-from job_runtime import (ResumeProgress, list_dataset, metric_callback, pick_name, progress_callback,
+from hf_recipe import sm_contract
+from hf_recipe.job_runtime import (ResumeProgress, list_dataset, metric_callback, pick_name, progress_callback,
                          resolve_job_model, run_entry_point, train_with_resume_fallback)
 
 logger = logging.getLogger("llm-sft")

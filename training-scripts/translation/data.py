@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-import sm_contract
+from hf_recipe import sm_contract
 
 DATA_SUFFIXES = (".jsonl", ".json")
 

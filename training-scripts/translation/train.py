@@ -30,9 +30,9 @@ from typing import List, Optional, Sequence, Tuple
 import args as hyperparameters
 import bleu
 import data
-import sm_contract
+from hf_recipe import sm_contract
 import trainer_config
-from job_runtime import (OFFLINE_VARIABLES, ResumeProgress, apply_offline,  # noqa: F401 - re-exported
+from hf_recipe.job_runtime import (OFFLINE_VARIABLES, ResumeProgress, apply_offline,  # noqa: F401 - re-exported
                          list_dataset, metric_callback, network_isolation_reason, progress_callback,
                          resolve_job_model, run_entry_point, train_with_resume_fallback)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Collection, Dict, Optional
 
-from job_runtime import pick_name
+from hf_recipe.job_runtime import pick_name
 
 
 def training_arguments_kwargs(args: argparse.Namespace, checkpoint_dir: str, available: Collection[str],

@@ -22,7 +22,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
 
     /// <summary>The guardrails each recipe's pipeline fixture uses.</summary>
     private static Infra.Configuration.TrainingConfig Guardrails(TrainingRecipe recipe) =>
-        recipe is LlmSftRecipe ? LlmSftPipelineFixture.Training : PipelineFixture.Training;
+        recipe.Name == "llm-sft" ? LlmSftPipelineFixture.Training : PipelineFixture.Training;
 
     /// <summary>A pipeline around <paramref name="job"/> (validation runs in the constructor).</summary>
     private static HuggingFaceTrainingPipeline Build(HuggingFaceTrainingJobDefinition job)
@@ -37,13 +37,13 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
             DatasetsBucket = NewBucket("D"),
             ArtifactsBucket = NewBucket("A"),
             CheckpointsBucket = NewBucket("C"),
-            ImageUri = HuggingFaceImage.Uri(TranslationRecipe.Instance.TransformersVersion, TranslationRecipe.Instance.PytorchVersion, TranslationRecipe.Instance.PythonVersion, "ml.g5.2xlarge", PipelineFixture.Region),
+            ImageUri = HuggingFaceImage.Uri(RecipeRegistry.Get("translation").TransformersVersion, RecipeRegistry.Get("translation").PytorchVersion, RecipeRegistry.Get("translation").PythonVersion, "ml.g5.2xlarge", PipelineFixture.Region),
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Amazon.CDK.AWS.SNS.Topic(stack, "T"),
             AllowedInstanceTypes = PipelineFixture.Training.AllowedInstanceTypes,
             MaxInstanceCount = 2,
             MaxRuntime = Amazon.CDK.Duration.Hours(8),
-            JobNamePrefix = TranslationRecipe.Instance.JobNamePrefixIn("test"),
+            JobNamePrefix = RecipeRegistry.Get("translation").JobNamePrefixIn("test"),
         });
     }
 
@@ -100,7 +100,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
     [InlineData(0, "0 is not allowed; allowed an integer >= 1")]
     public void Pipeline_RefusesARecipeWhoseOwnValueBreaksItsDeclaration(object value, string expected)
     {
-        var job = TranslationRecipe.Instance.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        var job = RecipeRegistry.Get("translation").Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
         var hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["max_source_length"] = value };
         var ex = Assert.Throws<ArgumentException>(() => Build(job with { Hyperparameters = hyperparameters }));
         Assert.Contains($"Job.Hyperparameters['max_source_length'] is '", ex.Message);
@@ -110,7 +110,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
     [Fact]
     public void Pipeline_RefusesAValueWithoutADeclaredType()
     {
-        var job = TranslationRecipe.Instance.Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        var job = RecipeRegistry.Get("translation").Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
         var hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["dropout"] = 0.1 };
         var ex = Assert.Throws<ArgumentException>(() => Build(job with { Hyperparameters = hyperparameters }));
         Assert.Contains("Job.HyperparameterTypes is 'dropout'; it has a value in Job.Hyperparameters but no declared type", ex.Message);

@@ -41,7 +41,7 @@ public sealed partial class SupportedRegionsTests
         // The catalog file itself (generated from the SageMaker Python SDK's image_uri_config), not the C# loader.
         using var catalog = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "constructs/Training/Catalog/huggingface-training-images.json")));
         var image = catalog.RootElement.GetProperty("images").EnumerateArray()
-            .Single(i => i.GetProperty("transformers").GetString() == TranslationRecipe.Instance.TransformersVersion && i.GetProperty("pytorch").GetString() == TranslationRecipe.Instance.PytorchVersion);
+            .Single(i => i.GetProperty("transformers").GetString() == RecipeRegistry.Get("translation").TransformersVersion && i.GetProperty("pytorch").GetString() == RecipeRegistry.Get("translation").PytorchVersion);
         var commercial = image.GetProperty("regions").EnumerateArray().Select(r => r.GetString()!)
             .Where(r => !Regex.IsMatch(r, "^(cn|us-gov|us-iso[a-z]*|eu-isoe|eusc)-"))
             .ToHashSet();
@@ -60,7 +60,7 @@ public sealed partial class SupportedRegionsTests
             {
                 try
                 {
-                    HuggingFaceImage.Uri(transformers, pytorch, TranslationRecipe.Instance.PythonVersion, "ml.g5.xlarge", region);
+                    HuggingFaceImage.Uri(transformers, pytorch, RecipeRegistry.Get("translation").PythonVersion, "ml.g5.xlarge", region);
                 }
                 catch (ArgumentException ex)
                 {

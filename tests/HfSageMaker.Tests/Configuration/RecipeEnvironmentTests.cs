@@ -116,7 +116,7 @@ public sealed class RecipeEnvironmentTests
     [Fact]
     public void TranslationRecipe_AcceptsEverySupportedType()
     {
-        Assert.All(TrainingInstanceTypes.All, t => Assert.True(GpuMemory.PerGpuGiB(t) >= TranslationRecipe.Instance.MinimumGpuMemoryGiB, t));
+        Assert.All(TrainingInstanceTypes.All, t => Assert.True(GpuMemory.PerGpuGiB(t) >= RecipeRegistry.Get("translation").MinimumGpuMemoryGiB, t));
     }
 
     public static TheoryData<string, string, string, string> BadEntries() => new()
@@ -170,10 +170,10 @@ public sealed class RecipeEnvironmentTests
         Assert.Equal(["llm-sft", "translation"], RecipeRegistry.Names);
         Assert.Equal(RecipeRegistry.All.Count, RecipeRegistry.All.Select(r => r.JobNamePrefixIn("dev")).Distinct().Count());
         Assert.Equal(RecipeRegistry.All.Count, RecipeRegistry.All.Select(r => r.PipelineConstructId).Distinct().Count());
-        Assert.Equal("hf-translate-dev", TranslationRecipe.Instance.JobNamePrefixIn("dev"));
-        Assert.Equal("TranslationPipeline", TranslationRecipe.Instance.PipelineConstructId);
-        Assert.Equal("Monitoring", TranslationRecipe.Instance.MonitoringConstructId);
-        Assert.Equal("TranslationStateMachineArn", TranslationRecipe.Instance.OutputId);
+        Assert.Equal("hf-translate-dev", RecipeRegistry.Get("translation").JobNamePrefixIn("dev"));
+        Assert.Equal("TranslationPipeline", RecipeRegistry.Get("translation").PipelineConstructId);
+        Assert.Equal("Monitoring", RecipeRegistry.Get("translation").MonitoringConstructId);
+        Assert.Equal("TranslationStateMachineArn", RecipeRegistry.Get("translation").OutputId);
         Assert.All(RecipeRegistry.All, r => Assert.True(Directory.Exists(Path.Combine(Root, r.ScriptDirectory)), r.ScriptDirectory));
         // Names fit the environment file's keys and folder names; short names keep 'hf-<short>-<environment>' within the pipeline's
         // 20-character prefix and contain no hyphen, so no recipe's prefix can start another's.

@@ -73,7 +73,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         Assert.Contains("SageMaker.ResourceLimitExceededException", definition);
         Assert.Contains("*CapacityError*", definition);
         // The metric regexes of the script's metric_definitions.json travel in the default request.
-        var metrics = TranslationRecipe.LoadMetricDefinitions(PipelineFixture.ScriptDirectory);
+        var metrics = TrainingRecipe.LoadMetricDefinitions(PipelineFixture.ScriptDirectory);
         Assert.Equal(4, metrics.Count);
         foreach (var metric in metrics)
         {
@@ -163,7 +163,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         var bucket = new Bucket(stack, "B");
         var pipeline = new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
         {
-            Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
+            Job = RecipeRegistry.Get("translation").Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
             DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
             ImageUri = DlcImage,
@@ -210,7 +210,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         var bucket = new Bucket(stack, "B");
         return Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
         {
-            Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
+            Job = RecipeRegistry.Get("translation").Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
             DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
             ImageUri = imageUri,

@@ -119,9 +119,9 @@ public sealed class LlmSftRecipeTests(LlmSftPipelineFixture fixture) : IClassFix
     {
         TrainingConfig Guardrails(string[] types, int count) => LlmSftPipelineFixture.Training with { AllowedInstanceTypes = types, DefaultInstanceType = types[0], MaxInstanceCount = count };
 
-        Assert.Null(LlmSftRecipe.Instance.Distribution(Guardrails(["ml.g5.2xlarge", "ml.g5.4xlarge"], 1)));
-        Assert.IsType<DistributionConfig.Torchrun>(LlmSftRecipe.Instance.Distribution(Guardrails(["ml.g5.2xlarge"], 2)));
-        Assert.IsType<DistributionConfig.Torchrun>(LlmSftRecipe.Instance.Distribution(Guardrails(["ml.g5.2xlarge", "ml.g5.12xlarge"], 1)));
+        Assert.Null(RecipeRegistry.Get("llm-sft").Distribution(Guardrails(["ml.g5.2xlarge", "ml.g5.4xlarge"], 1)));
+        Assert.IsType<DistributionConfig.Torchrun>(RecipeRegistry.Get("llm-sft").Distribution(Guardrails(["ml.g5.2xlarge"], 2)));
+        Assert.IsType<DistributionConfig.Torchrun>(RecipeRegistry.Get("llm-sft").Distribution(Guardrails(["ml.g5.2xlarge", "ml.g5.12xlarge"], 1)));
         // The fixture allows ml.g5.12xlarge (4 GPUs): the request carries the SDK's torch_distributed keys.
         var hyperparameters = Written("llm-sft-train.json")["HyperParameters"]!.AsObject();
         Assert.Equal("true", hyperparameters["sagemaker_torch_distributed_enabled"]!.GetValue<string>());

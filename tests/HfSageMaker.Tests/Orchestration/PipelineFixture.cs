@@ -8,7 +8,7 @@ namespace HfSageMaker.Tests.Orchestration;
 /// The translation recipe's pipeline, synthesized once (see <see cref="RecipePipelineFixture"/>): writes
 /// <c>state-machines/translation-pipeline.template.json</c> and <c>requests/translation-{train,tune}.json</c>.
 /// </summary>
-public sealed class PipelineFixture() : RecipePipelineFixture(TranslationRecipe.Instance, Training)
+public sealed class PipelineFixture() : RecipePipelineFixture(RecipeRegistry.Get("translation"), Training)
 {
     public static TrainingConfig Training { get; } = new()
     {
@@ -21,10 +21,10 @@ public sealed class PipelineFixture() : RecipePipelineFixture(TranslationRecipe.
         MaxParallelTuningJobs = 2,
     };
 
-    public static string ScriptDirectory => ScriptDirectoryOf(TranslationRecipe.Instance);
+    public static string ScriptDirectory => ScriptDirectoryOf(RecipeRegistry.Get("translation"));
 
     /// <summary>The translation recipe's requests with literal values (what SageMaker would receive for a named job).</summary>
-    public static (JsonObject Train, JsonObject Tune) LiteralRequests() => LiteralRequests(TranslationRecipe.Instance, Training);
+    public static (JsonObject Train, JsonObject Tune) LiteralRequests() => LiteralRequests(RecipeRegistry.Get("translation"), Training);
 }
 
 /// <summary>
@@ -32,7 +32,7 @@ public sealed class PipelineFixture() : RecipePipelineFixture(TranslationRecipe.
 /// <c>requests/llm-sft-{train,tune}.json</c>. Guardrails as <c>environments/staging.json</c> gives them (a 4-GPU type
 /// allowed, so the job is launched with torchrun).
 /// </summary>
-public sealed class LlmSftPipelineFixture() : RecipePipelineFixture(LlmSftRecipe.Instance, Training)
+public sealed class LlmSftPipelineFixture() : RecipePipelineFixture(RecipeRegistry.Get("llm-sft"), Training)
 {
     public static TrainingConfig Training { get; } = new()
     {

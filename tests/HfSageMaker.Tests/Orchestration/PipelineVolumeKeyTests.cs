@@ -25,7 +25,7 @@ public sealed class PipelineVolumeKeyTests
         var role = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") });
         var pipeline = new HuggingFaceTrainingPipeline(stack, "P", new HuggingFaceTrainingPipelineProps
         {
-            Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, false, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
+            Job = RecipeRegistry.Get("translation").Job(PipelineFixture.Training, false, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = role,
             DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
             EncryptionKey = output,

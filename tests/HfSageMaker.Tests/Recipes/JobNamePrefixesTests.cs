@@ -57,7 +57,7 @@ public class JobNamePrefixesTests
     [Fact]
     public void Every_shipped_environment_gets_a_prefix_the_pipeline_accepts_and_no_prefix_scopes_another()
     {
-        var prefixes = EnvironmentLoader.LoadAll().Select(e => JobNamePrefixes.For(TranslationRecipe.Instance.ShortName, e.Name)).ToList();
+        var prefixes = EnvironmentLoader.LoadAll().Select(e => JobNamePrefixes.For(RecipeRegistry.Get("translation").ShortName, e.Name)).ToList();
         Assert.All(prefixes, p => Assert.True(p.Length <= HfSageMaker.Constructs.Orchestration.HuggingFaceTrainingPipeline.MaxJobNamePrefixLength, p));
         Assert.All(prefixes, p => Assert.DoesNotContain(prefixes, q => q != p && q.StartsWith(p + "-", StringComparison.Ordinal)));
     }

@@ -2,7 +2,8 @@
 
 stdin: {"scriptDirectory": "<repo-relative>", "cases": [{"id": ..., "hyperparameters": {name: encoded string}}]}
 stdout: {"<id>": {"accepted": bool, "error": str | null}}. The argv is what the sagemaker-training toolkit builds
-(tests/python/translation_support.toolkit_argv); the parser is the script's ``args.parse_args``.
+(tests/python/hf_recipe_support.toolkit_argv); the parser is the script's ``args.parse_args``, with training-scripts/
+on the path for the hf_recipe package it imports, as in the job.
 """
 import importlib
 import json
@@ -11,7 +12,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
-from translation_support import toolkit_argv  # noqa: E402
+from hf_recipe_support import toolkit_argv  # noqa: E402 - also puts training-scripts/ on sys.path
 
 request = json.load(sys.stdin)
 sys.path.insert(0, os.path.join(ROOT, request["scriptDirectory"]))

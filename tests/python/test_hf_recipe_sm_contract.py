@@ -1,9 +1,9 @@
-"""sm_contract: reading SM_* variables, with local defaults."""
+"""hf_recipe.sm_contract: reading SM_* variables, with local defaults."""
 import json
 import unittest
 
-import translation_support  # noqa: F401 - puts the script directory on sys.path
-import sm_contract
+import hf_recipe_support  # noqa: F401 - puts training-scripts/ on sys.path
+from hf_recipe import sm_contract
 
 
 class ReadContextTests(unittest.TestCase):

@@ -2,8 +2,6 @@
 latest complete checkpoint with one fallback, and the Trainer callbacks that print METRIC lines and mark the first
 training step.
 
-Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
-``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
 Importing it needs only the standard library: transformers is imported inside the callback factories.
 """
 from __future__ import annotations
@@ -16,10 +14,10 @@ import sys
 import tempfile
 from typing import Callable, Collection, Dict, Mapping, Optional, Sequence, Tuple, TypeVar
 
-import checkpoints
-import metrics_log
-import model_source
-import sm_contract
+from hf_recipe import checkpoints
+from hf_recipe import metrics_log
+from hf_recipe import model_source
+from hf_recipe import sm_contract
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 logger = logging.getLogger("recipe")

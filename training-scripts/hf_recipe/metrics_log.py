@@ -3,12 +3,9 @@
 A line is ``METRIC name=value name=value ...``: the word ``METRIC``, then each metric as `` name=value`` (one space
 before every name, so ``loss`` can never be read out of ``eval_loss``), values printed with Python's ``repr`` of the
 float (``2.345678``, ``2e-05``, ``3.0``, ``1.5e+20``). Non-finite values are left out: SageMaker cannot chart them.
-``metric_definitions.json`` beside this file holds the regexes (first group: the value) that the C# recipe sends
-in ``AlgorithmSpecification.MetricDefinitions``; each recipe's tests/python/test_<recipe>_metrics_contract.py keeps
-the two in step. Standard library only.
-
-Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
-``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
+Each recipe's ``metric_definitions.json``, beside its ``train.py``, holds the regexes (first group: the value) that
+the C# recipe sends in ``AlgorithmSpecification.MetricDefinitions``; each recipe's
+tests/python/test_<recipe>_metrics_contract.py keeps the two in step. Standard library only.
 """
 from __future__ import annotations
 
@@ -20,7 +17,7 @@ from typing import Dict, List, Mapping, Optional
 
 PREFIX = "METRIC"
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-DEFINITIONS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metric_definitions.json")
+DEFINITIONS_FILE_NAME = "metric_definitions.json"
 
 # Trainer log keys renamed for the metric lines: the Trainer logs the running training loss as ``loss``.
 RENAMES = {"loss": "train_loss"}
@@ -60,8 +57,10 @@ def trainer_logs_to_metrics(logs: Mapping[str, object]) -> Dict[str, object]:
     return metrics
 
 
-def load_metric_definitions(path: str = DEFINITIONS_FILE) -> List[Dict[str, str]]:
-    """The ``[{"Name", "Regex"}]`` list that the training job's MetricDefinitions must equal."""
+def load_metric_definitions(recipe_dir: str) -> List[Dict[str, str]]:
+    """The ``[{"Name", "Regex"}]`` list of ``recipe_dir``'s ``metric_definitions.json``, which the training job's
+    MetricDefinitions must equal."""
+    path = os.path.join(recipe_dir, DEFINITIONS_FILE_NAME)
     with open(path, encoding="utf-8") as handle:
         definitions = json.load(handle)
     if not isinstance(definitions, list) or not all(

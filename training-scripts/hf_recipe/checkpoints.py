@@ -19,9 +19,6 @@ RetryStrategy would restore the same state and crash again). A checkpoint theref
   ``torch.load``s one that exists) that exists is empty.
 
 Standard library only.
-
-Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
-``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
 """
 from __future__ import annotations
 

@@ -4,9 +4,6 @@ In a network-isolated job the Hub is unreachable, so the model arrives through a
 either the files of a saved Hugging Face model (``config.json`` and weights) or a ``model.tar.gz`` such as a previous
 training job's output, which is extracted first. Without that channel, ``model_name_or_path`` is used as given (a
 local directory, or a Hub id resolved from the local cache when offline). Standard library only.
-
-Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
-``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
 """
 from __future__ import annotations
 

@@ -1,12 +1,16 @@
-"""model_source: the pretrained model from the 'model' channel (a directory or a model.tar.gz) or a name."""
+"""hf_recipe.model_source: the pretrained model from the 'model' channel (a directory or a model.tar.gz) or a name;
+under torchrun every process resolves the model and an archive is extracted only once."""
 import io
 import os
 import tarfile
 import tempfile
+import threading
+import time
 import unittest
+from unittest import mock
 
-import translation_support  # noqa: F401
-import model_source
+import hf_recipe_support  # noqa: F401 - puts training-scripts/ on sys.path
+from hf_recipe import job_runtime, model_source, sm_contract
 
 
 def write(path, text="{}"):
@@ -79,6 +83,52 @@ class ResolveModelPathTests(unittest.TestCase):
         write(os.path.join(self.channel, "notes.txt"))
         with self.assertRaisesRegex(ValueError, "exactly one.*notes.txt"):
             model_source.resolve_model_path("t5-small", self.channel, self.extract)
+
+
+class ConcurrentExtractionTests(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+        self.channel = os.path.join(self.root, "model")
+        os.makedirs(self.channel)
+        make_archive(os.path.join(self.channel, "model.tar.gz"), {"config.json": "{}", "model.safetensors": "w"})
+        self.extract = os.path.join(self.root, "llm-sft-model")
+
+    def test_eight_processes_at_once_extract_the_archive_once_and_all_get_the_model(self):
+        extractions = []
+        real_extract = model_source._safe_extract
+
+        def slow_extract(archive, destination):
+            extractions.append(destination)
+            time.sleep(0.2)  # the others arrive while this one is still extracting
+            real_extract(archive, destination)
+
+        results, errors = [], []
+
+        def resolve():
+            try:
+                results.append(model_source.resolve_model_path(None, self.channel, self.extract))
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        with mock.patch.object(model_source, "_safe_extract", slow_extract):
+            threads = [threading.Thread(target=resolve) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+        self.assertEqual(errors, [])
+        self.assertEqual(extractions, [self.extract])
+        self.assertEqual(results, [self.extract] * 8)
+        self.assertTrue(os.path.isfile(os.path.join(self.extract, "model.safetensors")))
+
+    def test_job_model_is_extracted_into_one_directory_per_host_not_per_process(self):
+        context = sm_contract.read_context({"SM_CHANNEL_MODEL": self.channel})
+        paths = set()
+        with mock.patch.object(job_runtime.tempfile, "gettempdir", lambda: self.root):
+            for rank in ("0", "1"):
+                with mock.patch.dict(os.environ, {"LOCAL_RANK": rank}):
+                    paths.add(job_runtime.resolve_job_model(None, context, "llm-sft", offline=True))
+        self.assertEqual(paths, {os.path.join(self.root, "llm-sft-model")})
 
 
 if __name__ == "__main__":

@@ -9,9 +9,6 @@ JSON object). Checkpoints have no variable: the service syncs ``CheckpointConfig
 
 Every value has a local default (the paths the container would use), so the script also runs outside SageMaker when
 the caller sets the variables it needs. Standard library only: importable without torch.
-
-Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
-``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
 """
 from __future__ import annotations
 

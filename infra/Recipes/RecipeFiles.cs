@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+
+namespace HfSageMaker.Infra.Recipes;
+
+/// <summary>
+/// Reads a recipe folder's JSON files and checks each against its JSON Schema (<c>training-scripts/recipe.schema.json</c>,
+/// <c>training-scripts/hyperparameters.schema.json</c>), the one statement of their format; every problem is reported
+/// as <c>&lt;file&gt;: &lt;field&gt;: &lt;what is wrong&gt;</c>.
+/// </summary>
+internal static class RecipeFiles
+{
+    /// <summary>The recipe data file in a recipe folder.</summary>
+    public const string RecipeFileName = "recipe.json";
+
+    /// <summary>The hyperparameter contract in a recipe folder.</summary>
+    public const string HyperparametersFileName = "hyperparameters.json";
+
+    /// <summary>The schema of <see cref="RecipeFileName"/>, in <c>training-scripts/</c>.</summary>
+    public const string RecipeSchemaFileName = "recipe.schema.json";
+
+    /// <summary>The schema of <see cref="HyperparametersFileName"/>, in <c>training-scripts/</c>.</summary>
+    public const string HyperparametersSchemaFileName = "hyperparameters.schema.json";
+
+    static RecipeFiles()
+    {
+        // JsonSchema.Net's default enum message does not say what is allowed; this app is its only user in the process.
+        ErrorMessages.Enum = "[[received]] is not allowed; allowed: one of [[values]]";
+        ErrorMessages.FalseSchema = "is not allowed here; see the field descriptions in the schema";
+    }
+
+    /// <summary>
+    /// The JSON of <paramref name="path"/> when it parses and matches <paramref name="schema"/>; otherwise null, with
+    /// the problems added to <paramref name="problems"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="displayName">The file as messages name it (repository-relative).</param>
+    /// <param name="schema">The schema.</param>
+    /// <param name="problems">Where problems go.</param>
+    public static JsonElement? Read(string path, string displayName, JsonSchema schema, List<string> problems)
+    {
+        if (!File.Exists(path))
+        {
+            problems.Add($"{displayName}: missing; every recipe folder holds {RecipeFileName}, {HyperparametersFileName}, metric_definitions.json and train.py.");
+            return null;
+        }
+
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"{displayName}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}");
+            return null;
+        }
+
+        var results = schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (results.IsValid)
+        {
+            return root;
+        }
+
+        var before = problems.Count;
+        foreach (var detail in results.Details ?? [])
+        {
+            foreach (var (_, message) in detail.Errors ?? new Dictionary<string, string>())
+            {
+                var segments = Segments(detail.InstanceLocation.ToString());
+                var value = Show(JsonNode.Parse(root.GetRawText()), segments);
+                problems.Add($"{displayName}: {(segments.Length == 0 ? "(the file)" : string.Join('.', segments))}: {value}{message}.");
+            }
+        }
+
+        if (problems.Count == before)
+        {
+            problems.Add($"{displayName}: does not match its schema.");
+        }
+
+        return null;
+    }
+
+    /// <summary>A schema of <c>training-scripts/</c>.</summary>
+    /// <param name="scriptsDirectory">The <c>training-scripts</c> folder.</param>
+    /// <param name="fileName">The schema's file name.</param>
+    /// <returns>The schema.</returns>
+    public static JsonSchema Schema(string scriptsDirectory, string fileName) =>
+        JsonSchema.FromText(File.ReadAllText(Path.Combine(scriptsDirectory, fileName)));
+
+    /// <summary>The names in a JSON pointer: <c>["tuning", "ranges", "lr"]</c> for <c>/tuning/ranges/lr</c>.</summary>
+    private static string[] Segments(string pointer) =>
+        pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Replace("~1", "/").Replace("~0", "~")).ToArray();
+
+    private static string Show(JsonNode? root, string[] segments)
+    {
+        var node = root;
+        foreach (var segment in segments)
+        {
+            node = node switch
+            {
+                JsonObject o => o[segment],
+                JsonArray a when int.TryParse(segment, out var i) && i < a.Count => a[i],
+                _ => null,
+            };
+        }
+
+        if (node is null || node is JsonObject || node is JsonArray)
+        {
+            return "";
+        }
+
+        var text = node.ToJsonString();
+        return (text.Length > 80 ? text[..77] + "..." : text) + ": ";
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message.TrimEnd('.') : message[..end];
+    }
+}
