@@ -26,7 +26,7 @@ internal static class RecipeFiles
     static RecipeFiles()
     {
         // JsonSchema.Net's default enum message does not say what is allowed; this app is its only user in the process.
-        ErrorMessages.Enum = "[[received]] is not allowed; allowed: one of [[values]]";
+        ErrorMessages.Enum = "is not allowed; allowed: one of [[values]]";
         ErrorMessages.FalseSchema = "is not allowed here; see the field descriptions in the schema";
     }
 
@@ -58,29 +58,42 @@ internal static class RecipeFiles
             return null;
         }
 
-        var results = schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
         if (results.IsValid)
         {
             return root;
         }
 
         var before = problems.Count;
-        foreach (var detail in results.Details ?? [])
-        {
-            foreach (var (_, message) in detail.Errors ?? new Dictionary<string, string>())
-            {
-                var segments = Segments(detail.InstanceLocation.ToString());
-                var value = Show(JsonNode.Parse(root.GetRawText()), segments);
-                problems.Add($"{displayName}: {(segments.Length == 0 ? "(the file)" : string.Join('.', segments))}: {value}{message}.");
-            }
-        }
-
+        var json = JsonNode.Parse(root.GetRawText());
+        Collect(results, displayName, json, problems);
         if (problems.Count == before)
         {
             problems.Add($"{displayName}: does not match its schema.");
         }
 
         return null;
+    }
+
+    /// <summary>The errors of the failed nodes of <paramref name="result"/>: a failed <c>if</c> is no error (it only
+    /// selects <c>then</c> or <c>else</c>), and a node that passed holds none that count.</summary>
+    private static void Collect(EvaluationResults result, string displayName, JsonNode? root, List<string> problems)
+    {
+        if (result.IsValid || result.EvaluationPath.ToString().EndsWith("/if", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var segments = Segments(result.InstanceLocation.ToString());
+        foreach (var (_, message) in result.Errors ?? new Dictionary<string, string>())
+        {
+            problems.Add($"{displayName}: {(segments.Length == 0 ? "(the file)" : string.Join('.', segments))}: {Show(root, segments)}{message}.");
+        }
+
+        foreach (var detail in result.Details ?? [])
+        {
+            Collect(detail, displayName, root, problems);
+        }
     }
 
     /// <summary>A schema of <c>training-scripts/</c>.</summary>

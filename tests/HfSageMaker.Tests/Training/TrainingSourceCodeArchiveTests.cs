@@ -160,4 +160,48 @@ public sealed class TrainingSourceCodeArchiveTests : IDisposable
         var ex = Assert.Throws<ArgumentException>(() => TrainingSourceCode.CreateArchive(_source, Options));
         Assert.Contains("'link.py' is a symbolic link: links are not archived", ex.Message);
     }
+
+    private string WriteDependency(string relative, string content)
+    {
+        var path = Path.Combine(_root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    [Fact]
+    public void Dependencies_land_at_the_archive_root_under_their_names_as_the_sdk_puts_them()
+    {
+        // SDK v2.257.6 utils.py create_tar_file: t.add(dependency, arcname=os.path.basename(dependency))
+        WriteDependency("shared/hf_recipe/__init__.py", "");
+        WriteDependency("shared/hf_recipe/util.py", "X = 1\n");
+        WriteDependency("shared/hf_recipe/__pycache__/util.cpython-311.pyc", "compiled");
+        WriteDependency("shared/hf_recipe/data/big.bin", "excluded by the caller's pattern");
+        var options = new TrainingSourceCodeOptions { EntryPoint = "train.py", Exclude = ["data/"], Dependencies = [Path.Combine(_root, "shared", "hf_recipe") + Path.DirectorySeparatorChar] };
+        var entries = Extract(TrainingSourceCode.CreateArchive(_source, options));
+        Assert.Equal(
+            new[] { ".env.example", "empty/", "hf_recipe/", "hf_recipe/__init__.py", "hf_recipe/util.py", "pkg/", "pkg/__init__.py", "pkg/util.py", "requirements.txt", "run.sh", "train.py" },
+            entries.Select(e => e.Entry.Name));
+        Assert.Equal("X = 1\n", entries.Single(e => e.Entry.Name == "hf_recipe/util.py").Content);
+        Assert.Equal(TrainingSourceCode.CreateArchive(_source, options), TrainingSourceCode.CreateArchive(_source, options));
+        Assert.NotEqual(TrainingSourceCode.CreateArchive(_source, Options), TrainingSourceCode.CreateArchive(_source, options));
+    }
+
+    [Fact]
+    public void Dependency_named_like_an_entry_of_the_source_or_another_dependency_or_missing_is_refused_with_every_problem()
+    {
+        WriteDependency("shared/pkg/__init__.py", "");
+        WriteDependency("shared/lib/__init__.py", "");
+        WriteDependency("other/lib/__init__.py", "");
+        var ex = Assert.Throws<ArgumentException>(() => TrainingSourceCode.CreateArchive(_source, new TrainingSourceCodeOptions
+        {
+            Dependencies = [Path.Combine(_root, "shared", "pkg"), Path.Combine(_root, "shared", "lib"), Path.Combine(_root, "other", "lib"), Path.Combine(_root, "absent"), " "],
+        }));
+        Assert.StartsWith($"Invalid TrainingSourceCode for 'directory {_source}':\n - ", ex.Message);
+        Assert.Contains($"Dependencies is '{Path.Combine(_root, "shared", "pkg")}'; its name 'pkg' is also an entry of the source directory '{_source}': rename one of them", ex.Message);
+        Assert.Contains($"Dependencies is '{Path.Combine(_root, "other", "lib")}'; another dependency is also named 'lib'", ex.Message);
+        Assert.Contains($"Dependencies is '{Path.Combine(_root, "absent")}'; it resolves to '{Path.Combine(_root, "absent")}', which is not a directory", ex.Message);
+        Assert.Contains("Dependencies is ' '; give a directory", ex.Message);
+        Assert.Equal(4, ex.Message.Split("\n - ").Length - 1);
+    }
 }

@@ -1,0 +1,131 @@
+using HfSageMaker.Constructs.Training;
+using HfSageMaker.Infra.Configuration;
+using HfSageMaker.Infra.Recipes;
+using Xunit;
+
+namespace HfSageMaker.Tests.Recipes;
+
+/// <summary>
+/// Recipe folders as data: the registry reads every training-scripts/&lt;recipe&gt;/ with a recipe.json, checks each
+/// file against its schema and reports every problem with the file, the field and what is allowed. Bad folders are
+/// built in a temporary copy of training-scripts/ (the schemas and the shipped translation folder).
+/// </summary>
+public sealed class RecipeFolderTests : IDisposable
+{
+    private static readonly string Scripts = Path.Combine(RepositoryLocator.FindRoot()!, "training-scripts");
+    private readonly string _copy = Path.Combine(Path.GetTempPath(), "hf-recipes-test-" + Guid.NewGuid().ToString("N"));
+
+    public RecipeFolderTests()
+    {
+        Directory.CreateDirectory(_copy);
+        foreach (var schema in Directory.EnumerateFiles(Scripts, "*.schema.json"))
+            File.Copy(schema, Path.Combine(_copy, Path.GetFileName(schema)));
+        CopyRecipe("translation", "translation");
+    }
+
+    public void Dispose() => Directory.Delete(_copy, recursive: true);
+
+    private string CopyRecipe(string from, string to)
+    {
+        var target = Path.Combine(_copy, to);
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Scripts, from)))
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        return target;
+    }
+
+    private void Edit(string recipe, string file, string from, string to)
+    {
+        var path = Path.Combine(_copy, recipe, file);
+        var text = File.ReadAllText(path);
+        Assert.Contains(from, text);
+        File.WriteAllText(path, text.Replace(from, to, StringComparison.Ordinal));
+    }
+
+    private IReadOnlyList<string> Problems() =>
+        Assert.Throws<RecipeDefinitionException>(() => RecipeRegistry.Load(_copy)).Errors;
+
+    [Fact]
+    public void Every_folder_with_a_recipe_json_is_a_recipe_named_after_its_folder()
+    {
+        Assert.Equal(["llm-sft", "translation"], RecipeRegistry.Names);
+        CopyRecipe("translation", "summarization");
+        Edit("summarization", "recipe.json", "\"translate\"", "\"summarize\"");
+        Edit("summarization", "recipe.json", "\"Translation\"", "\"Summarization\"");
+        Edit("summarization", "recipe.json", "\"monitoringConstructId\": \"Monitoring\",", "");
+        var recipes = RecipeRegistry.Load(_copy);
+        Assert.Equal(["summarization", "translation"], recipes.Select(r => r.Name));
+        var added = recipes[0];
+        Assert.Equal(("summarize", "SummarizationPipeline", "SummarizationMonitoring", "SummarizationStateMachineArn"),
+            (added.ShortName, added.PipelineConstructId, added.MonitoringConstructId, added.OutputId));
+        Assert.Equal("training-scripts/summarization", added.ScriptDirectory);
+    }
+
+    [Fact]
+    public void Defaults_keep_the_json_spelling_of_numbers_skip_entries_left_out_of_the_request_and_follow_the_network_for_offline()
+    {
+        var translation = RecipeRegistry.Get("translation");
+        var isolated = translation.Hyperparameters(networkIsolated: true);
+        Assert.Equal("3", HyperparameterEncoding.Encode(isolated["num_train_epochs"]));   // written 3 in the file
+        Assert.Equal("0.0", HyperparameterEncoding.Encode(isolated["weight_decay"]));     // written 0.0
+        Assert.Equal("5e-05", HyperparameterEncoding.Encode(isolated["learning_rate"]));  // written 5e-5
+        Assert.Equal(true, isolated["offline"]);
+        Assert.Equal(false, translation.Hyperparameters(networkIsolated: false)["offline"]);
+        Assert.False(isolated.ContainsKey("eval_strategy"));     // inDefaultRequest: false, the script's default applies
+        Assert.True(translation.HyperparameterTypes.ContainsKey("eval_strategy"));
+        Assert.False(translation.HyperparameterTypes.ContainsKey("checkpoint_dir")); // local runs only: not a pipeline hyperparameter
+        Assert.Equal(translation.HyperparameterTypes.Count, isolated.Count + 10);
+    }
+
+    [Fact]
+    public void Tuning_caps_come_from_the_recipe_and_the_environment_lowers_them()
+    {
+        var tuning = RecipeRegistry.Get("llm-sft").Tuning(new TrainingConfig
+        {
+            AllowedInstanceTypes = ["ml.g5.2xlarge"], DefaultInstanceType = "ml.g5.2xlarge", MaxInstanceCount = 1,
+            SpotByDefault = false, MaxRuntimeHours = 24, MaxTuningJobs = 3, MaxParallelTuningJobs = 5,
+        });
+        Assert.Equal((3, 2), (tuning.MaxJobs, tuning.MaxParallelJobs));
+        var lora = Assert.IsType<CategoricalRange>(tuning.Ranges[1]);
+        Assert.Equal(["\"8\"", "\"16\"", "\"32\"", "\"64\""], lora.Values.Select(HyperparameterEncoding.EncodeCategorical));
+    }
+
+    [Fact]
+    public void A_broken_folder_reports_every_problem_with_file_field_value_and_what_is_allowed()
+    {
+        Edit("translation", "recipe.json", "\"minimumMemoryGiB\": 16", "\"minimumMemoryGiB\": \"sixteen\"");
+        Edit("translation", "recipe.json", "\"strategy\": \"Bayesian\"", "\"strategy\": \"Sometimes\"");
+        Edit("translation", "recipe.json", "\"shortName\": \"translate\",", "\"shortName\": \"translate\", \"colour\": \"blue\",");
+        Edit("translation", "hyperparameters.json", "\"default\": 128,", "\"default\": 1.5,");
+        var problems = Problems();
+        Assert.Contains("training-scripts/translation/recipe.json: gpu.minimumMemoryGiB: \"sixteen\": Value is \"string\" but should be \"integer\".", problems);
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/recipe.json: tuning.strategy: \"Sometimes\": ", StringComparison.Ordinal)
+            && p.Contains("allowed: one of", StringComparison.Ordinal) && p.Contains("\"Bayesian\"", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/recipe.json: colour: \"blue\": is not allowed here", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/hyperparameters.json: hyperparameters.max_source_length.default: 1.5: ", StringComparison.Ordinal));
+        Assert.True(problems.Count == 5, string.Join("\n", problems)); // one per mistake (two defaults of 128): no noise from if/then branches
+    }
+
+    [Fact]
+    public void A_tuning_range_over_an_undeclared_hyperparameter_and_a_taken_short_name_are_refused()
+    {
+        Edit("translation", "recipe.json", "\"warmup_steps\": { \"type\": \"integer\"", "\"warmup\": { \"type\": \"integer\"");
+        CopyRecipe("translation", "translation-2");
+        var problems = Problems();
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/recipe.json: tuning.ranges.warmup: not a hyperparameter of hyperparameters.json; allowed: model_name_or_path, ", StringComparison.Ordinal));
+        Assert.Contains("training-scripts/translation-2/recipe.json: shortName: \"translate\" is also the shortName of translation; allowed a value no other recipe uses.", problems);
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation-2/recipe.json: constructIdPrefix: \"Translation\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Invalid_json_a_missing_file_and_a_bad_folder_name_are_named()
+    {
+        File.WriteAllText(Path.Combine(_copy, "translation", "hyperparameters.json"), "{\"hyperparameters\": {,}}");
+        var bad = CopyRecipe("translation", "Translation_Two");
+        File.Delete(Path.Combine(bad, "metric_definitions.json"));
+        var problems = Problems();
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/hyperparameters.json: not valid JSON (line 1, ", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/Translation_Two/: the folder name is the recipe's name; allowed lowercase letters", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/Translation_Two/metric_definitions.json: missing;", StringComparison.Ordinal));
+    }
+}
