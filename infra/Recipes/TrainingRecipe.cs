@@ -234,6 +234,13 @@ public sealed class TrainingRecipe
         };
     }
 
+    /// <summary>The options of the recipe's code archive: <c>train.py</c> must be in it, and the
+    /// <see cref="SharedCodeDirectory"/> package lands at its root, beside <c>train.py</c>.</summary>
+    /// <param name="repositoryRoot">Repository root.</param>
+    /// <returns>The options.</returns>
+    public static TrainingSourceCodeOptions SourceCodeOptions(string repositoryRoot) =>
+        new() { EntryPoint = "train.py", Dependencies = [Path.Combine(repositoryRoot, SharedCodeDirectory)] };
+
     /// <summary>
     /// The script's canonical metric regexes (<c>metric_definitions.json</c>, written next to the script that prints
     /// the metric lines), so the request carries exactly what the script emits.
@@ -280,10 +287,7 @@ public sealed class TrainingRecipe
             CheckpointsBucket = platform.Checkpoints,
             EncryptionKey = platform.EncryptionKey,
             ImageUri = HuggingFaceImage.ForScope(scope, TransformersVersion, PytorchVersion, PythonVersion, training.DefaultInstanceType),
-            SourceCode = TrainingSourceCode.FromDirectory(scope, ConstructIdPrefix + "SourceCode", scripts, new TrainingSourceCodeOptions
-            {
-                Dependencies = [Path.Combine(repositoryRoot, SharedCodeDirectory)],
-            }),
+            SourceCode = TrainingSourceCode.FromDirectory(scope, ConstructIdPrefix + "SourceCode", scripts, SourceCodeOptions(repositoryRoot)),
             Vpc = platform.Vpc,
             VpcSubnets = platform.VpcSubnets,
             SecurityGroups = platform.SecurityGroups,

@@ -70,10 +70,14 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
         foreach (var (recipe, job, scripts) in Recipes())
         {
             var request = RecipePipelineFixture.LiteralRequests(RecipeRegistry.Get(recipe), Guardrails(RecipeRegistry.Get(recipe))).Train;
+            // The recipe's sourcedir.tar.gz as the pipeline builds it: the contract test runs the parser from it, as the job does.
+            var archive = Path.Combine(target, recipe + ".tar.gz");
+            File.WriteAllBytes(archive, TrainingSourceCode.CreateArchive(RecipePipelineFixture.ScriptDirectoryOf(RecipeRegistry.Get(recipe)), TrainingRecipe.SourceCodeOptions(RecipePipelineFixture.RepositoryRoot)));
             var document = new JsonObject
             {
                 ["recipe"] = recipe,
                 ["scriptDirectory"] = scripts,
+                ["archive"] = archive,
                 ["declarations"] = new JsonObject(job.HyperparameterTypes!.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))),
                 ["defaults"] = new JsonObject { ["training"] = request.DeepClone() },
             };

@@ -1,23 +1,30 @@
 """Runs a recipe script's own parser over CreateTrainingJob hyperparameter maps, for the Node contract test.
 
-stdin: {"scriptDirectory": "<repo-relative>", "cases": [{"id": ..., "hyperparameters": {name: encoded string}}]}
-stdout: {"<id>": {"accepted": bool, "error": str | null}}. The argv is what the sagemaker-training toolkit builds
-(tests/python/hf_recipe_support.toolkit_argv); the parser is the script's ``args.parse_args``, with training-scripts/
-on the path for the hf_recipe package it imports, as in the job.
+stdin: {"archive": "<path of the recipe's sourcedir.tar.gz>", "cases": [{"id": ..., "hyperparameters": {name: encoded
+string}}]}
+stdout: {"<id>": {"accepted": bool, "error": str | null}}. The archive is extracted and its ``args.parse_args`` imported
+from there alone, as the job does (the hf_recipe package and hyperparameters.json must be in it); the argv is what the
+sagemaker-training toolkit builds (tests/python/hf_recipe_support.toolkit_argv).
 """
 import importlib
 import json
 import os
 import sys
+import tarfile
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
-from hf_recipe_support import toolkit_argv  # noqa: E402 - also puts training-scripts/ on sys.path
+from hf_recipe_support import SCRIPTS_DIR, toolkit_argv  # noqa: E402
 
 request = json.load(sys.stdin)
-sys.path.insert(0, os.path.join(ROOT, request["scriptDirectory"]))
-sys.modules.pop("args", None)
+code = tempfile.mkdtemp()
+with tarfile.open(request["archive"]) as archive:
+    archive.extractall(code, filter="data")
+sys.path[:] = [code] + [p for p in sys.path if os.path.abspath(p) != SCRIPTS_DIR]  # the archive's hf_recipe, not the tree's
 args = importlib.import_module("args")
+for module in (args, sys.modules["hf_recipe"]):
+    assert os.path.abspath(module.__file__).startswith(code + os.sep), f"{module.__name__} must come from the archive"
 
 verdicts = {}
 for case in request["cases"]:

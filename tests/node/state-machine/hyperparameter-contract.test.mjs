@@ -76,7 +76,7 @@ for (const file of files) {
 
   test(`${recipe.recipe}: PrepareRequest and the script's parser agree on every probe of every declared hyperparameter`, () => {
     const run = spawnSync('python3', [driver], {
-      input: JSON.stringify({ scriptDirectory: recipe.scriptDirectory, cases: cases.map(({ id, hyperparameters }) => ({ id, hyperparameters })) }),
+      input: JSON.stringify({ archive: recipe.archive, cases: cases.map(({ id, hyperparameters }) => ({ id, hyperparameters })) }),
       encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
     });
     assert.equal(run.status, 0, run.stderr);
@@ -102,7 +102,7 @@ test('the issue\'s examples: an integer of 2.5 and an optional integer of "many"
   const recipe = JSON.parse(readFileSync(path.join(directory, 'translation.json'), 'utf8'));
   const policy = { jobNamePrefix: 'hf-translate', allowedInstanceTypes: [recipe.defaults.training.ResourceConfig.InstanceType], maxInstanceCount: 1, maxRuntimeSeconds: 86400, datasetsBucket: 'd', maxTuningJobs: 1, maxParallelTuningJobs: 1, hyperparameters: recipe.declarations };
   const attempt = (hyperparameters) => () => prepare({ input: { hyperparameters }, defaults: { training: recipe.defaults.training, tuning: null }, policy, executionName: 'x' });
-  assert.throws(attempt({ num_beams: 2.5 }), /hyperparameters\.num_beams: 2\.5 is not allowed; allowed: an integer, or null/);
+  assert.throws(attempt({ num_beams: 2.5 }), /hyperparameters\.num_beams: 2\.5 is not allowed; allowed: an integer >= 1, or null/);
   assert.throws(attempt({ max_train_samples: 'many' }), /hyperparameters\.max_train_samples: "many" is not allowed; allowed: an integer >= 1, or null/);
   assert.throws(attempt({ per_device_train_batch_size: 2.5 }), /an integer >= 1/);
   assert.doesNotThrow(attempt({ max_train_samples: null, num_beams: 4, eval_strategy: 'steps', eval_steps: 100 }));
