@@ -8,7 +8,7 @@ import os
 import re
 import unittest
 
-from translation_support import SCRIPT_DIR
+from translation_support import SCRIPT_DIR, toolkit_argv
 from hf_recipe import metrics_log
 
 REQUEST_FILE = os.path.join("requests", "translation-train.json")
@@ -121,7 +121,7 @@ class CSharpRequestTests(unittest.TestCase):
                 for r in ranges.get("CategoricalParameterRanges", []):
                     hyperparameters = {**hyperparameters, r["Name"]: r["Values"][0]}
             with self.subTest(request=name):
-                namespace = args.parse_args(translation_support.toolkit_argv(hyperparameters))
+                namespace = args.parse_args(toolkit_argv(hyperparameters))
                 for key in hyperparameters:
                     if not key.startswith("sagemaker_"):
                         self.assertTrue(hasattr(namespace, key), f"{name}: {key} did not reach the script")
