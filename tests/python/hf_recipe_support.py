@@ -4,6 +4,7 @@ works as it does in a job, where the package sits beside train.py), and the tool
 Each recipe's tests run in their own interpreter (tests/python/run.py), with that recipe's directory on sys.path as
 well: the recipes' modules share names (``args``, ``train``, ``data``), as each job's code directory is flat.
 """
+import ast
 import json
 import os
 import sys
@@ -26,6 +27,16 @@ def recipe_names():
     """Every recipe: a folder of training-scripts/ with a recipe.json."""
     return sorted(name for name in os.listdir(SCRIPTS_DIR)
                   if os.path.isfile(os.path.join(SCRIPTS_DIR, name, "recipe.json")))
+
+
+def imported_roots(tree):
+    """(import node, top-level package) for every absolute import in the parsed module ``tree``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node, node.module.split(".")[0]
 
 
 def toolkit_argv(request_hyperparameters):

@@ -7,7 +7,7 @@ import sys
 import tempfile
 import unittest
 
-from hf_recipe_support import SCRIPTS_DIR, recipe_names
+from hf_recipe_support import SCRIPTS_DIR, imported_roots, recipe_names
 from hf_recipe import toolkit_args
 
 PACKAGE_DIR = os.path.join(SCRIPTS_DIR, "hf_recipe")
@@ -104,19 +104,12 @@ class PackageTests(unittest.TestCase):
     def test_imports_are_the_standard_library_the_package_or_dlc_packages_inside_functions(self):
         for name, tree in self.sources():
             top_level = {id(node) for node in tree.body}
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    roots = [alias.name.split(".")[0] for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                    roots = [node.module.split(".")[0]]
-                else:
-                    continue
-                for root in roots:
-                    with self.subTest(module=name, imports=root):
-                        if root in DLC_PACKAGES:
-                            self.assertNotIn(id(node), top_level, "heavy packages are imported inside functions")
-                        else:
-                            self.assertIn(root, set(sys.stdlib_module_names) | {"__future__", "hf_recipe"})
+            for node, root in imported_roots(tree):
+                with self.subTest(module=name, imports=root):
+                    if root in DLC_PACKAGES:
+                        self.assertNotIn(id(node), top_level, "heavy packages are imported inside functions")
+                    else:
+                        self.assertIn(root, set(sys.stdlib_module_names) | {"__future__", "hf_recipe"})
 
     def test_no_recipe_carries_a_copy_of_a_package_module(self):
         shared = {name for name in os.listdir(PACKAGE_DIR) if name.endswith(".py") and name != "__init__.py"}

@@ -8,6 +8,7 @@ import sys
 import unittest
 from unittest import mock
 
+from hf_recipe_support import imported_roots
 from llm_sft_support import MODULE_NAMES, SCRIPT_DIR, sft
 
 HEAVY_MODULES = ("torch", "transformers", "peft", "trl", "bitsandbytes", "datasets", "numpy", "accelerate")
@@ -56,15 +57,8 @@ class PackagingTests(unittest.TestCase):
     def test_every_import_is_the_standard_library_a_sibling_or_a_dlc_package(self):
         allowed = set(sys.stdlib_module_names) | set(MODULE_NAMES) | DLC_PACKAGES | {"__future__", "hf_recipe"}
         for name, tree in script_sources():
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    roots = [alias.name.split(".")[0] for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                    roots = [node.module.split(".")[0]]
-                else:
-                    continue
-                for root in roots:
-                    self.assertIn(root, allowed, f"{name}.py imports {root}, which the DLC does not ship")
+            for _, root in imported_roots(tree):
+                self.assertIn(root, allowed, f"{name}.py imports {root}, which the DLC does not ship")
 
     def test_bad_hyperparameter_fails_before_any_heavy_import(self):
         before = {name for name in HEAVY_MODULES if name in sys.modules}
