@@ -58,11 +58,12 @@ internal static class RecipeFiles
             return null;
         }
 
-        var results = schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
-        if (results.IsValid)
+        if (schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid)
         {
-            return root;
+            return root; // the usual case, decided without collecting details
         }
+
+        var results = schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
 
         var before = problems.Count;
         var json = JsonNode.Parse(root.GetRawText());
