@@ -1,7 +1,8 @@
-// Contract test (issue 12): for every recipe, PrepareRequest's enforcement of the declared hyperparameter types
-// (C# HyperparameterSpec, embedded in the policy) and the recipe script's own parser (args.parse_args, run by Python
-// on the argv the SageMaker training toolkit builds) give the same verdict on one table of probe values. The C# tests
-// write each recipe's declarations and default request to $HF_TEST_RESULTS/hyperparameter-contract/<recipe>.json.
+// Contract test: for every recipe, PrepareRequest's enforcement of the recipe's hyperparameters.json (read by C# into
+// HyperparameterSpecs, embedded in the policy) and the recipe script's own parser (args.parse_args, which reads the same
+// file; run by Python from the recipe's sourcedir.tar.gz on the argv the SageMaker training toolkit builds) give the
+// same verdict on one table of probe values: the two evaluators of one table agree. The C# tests write each recipe's
+// declarations, default request and archive to $HF_TEST_RESULTS/hyperparameter-contract/<recipe>.{json,tar.gz}.
 //
 // The one allowed asymmetry: the toolkit hands the script strings only, so the script also reads a value of another
 // JSON kind ("3" for an integer, "true" for a boolean); PrepareRequest requires the declared JSON kind. For probes of
