@@ -45,6 +45,25 @@ def version_key(version):
     return tuple(int(part) if part.isdigit() else 0 for part in re.split(r"[.]", version))
 
 
+def _pytorch_entries(scope, repository, registries, where):
+    """Yields (transformers, pytorch, entry, pytorch aliases) for every ``pytorch*`` entry of a huggingface.json scope,
+    checking its repository and merging its region accounts into ``registries``."""
+    for transformers, version_config in scope["versions"].items():
+        aliases = version_config.get("version_aliases", {})
+        for key, entry in version_config.items():
+            if not key.startswith(PYTORCH_PREFIX) or not isinstance(entry, dict):
+                continue
+            if entry["repository"] != repository:
+                raise ValueError("unexpected repository %r for %s%s/%s" % (entry["repository"], where, transformers, key))
+            _merge_registries(registries, entry["registries"], "%s%s/%s" % (where, transformers, key))
+            pytorch_aliases = sorted(
+                (alias[len(PYTORCH_PREFIX):] for alias, target in aliases.items()
+                 if alias.startswith(PYTORCH_PREFIX) and target == key),
+                key=version_key,
+            )
+            yield transformers, key[len(PYTORCH_PREFIX):], entry, pytorch_aliases
+
+
 def convert(sdk_table, source):
     """Return the compact catalog dict for the SDK's huggingface.json content ``sdk_table``."""
     if "training" not in sdk_table:
@@ -56,29 +75,15 @@ def convert(sdk_table, source):
 
     registries = {}
     images = []
-    for transformers, version_config in training["versions"].items():
-        aliases = version_config.get("version_aliases", {})
-        for key, entry in version_config.items():
-            if not key.startswith(PYTORCH_PREFIX) or not isinstance(entry, dict):
-                continue
-            pytorch = key[len(PYTORCH_PREFIX):]
-            repository = entry["repository"]
-            if repository != "huggingface-pytorch-training":
-                raise ValueError("unexpected repository %r for %s/%s" % (repository, transformers, key))
-            _merge_registries(registries, entry["registries"], "%s/%s" % (transformers, key))
-            pytorch_aliases = sorted(
-                (alias[len(PYTORCH_PREFIX):] for alias, target in aliases.items()
-                 if alias.startswith(PYTORCH_PREFIX) and target == key),
-                key=version_key,
-            )
-            images.append({
-                "transformers": transformers,
-                "pytorch": pytorch,
-                "pytorchAliases": pytorch_aliases,
-                "pythonVersions": sorted(entry["py_versions"], key=lambda py: int(py[2:])),
-                "containerVersion": entry.get("container_version", {}).get("gpu") or DEFAULT_GPU_CONTAINER_VERSION,
-                "regions": sorted(entry["registries"]),
-            })
+    for transformers, pytorch, entry, pytorch_aliases in _pytorch_entries(training, "huggingface-pytorch-training", registries, ""):
+        images.append({
+            "transformers": transformers,
+            "pytorch": pytorch,
+            "pytorchAliases": pytorch_aliases,
+            "pythonVersions": sorted(entry["py_versions"], key=lambda py: int(py[2:])),
+            "containerVersion": entry.get("container_version", {}).get("gpu") or DEFAULT_GPU_CONTAINER_VERSION,
+            "regions": sorted(entry["registries"]),
+        })
 
     images.sort(key=lambda image: (version_key(image["transformers"]), version_key(image["pytorch"])))
     transformers_aliases = {
@@ -115,34 +120,21 @@ def convert_inference(sdk_table, source):
 
     registries = {}
     images = []
-    for transformers, version_config in inference["versions"].items():
-        aliases = version_config.get("version_aliases", {})
-        for key, entry in version_config.items():
-            if not key.startswith(PYTORCH_PREFIX) or not isinstance(entry, dict):
-                continue
-            pytorch = key[len(PYTORCH_PREFIX):]
-            repository = entry["repository"]
-            if repository != "huggingface-pytorch-inference":
-                raise ValueError("unexpected repository %r for inference %s/%s" % (repository, transformers, key))
-            container_versions = entry.get("container_version", {})
-            if sorted(container_versions) != ["cpu", "gpu"]:
-                # image_uris.py retrieve (v2.257.6, lines 229-231) reads container_version[processor] for the
-                # instance's processor; an entry without both would resolve differently per processor.
-                raise ValueError("inference %s/%s has container versions for %r, expected gpu and cpu"
-                                 % (transformers, key, sorted(container_versions)))
-            _merge_registries(registries, entry["registries"], "inference %s/%s" % (transformers, key))
-            images.append({
-                "transformers": transformers,
-                "pytorch": pytorch,
-                "pytorchAliases": sorted(
-                    (alias[len(PYTORCH_PREFIX):] for alias, target in aliases.items()
-                     if alias.startswith(PYTORCH_PREFIX) and target == key),
-                    key=version_key,
-                ),
-                "pythonVersions": sorted(entry["py_versions"], key=lambda py: int(py[2:])),
-                "containerVersions": {"gpu": container_versions["gpu"], "cpu": container_versions["cpu"]},
-                "regions": sorted(entry["registries"]),
-            })
+    for transformers, pytorch, entry, pytorch_aliases in _pytorch_entries(inference, "huggingface-pytorch-inference", registries, "inference "):
+        container_versions = entry.get("container_version", {})
+        if sorted(container_versions) != ["cpu", "gpu"]:
+            # image_uris.py retrieve (v2.257.6, lines 229-231) reads container_version[processor] for the
+            # instance's processor; an entry without both would resolve differently per processor.
+            raise ValueError("inference %s/pytorch%s has container versions for %r, expected gpu and cpu"
+                             % (transformers, pytorch, sorted(container_versions)))
+        images.append({
+            "transformers": transformers,
+            "pytorch": pytorch,
+            "pytorchAliases": pytorch_aliases,
+            "pythonVersions": sorted(entry["py_versions"], key=lambda py: int(py[2:])),
+            "containerVersions": {"gpu": container_versions["gpu"], "cpu": container_versions["cpu"]},
+            "regions": sorted(entry["registries"]),
+        })
 
     images.sort(key=lambda image: (version_key(image["transformers"]), version_key(image["pytorch"])))
     return {

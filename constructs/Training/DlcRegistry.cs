@@ -72,6 +72,31 @@ internal static class DlcRegistry
         return any;
     }
 
+    /// <summary>
+    /// Adds a <c>region</c> problem when <paramref name="region"/> has no registry in the catalog (with the nearest and all
+    /// regions) or does not host the chosen image (with the regions that do).
+    /// </summary>
+    /// <param name="region">The concrete region asked for.</param>
+    /// <param name="supportedRegions">Every region of the catalog, sorted.</param>
+    /// <param name="imageRegions">The regions that host the chosen image.</param>
+    /// <param name="catalogImages">What the catalog holds, e.g. "Hugging Face PyTorch training DLC".</param>
+    /// <param name="image">The chosen image, e.g. "transformers 4.26.0 with PyTorch 1.13.1".</param>
+    /// <param name="problems">Where the problem is added.</param>
+    public static void CheckRegion(string region, IReadOnlyCollection<string> supportedRegions, IReadOnlyList<string> imageRegions,
+        string catalogImages, string image, List<(string Param, string Message)> problems)
+    {
+        if (!supportedRegions.Contains(region, StringComparer.Ordinal))
+        {
+            problems.Add(("region",
+                $"region '{region}' hosts no {catalogImages} in the SageMaker Python SDK catalog; nearest: "
+                + $"{string.Join(", ", NearestRegions(region, supportedRegions, 3))} (all: {string.Join(", ", supportedRegions)})."));
+        }
+        else if (!imageRegions.Contains(region, StringComparer.Ordinal))
+        {
+            problems.Add(("region", $"region '{region}' does not host {image}; regions that do: {string.Join(", ", imageRegions)}."));
+        }
+    }
+
     /// <summary>Throws one <see cref="ArgumentException"/> listing every problem, named after the first one's parameter.</summary>
     public static void ThrowIfAny(string what, List<(string Param, string Message)> problems)
     {

@@ -209,21 +209,9 @@ public static class HuggingFaceImage
             problems.Add((nameof(instanceType), $"instanceType {why}"));
     }
 
-    private static void CheckRegion(CatalogImage image, string region, List<(string Param, string Message)> problems)
-    {
-        if (!Catalog.Registries.ContainsKey(region))
-        {
-            problems.Add(("region",
-                $"region '{region}' hosts no Hugging Face PyTorch training DLC in the SageMaker Python SDK catalog; nearest: "
-                + $"{string.Join(", ", DlcRegistry.NearestRegions(region, SupportedRegions, 3))} (all: {string.Join(", ", SupportedRegions)})."));
-        }
-        else if (!image.Regions.Contains(region, StringComparer.Ordinal))
-        {
-            problems.Add(("region",
-                $"region '{region}' does not host transformers {image.Transformers} with PyTorch {image.Pytorch}; regions that do: "
-                + $"{string.Join(", ", image.Regions)}."));
-        }
-    }
+    private static void CheckRegion(CatalogImage image, string region, List<(string Param, string Message)> problems) =>
+        DlcRegistry.CheckRegion(region, SupportedRegions, image.Regions, "Hugging Face PyTorch training DLC",
+            $"transformers {image.Transformers} with PyTorch {image.Pytorch}", problems);
 
     private static void ThrowIfAny(List<(string Param, string Message)> problems) =>
         DlcRegistry.ThrowIfAny("Hugging Face PyTorch training image", problems);

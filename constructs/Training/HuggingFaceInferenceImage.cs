@@ -280,19 +280,7 @@ public static partial class HuggingFaceInferenceImage
         return "cpu";
     }
 
-    private static void CheckRegion(HuggingFaceInferenceImageVersion image, string region, List<(string Param, string Message)> problems)
-    {
-        if (!Catalog.Registries.ContainsKey(region))
-        {
-            problems.Add(("region",
-                $"region '{region}' hosts no Hugging Face PyTorch inference DLC in the SageMaker Python SDK catalog; nearest: "
-                + $"{string.Join(", ", DlcRegistry.NearestRegions(region, SupportedRegions, 3))} (all: {string.Join(", ", SupportedRegions)})."));
-        }
-        else if (!image.Regions.Contains(region, StringComparer.Ordinal))
-        {
-            problems.Add(("region",
-                $"region '{region}' does not host the inference image transformers {image.TransformersVersion} with PyTorch {image.PytorchVersion}; "
-                + $"regions that do: {string.Join(", ", image.Regions)}."));
-        }
-    }
+    private static void CheckRegion(HuggingFaceInferenceImageVersion image, string region, List<(string Param, string Message)> problems) =>
+        DlcRegistry.CheckRegion(region, SupportedRegions, image.Regions, "Hugging Face PyTorch inference DLC",
+            $"the inference image transformers {image.TransformersVersion} with PyTorch {image.PytorchVersion}", problems);
 }

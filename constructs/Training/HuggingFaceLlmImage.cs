@@ -113,18 +113,6 @@ public static class HuggingFaceLlmImage
         return image;
     }
 
-    private static void CheckRegion(HuggingFaceLlmImageVersion image, string region, List<(string Param, string Message)> problems)
-    {
-        if (!Catalog.Registries.ContainsKey(region))
-        {
-            problems.Add(("region",
-                $"region '{region}' hosts no Hugging Face LLM (TGI) image in the SageMaker Python SDK catalog; nearest: "
-                + $"{string.Join(", ", DlcRegistry.NearestRegions(region, SupportedRegions, 3))} (all: {string.Join(", ", SupportedRegions)})."));
-        }
-        else if (!image.Regions.Contains(region, StringComparer.Ordinal))
-        {
-            problems.Add(("region",
-                $"region '{region}' does not host TGI {image.Version}; regions that do: {string.Join(", ", image.Regions)}."));
-        }
-    }
+    private static void CheckRegion(HuggingFaceLlmImageVersion image, string region, List<(string Param, string Message)> problems) =>
+        DlcRegistry.CheckRegion(region, SupportedRegions, image.Regions, "Hugging Face LLM (TGI) image", $"TGI {image.Version}", problems);
 }
