@@ -19,9 +19,13 @@ Usage, with the released package (Python 3.9-3.12)::
     python3 -m venv .venv-sdk && .venv-sdk/bin/pip install sagemaker==2.257.6
     .venv-sdk/bin/python scripts/capture-sdk-requests.py [--output-dir tests/fixtures/sdk-captured]
 
-or with a source checkout of aws/sagemaker-python-sdk at tag v2.257.6 and its dependencies installed::
+or with a source checkout of aws/sagemaker-python-sdk at tag v2.257.6::
 
-    PYTHONPATH=<checkout>/src python3 scripts/capture-sdk-requests.py
+    .venv-sdk/bin/pip install -e <checkout>      # its dependencies and the package metadata the SDK reads
+    .venv-sdk/bin/python scripts/capture-sdk-requests.py
+
+(``PYTHONPATH=<checkout>/src`` also works where the dependencies are installed and a ``sagemaker`` distribution's
+metadata names the version: tests/fixtures/sdk-captured/README.md says how the committed files were made offline.)
 
 The script refuses another SDK version unless ``--any-version`` is given (the fixtures name the version they hold).
 The output is stable: the only values that differ between runs (timestamps in names the SDK generates itself) are
