@@ -60,6 +60,10 @@ SECURITY_GROUPS = ["sg-0123456789abcdef0"]
 # "divergence_bridge" names settings given to the SDK explicitly so that the SDK sends what the platform sends by
 # design (README "Training jobs and the request builder", table "Intentional divergences from the SDK"); everything
 # else is the SDK's default.
+BRIDGE = {
+    "max_wait": "2 x max_run (the platform's spot default; the SDK sends MaxWaitTimeInSeconds only when given)",
+    "environment": "HF_HUB_OFFLINE=1 (the platform sets it with network isolation)",
+}
 RECIPES = {
     "translation": {
         "short_name": "translate",
@@ -107,11 +111,8 @@ RECIPES = {
             "max_jobs": 8,
             "max_parallel_jobs": 2,
         },
-        "divergence_bridge": {
-            "max_wait": "2 x max_run (the platform's spot default; the SDK sends MaxWaitTimeInSeconds only when given)",
-            "environment": "HF_HUB_OFFLINE=1 (the platform sets it with network isolation)",
-        },
-        # Registration (issue "Register what was trained"): the sequence-to-sequence model is served by the Hugging Face
+        "divergence_bridge": BRIDGE,
+        # Registration: the sequence-to-sequence model is served by the Hugging Face
         # inference DLC; the inference versions are the nearest to the training DLC that the SDK's inference table has
         # (HuggingFaceInferenceImage.Nearest: 4.36.0/2.1.0 -> 4.37.0/2.1.0, py310).
         "register": {
@@ -178,11 +179,7 @@ RECIPES = {
             "max_jobs": 8,
             "max_parallel_jobs": 2,
         },
-        "divergence_bridge": {
-            "max_wait": "2 x max_run (the platform's spot default; the SDK sends MaxWaitTimeInSeconds only when given)",
-            "environment": "HF_HUB_OFFLINE=1 (the platform sets it with network isolation)",
-            "encrypt_inter_container_traffic": "True (the platform's default when a distribution is set)",
-        },
+        "divergence_bridge": dict(BRIDGE, encrypt_inter_container_traffic="True (the platform's default when a distribution is set)"),
         # A causal LM is served by the Hugging Face LLM (TGI) image, the SDK's default version.
         "register": {
             "serving": "huggingface-llm",
