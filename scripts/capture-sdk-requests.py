@@ -3,7 +3,7 @@
 
 Runs the real SDK code: ``HuggingFace(...).fit()`` (CreateTrainingJob), ``HyperparameterTuner(...).fit()``
 (CreateHyperParameterTuningJob), ``estimator.register(...)`` and ``HuggingFaceModel.register(...)``
-(CreateModelPackage), for settings equal to the recipes (``infra/Recipes/*Recipe.cs``, the guardrails of the test
+(CreateModelPackage), for settings equal to the recipes (``training-scripts/<recipe>/``, the guardrails of the test
 fixtures in ``tests/HfSageMaker.Tests/Orchestration/PipelineFixture.cs`` and the literal resources of
 ``RecipePipelineFixture.LiteralRequests``), plus the image URIs ``image_uris.retrieve`` and
 ``get_huggingface_llm_image_uri`` give. Every botocore call is intercepted: the parameters the SDK passes are recorded
@@ -55,8 +55,9 @@ DEFAULT_BUCKET = f"sagemaker-{REGION}-{ACCOUNT}"
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
 SECURITY_GROUPS = ["sg-0123456789abcdef0"]
 
-# The recipes as infra/Recipes/TranslationRecipe.cs and LlmSftRecipe.cs define them, in their guardrails of the test
-# fixtures (PipelineFixture.Training, LlmSftPipelineFixture.Training): spot by default, isolated network.
+# The recipes as their folders define them (training-scripts/<recipe>/recipe.json and hyperparameters.json, what the
+# app reads), in the guardrails of the test fixtures (PipelineFixture.Training, LlmSftPipelineFixture.Training): spot by
+# default, isolated network, the instance type and run time below.
 # "divergence_bridge" names settings given to the SDK explicitly so that the SDK sends what the platform sends by
 # design (README "Training jobs and the request builder", table "Intentional divergences from the SDK"); everything
 # else is the SDK's default.
@@ -64,53 +65,12 @@ BRIDGE = {
     "max_wait": "2 x max_run (the platform's spot default; the SDK sends MaxWaitTimeInSeconds only when given)",
     "environment": "HF_HUB_OFFLINE=1 (the platform sets it with network isolation)",
 }
-RECIPES = {
+# What the test fixtures' guardrails decide per recipe; the rest comes from the recipe folder.
+FIXTURES = {
     "translation": {
-        "short_name": "translate",
-        "transformers_version": "4.36.0",
-        "pytorch_version": "2.1.0",
-        "py_version": "py310",
         "instance_type": "ml.g5.2xlarge",
         "instance_count": 1,
         "max_run": 8 * 3600,  # min(MaxRuntimeHours 8, 24) hours
-        "distribution": None,  # TrainingRecipe.Distribution: none
-        "data_prefixes": {
-            "train": "translation/wmt16-de-en/train/",
-            "validation": "translation/wmt16-de-en/validation/",
-            "model": "models/t5-small/",
-        },
-        "hyperparameters": {
-            "model_name_or_path": "t5-small",
-            "source_lang": "en",
-            "target_lang": "de",
-            "source_prefix": "translate English to German: ",
-            "max_source_length": 128,
-            "max_target_length": 128,
-            "num_train_epochs": 3,
-            "learning_rate": 5e-5,
-            "lr_scheduler_type": "linear",
-            "per_device_train_batch_size": 16,
-            "per_device_eval_batch_size": 16,
-            "gradient_accumulation_steps": 1,
-            "warmup_steps": 0,
-            "weight_decay": 0.0,
-            "fp16": False,
-            "bf16": False,
-            "seed": 42,
-            "max_train_samples": None,
-            "offline": True,
-        },
-        "tuning": {
-            "objective_metric_name": "eval_bleu",
-            "objective_type": "Maximize",
-            "ranges": [
-                ("continuous", "learning_rate", 1e-5, 1e-4, "Logarithmic"),
-                ("integer", "warmup_steps", 0, 500, "Auto"),
-            ],
-            "strategy": "Bayesian",
-            "max_jobs": 8,
-            "max_parallel_jobs": 2,
-        },
         "divergence_bridge": BRIDGE,
         # Registration: the sequence-to-sequence model is served by the Hugging Face
         # inference DLC; the inference versions are the nearest to the training DLC that the SDK's inference table has
@@ -125,60 +85,11 @@ RECIPES = {
         },
     },
     "llm-sft": {
-        "short_name": "llmsft",
-        "transformers_version": "4.56.2",
-        "pytorch_version": "2.8.0",
-        "py_version": "py312",
         "instance_type": "ml.g5.2xlarge",
         "instance_count": 1,
         "max_run": 24 * 3600,  # min(MaxRuntimeHours 24, 24) hours
-        # LlmSftRecipe.Distribution: torchrun, since the guardrails allow ml.g5.12xlarge (4 GPUs).
-        "distribution": {"torch_distributed": {"enabled": True}},
-        "data_prefixes": {
-            "train": "llm-sft/instructions/train/",
-            "validation": "llm-sft/instructions/validation/",
-            "model": "models/llama-3.1-8b-instruct/",
-        },
-        "hyperparameters": {
-            "model_name_or_path": "meta-llama/Llama-3.1-8B-Instruct",
-            "max_seq_length": 2048,
-            "packing": False,
-            "num_train_epochs": 1.0,
-            "max_steps": -1,
-            "learning_rate": 2e-4,
-            "lr_scheduler_type": "cosine",
-            "warmup_ratio": 0.03,
-            "weight_decay": 0.0,
-            "per_device_train_batch_size": 2,
-            "per_device_eval_batch_size": 2,
-            "gradient_accumulation_steps": 8,
-            "gradient_checkpointing": True,
-            "lora_r": 16,
-            "lora_alpha": 32,
-            "lora_dropout": 0.05,
-            "lora_target_modules": "all-linear",
-            "load_in_4bit": False,
-            "bf16": "auto",
-            "merge_adapter": False,
-            "eval_steps": None,
-            "save_steps": 200,
-            "logging_steps": 10,
-            "seed": 42,
-            "max_train_samples": None,
-            "max_eval_samples": None,
-            "offline": True,
-        },
-        "tuning": {
-            "objective_metric_name": "eval_loss",
-            "objective_type": "Minimize",
-            "ranges": [
-                ("continuous", "learning_rate", 1e-5, 5e-4, "Logarithmic"),
-                ("categorical", "lora_r", [8, 16, 32, 64]),
-            ],
-            "strategy": "Bayesian",
-            "max_jobs": 8,
-            "max_parallel_jobs": 2,
-        },
+        # distribution.whenMultiGpu torchrun applies: the guardrails allow ml.g5.12xlarge (4 GPUs).
+        "multi_gpu": True,
         "divergence_bridge": dict(BRIDGE, encrypt_inter_container_traffic="True (the platform's default when a distribution is set)"),
         # A causal LM is served by the Hugging Face LLM (TGI) image, the SDK's default version.
         "register": {
@@ -190,6 +101,54 @@ RECIPES = {
         },
     },
 }
+
+
+def recipe_settings(name, fixture, network_isolated=True, max_tuning_jobs=20, max_parallel_tuning_jobs=2):
+    """The SDK settings of recipe ``name``: its folder's data with the fixture's guardrails (infra/Recipes/TrainingRecipe.cs
+    does the same: defaults not marked inDefaultRequest false, offline from the network isolation, the tuning caps
+    lowered by the environment's limits, torchrun when the recipe asks for it and a run may use several GPUs)."""
+    folder = os.path.join(ROOT, "training-scripts", name)
+    with open(os.path.join(folder, "recipe.json"), encoding="utf-8") as handle:
+        recipe = json.load(handle)
+    with open(os.path.join(folder, "hyperparameters.json"), encoding="utf-8") as handle:
+        contract = json.load(handle)["hyperparameters"]
+    tuning = recipe["tuning"]
+    ranges = []
+    for range_name, spec in tuning["ranges"].items():
+        if spec["type"] == "categorical":
+            ranges.append(("categorical", range_name, spec["values"]))
+        else:
+            ranges.append((spec["type"], range_name, spec["min"], spec["max"], spec.get("scaling", "Auto")))
+    torchrun = recipe.get("distribution", {}).get("whenMultiGpu") == "torchrun" and fixture.get("multi_gpu", False)
+    settings = {
+        "short_name": recipe["shortName"],
+        "transformers_version": recipe["image"]["transformersVersion"],
+        "pytorch_version": recipe["image"]["pytorchVersion"],
+        "py_version": recipe["image"]["pythonVersion"],
+        "instance_type": fixture["instance_type"],
+        "instance_count": fixture["instance_count"],
+        "max_run": fixture["max_run"],
+        "distribution": {"torch_distributed": {"enabled": True}} if torchrun else None,
+        "data_prefixes": dict(recipe["dataPrefixes"]),
+        "hyperparameters": {
+            key: network_isolated if spec.get("pipelineDefault") == "networkIsolation" else spec["default"]
+            for key, spec in contract.items() if spec.get("inDefaultRequest", True)
+        },
+        "tuning": {
+            "objective_metric_name": tuning["objective"]["metric"],
+            "objective_type": tuning["objective"]["type"],
+            "ranges": ranges,
+            "strategy": tuning["strategy"],
+            "max_jobs": min(max_tuning_jobs, tuning["maxJobs"]),
+            "max_parallel_jobs": min(max_parallel_tuning_jobs, tuning["maxParallelJobs"]),
+        },
+        "divergence_bridge": fixture["divergence_bridge"],
+        "register": fixture["register"],
+    }
+    return settings
+
+
+RECIPES = {name: recipe_settings(name, fixture) for name, fixture in FIXTURES.items()}
 
 # Image URIs the SDK resolves (oracles for HuggingFaceInferenceImage and HuggingFaceLlmImage): (versions, instance, region).
 INFERENCE_URI_CASES = [
