@@ -59,6 +59,7 @@ test('the recipe schema refuses what its descriptions rule out', () => {
     'a short name ending in a newline': variant((r) => { r.shortName = 'llmsft\n'; return r; }),
     'a data prefix without its slash': variant((r) => { r.dataPrefixes.train = 'llm-sft/train'; return r; }),
     'a categorical range with min': variant((r) => { r.tuning.ranges.lora_r.min = 1; return r; }),
+    'an integer range with a fractional bound': variant((r) => { r.tuning.ranges.lora_r = { type: 'integer', min: 8, max: 64.5 }; return r; }),
     'an unknown section': variant((r) => { r.inference = {}; return r; }),
   };
   for (const [what, document] of Object.entries(refused)) assert.equal(validRecipe(document), false, what);
