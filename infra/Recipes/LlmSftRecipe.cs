@@ -90,7 +90,7 @@ public sealed class LlmSftRecipe : TrainingRecipe
     /// <summary>
     /// What <c>training-scripts/llm-sft/args.py</c> accepts for each hyperparameter (its <c>HYPERPARAMETERS</c> and range
     /// checks), so PrepareRequest refuses an override the script would refuse before any job starts; the contract test
-    /// replays probe values through the script's parser (tests/node/state-machine/hyperparameter-contract.test.mjs).
+    /// replays probe values through the script's parser (tests/node/csharp-output/hyperparameter-contract.test.mjs).
     /// </summary>
     public override IReadOnlyDictionary<string, HyperparameterSpec> HyperparameterTypes { get; } = new Dictionary<string, HyperparameterSpec>
     {

@@ -80,7 +80,7 @@ public sealed class TranslationRecipe : TrainingRecipe
     /// <summary>
     /// What <c>train.py</c> accepts for each hyperparameter (<c>args.py</c>'s <c>HYPERPARAMETERS</c> and its checks), so
     /// PrepareRequest refuses an override the script would refuse before any job starts. A contract test runs the
-    /// script's parser over the same probe values (tests/node/state-machine/hyperparameter-contract.test.mjs).
+    /// script's parser over the same probe values (tests/node/csharp-output/hyperparameter-contract.test.mjs).
     /// </summary>
     public override IReadOnlyDictionary<string, HyperparameterSpec> HyperparameterTypes { get; } = new Dictionary<string, HyperparameterSpec>
     {

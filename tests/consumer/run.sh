@@ -13,10 +13,10 @@ trap 'rm -rf "$work"' EXIT
 packages=${NUGET_PACKAGES:-$HOME/.nuget/packages}
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-# Runs a command quietly; on failure prints its output (without jsii's Node end-of-life banner) and fails.
+# Runs a command quietly; on failure prints its output and fails.
 quiet() {
   local log="$work/step.log"
-  "$@" >"$log" 2>&1 || { echo "consumer test: '$*' failed:" >&2; grep -v '^!!' "$log" >&2; return 1; }
+  "$@" >"$log" 2>&1 || { echo "consumer test: '$*' failed:" >&2; cat "$log" >&2; return 1; }
 }
 
 start=$SECONDS
