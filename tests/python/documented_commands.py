@@ -228,12 +228,11 @@ def _commands_in(code, lang, path, first_line):
 
 
 def _classify(words, source):
-    if words[0] == "aws" and len(words) > 1:
-        return [Command(source, "aws", words[1:])]
-    if words[0] == "npx" and words[1:2] == ["cdk"]:
-        return [Command(source, "cdk", words[2:])]
-    if words[0] == "cdk":
-        return [Command(source, "cdk", words[1:])]
+    """An `aws`, `cdk` or `npx cdk` command; the tool's bare name (`aws`, `cdk` in prose) is no command."""
+    if words[0] == "npx":
+        words = words[1:]
+    if len(words) > 1 and words[0] in ("aws", "cdk"):
+        return [Command(source, words[0], words[1:])]
     return []
 
 

@@ -59,7 +59,7 @@ class ExtractionTests(unittest.TestCase):
             ```text
               Check: aws service-quotas list-service-quotas --service-code sagemaker
             ```
-            `cdk diff (prod)` is a job name; aws prose outside code is not a command.
+            `cdk diff (prod)` is a job name; aws prose outside code is not a command, nor `cdk` or `aws` alone.
             """)
         found = [(c.source, c.tool, c.words) for c in dc.commands_in_markdown(markdown, "R.md")]
         self.assertEqual(found, [
