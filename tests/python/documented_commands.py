@@ -459,10 +459,6 @@ class _Type:
     shape: object = None
     list_of: object = None  # a _Type when this is a projection's result
 
-    @property
-    def known(self):
-        return self.shape is not None or self.list_of is not None
-
 
 def query_problems(ast, output_shape, operation):
     """Fields a JMESPath AST names that the output shape does not have, with where they were looked for."""
