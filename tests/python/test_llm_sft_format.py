@@ -180,17 +180,10 @@ class FallbackTemplateTests(unittest.TestCase):
     variables (transformers src/transformers/utils/chat_template_utils.py, _compile_jinja_template and
     render_jinja_template)."""
 
-    def setUp(self):
-        try:
-            from jinja2.sandbox import ImmutableSandboxedEnvironment
-        except ImportError:  # pragma: no cover - jinja2 ships with moto and cfn-lint on this project's machines
-            self.skipTest("jinja2 is not installed")
-        environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
-        self.template = environment.from_string(chat_format.FALLBACK_CHAT_TEMPLATE)
-
     def render(self, messages, add_generation_prompt, **tokens):
+        from chat_template_support import renderer  # noqa: PLC0415 - needs jinja2 (installed by scripts/test.sh)
         tokens = tokens or {"bos_token": "<s>", "eos_token": "</s>"}
-        return self.template.render(messages=messages, add_generation_prompt=add_generation_prompt, **tokens)
+        return renderer(text=chat_format.FALLBACK_CHAT_TEMPLATE, **tokens)(messages, add_generation_prompt)
 
     def test_rendering(self):
         messages = conversation("Translate: Hi", "Hallo", system="You translate.")

@@ -166,6 +166,21 @@ def resolve_job_model(model_name_or_path: Optional[str], context: sm_contract.Sa
     return model_path
 
 
+def fit_to_release(kwargs: Dict[str, object], available: Collection[str], optional: Collection[str],
+                   supported: str) -> Dict[str, object]:
+    """``kwargs`` without the ``optional`` names the installed ``TrainingArguments`` lacks (``available``: its field
+    names). Raises ValueError naming the first other missing field and ``supported`` (the releases the script is
+    written for). transformers 5.0 removed ``overwrite_output_dir`` and ``save_safetensors``: callers list such fields
+    as optional."""
+    fitted = dict(kwargs)
+    for name in sorted(name for name in kwargs if name not in available):
+        if name not in optional:
+            raise ValueError(f"the installed transformers' TrainingArguments has no field {name!r}; this script is "
+                             f"written for transformers {supported}")
+        del fitted[name]
+    return fitted
+
+
 def pick_name(candidates, available: Collection[str], what: str) -> str:
     """The first of ``candidates`` that ``available`` has. Raises ValueError naming ``what`` when none is."""
     for name in candidates:
