@@ -44,10 +44,11 @@ class EveryAssistantTurnIsTrainedTests(unittest.TestCase):
         self.assertEqual(trained_texts(tokenizer, example), ["A1<|end|>", "A2<|end|>\n<|endoftext|>"])
         self.assertEqual((stats.untrained_turns, stats.separate_turns), (0, 0))
 
-    def test_gpt_oss_earlier_turn_is_trained_with_its_end_marker(self):
-        # gpt-oss ends the last answer with <|return|> and earlier ones with <|end|>
+    def test_gpt_oss_earlier_turn_is_trained_up_to_its_rewritten_end_marker(self):
+        # gpt-oss ends the last answer with <|return|> (what the model writes) and rewrites earlier ones to end in
+        # <|end|>: the earlier answer is trained without that marker
         tokenizer, [example], stats = build("gptoss", [TWO_TURNS])
-        self.assertEqual(trained_texts(tokenizer, example), ["<|channel|>final<|message|>A1<|end|>",
+        self.assertEqual(trained_texts(tokenizer, example), ["<|channel|>final<|message|>A1",
                                                               "<|channel|>final<|message|>A2<|return|>"])
         self.assertEqual(stats.untrained_turns, 0)
 

@@ -125,11 +125,13 @@ class ResponseMaskTests(unittest.TestCase):
         tokenizer, [example], _ = self.build([conversation("Capital?", "Paris.")], render=mistral_render)
         self.assertEqual(trained_texts(tokenizer, example), [" Paris.</s>"])
 
-    def test_template_that_rewrites_earlier_turns_leaves_them_untrained(self):
+    def test_template_that_rewrites_earlier_turns_trains_them_in_an_example_of_their_own(self):
         messages = conversation("Q1", "first answer", "Q2", "second answer")
-        tokenizer, [example], stats = self.build([messages], render=rewriting_render)
+        tokenizer, [example, earlier], stats = self.build([messages], render=rewriting_render)
         self.assertEqual(trained_texts(tokenizer, example), ["second answer<|eot_id|>"])
-        self.assertEqual(stats.untrained_turns, 1)
+        self.assertEqual(trained_texts(tokenizer, earlier), ["first answer<|eot_id|>"])
+        self.assertEqual(tokenizer.decode(earlier.input_ids), rewriting_render(messages[:2], False))
+        self.assertEqual((stats.untrained_turns, stats.separate_turns), (0, 1))
 
     def test_pieces_path_without_offsets_gives_the_same_labels_here(self):
         messages = [conversation("Hi", "Hello there.", "More?", "Yes, more.", system="Be brief.")]
