@@ -306,15 +306,19 @@ class ModelSettingsTests(unittest.TestCase):
         bf16 = sft.sft_config.Precision(True, False, "bfloat16", "test")
         load = sft.sft_config.model_load_kwargs
         # LoRA on a GPU: straight onto LOCAL_RANK's GPU, never a whole copy in host memory first
-        self.assertEqual(load(parse(), bf16, True, "4.56.2", 3), {"dtype": "bfloat16", "device_map": {"": 3}})
+        self.assertEqual(load(parse(), bf16, True, "4.56.2", 3),
+                         {"dtype": "bfloat16", "device_map": {"": 3}, "attn_implementation": "sdpa"})
+        # the attention implementation is always explicit: a checkpoint's config.json cannot choose another
+        self.assertEqual(load(parse(), bf16, True, "4.56.2", 0, "flash_attention_2")["attn_implementation"],
+                         "flash_attention_2")
         qlora = load(parse("--load_in_4bit", "True"), bf16, True, "4.56.2", 1)
         self.assertEqual(qlora["device_map"], {"": 1})
         self.assertEqual(qlora["quantization_config"]["bnb_4bit_compute_dtype"], "bfloat16")
         # the merge: the base model again, unquantized (a 4-bit base cannot take the merged weights), on the CPU
         merge = load(parse("--load_in_4bit", "True"), bf16, False, "4.56.2", 1)
-        self.assertEqual(merge, {"dtype": "bfloat16", "low_cpu_mem_usage": True})
+        self.assertEqual(merge, {"dtype": "bfloat16", "low_cpu_mem_usage": True, "attn_implementation": "sdpa"})
         cpu = sft.sft_config.Precision(False, False, "float32", "test")
-        self.assertEqual(load(parse(), cpu, True, "4.55.0"), {"torch_dtype": "float32"})
+        self.assertEqual(load(parse(), cpu, True, "4.55.0"), {"torch_dtype": "float32", "attn_implementation": "sdpa"})
 
     def test_qlora_settings(self):
         gpu = sft.sft_config.Precision(False, True, "float16", "test")

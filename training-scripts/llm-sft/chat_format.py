@@ -344,3 +344,30 @@ def pad_batch(rows: Sequence[Dict[str, List[int]]], pad_token_id: int,
         else:
             batch["attention_mask"].append([1] * len(row["input_ids"]) + [0] * missing)
     return batch
+
+
+def flatten_batch(rows: Sequence[Dict[str, List[int]]], pad_token_id: int,
+                  pad_to_multiple_of: Optional[int] = None) -> Dict[str, List[List[int]]]:
+    """Packed ``rows`` as one row (for flash-attention's varlen path, which finds packed sequences only in a batch of
+    one row): their examples concatenated with ``position_ids`` restarting at each, no ``attention_mask``; the tail
+    up to ``pad_to_multiple_of`` is one more sequence of padding, never trained."""
+    if not rows:
+        raise ValueError("flatten_batch needs at least one row")
+    row: Dict[str, List[int]] = {"input_ids": [], "labels": [], "position_ids": []}
+    for item in rows:
+        for key in row:
+            row[key].extend(item[key])
+    return pad_batch([row], pad_token_id, pad_to_multiple_of)
+
+
+def isolation_probe_rows(first: Sequence[int], second: Sequence[int],
+                         third: Sequence[int]) -> List[Dict[str, List[int]]]:
+    """Two packed rows for the start-up isolation probe: ``first`` and ``second`` packed in row 0, ``third`` alone
+    in row 1 (shorter or longer, so one row gets a padded tail). ``second`` starts at index ``len(first)`` of row 0,
+    flattened or not."""
+    def row(*examples: Sequence[int]) -> Dict[str, List[int]]:
+        ids = [token for example in examples for token in example]
+        positions = [position for example in examples for position in range(len(example))]
+        return {"input_ids": ids, "labels": [IGNORE_INDEX] * len(ids), "position_ids": positions}
+
+    return [row(first, second), row(third)]

@@ -99,10 +99,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     check_bf16(values, problems)
     if values.get("fp16") and values.get("bf16") == "true":
         problems.append("hyperparameters 'fp16' and 'bf16' are both true; choose at most one")
-    for name in ("source_lang_code", "target_lang_code"):
-        if values.get(name) is not None and not values[name].strip():
-            problems.append(f"hyperparameter '{name}' must be a language code such as 'deu_Latn' or null; received "
-                            f"{values[name]!r}")
     if values.get("num_train_epochs") is not None and values["num_train_epochs"] <= 0 and values.get("max_steps", -1) <= 0:
         problems.append(f"hyperparameter 'num_train_epochs' must be positive; received {values['num_train_epochs']}")
     for name in ("source_lang", "target_lang"):
