@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: C# (xUnit), Python (unittest) and Node (node:test) checks over freshly synthesized templates.
 # Needs the .NET SDK, Node.js and Python 3 (cfn-lint: reused when installed at the pinned version, else installed into
-# .venv-tools/ by scripts/cfn-lint.sh). Usage: scripts/test.sh
+# .venv-tools/ by scripts/python-tools.sh, with jinja2 for the chat-template tests). Usage: scripts/test.sh
 # Order: npm ci (only if the lock file changed) -> dotnet build (the only build) -> then, side by side:
 #          [synthesize every environment into $HF_CDK_OUT -> Node checks and cfn-lint over cdk.out]   and   [dotnet test]
 #          and [tests/consumer/run.sh: pack the library, build and synthesize an external net8.0 app against it]
@@ -100,7 +100,7 @@ stage_log="$results/synth-and-node.log"
     exit 0
   fi
   echo 0 >"$results/synth.rc"
-  # cfn-lint (AWS's CloudFormation linter, pinned in scripts/cfn-lint.sh) over every template, beside the Node checks.
+  # cfn-lint (AWS's CloudFormation linter, pinned in scripts/python-tools.txt) over every template, beside the Node checks.
   bash scripts/cfn-lint.sh "$HF_CDK_OUT" >"$results/cfn-lint.log" 2>&1 &
   cfn_lint_pid=$!
   if [ "${#node_before[@]}" -gt 0 ]; then
@@ -170,12 +170,14 @@ cat "$consumer_log"
 count_node "$results/consumer.tap" "$(cat "$results/consumer.rc" 2>/dev/null || echo 1)"
 
 # Python: unittest. Exit code 5 means "no tests ran" (Python 3.12+): not a failure. It runs with the interpreter of
-# .venv-tools/ when scripts/cfn-lint.sh made it: the pinned cfn-lint brings jsonschema, PyYAML and botocore there, which
+# .venv-tools/ (scripts/python-tools.sh): the pinned cfn-lint brings jsonschema, PyYAML and botocore there, which
 # some checks read (the SDK config schema, the API model, cfn-lint's tables), so a machine without them still runs them.
 if [ -d tests/python ]; then
   section "Python: unittest"
   python_log="$results/python.log"
   py=python3
+  # jinja2 (the chat-template tests) and the pinned tools: installed into .venv-tools/ where this Python lacks them
+  bash scripts/python-tools.sh || { status=1; count 0 1; }
   [ -x .venv-tools/bin/python ] && py=.venv-tools/bin/python
   "$py" -m unittest discover -s tests/python -p 'test_*.py' 2>&1 | tee "$python_log"
   python_rc=${PIPESTATUS[0]}
