@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: C# (xUnit), Python (unittest) and Node (node:test) checks over freshly synthesized templates.
-# Needs the .NET SDK, Node.js and Python 3 (cfn-lint: reused when installed at the pinned version, else installed into
-# .venv-tools/ by scripts/cfn-lint.sh; Node: the machine's when package.json "engines" allows it, else the pinned one
-# scripts/node.sh installs into .venv-tools/node/). Usage: scripts/test.sh
+# Needs the .NET SDK, Node.js and Python 3 (the Python tools of scripts/python-tools.txt: reused when installed at the
+# pinned version, else installed into .venv-tools/ by scripts/python-tools.sh; Node: the machine's when package.json
+# "engines" allows it, else the pinned one scripts/node.sh installs into .venv-tools/node/). Usage: scripts/test.sh
 # Order: choose Node -> npm ci (only if the lock file changed) -> dotnet build (the only build) -> then, side by side:
 #          [synthesize every environment into $HF_CDK_OUT -> Node checks and cfn-lint over cdk.out]   and   [dotnet test]
 #          and [tests/consumer/run.sh: pack the library, build and synthesize an external net8.0 app against it]
