@@ -105,7 +105,7 @@ PY
 }
 
 latest_checkpoint() {  # the newest complete checkpoint, as the script sees it
-  "$python" -c 'import sys; sys.path.insert(0, "training-scripts/translation"); import checkpoints
+  "$python" -c 'import sys; sys.path.insert(0, "training-scripts"); from hf_recipe import checkpoints
 print(checkpoints.latest_checkpoint(sys.argv[1]) or sys.exit("no complete checkpoint"))' "$work/checkpoints"
 }
 

@@ -202,6 +202,15 @@ class LoraCheckpointTests(unittest.TestCase):
                 self.assertEqual(checkpoints.missing_parts(path), [])
         self.assertEqual(checkpoints.latest_checkpoint(self.root), os.path.join(self.root, "checkpoint-20"))
 
+    def test_adapter_weights_without_adapter_config_are_incomplete(self):
+        # PeftModel.load_adapter reads adapter_config.json first: without it the resume attempt is doomed
+        lora_checkpoint(self.root, 10)
+        newest = lora_checkpoint(self.root, 20, omit=("adapter_config.json",))
+        self.assertIn("adapter_config.json missing or empty (adapter weights need it)", checkpoints.missing_parts(newest))
+        self.assertEqual(checkpoints.latest_checkpoint(self.root), os.path.join(self.root, "checkpoint-10"))
+        empty = lora_checkpoint(self.root, 30, empty=("adapter_config.json",))
+        self.assertFalse(checkpoints.is_complete(empty))
+
     def test_half_synced_adapter_checkpoints_are_skipped_for_the_older_complete_one(self):
         expected = lora_checkpoint(self.root, 200)
         lora_checkpoint(self.root, 400, omit=("adapter_model.safetensors",))

@@ -49,6 +49,21 @@ class LoadContractTests(unittest.TestCase):
         self.assertIsNone(values["limit"])
 
 
+class Bf16Tests(unittest.TestCase):
+    WORDS = ["auto", "AUTO", " auto ", "true", "True", "false", "False", "yes", "no", "1", "0"]
+    OTHERS = ["maybe", "", "fp16", "2", "truee", "auto\n", "tru e"]
+
+    def test_every_recipes_bf16_pattern_admits_exactly_the_words_the_script_maps(self):
+        for recipe in recipe_names():
+            table = {hp.name: hp for hp in toolkit_args.load_contract(os.path.join(SCRIPTS_DIR, recipe))}
+            if "bf16" not in table or table["bf16"].kind != "string":
+                continue
+            with self.subTest(recipe=recipe):
+                for word in self.WORDS + self.OTHERS:
+                    admitted = table["bf16"].fits(word)
+                    self.assertEqual(admitted, toolkit_args.normalize_bf16(word) is not None, repr(word))
+
+
 class CheckTests(unittest.TestCase):
     TABLE = toolkit_args.load_contract(contract({
         "seed": {"kind": "integer", "default": 1, "minimum": 0, "maximum": 4294967295, "help": "h"},

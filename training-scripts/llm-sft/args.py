@@ -13,27 +13,13 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from hf_recipe.toolkit_args import FALSE_WORDS, TRUE_WORDS, load_contract, parse_table
+from hf_recipe.toolkit_args import BF16_WORDS, check_bf16, load_contract, normalize_bf16, parse_table  # noqa: F401
 
 DESCRIPTION = "Supervised fine-tuning of a causal language model with LoRA (or QLoRA) on SageMaker."
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
-BF16_WORDS = ("auto", "true", "false")
 ALL_LINEAR = "all-linear"
 
 HYPERPARAMETERS = load_contract(RECIPE_DIR)
-
-
-def normalize_bf16(value: str) -> Optional[str]:
-    """``auto``, ``true`` or ``false`` for what the toolkit passes (``True``/``False`` when the request held a JSON
-    boolean; also 1/0, yes/no), or None when ``value`` is none of those."""
-    word = value.strip().lower()
-    if word == "auto":
-        return "auto"
-    if word in TRUE_WORDS:
-        return "true"
-    if word in FALSE_WORDS:
-        return "false"
-    return None
 
 
 def target_modules(value: str):
@@ -50,7 +36,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     out of range, each naming the hyperparameter, the value received and what is allowed.
     """
     values, problems = parse_table(sys.argv[1:] if argv is None else argv, HYPERPARAMETERS, DESCRIPTION)
+    check_bf16(values, problems)  # "True" (a JSON true as the toolkit prints it) -> "true"
     if problems:
         raise ValueError("; ".join(problems))
-    values["bf16"] = normalize_bf16(values["bf16"])  # the contract's pattern admits only words this maps
     return argparse.Namespace(**values)

@@ -3,8 +3,8 @@
 The table is ``hyperparameters.json`` beside this file (the pipeline reads the same file at synthesis);
 hf_recipe.toolkit_args loads it and converts every value as the toolkit passes it (booleans as ``True``/``False``,
 JSON null as an empty argument, numbers re-printed by Python, ``_tuning_objective_metric`` added by tuning jobs).
-This module adds the one cross-field check (fp16 with bf16) and reports every bad value in one ValueError that
-names the hyperparameter. Standard library only.
+This module adds the bf16 word and the one cross-field check (fp16 with bf16 true) and reports every bad value in one
+ValueError that names the hyperparameter. Standard library only.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sys
 from typing import Optional, Sequence
 
 from hf_recipe.toolkit_args import str2bool  # noqa: F401 - str2bool re-exported for callers of this module
-from hf_recipe.toolkit_args import load_contract, parse_table
+from hf_recipe.toolkit_args import check_bf16, load_contract, parse_table
 from hf_recipe.toolkit_args import build_parser as build_table_parser
 
 DESCRIPTION = "Fine-tune a sequence-to-sequence model for translation on SageMaker."
@@ -35,8 +35,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     out of range, each naming the hyperparameter and the value received.
     """
     values, problems = parse_table(sys.argv[1:] if argv is None else argv, HYPERPARAMETERS, DESCRIPTION)
-    if values.get("fp16") and values.get("bf16"):
-        problems.append("hyperparameters 'fp16' and 'bf16' are both True; choose at most one")
+    check_bf16(values, problems)
+    if values.get("fp16") and values.get("bf16") == "true":
+        problems.append("hyperparameters 'fp16' and 'bf16' are both true; choose at most one")
     if problems:
         raise ValueError("; ".join(problems))
     return argparse.Namespace(**values)
