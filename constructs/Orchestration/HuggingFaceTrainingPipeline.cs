@@ -116,7 +116,8 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             props = props with { NotificationTopic = CreateNotificationTopic(props.EncryptionKey), NotificationTopicKey = props.EncryptionKey };
         }
         NotificationTopic = props.NotificationTopic!;
-        var definition = PipelineStateGraph.Build(this, props, PrepareFunction, DefaultTrainingRequest, DefaultTuningRequest);
+        var definition = PipelineStateGraph.Build(this, props, PrepareFunction, DefaultTrainingRequest, DefaultTuningRequest,
+            PrepareRequestPolicy.Build(props, resources));
 
         // ---- state machine ----
         LogGroup = new LogGroup(this, "Logs", new LogGroupProps

@@ -176,14 +176,19 @@ internal static class PipelinePropsValidator
             {
                 continue;
             }
-            if (GpuInstanceTypes.Explain(type) is { } notGpu)
+            if (InstanceTypeCatalog.ExplainNotGpuTraining(type) is { } notGpu)
             {
                 v.Add("AllowedInstanceTypes", type, notGpu);
             }
-            else if (job.Distribution is DistributionConfig.SmdDataParallel && !InstanceTypes.SmdDataParallel.Contains(type))
+            else if (job.Distribution is DistributionConfig.SmdDataParallel && InstanceTypeCatalog.Find(type)?.SmdDataParallel != true)
             {
                 v.Add("AllowedInstanceTypes", type,
-                    $"SMDDP does not support it; with Job.Distribution SmdDataParallel allow only {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
+                    $"SMDDP does not support it; with Job.Distribution SmdDataParallel allow only {string.Join(", ", InstanceTypeCatalog.SmdDataParallelTypes)}.");
+            }
+            else if (job.Distribution is DistributionConfig.ModelParallel && InstanceTypeCatalog.Find(type)?.SmdistributedRefused == true)
+            {
+                v.Add("AllowedInstanceTypes", type,
+                    "the SDK refuses model parallel (smdistributed) on it (\"SMModelParallel and SMDataParallel currently do not support p5 instances\"); remove it from AllowedInstanceTypes.");
             }
         }
         v.Require(job.InstanceCount <= props.MaxInstanceCount, "Job.InstanceCount", job.InstanceCount,

@@ -30,9 +30,9 @@ public static class HuggingFaceImage
 
     /// <summary>
     /// SageMaker instance families accepted for Hugging Face training DLCs: the same list as
-    /// <see cref="GpuInstanceTypes.Families"/>, the one definition shared with the request builder.
+    /// <see cref="InstanceTypeCatalog.GpuTrainingFamilies"/>, the one definition shared with the request builder.
     /// </summary>
-    public static IReadOnlyList<string> GpuInstanceFamilies => GpuInstanceTypes.Families;
+    public static IReadOnlyList<string> GpuInstanceFamilies => InstanceTypeCatalog.GpuTrainingFamilies;
 
     private static readonly Regex EcrImageUriPattern = new(
         @"^(?<account>[0-9]{12})\.dkr\.ecr(-fips)?\.(?<region>[a-z]{2}(-[a-z]+)+-[0-9])\.(?<domain>amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)/"
@@ -234,7 +234,7 @@ public static class HuggingFaceImage
     private static void CheckInstanceType(string instanceType, List<(string Param, string Message)> problems)
     {
         if (instanceType is not null && CdkTokens.IsUnresolved(instanceType)) return;
-        if (GpuInstanceTypes.Explain(instanceType) is { } why)
+        if (InstanceTypeCatalog.ExplainNotGpuTraining(instanceType) is { } why)
             problems.Add((nameof(instanceType), $"instanceType {why}"));
     }
 

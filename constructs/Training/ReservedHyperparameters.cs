@@ -8,6 +8,9 @@ namespace HfSageMaker.Constructs.Training;
 /// </summary>
 public static class ReservedHyperparameters
 {
+    /// <summary>The prefix of every key the SDK reserves (the toolkit drops such keys from the script's arguments).</summary>
+    public const string ReservedPrefix = "sagemaker_";
+
     /// <summary>Entry point relative to the source directory.</summary>
     public const string Program = "sagemaker_program";
 

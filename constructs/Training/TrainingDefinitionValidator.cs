@@ -21,6 +21,14 @@ internal static partial class TrainingDefinitionValidator
     public const int MaxEnvironmentVariables = 48;
     public const int MaxTags = 50;
     public const int MaxTunedParameters = 30;
+    public const int MaxS3UriLength = 1024;
+    public const int MaxTrainingJobNameLength = 63;
+    public const int MaxTuningJobNameLength = 32;
+
+    /// <summary>SageMaker's job name alphabet without anchors or length (botocore <c>TrainingJobName</c> /
+    /// <c>HyperParameterTuningJobName</c>: <c>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}</c>, lengths checked separately); the
+    /// run-time check receives it in PrepareRequest's policy.</summary>
+    public const string JobNameAlphabet = "[a-zA-Z0-9](-*[a-zA-Z0-9])*";
 
     /// <summary><c>fw_utils.py</c> <c>TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS</c> (v2.257.6): exact strings.</summary>
     public static readonly IReadOnlyList<string> TorchrunPytorchVersions =
@@ -36,11 +44,8 @@ internal static partial class TrainingDefinitionValidator
     /// <summary><c>estimator.py</c> <c>Framework.UNSUPPORTED_DLC_IMAGE_FOR_SM_PARALLELISM</c> (v2.257.6, line 3479).</summary>
     private static readonly string[] SmParallelismUnsupportedImages = ["2.0.1-gpu-py310-cu121"];
 
-    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
-    public static partial Regex TrainingJobNamePattern();
-
-    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}\\z")]
-    public static partial Regex TuningJobNamePattern();
+    [GeneratedRegex("^" + JobNameAlphabet + "\\z")]
+    private static partial Regex JobNamePattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9\.\-_]+\z")]
     private static partial Regex ChannelNamePattern();
@@ -76,9 +81,8 @@ internal static partial class TrainingDefinitionValidator
             return;
         }
 
-        var max = tuning ? 32 : 63;
-        var pattern = tuning ? TuningJobNamePattern() : TrainingJobNamePattern();
-        if (name.Length is 0 || name.Length > max || !pattern.IsMatch(name))
+        var max = tuning ? MaxTuningJobNameLength : MaxTrainingJobNameLength;
+        if (name.Length is 0 || name.Length > max || !JobNamePattern().IsMatch(name))
         {
             problems.Add($"{field}: '{name}' ({name.Length} characters) is not a valid {(tuning ? "tuning" : "training")} job name; " +
                 $"SageMaker allows 1-{max} characters of letters, digits and single or repeated hyphens, starting and ending with a letter or digit.");
@@ -106,7 +110,7 @@ internal static partial class TrainingDefinitionValidator
         }
 
         var instanceTypeKnown = !CdkTokens.IsUnresolved(def.InstanceType);
-        if (instanceTypeKnown && GpuInstanceTypes.Explain(def.InstanceType) is { } notGpu)
+        if (instanceTypeKnown && InstanceTypeCatalog.ExplainNotGpuTraining(def.InstanceType) is { } notGpu)
         {
             problems.Add($"InstanceType: {notGpu}");
         }
@@ -296,7 +300,7 @@ internal static partial class TrainingDefinitionValidator
             return;
         }
 
-        if (string.IsNullOrEmpty(uri) || uri.Length > 1024 || !S3UriPattern().IsMatch(uri))
+        if (string.IsNullOrEmpty(uri) || uri.Length > MaxS3UriLength || !S3UriPattern().IsMatch(uri))
         {
             problems.Add($"{field}: '{uri}' is not an S3 URI; use s3://bucket/prefix (at most 1024 characters).");
         }
@@ -331,13 +335,13 @@ internal static partial class TrainingDefinitionValidator
                     problems.Add($"Distribution: SMDDP (smdistributed dataparallel) is not supported by the SDK for PytorchVersion '{def.PytorchVersion}'; use one of {string.Join(", ", SmddpPytorchVersions)} (fw_utils.py SM_DATAPARALLEL_SUPPORTED_FRAMEWORK_VERSIONS), or Torchrun / PytorchDdp.");
                 }
 
-                if (instanceTypeKnown && InstanceTypes.IsP5For(def.InstanceType))
+                if (instanceTypeKnown && InstanceTypeCatalog.Find(def.InstanceType)?.SmdistributedRefused == true)
                 {
                     problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; the SDK refuses smdistributed on p5.48xlarge (\"SMModelParallel and SMDataParallel currently do not support p5 instances\"). Use Torchrun or PytorchDdp.");
                 }
-                else if (instanceTypeKnown && !InstanceTypes.SmdDataParallel.Contains(def.InstanceType))
+                else if (instanceTypeKnown && InstanceTypeCatalog.Find(def.InstanceType)?.SmdDataParallel != true)
                 {
-                    problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; use one of {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
+                    problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; use one of {string.Join(", ", InstanceTypeCatalog.SmdDataParallelTypes)}.");
                 }
 
                 CheckMpiOptions(problems, "Distribution.CustomMpiOptions", smddp.CustomMpiOptions);
@@ -356,7 +360,7 @@ internal static partial class TrainingDefinitionValidator
                     problems.Add($"Distribution.ProcessesPerHost: {mp.ProcessesPerHost} is not allowed; use at least 1 (usually the GPU count) or leave it unset.");
                 }
 
-                if (instanceTypeKnown && InstanceTypes.IsP5For(def.InstanceType))
+                if (instanceTypeKnown && InstanceTypeCatalog.Find(def.InstanceType)?.SmdistributedRefused == true)
                 {
                     problems.Add($"Distribution: model parallel does not support InstanceType '{def.InstanceType}'; the SDK refuses smdistributed on p5.48xlarge (\"SMModelParallel and SMDataParallel currently do not support p5 instances\").");
                 }

@@ -13,20 +13,11 @@ namespace HfSageMaker.Constructs.Training;
 /// <see cref="ArgumentException"/>.
 /// </summary>
 /// <remarks>
-/// <para><b>Run-time job names.</b> When the name argument is null the request has no name, and no
-/// <c>sagemaker_job_name</c> hyperparameter. Whoever fills the name in at run time must set exactly these keys,
-/// both to the same name (see <see cref="WithJobName"/> and <see cref="WithTuningJobName"/>):</para>
-/// <list type="bullet">
-/// <item>CreateTrainingJob: <c>TrainingJobName</c> = name and <c>HyperParameters.sagemaker_job_name</c> = the name
-/// JSON-encoded, i.e. wrapped in double quotes (<c>"\"name\""</c>; names match <c>[a-zA-Z0-9-]</c>, so nothing to escape).</item>
-/// <item>CreateHyperParameterTuningJob: <c>HyperParameterTuningJobName</c> = name and
-/// <c>TrainingJobDefinition.StaticHyperParameters.sagemaker_job_name</c> = the name JSON-encoded (the SDK prepares the
-/// estimator with the tuning job name).</item>
-/// </list>
-/// <para><b>Run-time instance type.</b> See <see cref="WithInstanceType"/>: <c>ResourceConfig.InstanceType</c>
-/// (tuning: <c>TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType</c>), the hyperparameter
-/// <c>sagemaker_instance_type</c> when present (torchrun, SMDDP, model parallel), and <c>VolumeKmsKeyId</c>, which is
-/// only valid on instance types without local storage.</para>
+/// <para><b>Run-time choices.</b> When the name argument is null the request has no name and no
+/// <c>sagemaker_job_name</c> hyperparameter: PrepareRequest sets both (<c>TrainingJobName</c> or
+/// <c>HyperParameterTuningJobName</c>, and <c>sagemaker_job_name</c> JSON-encoded, as the SDK sets both from one name).
+/// What a run-time instance type changes (the volume key, <c>sagemaker_instance_type</c>) is computed per allowed type
+/// by <see cref="InstanceTypeChoice"/> and travels in PrepareRequest's policy.</para>
 /// </remarks>
 public static class TrainingRequestBuilder
 {
@@ -43,7 +34,7 @@ public static class TrainingRequestBuilder
     /// <param name="def">The job.</param>
     /// <param name="res">Role, image, code archive, buckets, key, network and region.</param>
     /// <param name="jobName">The training job name, or null to leave <c>TrainingJobName</c> and <c>sagemaker_job_name</c>
-    /// for the run time (<see cref="WithJobName"/>).</param>
+    /// for the run time (PrepareRequest).</param>
     /// <returns>The request body as SageMaker's JSON protocol takes it.</returns>
     /// <exception cref="ArgumentException">One line per problem: field, value, what is allowed.</exception>
     public static JsonObject CreateTrainingJob(HuggingFaceTrainingJobDefinition def, TrainingJobResources res, string? jobName)
@@ -89,7 +80,7 @@ public static class TrainingRequestBuilder
     /// <param name="tuning">Ranges, objective, strategy and limits.</param>
     /// <param name="res">Role, image, code archive, buckets, key, network and region.</param>
     /// <param name="tuningJobName">The tuning job name (1-32 characters), or null to leave it and
-    /// <c>sagemaker_job_name</c> for the run time (<see cref="WithTuningJobName"/>).</param>
+    /// <c>sagemaker_job_name</c> for the run time (PrepareRequest).</param>
     /// <returns>The request body.</returns>
     /// <exception cref="ArgumentException">One line per problem: field, value, what is allowed.</exception>
     public static JsonObject CreateHyperParameterTuningJob(
@@ -209,99 +200,6 @@ public static class TrainingRequestBuilder
     }
 
     /// <summary>
-    /// Returns a copy of a <c>CreateTrainingJob</c> request with <c>TrainingJobName</c> and the
-    /// <c>sagemaker_job_name</c> hyperparameter both set to <paramref name="jobName"/> (the SDK sets both from one name).
-    /// </summary>
-    /// <param name="request">A request from <see cref="CreateTrainingJob"/>.</param>
-    /// <param name="jobName">1-63 characters, <c>^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$</c>.</param>
-    /// <returns>The named copy.</returns>
-    /// <exception cref="ArgumentException">The name is invalid or the request is not a training request.</exception>
-    public static JsonObject WithJobName(JsonObject request, string jobName)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var problems = new List<string>();
-        TrainingDefinitionValidator.CheckJobName(problems, "jobName", jobName ?? string.Empty, tuning: false);
-        Throw(problems, "WithJobName");
-        var copy = (JsonObject)request.DeepClone();
-        var hyperparameters = copy["HyperParameters"] as JsonObject
-            ?? throw new ArgumentException("request: no HyperParameters object; pass a request built by CreateTrainingJob.", nameof(request));
-        copy["TrainingJobName"] = jobName;
-        hyperparameters[ReservedHyperparameters.JobName] = HyperparameterEncoding.Encode(jobName);
-        return copy;
-    }
-
-    /// <summary>
-    /// Returns a copy of a <c>CreateHyperParameterTuningJob</c> request with <c>HyperParameterTuningJobName</c> and
-    /// <c>TrainingJobDefinition.StaticHyperParameters.sagemaker_job_name</c> both set to <paramref name="tuningJobName"/>.
-    /// </summary>
-    /// <param name="request">A request from <see cref="CreateHyperParameterTuningJob"/>.</param>
-    /// <param name="tuningJobName">1-32 characters, <c>^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$</c>.</param>
-    /// <returns>The named copy.</returns>
-    /// <exception cref="ArgumentException">The name is invalid or the request is not a tuning request.</exception>
-    public static JsonObject WithTuningJobName(JsonObject request, string tuningJobName)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var problems = new List<string>();
-        TrainingDefinitionValidator.CheckJobName(problems, "tuningJobName", tuningJobName ?? string.Empty, tuning: true);
-        Throw(problems, "WithTuningJobName");
-        var copy = (JsonObject)request.DeepClone();
-        var hyperparameters = copy["TrainingJobDefinition"]?["StaticHyperParameters"] as JsonObject
-            ?? throw new ArgumentException("request: no TrainingJobDefinition.StaticHyperParameters; pass a request built by CreateHyperParameterTuningJob.", nameof(request));
-        copy["HyperParameterTuningJobName"] = tuningJobName;
-        hyperparameters[ReservedHyperparameters.JobName] = HyperparameterEncoding.Encode(tuningJobName);
-        return copy;
-    }
-
-    /// <summary>
-    /// Returns a copy of a training or tuning request running on another instance type, touching every key that
-    /// depends on it: the instance type of <c>ResourceConfig</c> (tuning: <c>TrainingJobDefinition.HyperParameterTuningResourceConfig</c>),
-    /// the <c>sagemaker_instance_type</c> hyperparameter when present (JSON-encoded), and <c>VolumeKmsKeyId</c>
-    /// (set to the volume key on EBS-only types p2/p3/g3, removed on types with local storage).
-    /// </summary>
-    /// <param name="request">A request from this builder.</param>
-    /// <param name="instanceType">A GPU training instance type; with SMDDP one of the SMDDP types.</param>
-    /// <param name="volumeKmsKeyArn">The volume key (<see cref="TrainingJobResources.VolumeKmsKeyArn"/>). Default: the
-    /// request's output key.</param>
-    /// <returns>The modified copy.</returns>
-    /// <exception cref="ArgumentException">The type is not a GPU type, or SMDDP does not support it.</exception>
-    public static JsonObject WithInstanceType(JsonObject request, string instanceType, string? volumeKmsKeyArn = null)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var copy = (JsonObject)request.DeepClone();
-        var definition = copy["TrainingJobDefinition"] as JsonObject ?? copy;
-        var resources = (definition[ResourceConfigKey(tuning: true)] ?? definition[ResourceConfigKey(tuning: false)]) as JsonObject
-            ?? throw new ArgumentException("request: no ResourceConfig or HyperParameterTuningResourceConfig; pass a request built by TrainingRequestBuilder.", nameof(request));
-        var hyperparameters = (definition["HyperParameters"] ?? definition["StaticHyperParameters"]) as JsonObject;
-        var problems = new List<string>();
-        if (GpuInstanceTypes.Explain(instanceType) is { } notGpu)
-        {
-            problems.Add($"instanceType: {notGpu}");
-        }
-
-        if (hyperparameters?[ReservedHyperparameters.DistributedDataParallelEnabled]?.GetValue<string>() == "true"
-            && !InstanceTypes.SmdDataParallel.Contains(instanceType))
-        {
-            problems.Add($"instanceType: SMDDP does not support '{instanceType}'; use one of {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
-        }
-
-        Throw(problems, "WithInstanceType");
-        resources["InstanceType"] = instanceType;
-        if (hyperparameters?.ContainsKey(ReservedHyperparameters.InstanceType) == true)
-        {
-            hyperparameters[ReservedHyperparameters.InstanceType] = HyperparameterEncoding.Encode(instanceType);
-        }
-
-        resources.Remove("VolumeKmsKeyId");
-        var key = volumeKmsKeyArn ?? definition["OutputDataConfig"]?["KmsKeyId"]?.GetValue<string>();
-        if (key is not null && InstanceTypes.AcceptsVolumeKmsKey(instanceType!))
-        {
-            resources["VolumeKmsKeyId"] = key;
-        }
-
-        return copy;
-    }
-
-    /// <summary>
     /// The encoded hyperparameters in the SDK's order: the user's, then <c>Framework._prepare_for_training</c>'s
     /// reserved keys, then the distribution keys.
     /// </summary>
@@ -317,7 +215,7 @@ public static class TrainingRequestBuilder
                 continue;
             }
 
-            if (key.StartsWith("sagemaker_", StringComparison.Ordinal) || key == ReservedHyperparameters.ModelParallelParameters)
+            if (key.StartsWith(ReservedHyperparameters.ReservedPrefix, StringComparison.Ordinal) || key == ReservedHyperparameters.ModelParallelParameters)
             {
                 problems.Add($"Hyperparameters[\"{key}\"]: reserved for SageMaker (keys starting with sagemaker_ and mp_parameters are set by the builder and dropped from the script's arguments by the toolkit); rename it.");
                 continue;
@@ -454,8 +352,7 @@ public static class TrainingRequestBuilder
             ["InstanceCount"] = def.InstanceCount,
             ["VolumeSizeInGB"] = def.VolumeSize is null ? DefaultVolumeGb : (int)def.VolumeSize.ToGibibytes(),
         };
-        var volumeKey = res.VolumeKmsKeyArn ?? res.KmsKeyArn;
-        if (volumeKey is not null && !CdkTokens.IsUnresolved(def.InstanceType) && InstanceTypes.AcceptsVolumeKmsKey(def.InstanceType))
+        if (VolumeKey(res, def.InstanceType) is { } volumeKey)
         {
             resources["VolumeKmsKeyId"] = volumeKey;
         }
@@ -469,13 +366,10 @@ public static class TrainingRequestBuilder
         // deletes "resource_config" and sets "hpo_resource_config" (VolumeKmsKeyId, InstanceCount, InstanceType,
         // VolumeSizeInGB), which session.py _map_training_config sends as HyperParameterTuningResourceConfig.
         target[ResourceConfigKey(tuning)] = resources;
-        var maxRuntime = def.MaxRuntime is null ? DefaultMaxRuntimeSeconds : Seconds(def.MaxRuntime);
-        var stopping = new JsonObject { ["MaxRuntimeInSeconds"] = maxRuntime };
+        var stopping = new JsonObject { ["MaxRuntimeInSeconds"] = MaxRuntimeSeconds(def) };
         if (def.Spot is not null)
         {
-            stopping["MaxWaitTimeInSeconds"] = def.Spot.MaxWait is null
-                ? Math.Max(maxRuntime, Math.Min(2 * maxRuntime, TrainingDefinitionValidator.MaxRuntimeSeconds))
-                : Seconds(def.Spot.MaxWait);
+            stopping["MaxWaitTimeInSeconds"] = MaxWaitSeconds(def);
         }
 
         target["StoppingCondition"] = stopping;
@@ -561,6 +455,62 @@ public static class TrainingRequestBuilder
         }
 
         return json;
+    }
+
+    /// <summary>
+    /// What choosing <paramref name="instanceType"/> at run time changes in the requests built from
+    /// <paramref name="def"/> and <paramref name="res"/>: the resource configuration's volume key (present on types that
+    /// take one) and, when the distribution sends it, <c>sagemaker_instance_type</c>. PrepareRequest receives this for
+    /// every allowed type in its policy and applies it as it is.
+    /// </summary>
+    /// <param name="def">The job.</param>
+    /// <param name="res">The job's resources (keys).</param>
+    /// <param name="instanceType">A GPU training instance type.</param>
+    /// <returns><c>{"resources": {"VolumeKmsKeyId"}?, "hyperParameters": {"sagemaker_instance_type"}?}</c>.</returns>
+    internal static JsonObject InstanceTypeChoice(HuggingFaceTrainingJobDefinition def, TrainingJobResources res, string instanceType)
+    {
+        var choice = new JsonObject();
+        if (VolumeKey(res, instanceType) is { } volumeKey)
+        {
+            choice["resources"] = new JsonObject { ["VolumeKmsKeyId"] = volumeKey };
+        }
+
+        if (DistributionHyperparameters(def).Any(kv => kv.Key == ReservedHyperparameters.InstanceType))
+        {
+            choice["hyperParameters"] = new JsonObject { [ReservedHyperparameters.InstanceType] = HyperparameterEncoding.Encode(instanceType) };
+        }
+
+        return choice;
+    }
+
+    /// <summary>The volume key of a job on <paramref name="instanceType"/>: the volume key, else the output key, on types
+    /// without local storage (<see cref="InstanceTypeFacts.AcceptsVolumeKmsKey"/>); null otherwise.</summary>
+    private static string? VolumeKey(TrainingJobResources res, string instanceType)
+    {
+        var key = res.VolumeKmsKeyArn ?? res.KmsKeyArn;
+        return key is not null && !CdkTokens.IsUnresolved(instanceType) && InstanceTypeCatalog.Find(instanceType)?.AcceptsVolumeKmsKey == true
+            ? key
+            : null;
+    }
+
+    /// <summary><c>StoppingCondition.MaxRuntimeInSeconds</c>: the job's, else the SDK's default of one day.</summary>
+    internal static int MaxRuntimeSeconds(HuggingFaceTrainingJobDefinition def) =>
+        def.MaxRuntime is null ? DefaultMaxRuntimeSeconds : Seconds(def.MaxRuntime);
+
+    /// <summary>
+    /// <c>StoppingCondition.MaxWaitTimeInSeconds</c> of the job with spot: <see cref="SpotTrainingOptions.MaxWait"/>, else
+    /// twice the run time, at most 28 days and never below the run time. (The SDK has no default: it sends
+    /// <c>max_wait</c> only when given, and SageMaker refuses spot without it; README divergence table.) PrepareRequest's
+    /// policy carries this value as the wait a run keeps when it changes only the run time.
+    /// </summary>
+    /// <param name="def">The job (with or without <see cref="HuggingFaceTrainingJobDefinition.Spot"/>).</param>
+    /// <returns>Seconds.</returns>
+    internal static int MaxWaitSeconds(HuggingFaceTrainingJobDefinition def)
+    {
+        var maxRuntime = MaxRuntimeSeconds(def);
+        return def.Spot?.MaxWait is { } wait
+            ? Seconds(wait)
+            : Math.Max(maxRuntime, Math.Min(2 * maxRuntime, TrainingDefinitionValidator.MaxRuntimeSeconds));
     }
 
     /// <summary>

@@ -49,7 +49,7 @@ public abstract class TrainingRecipe
     public abstract string PythonVersion { get; }
 
     /// <summary>
-    /// The least GPU memory (GiB per GPU, <see cref="GpuMemory"/>) an instance type needs to be allowed for this recipe;
+    /// The least GPU memory (GiB per GPU, <see cref="InstanceTypeFacts.GpuMemoryGiB"/> of the instance-type catalog) an instance type needs to be allowed for this recipe;
     /// environment files that allow a smaller type for it are refused.
     /// </summary>
     public abstract int MinimumGpuMemoryGiB { get; }
