@@ -123,13 +123,11 @@ public class TrainingValidationTests
     }
 
     [Fact]
-    public void Run_time_name_helpers_validate_the_name()
+    public void Job_names_are_validated()
     {
-        var request = TrainingRequestBuilder.CreateTrainingJob(Definition(), Resources(), null);
-        var error = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithJobName(request, "-bad"));
+        var error = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.CreateTrainingJob(Definition(), Resources(), "-bad"));
         Assert.Contains("jobName: '-bad' (4 characters) is not a valid training job name", error.Message, StringComparison.Ordinal);
-        var tuning = TrainingRequestBuilder.CreateHyperParameterTuningJob(Definition(), Tuning(), Resources(), null);
-        var tooLong = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithTuningJobName(tuning, new string('t', 33)));
+        var tooLong = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.CreateHyperParameterTuningJob(Definition(), Tuning(), Resources(), new string('t', 33)));
         Assert.Contains("is not a valid tuning job name; SageMaker allows 1-32", tooLong.Message, StringComparison.Ordinal);
     }
 
