@@ -111,7 +111,7 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
         Assert.Equal("""["ml.g5.xlarge"]""", create.GetProperty("Condition").GetProperty("ForAllValues:StringEquals").GetProperty("sagemaker:InstanceTypes").GetRawText());
         Assert.Equal("21600", create.GetProperty("Condition").GetProperty("NumericLessThanEquals").GetProperty("sagemaker:MaxRuntimeInSeconds").GetString());
         var definition = JsonSerializer.Serialize(template.FindResources("AWS::StepFunctions::StateMachine"));
-        Assert.Matches(@"maxInstanceCount(\\u0022|\\|"")+:2[,}]", definition);
+        Assert.Matches(@"instanceCount(\\u0022|\\|"")+:\{(\\u0022|\\|"")+max(\\u0022|\\|"")+:2[,}]", definition);
     }
 
     [Fact]
