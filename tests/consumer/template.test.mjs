@@ -90,8 +90,8 @@ describe('the consumer stack', () => {
   });
 
   test('the guardrails default to the job: its instance type, count and run time', () => {
-    assert.deepEqual(payload.policy.allowedInstanceTypes, ['ml.g5.xlarge']);
-    assert.equal(payload.policy.maxInstanceCount, 1);
+    assert.deepEqual(Object.keys(payload.policy.instanceTypes), ['ml.g5.xlarge']);
+    assert.equal(payload.policy.instanceCount.max, 1);
     assert.equal(payload.policy.maxRuntimeSeconds, 4 * 3600);
   });
 
