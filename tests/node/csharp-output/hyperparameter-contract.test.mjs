@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
 import { encodeHyperparameter } from '../../../constructs/Orchestration/runtime/encoding.mjs';
-import { policy as basePolicy } from './fixtures.mjs';
+import { policy as basePolicy } from '../state-machine/fixtures.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const directory = path.join(process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results'), 'hyperparameter-contract');
