@@ -29,7 +29,7 @@ internal static class PipelineStateGraph
             ["allowedInstanceTypes"] = props.AllowedInstanceTypes!.ToArray(),
             ["maxInstanceCount"] = props.MaxInstanceCount!.Value,
             ["maxRuntimeSeconds"] = maxRuntimeSeconds,
-            ["datasetsBucket"] = props.DatasetsBucket.BucketName,
+            ["datasetsBucket"] = props.Buckets.Datasets.BucketName,
             ["maxTuningJobs"] = props.MaxTuningJobs,
             ["maxParallelTuningJobs"] = props.MaxParallelTuningJobs,
         };

@@ -4,7 +4,7 @@ namespace HfSageMaker.Constructs.Training;
 
 /// <summary>
 /// The one definition of "a GPU training instance type" for Hugging Face training: the image catalog
-/// (<see cref="HuggingFaceImage"/>), the request builder (<see cref="TrainingRequestBuilder"/>), the training pipeline's
+/// (<see cref="HuggingFaceImage"/>), the request builder, the training pipeline's
 /// allowed instance types and the environment loader all ask this class, and all explain a refusal with
 /// <see cref="Explain"/>.
 /// </summary>
