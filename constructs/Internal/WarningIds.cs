@@ -14,6 +14,12 @@ internal static class WarningIds
     /// <summary>An environment-agnostic stack's Hugging Face image is not published in every region it may deploy to.</summary>
     public const string DlcRegionSubset = "@hfsagemaker/training:dlcRegionSubset";
 
+    /// <summary>An environment-agnostic stack's Hugging Face inference image is not published in every region.</summary>
+    public const string InferenceDlcRegionSubset = "@hfsagemaker/training:inferenceDlcRegionSubset";
+
+    /// <summary>An environment-agnostic stack's Hugging Face LLM (TGI) image is not published in every region.</summary>
+    public const string LlmDlcRegionSubset = "@hfsagemaker/training:llmDlcRegionSubset";
+
     /// <summary>An imported notification key, whose key policy could not be extended for the publishing services.</summary>
     public const string ImportedNotificationKey = "@hfsagemaker/operations:importedNotificationKey";
 
