@@ -53,7 +53,7 @@ internal static class PrepareRequestPolicy
                 // The builder's default ratio (twice the run time) over the environment's maximum, at most 28 days.
                 ["maxWaitSeconds"] = Math.Min(2 * maxRuntimeSeconds, TrainingDefinitionValidator.MaxRuntimeSeconds),
             },
-            ["datasetsBucket"] = props.DatasetsBucket.BucketName,
+            ["datasetsBucket"] = props.Buckets.Datasets.BucketName,
             // The channels a run may point elsewhere: the job's own (the builder adds the code channel of an isolated job).
             ["channels"] = (job.Channels ?? []).Select(c => c.Name).ToArray(),
             ["limits"] = new Dictionary<string, object>

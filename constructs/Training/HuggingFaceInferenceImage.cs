@@ -170,7 +170,7 @@ public static partial class HuggingFaceInferenceImage
         var missing = SupportedRegions.Where(r => !image!.Regions.Contains(r, StringComparer.Ordinal)).ToArray();
         if (missing.Length > 0)
         {
-            Annotations.Of(scope).AddWarningV2("@hfsagemaker/training:inference-dlc-region-subset",
+            Annotations.Of(scope).AddWarningV2(WarningIds.InferenceDlcRegionSubset,
                 $"Hugging Face inference image {tag} is not published in {string.Join(", ", missing)}; "
                 + "a model registered with it in this environment-agnostic stack cannot be deployed there.");
         }

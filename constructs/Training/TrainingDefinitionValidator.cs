@@ -89,7 +89,8 @@ internal static partial class TrainingDefinitionValidator
         }
     }
 
-    /// <summary>Everything shared by training and tuning requests.</summary>
+    /// <summary>The job's own rules, shared by training and tuning requests (what the platform provides is checked by
+    /// <see cref="CheckResources"/>; <paramref name="res"/> is read only for the image and the region).</summary>
     public static void CheckDefinition(List<string> problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res)
     {
         CheckEntryPoint(problems, def.EntryPoint);
@@ -122,7 +123,7 @@ internal static partial class TrainingDefinitionValidator
 
         CheckVolume(problems, def.VolumeSize);
         var maxRuntime = CheckSeconds(problems, "MaxRuntime", def.MaxRuntime, 1, MaxRuntimeSeconds, "1 second to 28 days (2419200 seconds)");
-        CheckSpot(problems, def, res, maxRuntime ?? 86400);
+        CheckSpot(problems, def, maxRuntime ?? 86400);
         if (def.MaxRetryAttempts is { } retries && (retries < 1 || retries > 30))
         {
             problems.Add($"MaxRetryAttempts: {retries} is not allowed; SageMaker allows 1-30 (leave it unset for no retry).");
@@ -149,7 +150,6 @@ internal static partial class TrainingDefinitionValidator
         CheckMetrics(problems, def.MetricDefinitions);
         CheckEnvironment(problems, def);
         CheckTags(problems, def.Tags);
-        CheckResources(problems, res, def.EnableNetworkIsolation);
     }
 
     private static void CheckEntryPoint(List<string> problems, string? entryPoint)
@@ -218,7 +218,7 @@ internal static partial class TrainingDefinitionValidator
         return (int)seconds;
     }
 
-    private static void CheckSpot(List<string> problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res, int maxRuntime)
+    private static void CheckSpot(List<string> problems, HuggingFaceTrainingJobDefinition def, int maxRuntime)
     {
         if (def.Spot is null)
         {
@@ -229,11 +229,6 @@ internal static partial class TrainingDefinitionValidator
         if (maxWait is { } wait && wait < maxRuntime)
         {
             problems.Add($"Spot.MaxWait: {wait} seconds is shorter than MaxRuntime ({maxRuntime} seconds); SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds.");
-        }
-
-        if (string.IsNullOrEmpty(res.CheckpointS3Uri))
-        {
-            problems.Add("CheckpointS3Uri: not set, but Spot is; an interrupted spot job resumes only from checkpoints, so give TrainingJobResources.CheckpointS3Uri (s3://bucket/prefix).");
         }
 
         if (def.KeepAlivePeriod is not null)
@@ -549,7 +544,34 @@ internal static partial class TrainingDefinitionValidator
         }
     }
 
-    private static void CheckResources(List<string> problems, TrainingJobResources res, bool isolated)
+    /// <summary>
+    /// What the platform provides (<see cref="TrainingJobResources"/>) against the API shapes, and what the job needs of
+    /// it. <paramref name="field"/> names each resource field in the caller's terms (the pipeline names its props); a
+    /// null name drops the problem, for a field the caller checks itself.
+    /// </summary>
+    public static void CheckResources(List<string> problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res, Func<string, string?>? field = null)
+    {
+        var isolated = def.EnableNetworkIsolation;
+        var named = new List<string>();
+        CheckResourceShapes(named, res, isolated);
+        if (def.Spot is not null && string.IsNullOrEmpty(res.CheckpointS3Uri))
+        {
+            named.Add("CheckpointS3Uri: not set, but Spot is; an interrupted spot job resumes only from checkpoints, so give TrainingJobResources.CheckpointS3Uri (s3://bucket/prefix).");
+        }
+
+        foreach (var line in named)
+        {
+            // Every line starts with its field name, the resource property, then ':' or '/'.
+            var end = line.IndexOfAny([':', '/']);
+            var name = field is null ? line[..end] : field(line[..end]);
+            if (name is not null)
+            {
+                problems.Add(name + line[end..]);
+            }
+        }
+    }
+
+    private static void CheckResourceShapes(List<string> problems, TrainingJobResources res, bool isolated)
     {
         if (!CdkTokens.IsUnresolved(res.RoleArn) && (res.RoleArn is null || res.RoleArn.Length > 2048 || !RoleArnPattern().IsMatch(res.RoleArn)))
         {

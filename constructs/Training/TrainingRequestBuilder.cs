@@ -19,7 +19,7 @@ namespace HfSageMaker.Constructs.Training;
 /// What a run-time instance type changes (the volume key, <c>sagemaker_instance_type</c>) is computed per allowed type
 /// by <see cref="InstanceTypeChoice"/> and travels in PrepareRequest's policy.</para>
 /// </remarks>
-public static class TrainingRequestBuilder
+internal static class TrainingRequestBuilder
 {
     /// <summary>The estimator class the tuner records (<c>sagemaker_estimator_class_name</c>).</summary>
     public const string EstimatorClassName = "HuggingFace";
@@ -41,12 +41,8 @@ public static class TrainingRequestBuilder
     {
         ArgumentNullException.ThrowIfNull(def);
         ArgumentNullException.ThrowIfNull(res);
-        var problems = new List<string>();
-        TrainingDefinitionValidator.CheckJobName(problems, "jobName", jobName, tuning: false);
-        TrainingDefinitionValidator.CheckDefinition(problems, def, res);
-        var hyperparameters = BuildHyperparameters(problems, def, res, jobName);
-        TrainingDefinitionValidator.CheckHyperparameterLimits(problems, "Hyperparameters", hyperparameters, jobName is null ? 1 : 0);
-        DebuggerDefaults.Check(problems, def, res);
+        var problems = new RequestProblems();
+        var hyperparameters = CheckTraining(problems, def, res, jobName);
         Throw(problems, "CreateTrainingJob");
 
         var request = new JsonObject();
@@ -60,7 +56,9 @@ public static class TrainingRequestBuilder
         {
             ["TrainingImage"] = res.ImageUri,
             ["TrainingInputMode"] = "File",
-            ["EnableSageMakerMetricsTimeSeries"] = true,
+            // session.py _get_train_request (lines 1603-1606): the estimator's enable_sagemaker_metrics, True by default for
+            // HuggingFace (huggingface/estimator.py lines 212-213).
+            ["EnableSageMakerMetricsTimeSeries"] = def.EnableSageMakerMetrics,
         };
         if (def.MetricDefinitions is { Count: > 0 })
         {
@@ -89,26 +87,8 @@ public static class TrainingRequestBuilder
         ArgumentNullException.ThrowIfNull(def);
         ArgumentNullException.ThrowIfNull(tuning);
         ArgumentNullException.ThrowIfNull(res);
-        var problems = new List<string>();
-        TrainingDefinitionValidator.CheckJobName(problems, "tuningJobName", tuningJobName, tuning: true);
-        TrainingDefinitionValidator.CheckDefinition(problems, def, res);
-        if (def.KeepAlivePeriod is not null)
-        {
-            problems.Add("KeepAlivePeriod: warm pools are not available to tuning jobs (SageMaker refuses KeepAlivePeriodInSeconds in a tuning job's training definition); remove it.");
-        }
-
-        var hyperparameters = BuildHyperparameters(problems, def, res, tuningJobName);
-        var ranges = TuningValidator.Check(problems, def, tuning);
-
-        // HyperparameterTuner._prepare_static_hyperparameters (sagemaker/tuner.py): estimator.hyperparameters() in its
-        // order without the tuned keys, then the estimator class metadata (always for Framework estimators) at the end.
-        // A new dictionary: Dictionary.Remove would let the metadata reuse the freed slots in the middle.
-        hyperparameters = hyperparameters
-            .Where(kv => !ranges.TunedNames.Contains(kv.Key))
-            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        hyperparameters[ReservedHyperparameters.EstimatorClassName] = HyperparameterEncoding.Encode(EstimatorClassName);
-        hyperparameters[ReservedHyperparameters.EstimatorModule] = HyperparameterEncoding.Encode(EstimatorModule);
-        TrainingDefinitionValidator.CheckHyperparameterLimits(problems, "Hyperparameters", hyperparameters, tuningJobName is null ? 1 : 0);
+        var problems = new RequestProblems();
+        var (hyperparameters, ranges) = CheckTuning(problems, def, tuning, res, tuningJobName);
         Throw(problems, "CreateHyperParameterTuningJob");
 
         var limits = new JsonObject();
@@ -197,6 +177,98 @@ public static class TrainingRequestBuilder
 
         AddTags(request, def.Tags);
         return request;
+    }
+
+    /// <summary>
+    /// Every problem of the requests a pipeline builds, without building them: the training request of
+    /// <paramref name="def"/> and, with <paramref name="tuning"/>, the tuning request of <paramref name="tuningDef"/>.
+    /// Each line names its field as in <see cref="CreateTrainingJob"/>'s message; the caller reports them in its own
+    /// format (the pipeline prefixes <c>Job.</c> and <c>Tuning.</c>).
+    /// </summary>
+    /// <param name="def">The training job.</param>
+    /// <param name="tuningDef">The job each tuning trial runs (the pipeline's has no warm pool), or null without tuning.</param>
+    /// <param name="tuning">The tuning job, or null.</param>
+    /// <param name="res">What the platform provides.</param>
+    /// <param name="resourceField">Names a <see cref="TrainingJobResources"/> property in the caller's terms; null drops
+    /// its problems (a field the caller checks itself).</param>
+    /// <returns>The problems, each list without repeats.</returns>
+    internal static RequestProblems Validate(HuggingFaceTrainingJobDefinition def, HuggingFaceTrainingJobDefinition? tuningDef,
+        TuningDefinition? tuning, TrainingJobResources res, Func<string, string?> resourceField)
+    {
+        var problems = new RequestProblems(resourceField);
+        CheckTraining(problems, def, res, null);
+        if (tuning is not null && tuningDef is not null)
+        {
+            CheckTuning(problems, tuningDef, tuning, res, null);
+        }
+
+        return problems;
+    }
+
+    /// <summary>The problems of a request, by what each is about.</summary>
+    internal sealed class RequestProblems(Func<string, string?>? resourceField = null)
+    {
+        private readonly List<string> _job = [];
+        private readonly List<string> _tuning = [];
+        private readonly List<string> _request = [];
+
+        /// <summary>Rules of the job definition (its fields: <c>VolumeSize</c>, <c>Hyperparameters["lr"]</c>, ...).</summary>
+        public IReadOnlyList<string> Job => [.. _job.Distinct(StringComparer.Ordinal)];
+
+        /// <summary>Rules of the tuning definition (<c>Ranges[0]</c>, <c>MaxJobs</c>, ...).</summary>
+        public IReadOnlyList<string> Tuning => [.. _tuning.Distinct(StringComparer.Ordinal)];
+
+        /// <summary>The job names and what the platform provides (<see cref="TrainingJobResources"/>).</summary>
+        public IReadOnlyList<string> Request => [.. _request.Distinct(StringComparer.Ordinal)];
+
+        /// <summary>Every problem, request first.</summary>
+        public IReadOnlyList<string> All => [.. Request, .. Job, .. Tuning];
+
+        internal List<string> JobList => _job;
+
+        internal List<string> TuningList => _tuning;
+
+        internal List<string> RequestList => _request;
+
+        internal Func<string, string?>? ResourceField => resourceField;
+    }
+
+    private static Dictionary<string, string> CheckTraining(RequestProblems problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res, string? jobName)
+    {
+        TrainingDefinitionValidator.CheckJobName(problems.RequestList, "jobName", jobName, tuning: false);
+        TrainingDefinitionValidator.CheckDefinition(problems.JobList, def, res);
+        TrainingDefinitionValidator.CheckResources(problems.RequestList, def, res, problems.ResourceField);
+        var hyperparameters = BuildHyperparameters(problems.JobList, def, res, jobName);
+        TrainingDefinitionValidator.CheckHyperparameterLimits(problems.JobList, "Hyperparameters", hyperparameters, jobName is null ? 1 : 0);
+        DebuggerDefaults.Check(problems.JobList, def, res);
+        return hyperparameters;
+    }
+
+    private static (Dictionary<string, string> Hyperparameters, TuningValidator.Result Ranges) CheckTuning(
+        RequestProblems problems, HuggingFaceTrainingJobDefinition def, TuningDefinition tuning, TrainingJobResources res, string? tuningJobName)
+    {
+        TrainingDefinitionValidator.CheckJobName(problems.RequestList, "tuningJobName", tuningJobName, tuning: true);
+        TrainingDefinitionValidator.CheckDefinition(problems.JobList, def, res);
+        TrainingDefinitionValidator.CheckResources(problems.RequestList, def, res, problems.ResourceField);
+        if (def.KeepAlivePeriod is not null)
+        {
+            problems.JobList.Add("KeepAlivePeriod: warm pools are not available to tuning jobs (SageMaker refuses KeepAlivePeriodInSeconds in a tuning job's training definition); remove it.");
+        }
+
+        var hyperparameters = BuildHyperparameters(problems.JobList, def, res, tuningJobName);
+        var ranges = TuningValidator.Check(problems.TuningList, def, tuning);
+
+        // HyperparameterTuner._prepare_static_hyperparameters (sagemaker/tuner.py): estimator.hyperparameters() in its
+        // order without the tuned keys, then the estimator class metadata (always for Framework estimators) at the end.
+        // A new dictionary: Dictionary.Remove would let the metadata reuse the freed slots in the middle.
+        hyperparameters = hyperparameters
+            .Where(kv => !ranges.TunedNames.Contains(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        hyperparameters[ReservedHyperparameters.EstimatorClassName] = HyperparameterEncoding.Encode(EstimatorClassName);
+        hyperparameters[ReservedHyperparameters.EstimatorModule] = HyperparameterEncoding.Encode(EstimatorModule);
+        // The static hyperparameters of the tuning request: over the limit only here when the tuner's two keys tip it.
+        TrainingDefinitionValidator.CheckHyperparameterLimits(problems.TuningList, "StaticHyperParameters", hyperparameters, tuningJobName is null ? 1 : 0);
+        return (hyperparameters, ranges);
     }
 
     /// <summary>
@@ -611,4 +683,6 @@ public static class TrainingRequestBuilder
                 string.Join("\n", problems));
         }
     }
+
+    private static void Throw(RequestProblems problems, string operation) => Throw([.. problems.All], operation);
 }

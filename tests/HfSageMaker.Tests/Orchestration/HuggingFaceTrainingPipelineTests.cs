@@ -165,7 +165,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         {
             Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
-            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            Buckets = TestBuckets.Import(stack, bucket),
             ImageUri = DlcImage,
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Topic(stack, "T"),
@@ -212,7 +212,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         {
             Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
-            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            Buckets = TestBuckets.Import(stack, bucket),
             ImageUri = imageUri,
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Topic(stack, "T"),

@@ -27,7 +27,7 @@ public sealed class PipelineVolumeKeyTests
         {
             Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, false, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = role,
-            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            Buckets = TestBuckets.Import(stack, bucket),
             EncryptionKey = output,
             VolumeEncryptionKey = volume,
             ImageUri = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04",

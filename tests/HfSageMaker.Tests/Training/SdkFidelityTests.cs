@@ -185,6 +185,35 @@ public class SdkFidelityTests
             """, request);
     }
 
+    // HuggingFace(..., enable_sagemaker_metrics=False): the SDK's own test_huggingface (tests/unit/sagemaker/huggingface/
+    // test_estimator.py lines 219-256 at v2.257.6) expects train_args["enable_sagemaker_metrics"] = False (line 253),
+    // which session.py _get_train_request sends as AlgorithmSpecification.EnableSageMakerMetricsTimeSeries (lines
+    // 1603-1606). The tuner does not forward the setting (tuner.py _prepare_training_config, lines 2340-2412), so a
+    // tuning job's definition carries none either way.
+    [Fact]
+    public void Sagemaker_metrics_switched_off_sends_false_and_the_tuning_definition_still_carries_none()
+    {
+        var def = Definition() with { EnableSageMakerMetrics = false };
+        var request = Train("metrics-off", def, Resources());
+        Same($$"""
+            {
+              "TrainingInputMode": "File",
+              "TrainingImage": "{{Image}}",
+              "MetricDefinitions": [
+                {"Name": "eval_loss", "Regex": "'eval_loss': ([0-9]+\\.[0-9]+)"},
+                {"Name": "eval_accuracy", "Regex": "'eval_accuracy': ([0-9]+\\.[0-9]+)"}
+              ],
+              "EnableSageMakerMetricsTimeSeries": false
+            }
+            """, request["AlgorithmSpecification"]);
+        var tuning = TrainingRequestBuilder.CreateHyperParameterTuningJob(def, new TuningDefinition
+        {
+            Objective = new TuningObjective("eval_loss", TuningObjectiveType.Minimize),
+            Ranges = [new ContinuousRange("learning_rate", 1e-5, 1e-4)],
+        }, Resources(), null);
+        Assert.False(tuning["TrainingJobDefinition"]!["AlgorithmSpecification"]!.AsObject().ContainsKey("EnableSageMakerMetricsTimeSeries"));
+    }
+
     public static TheoryData<string, DistributionConfig, string, int, string[]> Distributions => new()
     {
         // huggingface/estimator.py _huggingface_distribution_configuration (lines 301-321): pytorchddp first (line 305),
