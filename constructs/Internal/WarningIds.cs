@@ -25,4 +25,8 @@ internal static class WarningIds
 
     /// <summary>Reserved concurrency of the PrepareRequest function needs a higher Lambda quota.</summary>
     public const string ReservedConcurrency = "@hfsagemaker/orchestration:reservedConcurrency";
+
+    /// <summary>Notebooks may use an instance type with local storage, where the SDK's own <c>fit()</c> would still send
+    /// the configured volume key, which SageMaker refuses.</summary>
+    public const string SdkVolumeKey = "@hfsagemaker/studio:sdkVolumeKey";
 }

@@ -39,7 +39,7 @@ namespace HfSageMaker.Constructs.Studio;
 /// Which types take one is <see cref="InstanceTypeCatalog"/>'s answer, which follows AWS where the SDK's rule differs.
 /// On such a type (<c>ml.p6-b200.48xlarge</c>: local NVMe storage, which the SDK's <c>instance_supports_kms</c> does not
 /// know) the SDK's estimator keeps the configured <c>ResourceConfig.VolumeKmsKeyId</c> (<c>session.py</c> lines
-/// 1094-1107), which SageMaker refuses: the construct warns (<c>hf-sagemaker:sdk-volume-key</c>) when one is allowed;
+/// 1094-1107), which SageMaker refuses: the construct warns (<c>@hfsagemaker/studio:sdkVolumeKey</c>) when one is allowed;
 /// <c>@remote</c> and the pipeline are not affected.</para>
 /// <para><b>Names.</b> A lifecycle configuration cannot be updated in place, so its name ends in a hash of its content:
 /// a changed file creates a new configuration, the domain switches to it and CloudFormation deletes the old one. A
@@ -112,7 +112,7 @@ public sealed partial class SageMakerSdkDefaults : Construct
 
         var sdkKeeps = props.AllowedInstanceTypes.Where(t => InstanceTypeCatalog.Find(t) is { LocalStorage: true, SdkDisagrees: not null }).ToArray();
         if (sdkKeeps.Length > 0)
-            Annotations.Of(this).AddWarningV2("hf-sagemaker:sdk-volume-key",
+            Annotations.Of(this).AddWarningV2(WarningIds.SdkVolumeKey,
                 $"AllowedInstanceTypes {string.Join(", ", sdkKeeps)}: the SageMaker Python SDK (v2.257.6 utils.py instance_supports_kms) does not know "
                 + "that these types have local storage, so an estimator's fit() on them keeps the defaults' volume key, which SageMaker refuses "
                 + "on local storage. Use @remote or the training pipeline for them, or remove them from the notebook types.");

@@ -141,7 +141,7 @@ public sealed class EveryInstanceTypeTests(EveryInstanceTypeFixture fixture) : I
         }
 
         // The SDK's estimator keeps the configured volume key on ml.p6-b200.48xlarge (its rule lacks the family): warned.
-        var warnings = Amazon.CDK.Assertions.Annotations.FromStack(stack).FindWarning("*", Match.StringLikeRegexp("hf-sagemaker:sdk-volume-key|ml.p6-b200.48xlarge"));
+        var warnings = Amazon.CDK.Assertions.Annotations.FromStack(stack).FindWarning("*", Match.StringLikeRegexp("@hfsagemaker/studio:sdkVolumeKey|ml.p6-b200.48xlarge"));
         Assert.NotEmpty(warnings);
     }
 }
