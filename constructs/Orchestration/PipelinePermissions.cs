@@ -79,7 +79,7 @@ internal static class PipelinePermissions
         {
             Sid = "PassOnlyTheExecutionRoleToSageMaker",
             Actions = ["iam:PassRole"],
-            Resources = [props.ExecutionRole.RoleArn],
+            Resources = [props.ExecutionRole!.RoleArn],
             Conditions = new Dictionary<string, object>
             {
                 ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "sagemaker.amazonaws.com" },

@@ -5,7 +5,9 @@ using Amazon.CDK.AWS.StepFunctions;
 using Constructs;
 using HfSageMaker.Constructs.Compliance;
 using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Operations;
 using HfSageMaker.Constructs.Studio;
+using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Security;
 
@@ -284,7 +286,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         {
             ["ForAllValues:StringEquals"] = new Dictionary<string, object>
             {
-                ["sagemaker:InstanceTypes"] = props.AllowedInstanceTypes.ToArray(),
+                ["sagemaker:InstanceTypes"] = TrainingCostConditions.InstanceTypeValues(props.AllowedInstanceTypes),
                 ["sagemaker:VpcSecurityGroupIds"] = defaults.SecurityGroupIds.ToArray(),
                 ["sagemaker:VpcSubnets"] = defaults.SubnetIds.ToArray(),
             },
@@ -355,7 +357,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         }
         // An allowed type with EBS volumes and no volume key would get the AWS managed key: denied. (A deny, not a second
         // set of allow statements per kind of type: the managed policy must stay within IAM's 6,144 characters.)
-        var ebsTypes = props.AllowedInstanceTypes.Where(SageMakerSdkDefaults.SupportsVolumeKmsKey).ToArray();
+        var ebsTypes = props.AllowedInstanceTypes.Where(InstanceTypeCatalog.AcceptsVolumeKmsKey).ToArray();
         if (ebsTypes.Length > 0)
         {
             statements.Add(new PolicyStatement(new PolicyStatementProps

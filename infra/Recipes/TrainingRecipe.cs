@@ -73,7 +73,7 @@ public sealed class TrainingRecipe
     public string PythonVersion { get; }
 
     /// <summary>
-    /// The least GPU memory (GiB per GPU, <see cref="GpuMemory"/>) an instance type needs to be allowed for this recipe;
+    /// The least GPU memory (GiB per GPU, <see cref="InstanceTypeFacts.GpuMemoryGiB"/> of the instance-type catalog) an instance type needs to be allowed for this recipe;
     /// environment files that allow a smaller type for it are refused.
     /// </summary>
     public int MinimumGpuMemoryGiB { get; }
@@ -185,7 +185,7 @@ public sealed class TrainingRecipe
     {
         ArgumentNullException.ThrowIfNull(training);
         var multiGpu = training.MaxInstanceCount > 1
-            || training.AllowedInstanceTypes.Any(t => TrainingInstanceTypes.GpuCount.GetValueOrDefault(t, 1) > 1);
+            || training.AllowedInstanceTypes.Any(t => (InstanceTypeCatalog.Find(t)?.Gpus ?? 1) > 1);
         return TorchrunWhenMultiGpu && multiGpu ? new DistributionConfig.Torchrun() : null;
     }
 
@@ -279,12 +279,10 @@ public sealed class TrainingRecipe
         var isolated = config.Network.Mode == NetworkMode.Isolated;
         var pipeline = new HuggingFaceTrainingPipeline(scope, PipelineConstructId, new HuggingFaceTrainingPipelineProps
         {
-            Job = Job(training, isolated, platform.Datasets.BucketName, scripts),
+            Job = Job(training, isolated, platform.Buckets.Datasets.BucketName, scripts),
             Tuning = Tuning(training),
             ExecutionRole = platform.ExecutionRole,
-            DatasetsBucket = platform.Datasets,
-            ArtifactsBucket = platform.Artifacts,
-            CheckpointsBucket = platform.Checkpoints,
+            Buckets = platform.Buckets,
             EncryptionKey = platform.EncryptionKey,
             ImageUri = HuggingFaceImage.ForScope(scope, TransformersVersion, PytorchVersion, PythonVersion, training.DefaultInstanceType),
             SourceCode = TrainingSourceCode.FromDirectory(scope, ConstructIdPrefix + "SourceCode", scripts, SourceCodeOptions(repositoryRoot)),
