@@ -2,22 +2,19 @@
 this fails when a recipe.json, hyperparameters.json or metric_definitions.json changed and the text was not
 regenerated, and when a recipe has no generated hyperparameter table anywhere."""
 import copy
-import importlib.util
 import os
 import subprocess
 import sys
 import unittest
 
+import repo_scripts
 from hf_recipe_support import REPO_ROOT
 
 SCRIPT = os.path.join(REPO_ROOT, "scripts", "update-recipe-docs.py")
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("update_recipe_docs", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return repo_scripts.load_script("update-recipe-docs.py")
 
 
 class RecipeDocsTests(unittest.TestCase):

@@ -1,13 +1,13 @@
 """scripts/update-dlc-catalog.py: the SDK tables -> compact training, inference and LLM catalogs, and the committed catalogs."""
 
-import importlib.util
 import json
 import os
 import tempfile
 import unittest
 
+import repo_scripts
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SCRIPT = os.path.join(ROOT, "scripts", "update-dlc-catalog.py")
 CATALOG_DIR = os.path.join(ROOT, "constructs", "Training", "Catalog")
 CATALOG = os.path.join(CATALOG_DIR, "huggingface-training-images.json")
 INFERENCE_CATALOG = os.path.join(CATALOG_DIR, "huggingface-inference-images.json")
@@ -15,10 +15,7 @@ LLM_CATALOG = os.path.join(CATALOG_DIR, "huggingface-llm-images.json")
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("update_dlc_catalog", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return repo_scripts.load_script("update-dlc-catalog.py")
 
 
 # Shaped like the SDK's image_uri_config/huggingface.json (two versions, one TensorFlow entry, an inference scope).

@@ -2,21 +2,18 @@
 generator stops on every disagreement between AWS's facts and the SageMaker Python SDK that is not listed."""
 
 import copy
-import importlib.util
 import json
 import os
 import unittest
 
+import repo_scripts
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SCRIPT = os.path.join(ROOT, "scripts", "update-instance-type-catalog.py")
 CATALOG = os.path.join(ROOT, "constructs", "Training", "Catalog", "instance-types.json")
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("update_instance_type_catalog", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return repo_scripts.load_script("update-instance-type-catalog.py")
 
 
 class CommittedCatalogTest(unittest.TestCase):
