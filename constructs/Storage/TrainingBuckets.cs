@@ -103,6 +103,7 @@ public sealed class TrainingBuckets : Construct, ITrainingBuckets
             EnableKeyRotation = true,
             RemovalPolicy = props.RemovalPolicy,
         });
+        AwsResourceGrants.DenyOtherGrants(this, EncryptionKey);
 
         var abortUploads = Duration.Days(AbortIncompleteMultipartUploadDays);
         AccessLogs = props.AccessLogsBucket ?? CreateAccessLogsBucket(props.RemovalPolicy, accessLogExpiration, abortUploads);

@@ -227,6 +227,28 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
             condition.GetProperty("ArnLike").GetProperty("kms:EncryptionContext:aws:logs:arn").GetRawText());
     }
 
+    /// <summary>
+    /// Both keys the platform creates (data and notifications) deny kms:CreateGrant to every principal unless an AWS
+    /// service creates the grant for an AWS resource; BoolIfExists also denies a request without the key. The offline
+    /// simulation of the key policies is in tests/node/key-policies.test.mjs.
+    /// </summary>
+    [Fact]
+    public void Both_keys_deny_grants_that_are_not_for_aws_resources()
+    {
+        var keys = Resources(T, "AWS::KMS::Key");
+        Assert.Equal(["NotificationsKeyADCFA950", "StorageKeyBAA9457B"], keys.Keys.Order(StringComparer.Ordinal));
+        foreach (var (id, key) in keys)
+        {
+            var deny = key.GetProperty("Properties").GetProperty("KeyPolicy").GetProperty("Statement").EnumerateArray()
+                .Where(s => s.GetProperty("Effect").GetString() == "Deny").ToList();
+            var statement = Assert.Single(deny);
+            Assert.Equal("DenyGrantsNotForAwsResources", statement.GetProperty("Sid").GetString());
+            Assert.Equal("""{"AWS":"*"}""", statement.GetProperty("Principal").GetRawText());
+            Assert.Equal(["kms:CreateGrant"], Actions(statement));
+            Assert.Equal("""{"BoolIfExists":{"kms:GrantIsForAWSResource":"false"}}""", statement.GetProperty("Condition").GetRawText());
+        }
+    }
+
     [Theory]
     [InlineData("StorageDatasets615E7AC1", "datasets/")]
     [InlineData("StorageArtifacts08431D1F", "artifacts/")]
