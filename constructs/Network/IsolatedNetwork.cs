@@ -50,14 +50,25 @@ public sealed partial class IsolatedNetwork : Construct
 
     /// <summary>
     /// Security group for training and tuning jobs (<c>VpcConfig.SecurityGroupIds</c>): all traffic from itself, which
-    /// distributed training needs between the job's instances; all outbound.
+    /// distributed training needs between the job's instances; all outbound. Not narrowed to ports on purpose: the
+    /// inter-container traffic encryption every job has on runs IPsec between the instances, UDP 500 and the IP
+    /// protocols ESP (50) and AH (51), which no TCP/UDP port rule admits (SageMaker developer guide, "Protect
+    /// communications between ML compute instances in a distributed training job",
+    /// https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html); the collective libraries (NCCL, torch
+    /// distributed) pick their TCP ports at run time; and an EFA-enabled instance needs a group that "allows all inbound
+    /// and outbound traffic to and from the security group itself" (Amazon EC2 user guide, "Get started with EFA and
+    /// NCCL", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start-nccl.html).
     /// </summary>
     public ISecurityGroup TrainingSecurityGroup { get; }
 
     /// <summary>
-    /// Security group for Studio apps: NFS (2049) to the home EFS and all traffic within the group; all outbound.
+    /// Security group for Studio apps: from itself only NFS (TCP 2049) to the home EFS and TCP 8192-65535 between the
+    /// apps, the ports AWS documents for a VpcOnly domain; all outbound.
     /// </summary>
     public ISecurityGroup StudioSecurityGroup { get; }
+
+    /// <summary>The TCP ports Studio apps use between each other (from, to), inclusive.</summary>
+    public static (int From, int To) StudioAppPorts { get; } = (8192, 65535);
 
     /// <summary>
     /// Security group of the interface endpoints: HTTPS (443) from inside the VPC only, no outbound. Null when no
@@ -166,7 +177,8 @@ public sealed partial class IsolatedNetwork : Construct
             AllowAllOutbound = true,
         });
         // EC2 accepts only a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* in rule descriptions (no apostrophe; checked over every
-        // template by tests/node/api-strings.test.mjs).
+        // template by tests/node/api-strings.test.mjs). All traffic: IPsec of inter-container encryption, collective
+        // ports chosen at run time, EFA (see TrainingSecurityGroup).
         training.AddIngressRule(training, Port.AllTraffic(), "Distributed training between the instances of a job");
         TrainingSecurityGroup = training;
 
@@ -176,8 +188,13 @@ public sealed partial class IsolatedNetwork : Construct
             Description = "SageMaker Studio apps: home EFS (NFS) and traffic between apps",
             AllowAllOutbound = true,
         });
+        // Exactly the two self rules AWS documents for a VpcOnly domain ("Connect Amazon SageMaker Studio in a VPC to
+        // External Resources", Requirements to use VPC only mode:
+        // https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-and-internet-access.html): NFS over TCP 2049
+        // between the apps and the home EFS, and TCP 8192-65535 within the group between the apps. (The group
+        // description is create-only in CloudFormation and stays as it was.)
         studio.AddIngressRule(studio, Port.Tcp(2049), "NFS to the Studio home EFS");
-        studio.AddIngressRule(studio, Port.AllTraffic(), "Traffic between Studio apps of the domain");
+        studio.AddIngressRule(studio, Port.TcpRange(StudioAppPorts.From, StudioAppPorts.To), "TCP between Studio apps of the domain");
         StudioSecurityGroup = studio;
 
         if (props.CreateEndpoints ?? props.Vpc is null)

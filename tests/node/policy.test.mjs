@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { listStacks, readTemplate } from './lib/cdk-out.mjs';
 import { formatFinding, runAwsSolutions } from './lib/nag.mjs';
 import {
-  checkBuckets, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkServiceTrustConfusedDeputy, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly,
-  checkSuppressions, suppressionsOf,
+  checkBuckets, checkDefaultSecurityGroupsRestricted, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkServiceTrustConfusedDeputy, checkNoOpenIngress,
+  checkPassRole, checkStudioDomainsVpcOnly, checkStudioSecurityGroupPorts, checkSuppressions, suppressionsOf,
 } from './lib/policy-checks.mjs';
 import { writeResult } from './lib/results.mjs';
 
@@ -72,6 +72,10 @@ for (const stack of stacks) {
 
   test(`${stack.name}: Studio domains are VPC-only`, (t) => assertNoProblems(t, checkStudioDomainsVpcOnly(template), 'Studio domains'));
   test(`${stack.name}: no security group allows ingress from 0.0.0.0/0 or ::/0`, (t) => assertNoProblems(t, checkNoOpenIngress(template), 'open ingress'));
+  test(`${stack.name}: the Studio security group allows from itself exactly NFS and the app ports AWS documents (TCP 2049, 8192-65535)`,
+    (t) => assertNoProblems(t, checkStudioSecurityGroupPorts(template), 'Studio security group rules'));
+  test(`${stack.name}: every VPC's default security group is stripped of its rules`,
+    (t) => assertNoProblems(t, checkDefaultSecurityGroupsRestricted(template), 'default security groups'));
   test(`${stack.name}: every bucket is KMS-encrypted, SSL-only, versioned and logs access (SSE-S3 only for the access-log bucket)`,
     (t) => assertNoProblems(t, checkBuckets(template), 'buckets'));
   test(`${stack.name}: iam:PassRole names its roles and carries iam:PassedToService`, (t) => assertNoProblems(t, checkPassRole(template), 'iam:PassRole'));

@@ -125,18 +125,22 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
         Assert.False(sg.TryGetProperty("SecurityGroupIngress", out _));
     }
 
+    /// <summary>
+    /// The self rules AWS documents for a VpcOnly Studio domain, and nothing else: NFS (TCP 2049) to the home EFS and
+    /// TCP 8192-65535 between the apps ("Connect Amazon SageMaker Studio in a VPC to External Resources",
+    /// https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-and-internet-access.html).
+    /// </summary>
     [Fact]
-    public void Studio_security_group_allows_nfs_and_all_traffic_within_itself()
+    public void Studio_security_group_allows_from_itself_exactly_nfs_and_the_documented_app_ports()
     {
-        var self = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "NetworkStudioSecurityGroup973FB21A", "GroupId" } };
-        T.HasResourceProperties("AWS::EC2::SecurityGroupIngress", Match.ObjectLike(new Dictionary<string, object>
-        {
-            ["IpProtocol"] = "tcp", ["FromPort"] = 2049, ["ToPort"] = 2049, ["GroupId"] = self, ["SourceSecurityGroupId"] = self,
-        }));
-        T.HasResourceProperties("AWS::EC2::SecurityGroupIngress", Match.ObjectLike(new Dictionary<string, object>
-        {
-            ["IpProtocol"] = "-1", ["GroupId"] = self, ["SourceSecurityGroupId"] = self,
-        }));
+        const string group = "NetworkStudioSecurityGroup973FB21A";
+        var rules = Resources(T, "AWS::EC2::SecurityGroupIngress").Values.Select(r => r.GetProperty("Properties"))
+            .Where(p => p.GetProperty("GroupId").GetRawText().Contains(group, StringComparison.Ordinal)).ToList();
+        Assert.All(rules, p => Assert.Equal($"{{\"Fn::GetAtt\":[\"{group}\",\"GroupId\"]}}", p.GetProperty("SourceSecurityGroupId").GetRawText()));
+        Assert.Equal(["tcp 2049-2049", "tcp 8192-65535"], rules
+            .Select(p => $"{p.GetProperty("IpProtocol").GetString()} {p.GetProperty("FromPort").GetInt32()}-{p.GetProperty("ToPort").GetInt32()}")
+            .Order(StringComparer.Ordinal));
+        Assert.False(Resources(T, "AWS::EC2::SecurityGroup")[group].GetProperty("Properties").TryGetProperty("SecurityGroupIngress", out _));
     }
 
     [Fact]
