@@ -252,7 +252,8 @@ public sealed partial class IsolatedNetwork : Construct
     /// uses the AWS-managed basic execution policy (accepted here, with a reason) and the runtime aws-cdk-lib 2.160
     /// pins from its region facts: <c>nodejs20.x</c>, whose creation AWS blocked on 2026-06-01 (cfn-lint E2533), so a
     /// first deployment would fail. The provider's handler (plain JavaScript using the AWS SDK v3 the runtime ships)
-    /// is moved to <see cref="LambdaRuntimes.NodeJsName"/>, the runtime our own function uses.
+    /// is moved to <see cref="LambdaRuntimes.NodeJsName"/>, the runtime our own function uses, with the same
+    /// AwsSolutions-L1 suppression.
     /// </summary>
     private void FixRestrictDefaultSecurityGroupProvider()
     {
@@ -263,7 +264,10 @@ public sealed partial class IsolatedNetwork : Construct
                 "CDK's VpcRestrictDefaultSG custom resource provider (aws-cdk-lib) attaches AWSLambdaBasicExecutionRole, which only allows writing the provider's own CloudWatch logs.",
                 ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]));
         if (provider.Node.TryFindChild("Handler") is CfnResource handler)
+        {
             handler.AddPropertyOverride("Runtime", LambdaRuntimes.NodeJsName);
+            NagSuppressions.Add(handler, LambdaRuntimes.SuppressNewerThanCloudFormation);
+        }
     }
 
     private void Validate(IsolatedNetworkProps props)

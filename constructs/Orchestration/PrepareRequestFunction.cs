@@ -75,6 +75,7 @@ internal static class PrepareRequestFunction
         };
         NagSuppressions.Add(role.Node.FindChild("DefaultPolicy").Node.DefaultChild!, suppressions.ToArray());
         NagSuppressions.Add(function,
+            LambdaRuntimes.SuppressNewerThanCloudFormation,
             new NagSuppression("HIPAA.Security-LambdaDLQ", "Invoked synchronously by Step Functions only (lambda:invoke, RequestResponse): a dead-letter queue applies to asynchronous invocations; errors go back to the state machine, which notifies and fails."),
             new NagSuppression("NIST.800.53.R5-LambdaDLQ", "Invoked synchronously by Step Functions only (lambda:invoke, RequestResponse): a dead-letter queue applies to asynchronous invocations; errors go back to the state machine, which notifies and fails."));
         if (props.Vpc is null)

@@ -150,12 +150,9 @@ public sealed class TrainingBuckets : Construct, ITrainingBuckets
                 },
             ],
         });
-        var evidence = "This bucket is the destination of the platform buckets' S3 server access logs; logging it into itself would loop and logging it elsewhere needs yet another log bucket.";
-        // AwsSolutions-S1 needs no suppression: cdk-nag recognises a bucket that receives other buckets' access logs.
+        // AwsSolutions-S1 and the packs' S3BucketLoggingEnabled need no suppression: cdk-nag recognises a bucket that
+        // receives other buckets' access logs.
         NagSuppressions.Add(accessLogs,
-            new NagSuppression("NIST.800.53.R5-S3BucketLoggingEnabled", evidence),
-            new NagSuppression("HIPAA.Security-S3BucketLoggingEnabled", evidence),
-            new NagSuppression("PCI.DSS.321-S3BucketLoggingEnabled", evidence),
             new NagSuppression("NIST.800.53.R5-S3DefaultEncryptionKMS", SseS3Evidence),
             new NagSuppression("HIPAA.Security-S3DefaultEncryptionKMS", SseS3Evidence),
             new NagSuppression("PCI.DSS.321-S3DefaultEncryptionKMS", SseS3Evidence));

@@ -144,11 +144,11 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     /// first deployment on a new account: nothing is reserved unless the team opts in.
     /// </summary>
     [Fact]
-    public void PrepareFunction_RunsOnNode22_InTheVpc_WithoutReservedConcurrency()
+    public void PrepareFunction_RunsOnNode24_InTheVpc_WithoutReservedConcurrency()
     {
         _f.Template.HasResourceProperties("AWS::Lambda::Function", Match.ObjectLike(new Dictionary<string, object>
         {
-            ["Runtime"] = "nodejs22.x",
+            ["Runtime"] = "nodejs24.x",
             ["Handler"] = "prepare-request.handler",
             ["VpcConfig"] = Match.ObjectLike(new Dictionary<string, object>()),
         }));
