@@ -163,6 +163,8 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             props.NotificationTopicKey.Grant(StateMachine, "kms:Decrypt", "kms:GenerateDataKey*");
         }
         PipelinePermissions.AddSuppressions(this);
+        // A customer managed policy, not inline: grants added later (e.g. through GrantPrincipal) land in it too.
+        CustomerManagedPolicies.ConvertDefaultPolicy(StateMachine.Role);
     }
 
     private Topic CreateNotificationTopic(IKey? key)

@@ -209,6 +209,8 @@ public sealed partial class SageMakerExecutionRole : Construct, IRole
         var policy = role.Node.TryFindChild("DefaultPolicy") as IConstruct
             ?? throw new InvalidOperationException("The execution role has no default policy.");
         NagSuppressions.Add(policy, [.. findings]);
+        // A customer managed policy, not inline: grants added later (the pipeline's source code, a volume key) land in it too.
+        CustomerManagedPolicies.ConvertDefaultPolicy(role);
     }
 
     private void Validate(SageMakerExecutionRoleProps props, IReadOnlyList<string> repositories)

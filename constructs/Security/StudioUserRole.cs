@@ -26,7 +26,7 @@ namespace HfSageMaker.Constructs.Security;
 /// <para><b>Breaking the role/domain cycle.</b> The domain needs the role's ARN (<c>DefaultUserSettings.ExecutionRole</c>)
 /// and the Studio statements need the domain id for their ARNs (<c>app/&lt;domain-id&gt;/*</c>,
 /// <c>space/&lt;domain-id&gt;/*</c>, ...). The role and its default policy are created without the domain; the Studio
-/// statements go into a separate <c>AWS::IAM::Policy</c> (<see cref="AddStudioDomainPolicy"/>, child id
+/// statements go into a separate policy (<see cref="AddStudioDomainPolicy"/>, child id
 /// <c>StudioDomainAccess</c>) attached to the role, which references the domain id and so is created after the domain:
 /// role, then domain, then policy; no cycle, and every ARN names the real domain id. Neither a wildcard domain with a
 /// tag condition nor a <c>sagemaker:DomainId</c> policy variable is needed.</para>
@@ -135,6 +135,8 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         _defaultPolicy = role.Node.TryFindChild("DefaultPolicy") as IConstruct
             ?? throw new InvalidOperationException("The Studio user role has no default policy.");
         NagSuppressions.Add(_defaultPolicy, [.. findings]);
+        // A customer managed policy, not inline: grants added later (executions, notebook uploads) land in it too.
+        CustomerManagedPolicies.ConvertDefaultPolicy(role);
     }
 
     /// <summary>
@@ -205,6 +207,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         NagSuppressions.Add(policy, new NagSuppression("AwsSolutions-IAM5",
             "Studio spaces, apps and user profiles get names chosen in Studio, so their ARNs end in '/*' after this domain's id (space/<domain-id>/*, app/<domain-id>/*, user-profile/<domain-id>/*): every action is limited to this one domain. sagemaker:ListApps, ListSpaces, ListUserProfiles and ListDomains support no resource-level permissions (AWS Service Authorization Reference), hence '*'; they only list.",
             ["Resource::*", NagFindings.Resource(this, spaces), NagFindings.Resource(this, apps), NagFindings.Resource(this, profiles)]));
+        CustomerManagedPolicies.Convert(policy, Role);
         _domainPolicy = policy;
         return policy;
     }

@@ -24,7 +24,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     private IEnumerable<JsonObject> StateMachineStatements()
     {
         var roleId = _f.Stack.GetLogicalId((CfnElement)_f.Pipeline.StateMachine.Role.Node.DefaultChild!);
-        return Resources("AWS::IAM::Policy")
+        return Resources("AWS::IAM::ManagedPolicy")
             .Where(p => p["Properties"]!["Roles"]!.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == roleId))
             .SelectMany(p => p["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()));
     }

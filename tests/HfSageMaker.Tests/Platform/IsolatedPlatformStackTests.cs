@@ -328,6 +328,26 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
 
     private List<JsonElement> RoleStatements => Statements(T, "ExecutionRole");
 
+    /// <summary>
+    /// The platform's permissions are customer managed policies (versioned, each with its own 6,144-character quota),
+    /// not inline ones (cdk-nag HIPAA.Security/NIST.800.53.R5 IAMNoInlinePolicy): the only inline policy left is the
+    /// one aws-cdk-lib renders for its own default-security-group provider role, suppressed with a reason.
+    /// </summary>
+    [Fact]
+    public void Every_policy_of_ours_is_customer_managed_and_the_only_inline_one_is_the_cdk_providers()
+    {
+        T.ResourceCountIs("AWS::IAM::Policy", 0);
+        var inline = Resources(T, "AWS::IAM::Role").Where(kv => kv.Value.GetProperty("Properties").TryGetProperty("Policies", out _)).ToList();
+        var provider = Assert.Single(inline);
+        Assert.StartsWith("CustomVpcRestrictDefaultSG", provider.Key, StringComparison.Ordinal);
+        Assert.Contains("NIST.800.53.R5-IAMNoInlinePolicy", NagSuppressions(provider.Value).Keys);
+        Assert.Contains("HIPAA.Security-IAMNoInlinePolicy", NagSuppressions(provider.Value).Keys);
+        Assert.Equal(
+            ["ExecutionRoleDefaultPolicy", "NetworkFlowLogDelivery", "StudioUserRoleDefaultPolicy",
+             "StudioUserRoleStudioDomainAccess", "TranslationPipelinePrepareRequestRoleDefaultPolicy", "TranslationPipelineRoleDefaultPolicy"],
+            Resources(T, "AWS::IAM::ManagedPolicy").Keys.Select(k => k[..^8]).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Execution_role_is_trusted_by_sagemaker_only_and_has_no_managed_policies()
     {
@@ -457,7 +477,7 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     [Fact]
     public void Every_wildcard_of_the_execution_role_policy_is_suppressed_for_cdk_nag_by_name()
     {
-        var policy = Resources(T, "AWS::IAM::Policy").Single(kv => kv.Key.StartsWith("ExecutionRole", StringComparison.Ordinal)).Value;
+        var policy = Resources(T, "AWS::IAM::ManagedPolicy").Single(kv => kv.Key.StartsWith("ExecutionRole", StringComparison.Ordinal)).Value;
         var suppressed = NagSuppressions(policy)["AwsSolutions-IAM5"];
         Assert.Contains("Resource::*", suppressed);
         Assert.Contains("Resource::<StorageDatasets615E7AC1.Arn>/*", suppressed);

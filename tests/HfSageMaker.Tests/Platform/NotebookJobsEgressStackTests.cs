@@ -45,7 +45,7 @@ public sealed class NotebookJobsEgressStackTests(NotebookJobsEgressStackFixture 
     [Fact]
     public void Egress_environment_allows_only_isolated_jobs_and_the_job_role_pulls_no_studio_image()
     {
-        var statements = Single(fixture.Template, "AWS::IAM::ManagedPolicy").GetProperty("Properties")
+        var statements = Resources(fixture.Template, "AWS::IAM::ManagedPolicy").Single(kv => kv.Key.Contains("NotebookJobs", StringComparison.Ordinal)).Value.GetProperty("Properties")
             .GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray().ToList();
         Assert.Contains(statements, s => s.GetProperty("Sid").GetString() == "CreateJobsWithinGuardrails");
         Assert.DoesNotContain(statements, s => s.GetProperty("Sid").GetString() == "CreateRemoteFunctionJobsWithinGuardrails");
@@ -55,7 +55,7 @@ public sealed class NotebookJobsEgressStackTests(NotebookJobsEgressStackFixture 
             .ToList();
         Assert.Equal(["true", "true"], isolation); // the training and the tuning statement (tuning has its own: its run-time cap is IfExists)
 
-        var policies = string.Join("\n", Resources(fixture.Template, "AWS::IAM::Policy").Values.Select(p => p.GetRawText()));
+        var policies = string.Join("\n", Resources(fixture.Template, "AWS::IAM::ManagedPolicy").Values.Select(p => p.GetRawText()));
         Assert.Contains("repository/huggingface-pytorch-training", policies, StringComparison.Ordinal);
         Assert.DoesNotContain(SageMakerSdkDefaults.StudioImageRepository, policies, StringComparison.Ordinal);
     }

@@ -83,7 +83,7 @@ internal static class TemplateJson
 
     /// <summary>All statements of all IAM policies whose logical id starts with <paramref name="prefix"/>.</summary>
     public static List<System.Text.Json.JsonElement> Statements(Template template, string prefix) =>
-        Resources(template, "AWS::IAM::Policy").Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+        Resources(template, "AWS::IAM::ManagedPolicy").Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
             .SelectMany(kv => kv.Value.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray())
             .ToList();
 
