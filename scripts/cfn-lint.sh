@@ -3,6 +3,8 @@
 # Zero errors; each warning either fixed or listed with a reason in tests/cfn-lint-accepted.yaml, and every listed
 # warning must still occur (no stale entries). Usage: scripts/cfn-lint.sh [cdk.out directory] (default $HF_CDK_OUT,
 # else ./cdk.out). Prints "ok"/"not ok" lines and, last, "cfn-lint: N passed, N failed"; exit code non-zero on failure.
+# scripts/cfn-lint.sh --install-only: only make sure .venv-tools/bin/python has the pinned cfn-lint (for other checks that
+# read cfn-lint's bundled schemas, e.g. scripts/upgrade-check.sh).
 #
 # The tool lives in a project-local virtual environment (.venv-tools/, git-ignored) created with
 # --system-site-packages, so a cfn-lint already installed for this Python at the pinned version is reused without
@@ -27,4 +29,5 @@ if [ "$(installed)" != "$CFN_LINT_VERSION" ]; then
   [ "$(installed)" = "$CFN_LINT_VERSION" ] || fail "cfn-lint $CFN_LINT_VERSION still not importable from $venv after pip install"
 fi
 
+[ "$out_dir" = "--install-only" ] && exit 0
 exec "$venv/bin/python" scripts/cfn_lint_findings.py "$out_dir" tests/cfn-lint-accepted.yaml
