@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.CDK;
 using Constructs;
@@ -80,8 +79,7 @@ public static class HuggingFaceImage
             problems.Add((nameof(region), "region is null; give a region name such as 'us-east-1'."));
         ThrowIfAny(problems);
 
-        var account = Catalog.Registries[region!];
-        return $"{account}.dkr.ecr.{region}.{RegistryDomain(region!)}/{Catalog.Repository}:{resolved!.Tag}";
+        return DlcRegistry.Uri(Catalog.Registries, region!, Catalog.Repository, resolved!.Tag);
     }
 
     /// <summary>
@@ -104,7 +102,6 @@ public static class HuggingFaceImage
         var resolved = Resolve(transformersVersion, pytorchVersion, pythonVersion, instanceType, problems);
         ThrowIfAny(problems);
 
-        var mapping = RegistryMapping(stack);
         var missing = SupportedRegions.Where(r => !resolved!.Image.Regions.Contains(r, StringComparer.Ordinal)).ToArray();
         if (missing.Length > 0)
         {
@@ -112,10 +109,7 @@ public static class HuggingFaceImage
                 $"Hugging Face training image {resolved!.Tag} is not published in {string.Join(", ", missing)}; "
                 + "deploying this environment-agnostic stack there fails when SageMaker pulls the image.");
         }
-        return Fn.Join("", [
-            mapping.FindInMap(Aws.REGION, "account"), ".dkr.ecr.", Aws.REGION, ".", mapping.FindInMap(Aws.REGION, "domain"),
-            "/", Catalog.Repository, ":", resolved!.Tag,
-        ]);
+        return DlcRegistry.AgnosticUri(stack, RegistryMappingId, Catalog.Registries, Catalog.Repository, resolved!.Tag);
     }
 
     /// <summary>
@@ -141,24 +135,13 @@ public static class HuggingFaceImage
         return imageUri;
     }
 
-    /// <summary>ECR registry DNS suffix of a region's partition.</summary>
-    internal static string RegistryDomain(string region)
-    {
-        if (region.StartsWith("cn-", StringComparison.Ordinal)) return "amazonaws.com.cn";
-        if (region.StartsWith("us-isob-", StringComparison.Ordinal)) return "sc2s.sgov.gov";
-        if (region.StartsWith("us-iso-", StringComparison.Ordinal)) return "c2s.ic.gov";
-        if (region.Contains("-iso", StringComparison.Ordinal))
-            throw new ArgumentException($"No ECR domain is known for region '{region}'.", nameof(region));
-        return "amazonaws.com";
-    }
-
     private sealed record Resolution(CatalogImage Image, string Tag);
 
     private static Resolution? Resolve(string transformersVersion, string pytorchVersion, string pythonVersion, string instanceType,
         List<(string Param, string Message)> problems)
     {
         CheckInstanceType(instanceType, problems);
-        if (AnyToken(problems, (nameof(transformersVersion), transformersVersion), (nameof(pytorchVersion), pytorchVersion),
+        if (DlcRegistry.AnyToken(problems, (nameof(transformersVersion), transformersVersion), (nameof(pytorchVersion), pytorchVersion),
                 (nameof(pythonVersion), pythonVersion)))
             return null;
 
@@ -173,7 +156,7 @@ public static class HuggingFaceImage
         {
             problems.Add((nameof(transformersVersion),
                 $"transformersVersion '{transformersVersion}' has no Hugging Face PyTorch training DLC in the SageMaker Python SDK catalog; "
-                + $"nearest supported: {string.Join(", ", NearestVersions(transformersVersion, AllTransformers(), 3))} "
+                + $"nearest supported: {string.Join(", ", DlcRegistry.NearestVersions(transformersVersion, AllTransformers(), 3))} "
                 + $"(all: {string.Join(", ", AllTransformers())})."));
             return null;
         }
@@ -219,18 +202,6 @@ public static class HuggingFaceImage
         return new Resolution(image, tag);
     }
 
-    private static bool AnyToken(List<(string Param, string Message)> problems, params (string Param, string? Value)[] values)
-    {
-        var any = false;
-        foreach (var (param, value) in values)
-        {
-            if (value is null || !CdkTokens.IsUnresolved(value)) continue;
-            problems.Add((param, $"{param} is an unresolved token ('{value}'); the image tag is chosen at synthesis, give a literal version."));
-            any = true;
-        }
-        return any;
-    }
-
     private static void CheckInstanceType(string instanceType, List<(string Param, string Message)> problems)
     {
         if (instanceType is not null && CdkTokens.IsUnresolved(instanceType)) return;
@@ -238,85 +209,13 @@ public static class HuggingFaceImage
             problems.Add((nameof(instanceType), $"instanceType {why}"));
     }
 
-    private static void CheckRegion(CatalogImage image, string region, List<(string Param, string Message)> problems)
-    {
-        if (!Catalog.Registries.ContainsKey(region))
-        {
-            problems.Add(("region",
-                $"region '{region}' hosts no Hugging Face PyTorch training DLC in the SageMaker Python SDK catalog; nearest: "
-                + $"{string.Join(", ", NearestRegions(region, SupportedRegions, 3))} (all: {string.Join(", ", SupportedRegions)})."));
-        }
-        else if (!image.Regions.Contains(region, StringComparer.Ordinal))
-        {
-            problems.Add(("region",
-                $"region '{region}' does not host transformers {image.Transformers} with PyTorch {image.Pytorch}; regions that do: "
-                + $"{string.Join(", ", image.Regions)}."));
-        }
-    }
+    private static void CheckRegion(CatalogImage image, string region, List<(string Param, string Message)> problems) =>
+        DlcRegistry.CheckRegion(region, SupportedRegions, image.Regions, "Hugging Face PyTorch training DLC",
+            $"transformers {image.Transformers} with PyTorch {image.Pytorch}", problems);
 
-    private static void ThrowIfAny(List<(string Param, string Message)> problems)
-    {
-        if (problems.Count == 0) return;
-        throw new ArgumentException(
-            "Invalid Hugging Face PyTorch training image request:\n - " + string.Join("\n - ", problems.Select(p => p.Message)),
-            problems[0].Param);
-    }
+    private static void ThrowIfAny(List<(string Param, string Message)> problems) =>
+        DlcRegistry.ThrowIfAny("Hugging Face PyTorch training image", problems);
 
     private static string[] AllTransformers() =>
         Catalog.Images.Select(i => i.Transformers).Distinct(StringComparer.Ordinal).ToArray();
-
-    private static IEnumerable<string> NearestVersions(string requested, IReadOnlyList<string> candidates, int count)
-    {
-        var target = VersionNumber(requested);
-        if (target is null) return candidates.Reverse().Take(count);
-        return candidates
-            .OrderBy(c => Math.Abs(VersionNumber(c)!.Value - target.Value))
-            .ThenByDescending(c => VersionNumber(c)!.Value)
-            .Take(count);
-    }
-
-    /// <summary>major.minor.patch as one comparable number; <c>null</c> when not numeric.</summary>
-    private static long? VersionNumber(string version)
-    {
-        var parts = (version ?? "").Trim().Split('.');
-        if (parts.Length is < 1 or > 3) return null;
-        long value = 0;
-        for (var i = 0; i < 3; i++)
-        {
-            var part = i < parts.Length ? parts[i] : "0";
-            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > 999) return null;
-            value = value * 1000 + n;
-        }
-        return value;
-    }
-
-    private static IEnumerable<string> NearestRegions(string requested, IEnumerable<string> candidates, int count) =>
-        candidates.OrderBy(c => Levenshtein(requested ?? "", c)).ThenBy(c => c, StringComparer.Ordinal).Take(count);
-
-    private static int Levenshtein(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) previous[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
-
-    private static CfnMapping RegistryMapping(Stack stack)
-    {
-        var existing = stack.Node.TryFindChild(RegistryMappingId);
-        if (existing is CfnMapping mapping) return mapping;
-        if (existing is not null)
-            throw new InvalidOperationException($"Stack '{stack.Node.Path}' already has a child '{RegistryMappingId}' that is not a CfnMapping.");
-        var values = new Dictionary<string, IDictionary<string, object>>(StringComparer.Ordinal);
-        foreach (var region in SupportedRegions)
-            values[region] = new Dictionary<string, object> { ["account"] = Catalog.Registries[region], ["domain"] = RegistryDomain(region) };
-        return new CfnMapping(stack, RegistryMappingId, new CfnMappingProps { Mapping = values });
-    }
 }
