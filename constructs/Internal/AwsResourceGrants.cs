@@ -21,6 +21,34 @@ internal static class AwsResourceGrants
     public const string DenySid = "DenyGrantsNotForAwsResources";
 
     /// <summary>
+    /// The identity-policy statements that let a role use keys for AWS resources only, which is how SageMaker (job volumes
+    /// and output, with the job's role) and Studio (home EFS, app volumes, with the user's role) use a customer managed
+    /// key: <c>kms:CreateGrant</c> on <paramref name="keyArns"/> when <c>kms:GrantIsForAWSResource</c> is true (statement
+    /// <paramref name="sid"/>), and <c>kms:DescribeKey</c> on them without that condition (statement
+    /// <c>&lt;sid&gt;Describe</c>): the key applies to CreateGrant, ListGrants and RevokeGrant only (Service Authorization
+    /// Reference, AWS KMS), so under it DescribeKey was never allowed.
+    /// </summary>
+    public static PolicyStatement[] AllowForAwsResources(string sid, params string[] keyArns) =>
+    [
+        new(new PolicyStatementProps
+        {
+            Sid = sid,
+            Actions = ["kms:CreateGrant"],
+            Resources = keyArns,
+            Conditions = new Dictionary<string, object>
+            {
+                ["Bool"] = new Dictionary<string, object> { [ConditionKey] = "true" },
+            },
+        }),
+        new(new PolicyStatementProps
+        {
+            Sid = sid + "Describe",
+            Actions = ["kms:DescribeKey"],
+            Resources = keyArns,
+        }),
+    ];
+
+    /// <summary>
     /// Adds to <paramref name="key"/>'s policy a statement that denies <c>kms:CreateGrant</c> to every principal unless
     /// an AWS service creates the grant for an AWS resource (<c>BoolIfExists</c> false: also when the key is absent),
     /// so no role or user of the account (including administrators through the account's root statement) can hand

@@ -306,3 +306,34 @@ for (const { stack, environment, template, ctx } of stacks) {
     assert.notEqual(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, { ...tags([...keys, 'team']), 'sagemaker:TaggingAction': 'CreateTrainingJob' }), 'Allowed');
   });
 }
+
+// Notebook jobs and the pipelines' jobs stay apart (StudioUserRole.GrantPipeline): a notebook request under a
+// pipeline's job name prefix (read from each state machine's own PrepareRequest policy) is denied, and users may stop
+// only the pipelines' jobs and the jobs an app of this domain created (Studio's sagemaker:domain-arn tag).
+for (const { stack, environment, template, ctx } of stacks) {
+  if (environment.studio.notebookJobs !== true) continue;
+  const prefixes = stateMachineDefinitions(template, ctx).map((d) => /"jobNamePrefix":"([^"]+)"/.exec(d.text)?.[1]).filter(Boolean);
+  const [[domainId]] = resourcesOf(template, 'AWS::SageMaker::Domain');
+  const job = (kind, name) => `arn:aws:sagemaker:${ctx.region}:${ctx.account}:${kind}/${name}`;
+
+  test(`${stack.name}: notebooks cannot take a pipeline's job name prefix; users stop only this platform's jobs`, async () => {
+    const policies = identityPolicies(template, ctx, studioRoleId(template));
+    assert.ok(prefixes.length >= 2, prefixes.join());
+    const domainArn = render(ctx, { 'Fn::Join': ['', [`arn:aws:sagemaker:${ctx.region}:${ctx.account}:domain/`, { 'Fn::GetAtt': [domainId, 'DomainId'] }]] });
+    const create = {
+      'sagemaker:InstanceTypes': [environment.training.defaultInstanceType], 'sagemaker:MaxRuntimeInSeconds': '3600',
+    };
+    for (const prefix of prefixes) {
+      assert.equal(await simulate(policies, ctx, 'sagemaker:CreateTrainingJob', job('training-job', `${prefix}-from-a-notebook`), create), 'ExplicitlyDenied', prefix);
+      assert.equal(await simulate(policies, ctx, 'sagemaker:CreateHyperParameterTuningJob', job('hyper-parameter-tuning-job', `${prefix}-nb`), create), 'ExplicitlyDenied', prefix);
+      assert.equal(await simulate(policies, ctx, 'sagemaker:StopTrainingJob', job('training-job', `${prefix}-run-1`), {}), 'Allowed', `stop ${prefix}`);
+      assert.equal(await simulate(policies, ctx, 'sagemaker:StopHyperParameterTuningJob', job('hyper-parameter-tuning-job', `${prefix}-run-1`), {}), 'Allowed');
+    }
+    const tagged = (arn) => ({ 'aws:ResourceTag/sagemaker:domain-arn': arn });
+    const notebookJob = job('training-job', 'huggingface-pytorch-training-2026-12-04-10-00-00-000');
+    assert.equal(await simulate(policies, ctx, 'sagemaker:StopTrainingJob', notebookJob, tagged(domainArn)), 'Allowed', 'a notebook job of this domain');
+    assert.notEqual(await simulate(policies, ctx, 'sagemaker:StopTrainingJob', notebookJob, {}), 'Allowed', 'an untagged job of the account');
+    assert.notEqual(await simulate(policies, ctx, 'sagemaker:StopTrainingJob', notebookJob, tagged(`arn:aws:sagemaker:${ctx.region}:${ctx.account}:domain/d-otherdomain1`)), 'Allowed', 'another domain');
+    assert.equal(await simulate(policies, ctx, 'sagemaker:DescribeTrainingJob', notebookJob, {}), 'Allowed', 'describing any job stays allowed');
+  });
+}

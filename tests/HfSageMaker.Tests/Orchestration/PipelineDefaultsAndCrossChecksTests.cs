@@ -258,7 +258,8 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
     private static IEnumerable<JsonElement> StateMachinePolicy(Template template)
     {
         var policies = JsonSerializer.SerializeToElement(template.FindResources("AWS::IAM::ManagedPolicy"));
-        return policies.EnumerateObject().Where(p => p.Name.StartsWith("PipelineRoleDefaultPolicy", StringComparison.Ordinal))
+        return policies.EnumerateObject().Where(p => p.Name.StartsWith("PipelineRoleDefaultPolicy", StringComparison.Ordinal)
+                || p.Name.StartsWith("PipelineJobGuardrails", StringComparison.Ordinal))
             .SelectMany(p => p.Value.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray());
     }
 }

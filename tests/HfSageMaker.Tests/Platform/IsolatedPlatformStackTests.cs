@@ -344,7 +344,8 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
         Assert.Contains("HIPAA.Security-IAMNoInlinePolicy", NagSuppressions(provider.Value).Keys);
         Assert.Equal(
             ["ExecutionRoleDefaultPolicy", "NetworkFlowLogDelivery", "StudioUserRoleDefaultPolicy",
-             "StudioUserRoleStudioDomainAccess", "TranslationPipelinePrepareRequestRoleDefaultPolicy", "TranslationPipelineRoleDefaultPolicy"],
+             "StudioUserRoleStudioDomainAccess", "TranslationPipelineJobGuardrails", "TranslationPipelinePrepareRequestRoleDefaultPolicy",
+             "TranslationPipelineRoleDefaultPolicy"],
             Resources(T, "AWS::IAM::ManagedPolicy").Keys.Select(k => k[..^8]).Order(StringComparer.Ordinal));
     }
 
