@@ -1,14 +1,15 @@
 // Checks what tests/consumer/run.sh produced: the package (metadata as NuGet reads it from the .nuspec), a copy of
 // constructs/ alone (its own settings), the external net8.0 app's restore (it resolved the package's net8.0 assets) and
 // the app's synthesized template (imports only: no VPC, bucket or key of its own; the pipeline's defaults; the grant
-// to another role; the default request valid against the botocore SageMaker API model; cdk-nag AwsSolutions clean).
+// to another role; the default request valid against the botocore SageMaker API model; cdk-nag AwsSolutions, HIPAA Security
+// and NIST 800-53 R5 clean).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { stateMachineDefinitions } from '../node/lib/intrinsics.mjs';
 import { validateRequest } from '../node/lib/sagemaker-api-model.mjs';
-import { runAwsSolutions, formatFinding } from '../node/lib/nag.mjs';
+import { runNag, formatFinding } from '../node/lib/nag.mjs';
 
 const need = (name) => {
   const value = process.env[name];
@@ -118,7 +119,7 @@ describe('the consumer stack', () => {
   });
 
   test('the execution role reads and writes the imported buckets with the team key', () => {
-    const role = ofType('AWS::IAM::Policy').find(([id]) => id.startsWith('ExecutionRoleDefaultPolicy'));
+    const role = ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith('ExecutionRoleDefaultPolicy'));
     const text = JSON.stringify(role[1].Properties.PolicyDocument);
     for (const bucket of ['team-ml-datasets', 'team-ml-artifacts', 'team-ml-checkpoints']) {
       assert.ok(text.includes(`:s3:::${bucket}/*`), `${bucket} objects not granted`);
@@ -127,8 +128,8 @@ describe('the consumer stack', () => {
     assert.match(text, /"kms:Decrypt"/);
   });
 
-  test('cdk-nag AwsSolutions finds no unsuppressed error', () => {
-    const { errors, ruleFailures } = runAwsSolutions(templateFile);
+  test('cdk-nag AwsSolutions, HIPAA Security and NIST 800-53 R5 find no unsuppressed error', () => {
+    const { errors, ruleFailures } = runNag(templateFile);
     assert.deepEqual([...errors, ...ruleFailures].map((f) => formatFinding('TeamTrainingStack', f)), []);
   });
 });
