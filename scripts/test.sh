@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: C# (xUnit), Python (unittest) and Node (node:test) checks over freshly synthesized templates.
-# Needs the .NET SDK, Node.js and Python 3 (cfn-lint: reused when installed at the pinned version, else installed into
-# .venv-tools/ by scripts/cfn-lint.sh). Usage: scripts/test.sh
-# Order: npm ci (only if the lock file changed) -> dotnet build (the only build) -> then, side by side:
+# Needs the .NET SDK, Node.js and Python 3 (the Python tools of scripts/python-tools.txt: reused when installed at the
+# pinned version, else installed into .venv-tools/ by scripts/python-tools.sh; Node: the machine's when package.json
+# "engines" allows it, else the pinned one scripts/node.sh installs into .venv-tools/node/). Usage: scripts/test.sh
+# Order: choose Node -> npm ci (only if the lock file changed) -> dotnet build (the only build) -> then, side by side:
 #          [synthesize every environment into $HF_CDK_OUT -> Node checks and cfn-lint over cdk.out]   and   [dotnet test]
 #          and [tests/consumer/run.sh: pack the library, build and synthesize an external net8.0 app against it]
 #        -> Python unittest and the Node checks over what the C# tests wrote ($HF_TEST_RESULTS).
@@ -18,15 +19,16 @@ export HF_TEST_RESULTS="$results"          # C# tests write every SageMaker requ
 export HF_CDK_OUT="$results/cdk.out"       # every environment synthesized once, read by the Node and Python checks
 unset HF_ENVIRONMENTS_DIR                  # always test the shipped environments/
 
-# jsii prints a Node end-of-life banner (lines starting with "!!") on every run: drop exactly those lines.
-drop_banner() { grep -v '^!!' || true; }
-
 # Stops the suite after a step that leaves nothing to test, still printing the summary line CI reads.
 abort() {
   echo "$1" >&2
   echo "0 passed, 1 failed"
   exit 1
 }
+
+# Node for everything below (jsii under dotnet, node:test, npm): see scripts/node.sh. It says which Node it chose.
+node_bin=$(bash scripts/node.sh --path) || abort "no Node.js of the major version package.json engines.node names"
+[ -z "$node_bin" ] || export PATH="$node_bin:$PATH"
 
 # Node tooling is pinned by package-lock.json; reinstall only when the lock file changed.
 if ! cmp -s package-lock.json node_modules/.package-lock.json.stamp 2>/dev/null; then
@@ -43,20 +45,23 @@ passed=0
 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
-# Node test files are split by what they read: files that name HF_TEST_RESULTS read what the C# tests write there
-# (requests, the state machine template, the encoding contract) and run after dotnet test; all others read only
-# cdk.out (or nothing) and run while dotnet test runs. Patterns: node --test's defaults for a directory.
+# Node test files are split by folder: those in tests/node/csharp-output/ read what the C# tests write to
+# $HF_TEST_RESULTS (requests, the state machine templates, the encoding contract) and run after dotnet test; all others
+# read only cdk.out (or nothing) and run while dotnet test runs. Patterns: node --test's defaults for a directory.
 node_before=() node_after=()
 if [ -d tests/node ]; then
   while IFS= read -r file; do
-    if grep -q 'HF_TEST_RESULTS' "$file"; then node_after+=("$file"); else node_before+=("$file"); fi
+    case "$file" in
+      tests/node/csharp-output/*) node_after+=("$file") ;;
+      *) node_before+=("$file") ;;
+    esac
   done < <(find tests/node -type f \( -name '*.test.js' -o -name '*.test.mjs' -o -name '*.test.cjs' \
              -o -name '*-test.*js' -o -name '*_test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \
              -o -path '*/test/*.*js' \) -not -path '*/node_modules/*' | LC_ALL=C sort)
 fi
 
 # Runs node:test over the given files: spec reporter to stdout, TAP copy to $1 for the counts. Files run two at a
-# time (node 20 defaults to cores - 1, i.e. one at a time on 2 cores).
+# time (node defaults to cores - 1, i.e. one at a time on 2 cores).
 run_node() {
   local tap=$1; shift
   node --test --test-concurrency=2 --test-reporter=spec --test-reporter-destination=stdout \
@@ -93,7 +98,7 @@ stage_log="$results/synth-and-node.log"
     CDK_OUTDIR="$HF_CDK_OUT" dotnet run --project infra --no-build >"$results/synth.log" 2>&1
   fi
   synth_rc=$?
-  drop_banner <"$results/synth.log"
+  cat "$results/synth.log"
   if [ "$synth_rc" -ne 0 ] || [ ! -f "$HF_CDK_OUT/manifest.json" ]; then
     echo "synthesis failed (exit code $synth_rc; see the messages above); the Node checks over cdk.out did not run"
     echo 1 >"$results/synth.rc"
@@ -128,8 +133,8 @@ consumer_pid=$!
 # A hung test host (e.g. a jsii pipe deadlock) is killed after 15 minutes instead of blocking CI forever.
 section "C#: dotnet test"
 dotnet test Infra.sln --no-build --nologo --logger "trx;LogFileName=dotnet.trx" --results-directory "$results" \
-  --blame-hang-timeout 15min --blame-hang-dump-type none 2>&1 | drop_banner
-dotnet_rc=${PIPESTATUS[0]}
+  --blame-hang-timeout 15min --blame-hang-dump-type none 2>&1
+dotnet_rc=$?
 [ "$dotnet_rc" -eq 0 ] || status=1
 read -r p f < <(python3 - "$results" <<'EOF'
 import glob, sys, xml.etree.ElementTree as ET
@@ -170,13 +175,14 @@ cat "$consumer_log"
 count_node "$results/consumer.tap" "$(cat "$results/consumer.rc" 2>/dev/null || echo 1)"
 
 # Python: unittest. Exit code 5 means "no tests ran" (Python 3.12+): not a failure. It runs with the interpreter of
-# .venv-tools/ when scripts/cfn-lint.sh made it: the pinned cfn-lint brings jsonschema, PyYAML and botocore there, which
-# some checks read (the SDK config schema, the API model, cfn-lint's tables), so a machine without them still runs them.
+# .venv-tools/, which scripts/python-tools.sh gives the pins of scripts/python-tools.txt: cfn-lint brings jsonschema,
+# PyYAML and botocore, which some checks read (the SDK config schema, the API model, cfn-lint's tables), and the AWS
+# CLI parses every documented aws command, so a machine without them still runs them.
 if [ -d tests/python ]; then
   section "Python: unittest"
   python_log="$results/python.log"
   py=python3
-  [ -x .venv-tools/bin/python ] && py=.venv-tools/bin/python
+  if bash scripts/python-tools.sh; then py=.venv-tools/bin/python; else status=1; count 0 1; fi
   "$py" -m unittest discover -s tests/python -p 'test_*.py' 2>&1 | tee "$python_log"
   python_rc=${PIPESTATUS[0]}
   read -r p f < <(python3 - "$python_log" <<'EOF'

@@ -5,7 +5,7 @@ profile is an empty new one (or an orphaned old one where it is retained), which
 would otherwise notice.
 
 "Replaced" is decided from CloudFormation's own resource provider schemas as bundled with cfn-lint (pinned in
-scripts/cfn-lint.sh): a change of any of the type's createOnlyProperties replaces the resource, and so does a change of
+scripts/python-tools.txt): a change of any of the type's createOnlyProperties replaces the resource, and so does a change of
 type under the same logical id and a logical id that disappears (a renamed construct: CloudFormation deletes the old
 resource and creates a new one). A create-only property that refers (Ref, Fn::GetAtt, Fn::Sub) to a replaced resource
 changes with it, so replacement cascades. "Stateful" is a type that holds data or identity (STATEFUL_TYPES) or any
@@ -66,7 +66,7 @@ def read_assembly(out_dir: str) -> dict[str, dict]:
 def create_only_properties(resource_type: str, region: str) -> list[str] | None:
     """The type's createOnlyProperties (JSON pointers) from cfn-lint's bundled schemas; None for a type without a schema
     (custom resources)."""
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # pinned in scripts/cfn-lint.sh
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # pinned in scripts/python-tools.txt
 
     if resource_type.startswith("Custom::") or resource_type == "AWS::CloudFormation::CustomResource":
         return None

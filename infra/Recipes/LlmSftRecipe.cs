@@ -61,6 +61,7 @@ public sealed class LlmSftRecipe : TrainingRecipe
         ["model_name_or_path"] = "meta-llama/Llama-3.1-8B-Instruct",
         ["max_seq_length"] = 2048,
         ["packing"] = false,
+        ["attn_implementation"] = "auto",
         ["num_train_epochs"] = 1.0,
         ["max_steps"] = -1,
         ["learning_rate"] = 2e-4,
@@ -90,13 +91,14 @@ public sealed class LlmSftRecipe : TrainingRecipe
     /// <summary>
     /// What <c>training-scripts/llm-sft/args.py</c> accepts for each hyperparameter (its <c>HYPERPARAMETERS</c> and range
     /// checks), so PrepareRequest refuses an override the script would refuse before any job starts; the contract test
-    /// replays probe values through the script's parser (tests/node/state-machine/hyperparameter-contract.test.mjs).
+    /// replays probe values through the script's parser (tests/node/csharp-output/hyperparameter-contract.test.mjs).
     /// </summary>
     public override IReadOnlyDictionary<string, HyperparameterSpec> HyperparameterTypes { get; } = new Dictionary<string, HyperparameterSpec>
     {
         ["model_name_or_path"] = HyperparameterSpec.String(),
         ["max_seq_length"] = HyperparameterSpec.Integer(minimum: 16),
         ["packing"] = HyperparameterSpec.Boolean(),
+        ["attn_implementation"] = HyperparameterSpec.String(choices: ["auto", "sdpa", "eager", "flash_attention_2"]),
         ["num_train_epochs"] = HyperparameterSpec.Float(exclusiveMinimum: 0),
         ["max_steps"] = HyperparameterSpec.Integer(minimum: -1, excluded: [0]),
         ["learning_rate"] = HyperparameterSpec.Float(exclusiveMinimum: 0),
@@ -114,10 +116,7 @@ public sealed class LlmSftRecipe : TrainingRecipe
             pattern: @"^(\s*all-linear\s*|(\s*,)*\s*[A-Za-z_][A-Za-z0-9_.]*\s*(,\s*([A-Za-z_][A-Za-z0-9_.]*\s*)?)*)(?![\s\S])",
             patternMeaning: "\"all-linear\" or comma-separated module names such as \"q_proj,k_proj,v_proj,o_proj\""),
         ["load_in_4bit"] = HyperparameterSpec.Boolean(),
-        // The script reads the word in any case, blanks around it dropped, and also yes/no/1/0 (args.normalize_bf16).
-        ["bf16"] = HyperparameterSpec.String(
-            pattern: @"^\s*([Aa][Uu][Tt][Oo]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0)\s*(?![\s\S])",
-            patternMeaning: "\"auto\", \"true\" or \"false\""),
+        ["bf16"] = Bf16Setting,
         ["merge_adapter"] = HyperparameterSpec.Boolean(),
         ["eval_steps"] = HyperparameterSpec.Integer(minimum: 1, nullable: true),
         ["save_steps"] = HyperparameterSpec.Integer(minimum: 1),

@@ -18,6 +18,14 @@ namespace HfSageMaker.Infra.Recipes;
 public abstract class TrainingRecipe
 {
     /// <summary>
+    /// The <c>bf16</c> setting both recipes' scripts read: "auto", "true" or "false", in any case with blanks around it
+    /// dropped, and also yes/no/1/0 (<c>toolkit_args.normalize_bf16</c>, shared by the scripts).
+    /// </summary>
+    protected static HyperparameterSpec Bf16Setting { get; } = HyperparameterSpec.String(
+        pattern: @"^\s*([Aa][Uu][Tt][Oo]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0)\s*(?![\s\S])",
+        patternMeaning: "\"auto\", \"true\" or \"false\"");
+
+    /// <summary>
     /// The recipe's name: its key under <c>recipes</c> in environment files, its folder under <c>training-scripts/</c>
     /// and the <c>recipe</c> tag of its jobs and pipeline resources. Lowercase letters, digits and hyphens.
     /// </summary>

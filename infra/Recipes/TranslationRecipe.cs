@@ -71,7 +71,7 @@ public sealed class TranslationRecipe : TrainingRecipe
         ["warmup_steps"] = 0,
         ["weight_decay"] = 0.0,
         ["fp16"] = false,
-        ["bf16"] = false,
+        ["bf16"] = "auto",
         ["seed"] = 42,
         ["max_train_samples"] = null,
         ["offline"] = networkIsolated,
@@ -80,13 +80,15 @@ public sealed class TranslationRecipe : TrainingRecipe
     /// <summary>
     /// What <c>train.py</c> accepts for each hyperparameter (<c>args.py</c>'s <c>HYPERPARAMETERS</c> and its checks), so
     /// PrepareRequest refuses an override the script would refuse before any job starts. A contract test runs the
-    /// script's parser over the same probe values (tests/node/state-machine/hyperparameter-contract.test.mjs).
+    /// script's parser over the same probe values (tests/node/csharp-output/hyperparameter-contract.test.mjs).
     /// </summary>
     public override IReadOnlyDictionary<string, HyperparameterSpec> HyperparameterTypes { get; } = new Dictionary<string, HyperparameterSpec>
     {
         ["model_name_or_path"] = HyperparameterSpec.String(),
         ["source_lang"] = HyperparameterSpec.String(minLength: 1),
         ["target_lang"] = HyperparameterSpec.String(minLength: 1),
+        ["source_lang_code"] = HyperparameterSpec.String() with { Nullable = true },
+        ["target_lang_code"] = HyperparameterSpec.String() with { Nullable = true },
         ["source_prefix"] = HyperparameterSpec.String(),
         ["max_source_length"] = HyperparameterSpec.Integer(minimum: 1),
         ["max_target_length"] = HyperparameterSpec.Integer(minimum: 1),
@@ -100,7 +102,7 @@ public sealed class TranslationRecipe : TrainingRecipe
         ["warmup_steps"] = HyperparameterSpec.Integer(),
         ["lr_scheduler_type"] = HyperparameterSpec.String(choices: ["linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"]),
         ["fp16"] = HyperparameterSpec.Boolean(),
-        ["bf16"] = HyperparameterSpec.Boolean(),
+        ["bf16"] = Bf16Setting,
         ["seed"] = HyperparameterSpec.Integer(),
         ["eval_strategy"] = HyperparameterSpec.String(choices: ["no", "steps", "epoch"]),
         ["eval_steps"] = HyperparameterSpec.Integer(nullable: true),

@@ -13,10 +13,10 @@ trap 'rm -rf "$work"' EXIT
 packages=${NUGET_PACKAGES:-$HOME/.nuget/packages}
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-# Runs a command quietly; on failure prints its output (without jsii's Node end-of-life banner) and fails.
+# Runs a command quietly; on failure prints its output and fails.
 quiet() {
   local log="$work/step.log"
-  "$@" >"$log" 2>&1 || { echo "consumer test: '$*' failed:" >&2; grep -v '^!!' "$log" >&2; return 1; }
+  "$@" >"$log" 2>&1 || { echo "consumer test: '$*' failed:" >&2; cat "$log" >&2; return 1; }
 }
 
 start=$SECONDS
@@ -74,7 +74,15 @@ DOTNET_ROLL_FORWARD=Major CDK_OUTDIR="$work/app/cdk.out" quiet dotnet src/TeamTr
 test -f "$work/app/cdk.out/TeamTrainingStack.template.json"
 if [ -n "${CONSUMER_KEEP:-}" ]; then rm -rf "$CONSUMER_KEEP" && cp -r "$work/app/cdk.out" "$CONSUMER_KEEP"; fi  # for debugging
 
+# The commit Source Link must have recorded: git's HEAD when the repository is a clone (Source Link finds the same .git);
+# "none" in a source download or a `git archive` copy, where there is no commit to record.
+if commit=$(git -C "$root" rev-parse --verify HEAD 2>/dev/null); then source_commit=$commit
+elif [ -e "$root/.git" ]; then source_commit=unknown   # a clone, but no git program to ask: any commit, but one
+else source_commit=none
+fi
+
 CONSUMER_CDK_OUT="$work/app/cdk.out" CONSUMER_NUPKG="$work/nupkg" CONSUMER_ALONE="$work/alone-properties.json" \
+CONSUMER_SOURCE_COMMIT="$source_commit" \
 CONSUMER_RESTORE="$work/app/src/TeamTraining/obj/project.assets.json" \
   node --test --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tap" "$here/template.test.mjs"

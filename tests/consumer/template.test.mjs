@@ -41,7 +41,15 @@ describe('package', () => {
     assert.match(nuspec, /<readme>README\.md<\/readme>/);
     assert.ok(existsSync(path.join(nupkg, 'README.md')));
     assert.match(nuspec, /<license type="expression">Apache-2\.0<\/license>/);
-    assert.match(nuspec, /<repository type="git"[^>]*commit="[0-9a-f]{40}"/);
+    assert.match(nuspec, /<repository type="git"/);
+  });
+
+  test('records the commit it was built from in a clone, and none without git (a source download)', () => {
+    const expected = need('CONSUMER_SOURCE_COMMIT'); // git's HEAD, "unknown" (a clone without git) or "none"
+    const recorded = /<repository type="git"[^>]*?commit="([^"]*)"/.exec(nuspec)?.[1];
+    if (expected === 'none') assert.equal(recorded, undefined, 'a commit is recorded although the sources are no git clone');
+    else if (expected === 'unknown') assert.match(recorded ?? '', /^[0-9a-f]{40}$/);
+    else assert.equal(recorded, expected, 'Source Link recorded another commit than git HEAD');
   });
 
   test('constructs/ copied out alone keeps its frameworks, language settings and the packed version', () => {

@@ -75,7 +75,7 @@ def build(data_dir, out_dir, chat_template=True, hidden=64, layers=2, heads=4, k
                          eos_token_id=tokenizer.eos_token_id, tie_word_embeddings=False)
     model = LlamaForCausalLM(config)
     os.makedirs(out_dir, exist_ok=True)
-    model.save_pretrained(out_dir, safe_serialization=True)
+    model.save_pretrained(out_dir)  # safetensors: the default
     tokenizer.save_pretrained(out_dir)
     return len(tokenizer), sum(p.numel() for p in model.parameters())
 

@@ -7,12 +7,14 @@ Usage: python3 tests/gpu/run_llm_sft_e2e.py [WORK_DIR]   (default: a new tempora
    examples/data/llm-sft (make_tiny_llama.py), packed as model.tar.gz in a 'model' channel;
 2. run 1: LoRA from scratch (padding mode, eval every 10 steps, merge_adapter=True), argv built exactly as the
    sagemaker-training toolkit builds it from SDK-encoded hyperparameters; checks that every MetricDefinitions regex
-   reads values from the log, the training and evaluation losses go down, the adapter and tokenizer are in
-   SM_MODEL_DIR, and the merged model in SM_MODEL_DIR/merged loads, matches base + adapter and generates;
+   reads values from the log, the training and evaluation losses go down, eval_loss is token-weighted, the merged
+   model was evaluated beside the adapter, the adapter and tokenizer are in SM_MODEL_DIR, and the merged model in
+   SM_MODEL_DIR/merged loads, matches base + adapter and generates; two LoRA wraps with one seed start equal;
 3. run 2: a simulated spot restart (more steps, same checkpoint directory, plus a half-synced checkpoint that must be
    skipped) must resume from run 1's last checkpoint;
 4. run 3: packing, after checking in-process that a packed row (position_ids restarting, no attention_mask) gives
-   the second example the same logits as running it alone (no attention across packed examples);
+   the second example the same logits as running it alone (no attention across packed examples); the script's own
+   start-up probe must pass and say so in the log;
 5. run 4: a tokenizer without a chat template (the script's fallback template is used and saved);
 6. run 5: QLoRA (load_in_4bit) with merge_adapter when bitsandbytes and a GPU are there (the merged model must be
    unquantized, load and generate); run 6: torchrun on 2 GPUs when there are 2.
@@ -35,9 +37,25 @@ sys.path.insert(0, os.path.join(REPO, "tests", "python"))
 sys.path.insert(0, os.path.join(REPO, "tests", "gpu"))
 
 from translation_support import toolkit_argv  # noqa: E402 - the toolkit's argv, shared with the unit tests
+from llm_sft_support import sft  # noqa: E402 - the recipe's own modules (standard library only at import)
 
 FAILURES = []
 FIGURES = {}
+
+
+def dtype_kwargs(dtype):
+    """``dtype=`` for from_pretrained from transformers 4.56 (``torch_dtype`` is deprecated there), else
+    ``torch_dtype=``: the recipe's own rule (sft_config.dtype_keyword)."""
+    import transformers
+    return {sft.sft_config.dtype_keyword(transformers.__version__): dtype}
+
+
+def checkpoint_steps(checkpoints_dir):
+    """Steps of the checkpoint-N directories in ``checkpoints_dir`` ([] when it does not exist: a run that failed
+    before the Trainer existed leaves none, and the summary must still be printed)."""
+    if not os.path.isdir(checkpoints_dir):
+        return []
+    return sorted(int(n.split("-")[1]) for n in os.listdir(checkpoints_dir) if re.fullmatch(r"checkpoint-\d+", n))
 
 
 def check(condition, message):
@@ -151,8 +169,8 @@ def check_merged_model(work, base_dir):
 
     merged_dir = os.path.join(work, "model", "merged")
     tokenizer = AutoTokenizer.from_pretrained(merged_dir)
-    merged = AutoModelForCausalLM.from_pretrained(merged_dir, torch_dtype=torch.float32).eval()
-    base = AutoModelForCausalLM.from_pretrained(base_dir, torch_dtype=torch.float32)
+    merged = AutoModelForCausalLM.from_pretrained(merged_dir, **dtype_kwargs(torch.float32)).eval()
+    base = AutoModelForCausalLM.from_pretrained(base_dir, **dtype_kwargs(torch.float32))
     adapted = PeftModel.from_pretrained(base, os.path.join(work, "model")).eval()
     prompt = tokenizer.apply_chat_template([{"role": "user", "content": "What is the capital of France?"}],
                                            tokenize=False, add_generation_prompt=True)
@@ -198,7 +216,7 @@ def check_qlora_merge(name, work):
         adapter = json.load(handle)
     FIGURES[name]["adapter_target_modules"] = sorted(adapter.get("target_modules") or [])
     tokenizer = AutoTokenizer.from_pretrained(merged_dir)
-    merged = AutoModelForCausalLM.from_pretrained(merged_dir, torch_dtype=torch.float32).eval()
+    merged = AutoModelForCausalLM.from_pretrained(merged_dir, **dtype_kwargs(torch.float32)).eval()
     check(not getattr(merged, "is_loaded_in_4bit", False), f"{name}: the merged model loads unquantized")
     prompt = tokenizer.apply_chat_template([{"role": "user", "content": "What is the capital of Spain?"}],
                                            tokenize=False, add_generation_prompt=True)
@@ -208,13 +226,45 @@ def check_qlora_merge(name, work):
     check(output.shape[1] > inputs["input_ids"].shape[1], f"{name}: the merged model generates")
 
 
+def check_evaluation(name, results):
+    """eval_loss is the mean over tokens (W6) and the merged model was evaluated beside the adapter (W7)."""
+    import math
+    evaluation = results.get("eval", {})
+    check("eval_loss_tokens" in evaluation and evaluation.get("eval_loss_tokens", 0) > 0,
+          f"{name}: eval_loss is token-weighted ({evaluation.get('eval_loss_tokens')} tokens)")
+    merged = results.get("merged_eval") or {}
+    loss, adapter = merged.get("merged_eval_loss"), merged.get("adapter_eval_loss")
+    if check(isinstance(loss, float) and math.isfinite(loss), f"{name}: the merged model was evaluated ({loss})"):
+        FIGURES[name]["merged_minus_adapter_eval_loss"] = loss - adapter if isinstance(adapter, float) else None
+        check(isinstance(adapter, float) and abs(loss - adapter) < 0.05 * max(abs(adapter), 1.0),
+              f"{name}: the merged model's eval loss {loss:.5f} is close to the adapter's {adapter}")
+
+
+def check_lora_seeding(base_dir):
+    """Two LoRA wraps of the same base with the same seed start from the same adapter weights (W8)."""
+    import argparse
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    precision = sft.sft_config.Precision(False, False, "float32", "e2e")
+    args = sft.args.parse_args(["--seed", "11", "--lora_r", "4"])
+    weights = []
+    for _ in range(2):
+        torch.manual_seed(1234 + len(weights))  # a different global RNG state each time: only the seed may matter
+        model = sft.train._peft_model(AutoModelForCausalLM.from_pretrained(base_dir, **dtype_kwargs(torch.float32)),
+                                      args, precision)
+        weights.append({n: p.detach().clone() for n, p in model.named_parameters() if "lora_A" in n})
+    same = weights[0].keys() == weights[1].keys() and all(torch.equal(weights[0][n], weights[1][n]) for n in weights[0])
+    check(bool(weights[0]) and same, "LoRA initialisation is reproducible from seed (two wraps, same seed)")
+
+
 def check_packing_isolation(base_dir):
     """Logits of example B alone equal B's logits when packed after A (position_ids restart, no attention mask)."""
     import torch
     from transformers import AutoModelForCausalLM
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = AutoModelForCausalLM.from_pretrained(base_dir, torch_dtype=torch.float32).to(device).eval()
+    model = AutoModelForCausalLM.from_pretrained(base_dir, **dtype_kwargs(torch.float32)).to(device).eval()
     a = torch.tensor([[2, 3, 10, 11, 12, 13, 5]], device=device)
     b = torch.tensor([[2, 3, 20, 21, 22, 5]], device=device)
     packed = torch.cat([a, b], dim=1)
@@ -279,26 +329,31 @@ def main():
     if not FAILURES:
         check_merged_model(work, base_dir)
 
+    check_evaluation("run1", results)
     checkpoints_dir = os.path.join(work, "checkpoints")
-    steps = sorted(int(n.split("-")[1]) for n in os.listdir(checkpoints_dir) if re.fullmatch(r"checkpoint-\d+", n))
+    steps = checkpoint_steps(checkpoints_dir)
     print(f"checkpoints after run 1: {steps}")
-    half = os.path.join(checkpoints_dir, "checkpoint-999")
-    os.makedirs(half)
-    last = os.path.join(checkpoints_dir, f"checkpoint-{steps[-1]}")
-    for file_name in ("adapter_model.safetensors", "adapter_config.json", "trainer_state.json"):
-        shutil.copy(os.path.join(last, file_name), half)  # optimizer.pt and scheduler.pt not synced yet
-    log, results = run_train("run2", work, model_channel, hyperparameters(work, max_steps=40))
-    check(str(results.get("resumed_from", "")).endswith(f"checkpoint-{steps[-1]}"),
-          f"run2 resumes from run 1's last checkpoint checkpoint-{steps[-1]} ({results.get('resumed_from')})")
-    check("skipping incomplete checkpoint" in log and "checkpoint-999" in log, "run2 skips the half-synced checkpoint")
-    check(results.get("train", {}).get("train_runtime") is not None, "run2 completes training")
-    shutil.rmtree(half)
+    if check(bool(steps), "run1 wrote checkpoints (run 2, the spot restart, needs them)"):
+        half = os.path.join(checkpoints_dir, "checkpoint-999")
+        os.makedirs(half, exist_ok=True)
+        last = os.path.join(checkpoints_dir, f"checkpoint-{steps[-1]}")
+        for file_name in ("adapter_model.safetensors", "adapter_config.json", "trainer_state.json"):
+            shutil.copy(os.path.join(last, file_name), half)  # optimizer.pt and scheduler.pt not synced yet
+        log, results = run_train("run2", work, model_channel, hyperparameters(work, max_steps=40))
+        check(str(results.get("resumed_from", "")).endswith(f"checkpoint-{steps[-1]}"),
+              f"run2 resumes from run 1's last checkpoint checkpoint-{steps[-1]} ({results.get('resumed_from')})")
+        check("skipping incomplete checkpoint" in log and "checkpoint-999" in log,
+              "run2 skips the half-synced checkpoint")
+        check(results.get("train", {}).get("train_runtime") is not None, "run2 completes training")
+        shutil.rmtree(half)
+    check_lora_seeding(base_dir)
 
     check_packing_isolation(base_dir)
     log, results = run_train("run3-packing", work, model_channel,
                              hyperparameters(work, packing=True, max_steps=10, eval_steps=5,
                                              checkpoint_dir=os.path.join(work, "checkpoints-packing")))
     check("packed" in log, "run3 packs the examples")
+    check("packed examples are isolated in this model" in log, "run3's start-up probe proves packing isolation")
     check_metrics("run3-packing", log, expect_decrease=False)
 
     plain_dir = os.path.join(work, "tiny-llama-plain")
@@ -328,7 +383,7 @@ def main():
         if os.path.isfile(os.path.join(work, "model", "merged", "config.json")):
             check_qlora_merge("run5-qlora", work)
     else:
-        print("run5 (QLoRA) skipped: needs a GPU and bitsandbytes")
+        print("run5 (QLoRA): not available: bitsandbytes" if gpus else "run5 (QLoRA) skipped: needs a GPU")
     if gpus >= 2:
         launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
         log, results = run_train("run6-torchrun", work, model_channel,

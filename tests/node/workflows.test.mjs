@@ -14,6 +14,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const workflowDir = join(root, '.github', 'workflows');
 const oidcTemplatePath = join(root, 'ops', 'github-oidc-roles.yaml');
 
+// The Node LTS major version the repository runs on: package.json "engines" (written ">=N") is the one place it is set.
+const enginesNode = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines?.node ?? '';
+const nodeMajor = /^>=\s*(\d+)$/.exec(enginesNode)?.[1];
+
 function load(text) {
   const doc = YAML.parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));
@@ -131,6 +135,19 @@ export function awsCredentialProblems(wf) {
   return problems;
 }
 
+/** Every actions/setup-node step installs the Node major version package.json "engines" names. */
+export function nodeVersionProblems(wf, major = nodeMajor) {
+  const problems = [];
+  for (const [id, job] of jobsOf(wf)) {
+    for (const step of stepsOf(job)) {
+      if (!(step.uses ?? '').startsWith('actions/setup-node@')) continue;
+      const version = String(step.with?.['node-version'] ?? '');
+      if (version !== major) problems.push(`${id}: setup-node installs node-version '${version}'; package.json engines.node says ${major}`);
+    }
+  }
+  return problems;
+}
+
 /** The pull-request workflow: test job runs the suite and synthesizes; diff job assumes a role and diffs each env. */
 export function pullRequestProblems(wf) {
   const problems = [];
@@ -145,7 +162,7 @@ export function pullRequestProblems(wf) {
     const dotnet = stepsOf(test).find((s) => (s.uses ?? '').startsWith('actions/setup-dotnet@'));
     if (dotnet && dotnet.with?.['global-json-file'] !== 'global.json') problems.push('setup-dotnet does not read global.json');
     const node = stepsOf(test).find((s) => (s.uses ?? '').startsWith('actions/setup-node@'));
-    if (!node || String(node.with?.['node-version']) !== '20' || node.with?.cache !== 'npm') problems.push('test job does not set up Node 20 with the npm cache');
+    if (!node || node.with?.cache !== 'npm') problems.push('test job does not set up Node with the npm cache');
   }
   // The upgrade check: the base synthesized from the pull request's base commit, compared with the head's templates,
   // the report posted per environment; no AWS credentials needed.
@@ -163,6 +180,8 @@ export function pullRequestProblems(wf) {
   if (!diff) problems.push('no job runs cdk diff');
   else {
     if (!/--app cdk\.out/.test(runs(diff))) problems.push('cdk diff does not use the synthesized cdk.out');
+    // Templates only: a change set (the CLI's default method) needs the deploy role, which the diff role cannot assume.
+    if (!/cdk diff[^\n]*--method[= ]template/.test(runs(diff))) problems.push('cdk diff does not compare templates only (--method=template)');
     if (!usesAws(diff)) problems.push('diff job does not assume a role');
     if (!usesGithubScript(diff)) problems.push('diff job does not post a PR comment');
     if (!diff.strategy?.matrix?.environment) problems.push('diff job is not a matrix over environments');
@@ -305,7 +324,14 @@ describe('workflow files', () => {
     test(`${name}: no long-lived AWS keys`, () => assert.deepEqual(longLivedKeys(text), []));
     test(`${name}: permissions are minimal`, () => assert.deepEqual(permissionProblems(wf), []));
     test(`${name}: AWS credentials only by role assumption`, () => assert.deepEqual(awsCredentialProblems(wf), []));
+    test(`${name}: every setup-node step installs the Node LTS of package.json engines`, () => assert.deepEqual(nodeVersionProblems(wf), []));
   }
+
+  test('package.json engines names a Node LTS major version, and scripts/node.sh pins a release of it', () => {
+    assert.ok(nodeMajor && Number(nodeMajor) % 2 === 0, `engines.node is '${enginesNode}': expected '>=N' with N an LTS (even) major`);
+    const pinned = /^NODE_VERSION=(\d+)\.\d+\.\d+\b/m.exec(readFileSync(join(root, 'scripts', 'node.sh'), 'utf8'))?.[1];
+    assert.equal(pinned, nodeMajor);
+  });
 
   test('pull-request.yml: tests, synthesizes, runs the upgrade check and posts cdk diff per environment', () =>
     assert.deepEqual(pullRequestProblems(workflows['pull-request.yml'].wf), []));
@@ -370,7 +396,7 @@ jobs:
       - uses: actions/setup-dotnet@${SHA} # v4.3.1
         with: { global-json-file: global.json }
       - uses: actions/setup-node@${SHA} # v4.4.0
-        with: { node-version: 20, cache: npm }
+        with: { node-version: 24, cache: npm }
       - run: scripts/test.sh
       - run: dotnet run --project infra
   upgrade:
@@ -389,7 +415,7 @@ jobs:
     steps:
       - uses: aws-actions/configure-aws-credentials@${SHA} # v4.2.1
         with: { role-to-assume: arn, aws-region: eu-west-1 }
-      - run: npx cdk diff X --app cdk.out
+      - run: npx cdk diff X --app cdk.out --method=template
       - uses: actions/github-script@${SHA} # v7.0.1
 `;
 const goodDeploy = `
@@ -415,6 +441,7 @@ describe('the rules reject bad workflows', () => {
       assert.deepEqual([...unpinnedActions(text, wf), ...longLivedKeys(text), ...permissionProblems(wf), ...awsCredentialProblems(wf)], []);
     }
     assert.deepEqual(pullRequestProblems(load(goodPr)), []);
+    assert.deepEqual(nodeVersionProblems(load(goodPr), '24'), []);
     assert.deepEqual(deployProblems(load(goodDeploy)), []);
   });
 
@@ -464,7 +491,8 @@ describe('the rules reject bad workflows', () => {
 
   test('a pull-request workflow without the test suite or the diff is reported', () => {
     assert.match(pullRequestProblems(load(goodPr.replace('scripts/test.sh', 'make test'))).join(), /no job runs scripts\/test.sh/);
-    assert.match(pullRequestProblems(load(goodPr.replace('npx cdk diff X --app cdk.out', 'echo'))).join(), /no job runs cdk diff/);
+    assert.match(pullRequestProblems(load(goodPr.replace('npx cdk diff X --app cdk.out --method=template', 'echo'))).join(), /no job runs cdk diff/);
+    assert.match(pullRequestProblems(load(goodPr.replace(' --method=template', ' --no-change-set'))).join(), /--method=template/);
     assert.match(pullRequestProblems(load(goodPr.replace('pull_request: { branches: [main] }', 'push: {}'))).join(), /not triggered on pull_request/);
     assert.match(pullRequestProblems(load(goodPr.replace('{ global-json-file: global.json }', '{ dotnet-version: 10.0.x }'))).join(), /global.json/);
   });
@@ -474,6 +502,12 @@ describe('the rules reject bad workflows', () => {
     assert.match(pullRequestProblems(load(goodPr.replace('github.event.pull_request.base.sha', 'github.sha'))).join(), /does not check out the pull request base/);
     assert.match(pullRequestProblems(load(goodPr.replace('cd .upgrade-base && dotnet run --project infra', 'true'))).join(), /does not synthesize the base/);
     assert.match(pullRequestProblems(load(goodPr.replace('  upgrade:\n    needs: test\n', '  upgrade:\n    needs: test\n    if: false\n'))).join(), /upgrade job is conditional/);
+  });
+
+  test('a setup-node step on another Node than package.json engines names is reported', () => {
+    assert.match(nodeVersionProblems(load(goodPr.replace('node-version: 24', 'node-version: 20')), '24').join(),
+      /test: setup-node installs node-version '20'; package.json engines.node says 24/);
+    assert.match(nodeVersionProblems(load(goodPr.replace('node-version: 24, ', '')), '24').join(), /node-version ''/);
   });
 
   test('prod deployed without its environment or out of order is reported', () => {

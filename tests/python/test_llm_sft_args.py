@@ -1,15 +1,16 @@
-"""llm-sft args: the hyperparameters of /work/coord/llm-sft-contract.md, parsed as the sagemaker-training toolkit
+"""llm-sft args: the recipe's hyperparameters (training-scripts/llm-sft/README.md), parsed as the sagemaker-training toolkit
 passes them (tests/python/translation_support.toolkit_argv follows the toolkit's mapping.to_cmd_args)."""
 import json
 import unittest
 
 from llm_sft_support import sft, toolkit_argv
 
-# The contract's table, written out by hand from llm-sft-contract.md (name: type, default).
+# The contract's table, written out by hand from the README's (name: type, default).
 CONTRACT = {
     "model_name_or_path": ("str", "meta-llama/Llama-3.1-8B-Instruct"),
     "max_seq_length": ("int", 2048),
     "packing": ("bool", False),
+    "attn_implementation": ("str", "auto"),
     "num_train_epochs": ("float", 1.0),
     "max_steps": ("int", -1),
     "learning_rate": ("float", 2e-4),

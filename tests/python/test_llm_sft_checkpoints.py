@@ -32,6 +32,15 @@ class LoraCheckpointTests(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp()
 
+    def test_adapter_weights_without_adapter_config_are_incomplete(self):
+        # PeftModel.load_adapter reads adapter_config.json first: without it the resume attempt is doomed
+        lora_checkpoint(self.root, 10)
+        newest = lora_checkpoint(self.root, 20, omit=("adapter_config.json",))
+        self.assertIn("adapter_config.json missing or empty (adapter weights need it)", checkpoints.missing_parts(newest))
+        self.assertEqual(checkpoints.latest_checkpoint(self.root), os.path.join(self.root, "checkpoint-10"))
+        empty = lora_checkpoint(self.root, 30, empty=("adapter_config.json",))
+        self.assertFalse(checkpoints.is_complete(empty))
+
     def test_adapter_only_checkpoint_is_complete_in_both_formats(self):
         for step, adapter in ((10, "adapter_model.safetensors"), (20, "adapter_model.bin")):
             with self.subTest(adapter=adapter):

@@ -125,11 +125,13 @@ class ResponseMaskTests(unittest.TestCase):
         tokenizer, [example], _ = self.build([conversation("Capital?", "Paris.")], render=mistral_render)
         self.assertEqual(trained_texts(tokenizer, example), [" Paris.</s>"])
 
-    def test_template_that_rewrites_earlier_turns_leaves_them_untrained(self):
+    def test_template_that_rewrites_earlier_turns_trains_them_in_an_example_of_their_own(self):
         messages = conversation("Q1", "first answer", "Q2", "second answer")
-        tokenizer, [example], stats = self.build([messages], render=rewriting_render)
+        tokenizer, [example, earlier], stats = self.build([messages], render=rewriting_render)
         self.assertEqual(trained_texts(tokenizer, example), ["second answer<|eot_id|>"])
-        self.assertEqual(stats.untrained_turns, 1)
+        self.assertEqual(trained_texts(tokenizer, earlier), ["first answer<|eot_id|>"])
+        self.assertEqual(tokenizer.decode(earlier.input_ids), rewriting_render(messages[:2], False))
+        self.assertEqual((stats.untrained_turns, stats.separate_turns), (0, 1))
 
     def test_pieces_path_without_offsets_gives_the_same_labels_here(self):
         messages = [conversation("Hi", "Hello there.", "More?", "Yes, more.", system="Be brief.")]
@@ -180,17 +182,10 @@ class FallbackTemplateTests(unittest.TestCase):
     variables (transformers src/transformers/utils/chat_template_utils.py, _compile_jinja_template and
     render_jinja_template)."""
 
-    def setUp(self):
-        try:
-            from jinja2.sandbox import ImmutableSandboxedEnvironment
-        except ImportError:  # pragma: no cover - jinja2 ships with moto and cfn-lint on this project's machines
-            self.skipTest("jinja2 is not installed")
-        environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
-        self.template = environment.from_string(chat_format.FALLBACK_CHAT_TEMPLATE)
-
     def render(self, messages, add_generation_prompt, **tokens):
+        from chat_template_support import renderer  # noqa: PLC0415 - needs jinja2 (installed by scripts/test.sh)
         tokens = tokens or {"bos_token": "<s>", "eos_token": "</s>"}
-        return self.template.render(messages=messages, add_generation_prompt=add_generation_prompt, **tokens)
+        return renderer(text=chat_format.FALLBACK_CHAT_TEMPLATE, **tokens)(messages, add_generation_prompt)
 
     def test_rendering(self):
         messages = conversation("Translate: Hi", "Hallo", system="You translate.")

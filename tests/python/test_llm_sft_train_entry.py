@@ -1,6 +1,7 @@
 """llm-sft train.py and sft_config.py: importable without torch, nothing to install, the settings handed to
 transformers / peft / bitsandbytes, precision choice, and main() as the toolkit runs it."""
 import ast
+import json
 import logging
 import os
 import sys
@@ -23,8 +24,11 @@ TRAINING_ARGUMENT_FIELDS = {
     "warmup_ratio", "weight_decay", "bf16", "fp16", "gradient_checkpointing", "gradient_checkpointing_kwargs",
     "seed", "eval_strategy", "eval_steps", "save_strategy", "save_steps", "save_total_limit", "logging_strategy",
     "logging_steps", "prediction_loss_only", "label_names", "remove_unused_columns", "ddp_find_unused_parameters",
-    "report_to", "disable_tqdm", "save_safetensors",
+    "report_to", "disable_tqdm", "save_safetensors", "group_by_length", "tf32", "max_grad_norm", "optim",
 }
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "training_arguments_fields.json"),
+          encoding="utf-8") as _handle:
+    RELEASE_FIELDS = {name: set(entry["fields"]) for name, entry in json.load(_handle)["sets"].items()}
 
 
 def parse(*argv):
@@ -135,7 +139,7 @@ class TrainingArgumentsTests(unittest.TestCase):
             "per_device_train_batch_size": 2, "per_device_eval_batch_size": 2, "gradient_accumulation_steps": 8,
             "gradient_checkpointing": True, "gradient_checkpointing_kwargs": {"use_reentrant": False},
             "bf16": True, "fp16": False, "eval_strategy": "epoch", "save_strategy": "steps", "save_steps": 200,
-            "save_total_limit": 2, "logging_steps": 10, "seed": 42, "prediction_loss_only": True,
+            "save_total_limit": 2, "logging_steps": 10, "seed": 42, "prediction_loss_only": False,
             "remove_unused_columns": False, "ddp_find_unused_parameters": False, "report_to": "none",
         }
         for name, value in expected.items():
@@ -161,10 +165,45 @@ class TrainingArgumentsTests(unittest.TestCase):
         self.assertNotIn("eval_strategy", kwargs)
 
     def test_a_release_without_a_needed_field_is_named(self):
-        with self.assertRaisesRegex(ValueError, "no field 'warmup_ratio'"):
-            self.kwargs(available=TRAINING_ARGUMENT_FIELDS - {"warmup_ratio"})
+        with self.assertRaisesRegex(ValueError, "no field 'remove_unused_columns'.*transformers 4.46 to 5.x"):
+            self.kwargs(available=TRAINING_ARGUMENT_FIELDS - {"remove_unused_columns"})
         kwargs = self.kwargs(available=TRAINING_ARGUMENT_FIELDS - {"overwrite_output_dir"})  # optional: dropped
         self.assertNotIn("overwrite_output_dir", kwargs)
+
+    def test_every_release_line_gets_only_fields_it_has(self):
+        # transformers 5.0 removed overwrite_output_dir and save_safetensors, 5.15 warmup_ratio (warmup_steps takes
+        # the ratio as a float), and 5.x replaced group_by_length by train_sampling_strategy: the field sets are read
+        # from the library source (tests/python/fixtures/training_arguments_fields.json names each source).
+        for release, fields in RELEASE_FIELDS.items():
+            if release == "4.36":
+                continue  # older than llm-sft's 4.46 floor
+            with self.subTest(release=release):
+                kwargs = self.kwargs("--warmup_ratio", "0.05", available=fields)
+                self.assertLessEqual(set(kwargs), fields)
+                if "warmup_ratio" in fields:
+                    self.assertEqual((kwargs["warmup_ratio"], kwargs.get("warmup_steps")), (0.05, None))
+                else:
+                    self.assertEqual(kwargs["warmup_steps"], 0.05)
+                    self.assertIsInstance(kwargs["warmup_steps"], float)  # a float below 1 is a ratio there
+
+    def test_padding_mode_groups_rows_by_length_and_packing_does_not(self):
+        for release, fields in RELEASE_FIELDS.items():
+            if release == "4.36":
+                continue
+            with self.subTest(release=release):
+                padded = self.kwargs(available=fields)
+                packed = self.kwargs("--packing", "True", available=fields)
+                if "group_by_length" in fields:
+                    self.assertIs(padded["group_by_length"], True)
+                    self.assertNotIn("group_by_length", packed)
+                else:
+                    self.assertEqual(padded["train_sampling_strategy"], "group_by_length")
+                    self.assertNotIn("train_sampling_strategy", packed)
+
+    def test_evaluation_gathers_only_the_token_loss_sums(self):
+        # token-weighted eval_loss: the per-row (loss sum, tokens) pairs reach compute_metrics, no logits
+        kwargs = self.kwargs()
+        self.assertIs(kwargs["prediction_loss_only"], False)
 
 
 class PrecisionTests(unittest.TestCase):
@@ -267,15 +306,19 @@ class ModelSettingsTests(unittest.TestCase):
         bf16 = sft.sft_config.Precision(True, False, "bfloat16", "test")
         load = sft.sft_config.model_load_kwargs
         # LoRA on a GPU: straight onto LOCAL_RANK's GPU, never a whole copy in host memory first
-        self.assertEqual(load(parse(), bf16, True, "4.56.2", 3), {"dtype": "bfloat16", "device_map": {"": 3}})
+        self.assertEqual(load(parse(), bf16, True, "4.56.2", 3),
+                         {"dtype": "bfloat16", "device_map": {"": 3}, "attn_implementation": "sdpa"})
+        # the attention implementation is always explicit: a checkpoint's config.json cannot choose another
+        self.assertEqual(load(parse(), bf16, True, "4.56.2", 0, "flash_attention_2")["attn_implementation"],
+                         "flash_attention_2")
         qlora = load(parse("--load_in_4bit", "True"), bf16, True, "4.56.2", 1)
         self.assertEqual(qlora["device_map"], {"": 1})
         self.assertEqual(qlora["quantization_config"]["bnb_4bit_compute_dtype"], "bfloat16")
         # the merge: the base model again, unquantized (a 4-bit base cannot take the merged weights), on the CPU
         merge = load(parse("--load_in_4bit", "True"), bf16, False, "4.56.2", 1)
-        self.assertEqual(merge, {"dtype": "bfloat16", "low_cpu_mem_usage": True})
+        self.assertEqual(merge, {"dtype": "bfloat16", "low_cpu_mem_usage": True, "attn_implementation": "sdpa"})
         cpu = sft.sft_config.Precision(False, False, "float32", "test")
-        self.assertEqual(load(parse(), cpu, True, "4.55.0"), {"torch_dtype": "float32"})
+        self.assertEqual(load(parse(), cpu, True, "4.55.0"), {"torch_dtype": "float32", "attn_implementation": "sdpa"})
 
     def test_qlora_settings(self):
         gpu = sft.sft_config.Precision(False, True, "float16", "test")

@@ -1,9 +1,10 @@
-"""The tag rules of environments/environment.schema.json (which the C# reader agrees with: tests/node/environment-schema.test.mjs)
-against the CloudFormation resource schemas bundled with cfn-lint 1.51.0, for every resource type that carries the
-file's tags in the synthesized templates ($HF_CDK_OUT, else cdk.out). Every tag lands on every taggable resource, so the
-file may only allow what the strictest of those types accepts: an empty value ("" was allowed while
-AWS::CloudWatch::Alarm, AWS::StepFunctions::StateMachine and AWS::SageMaker::StudioLifecycleConfig require at least one
-character) or a longer key would pass the reader and be refused by CloudFormation."""
+"""The tag rules of environments/environment.schema.json (which the C# reader agrees with:
+tests/node/csharp-output/environment-schema.test.mjs) against the CloudFormation resource schemas bundled with
+cfn-lint 1.51.0, for every resource type that carries the file's tags in the synthesized templates ($HF_CDK_OUT, else
+cdk.out). Every tag lands on every taggable resource, so the file may only allow what the strictest of those types
+accepts: an empty value ("" was allowed while AWS::CloudWatch::Alarm, AWS::StepFunctions::StateMachine and
+AWS::SageMaker::StudioLifecycleConfig require at least one character) or a longer key would pass the reader and be
+refused by CloudFormation."""
 import json
 import os
 import pathlib

@@ -17,6 +17,12 @@ class Tokenize13aTests(unittest.TestCase):
 
 class BuiltinCorpusBleuTests(unittest.TestCase):
     # Expected values are worked out by hand from n-gram counts in each comment.
+    def test_no_matching_ngram_scores_0_as_sacrebleu_does(self):
+        # sacrebleu v2.4.3 sacrebleu/metrics/bleu.py lines 257-258: "if not any(correct): return BLEUScore(0.0, ...)"
+        # before any smoothing; exp smoothing alone would give about 8 here
+        self.assertEqual(bleu.builtin_corpus_bleu(["a b c d"], ["e f g h"]), 0.0)
+        self.assertEqual(bleu.builtin_corpus_bleu(["x", "y z"], ["a b", "c"]), 0.0)
+
     def test_identical_corpus_scores_100(self):
         self.assertAlmostEqual(bleu.builtin_corpus_bleu(["Das Haus ist klein ."], ["Das Haus ist klein."]), 100.0)
 

@@ -1,6 +1,7 @@
 """train.py: importable without torch, offline switch, and the Trainer arguments it builds."""
 import argparse
 import importlib
+import json
 import logging
 import os
 import shutil
@@ -24,6 +25,9 @@ COMMON_FIELDS = {
     "logging_strategy", "logging_steps", "predict_with_generate", "generation_max_length", "generation_num_beams",
     "report_to", "disable_tqdm", "eval_steps", "save_safetensors",
 }
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "training_arguments_fields.json"),
+          encoding="utf-8") as _handle:
+    RELEASE_FIELDS = {name: set(entry["fields"]) for name, entry in json.load(_handle)["sets"].items()}
 
 
 class ImportTests(unittest.TestCase):
@@ -219,6 +223,22 @@ class TrainingArgumentsTests(unittest.TestCase):
         kwargs = trainer_config.training_arguments_kwargs(
             self.args, "/ckpt", (COMMON_FIELDS - {"save_safetensors"}) | {"eval_strategy"}, has_validation=True)
         self.assertNotIn("save_safetensors", kwargs)
+
+    def test_every_release_line_gets_only_fields_it_has(self):
+        # transformers 5.0 removed overwrite_output_dir and save_safetensors (field sets read from the library
+        # source: tests/python/fixtures/training_arguments_fields.json); 4.36 is this recipe's DLC
+        for release, fields in RELEASE_FIELDS.items():
+            with self.subTest(release=release):
+                kwargs = trainer_config.training_arguments_kwargs(self.args, "/ckpt", fields, has_validation=True)
+                self.assertLessEqual(set(kwargs), fields)
+                self.assertEqual(kwargs["learning_rate"], 2e-05)
+                self.assertEqual(kwargs.get("eval_strategy", kwargs.get("evaluation_strategy")), "epoch")
+
+    def test_a_release_without_a_needed_field_is_named(self):
+        with self.assertRaisesRegex(ValueError, "no field 'predict_with_generate'.*transformers 4.36 to 5.x"):
+            trainer_config.training_arguments_kwargs(
+                self.args, "/ckpt", (COMMON_FIELDS - {"predict_with_generate"}) | {"eval_strategy"},
+                has_validation=True)
 
     def test_tokenizer_keyword_follows_the_trainer_signature(self):
         self.assertEqual(trainer_config.trainer_tokenizer_kwarg({"self", "model", "processing_class"}),

@@ -12,11 +12,12 @@ import re
 import sys
 from typing import List, Optional, Sequence
 
-from toolkit_args import TRUE_WORDS, FALSE_WORDS, TUNING_OBJECTIVE, HyperParameter, parse_table
+from toolkit_args import BF16_WORDS, TUNING_OBJECTIVE, HyperParameter, check_bf16, normalize_bf16  # noqa: F401
+from toolkit_args import parse_table
 
 DESCRIPTION = "Supervised fine-tuning of a causal language model with LoRA (or QLoRA) on SageMaker."
 SCHEDULERS = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup")
-BF16_WORDS = ("auto", "true", "false")
+ATTN_IMPLEMENTATIONS = ("auto", "sdpa", "eager", "flash_attention_2")
 ALL_LINEAR = "all-linear"
 MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 MIN_SEQ_LENGTH = 16
@@ -27,6 +28,12 @@ HYPERPARAMETERS: List[HyperParameter] = [
     HyperParameter("max_seq_length", "int", 2048, "Tokens per training sequence (longer examples are truncated)."),
     HyperParameter("packing", "bool", False,
                    "Pack several examples into each sequence of max_seq_length tokens instead of padding each one."),
+    HyperParameter("attn_implementation", "str", "auto",
+                   "Attention implementation the model loads with, whatever its config.json says: auto (with packing, "
+                   "flash_attention_2 where the flash_attn package is installed, one flattened row per batch; "
+                   "otherwise sdpa), sdpa, eager or flash_attention_2. With packing the script checks at start-up "
+                   "that packed examples do not attend to each other and refuses packing where they do.",
+                   choices=ATTN_IMPLEMENTATIONS),
     HyperParameter("num_train_epochs", "float", 1.0, "Training epochs (fractions allowed: 0.5)."),
     HyperParameter("max_steps", "int", -1, "Stop after this many optimizer steps (-1: use num_train_epochs)."),
     HyperParameter("learning_rate", "float", 2e-4, "Peak learning rate of AdamW."),
@@ -71,19 +78,6 @@ AT_LEAST_ONE = ("per_device_train_batch_size", "per_device_eval_batch_size", "gr
                 "lora_alpha", "eval_steps", "save_steps", "logging_steps", "max_train_samples", "max_eval_samples")
 
 
-def normalize_bf16(value: str) -> Optional[str]:
-    """``auto``, ``true`` or ``false`` for what the toolkit passes (``True``/``False`` when the request held a JSON
-    boolean; also 1/0, yes/no), or None when ``value`` is none of those."""
-    word = value.strip().lower()
-    if word == "auto":
-        return "auto"
-    if word in TRUE_WORDS:
-        return "true"
-    if word in FALSE_WORDS:
-        return "false"
-    return None
-
-
 def target_modules(value: str):
     """``"all-linear"`` as it is, else the list of comma-separated module names (blanks dropped)."""
     if value.strip() == ALL_LINEAR:
@@ -106,13 +100,7 @@ def _range_problems(values) -> List[str]:
     check("warmup_ratio", lambda v: 0 <= v < 1, "a number in [0, 1)")
     check("weight_decay", lambda v: v >= 0, "a number >= 0")
     check("lora_dropout", lambda v: 0 <= v < 1, "a number in [0, 1)")
-    bf16 = values.get("bf16")
-    if isinstance(bf16, str):
-        normalized = normalize_bf16(bf16)
-        if normalized is None:
-            problems.append(f"hyperparameter 'bf16' must be one of {', '.join(BF16_WORDS)}; received {bf16!r}")
-        else:
-            values["bf16"] = normalized
+    check_bf16(values, problems)
     modules = values.get("lora_target_modules")
     if isinstance(modules, str):
         parsed = target_modules(modules)

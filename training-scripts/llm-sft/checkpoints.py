@@ -1,9 +1,10 @@
 """Finding the checkpoint to resume from after a spot interruption.
 
-transformers' ``Trainer._save_checkpoint`` (4.36 to 4.4x) writes ``<checkpoint_dir>/checkpoint-<global step>/``
+transformers' ``Trainer._save_checkpoint`` (4.36 to 5.x) writes ``<checkpoint_dir>/checkpoint-<global step>/``
 holding the weights (``model.safetensors``, or ``pytorch_model.bin`` with ``save_safetensors=False``, or a sharded
 set: ``model.safetensors.index.json`` / ``pytorch_model.bin.index.json`` plus the shard files its ``weight_map``
-names; for a PEFT model only the adapter: ``adapter_model.safetensors`` or ``adapter_model.bin``), ``optimizer.pt`` and ``scheduler.pt`` (always, since the script never sets ``save_only_model``),
+names; for a PEFT model only the adapter: ``adapter_model.safetensors`` or ``adapter_model.bin`` with
+``adapter_config.json``), ``optimizer.pt`` and ``scheduler.pt`` (always, since the script never sets ``save_only_model``),
 ``rng_state.pth`` or ``rng_state_<rank>.pth``, and ``trainer_state.json``.
 
 SageMaker uploads the checkpoint directory to S3 file by file as files appear, in no particular order, and restores
@@ -12,7 +13,8 @@ whatever reached S3 when it restarts an interrupted spot job. So a restored dire
 RetryStrategy would restore the same state and crash again). A checkpoint therefore counts as complete only when
 
 * ``trainer_state.json`` parses as a JSON object,
-* a non-empty weights file exists, or an index whose every shard exists and is non-empty,
+* a non-empty weights file exists, or an index whose every shard exists and is non-empty, and adapter weights come
+  with a non-empty ``adapter_config.json`` (peft reads it first; without it resuming is doomed),
 * ``optimizer.pt`` and ``scheduler.pt`` exist and are non-empty,
 * no ``rng_state*.pth`` that exists is empty (the RNG state itself is optional: the Trainer only warns without it),
   and no ``scaler.pt`` (the float16 GradScaler state; ``Trainer._load_scaler`` skips a missing one but
@@ -32,7 +34,9 @@ from typing import List, Optional, Tuple
 
 CHECKPOINT_PATTERN = re.compile(r"^checkpoint-([0-9]+)$")
 TRAINER_STATE = "trainer_state.json"
-WEIGHTS_FILES = ("model.safetensors", "pytorch_model.bin", "adapter_model.safetensors", "adapter_model.bin")
+ADAPTER_WEIGHTS_FILES = ("adapter_model.safetensors", "adapter_model.bin")
+ADAPTER_CONFIG = "adapter_config.json"  # PeftModel.load_adapter reads it before the weights
+WEIGHTS_FILES = ("model.safetensors", "pytorch_model.bin") + ADAPTER_WEIGHTS_FILES
 WEIGHTS_INDEX_FILES = ("model.safetensors.index.json", "pytorch_model.bin.index.json")
 TRAINING_STATE_FILES = ("optimizer.pt", "scheduler.pt")
 RNG_STATE_PATTERN = re.compile(r"^(rng_state(_[0-9]+)?\.pth|scaler\.pt)$")  # optional, but never empty
@@ -74,6 +78,9 @@ def missing_parts(path: str) -> List[str]:
     if not has_weights:
         problems.append(f"no non-empty weights ({', '.join(WEIGHTS_FILES)} or a complete sharded set per "
                         f"{' / '.join(WEIGHTS_INDEX_FILES)})")
+    if any(_non_empty_file(os.path.join(path, name)) for name in ADAPTER_WEIGHTS_FILES) and not _non_empty_file(
+            os.path.join(path, ADAPTER_CONFIG)):
+        problems.append(f"{ADAPTER_CONFIG} missing or empty (adapter weights need it)")
     for name in TRAINING_STATE_FILES:
         if not _non_empty_file(os.path.join(path, name)):
             problems.append(f"{name} missing or empty")

@@ -14,10 +14,11 @@ import sys
 from typing import List, Optional, Sequence
 
 from toolkit_args import HyperParameter, str2bool  # noqa: F401 - str2bool re-exported for callers of this module
-from toolkit_args import TUNING_OBJECTIVE, parse_table
+from toolkit_args import BF16_WORDS, TUNING_OBJECTIVE, check_bf16, parse_table
 from toolkit_args import build_parser as build_table_parser
 
 STRATEGIES = ("no", "steps", "epoch")
+BF16_SETTINGS = BF16_WORDS
 # transformers SchedulerType values every DLC of this recipe knows (the llm-sft recipe offers the same six).
 SCHEDULERS = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup")
 DESCRIPTION = "Fine-tune a sequence-to-sequence model for translation on SageMaker."
@@ -27,6 +28,12 @@ HYPERPARAMETERS: List[HyperParameter] = [
                    "Hub id or local path of the pretrained model; ignored when the job has a 'model' channel."),
     HyperParameter("source_lang", "str", "en", "Key of the source text in each line's 'translation' object."),
     HyperParameter("target_lang", "str", "de", "Key of the target text in each line's 'translation' object."),
+    HyperParameter("source_lang_code", "str", None,
+                   "The tokenizer's code of the source language for multilingual models (NLLB: eng_Latn, mBART-50: "
+                   "en_XX, M2M100: en); required by them, refused by others (null: none).", nullable=True),
+    HyperParameter("target_lang_code", "str", None,
+                   "The tokenizer's code of the target language for multilingual models (NLLB: deu_Latn, mBART-50: "
+                   "de_DE, M2M100: de); also forced as the first generated token (null: none).", nullable=True),
     HyperParameter("source_prefix", "str", "",
                    "Text put before every source sentence, e.g. 'translate English to German: ' for T5."),
     HyperParameter("max_source_length", "int", 128, "Source tokens kept per example (longer ones are truncated)."),
@@ -41,7 +48,9 @@ HYPERPARAMETERS: List[HyperParameter] = [
     HyperParameter("warmup_steps", "int", 0, "Linear warm-up steps."),
     HyperParameter("lr_scheduler_type", "str", "linear", "transformers learning-rate schedule.", choices=SCHEDULERS),
     HyperParameter("fp16", "bool", False, "Mixed precision with float16 (GPU only)."),
-    HyperParameter("bf16", "bool", False, "Mixed precision with bfloat16 (Ampere or newer GPUs)."),
+    HyperParameter("bf16", "str", "auto",
+                   "bfloat16 mixed precision (with TF32): auto (where the GPU computes in bfloat16 natively, compute "
+                   "capability 8.0 or newer; float32 elsewhere), true or false.", choices=None),
     HyperParameter("seed", "int", 42, "Random seed."),
     HyperParameter("eval_strategy", "str", "epoch", "When to evaluate: no, steps or epoch.", choices=STRATEGIES),
     HyperParameter("eval_steps", "int", None, "Steps between evaluations when eval_strategy=steps.", nullable=True),
@@ -87,8 +96,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """
     values, problems = parse_table(sys.argv[1:] if argv is None else argv, HYPERPARAMETERS, DESCRIPTION,
                                    POSITIVE_INTS)
-    if values.get("fp16") and values.get("bf16"):
-        problems.append("hyperparameters 'fp16' and 'bf16' are both True; choose at most one")
+    check_bf16(values, problems)
+    if values.get("fp16") and values.get("bf16") == "true":
+        problems.append("hyperparameters 'fp16' and 'bf16' are both true; choose at most one")
     if values.get("num_train_epochs") is not None and values["num_train_epochs"] <= 0 and values.get("max_steps", -1) <= 0:
         problems.append(f"hyperparameter 'num_train_epochs' must be positive; received {values['num_train_epochs']}")
     for name in ("source_lang", "target_lang"):

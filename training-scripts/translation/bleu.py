@@ -66,8 +66,8 @@ def builtin_corpus_bleu(hypotheses: Sequence[str], references: Sequence[str]) ->
             ref_counts = _ngrams(ref_tokens, order)
             correct[order - 1] += sum(min(count, ref_counts[gram]) for gram, count in hyp_counts.items())
             total[order - 1] += max(len(hyp_tokens) - order + 1, 0)
-    if sys_len == 0:
-        return 0.0
+    if sys_len == 0 or not any(correct):
+        return 0.0  # as sacrebleu (v2.4.3 metrics/bleu.py lines 257-258): no matching n-gram, no smoothing
     precisions = [0.0] * MAX_ORDER
     smooth = 1.0
     for order in range(MAX_ORDER):

@@ -1,6 +1,7 @@
 """What every recipe's entry point does around its training loop: logging, the offline switch, resuming from the
-latest complete checkpoint with one fallback, and the Trainer callbacks that print METRIC lines and mark the first
-training step.
+latest complete checkpoint (chosen once for every torchrun rank) with one fallback, the TrainingArguments fields of
+the installed transformers, the GPU's native bfloat16, the final evaluation the Trainer already ran, and the Trainer
+callbacks that print METRIC lines and mark the first training step.
 
 Shared file: every recipe directory under ``training-scripts/`` carries an identical copy (each recipe's
 ``sourcedir.tar.gz`` holds only its own directory); tests/python/test_recipe_shared_modules.py keeps them identical.
@@ -106,18 +107,75 @@ class ResumeProgress:
         self.training_started = False
 
 
-def train_with_resume_fallback(attempt: Callable[[Optional[str], ResumeProgress], T],
-                               checkpoint_dir: str) -> Tuple[T, Optional[str]]:
-    """Run ``attempt(resume_from, progress)`` from the latest complete checkpoint; returns (its result, resume_from).
+class SingleProcess:
+    """The process group of a job run as one process: nothing to agree with."""
 
-    If it raises before ``progress.training_started`` while resuming (a checkpoint that passed the completeness
-    check but fails to load), the error is logged and ``attempt`` runs once more from the next older complete
-    checkpoint, or from scratch when there is none; a second failure propagates. Errors after the first training
-    step, or without a checkpoint, propagate at once (SageMaker's RetryStrategy decides about those).
-    """
+    rank = 0
+    world_size = 1
+
+    @staticmethod
+    def all_gather(value):
+        return [value]
+
+
+SINGLE_PROCESS = SingleProcess()
+
+
+class TorchProcessGroup:
+    """The torchrun job's process group (``torch.distributed``, set up by the Trainer's TrainingArguments)."""
+
+    def __init__(self, distributed) -> None:
+        self.distributed = distributed
+        self.rank = distributed.get_rank()
+        self.world_size = distributed.get_world_size()
+
+    def all_gather(self, value):
+        gathered = [None] * self.world_size
+        self.distributed.all_gather_object(gathered, value)
+        return gathered
+
+
+def process_group():
+    """:class:`TorchProcessGroup` when ``torch.distributed`` is initialised with several processes (torchrun; call
+    after creating TrainingArguments and reading its ``device``, which initialises it), else :data:`SINGLE_PROCESS`."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return SINGLE_PROCESS
+    import torch.distributed as distributed  # noqa: PLC0415 - heavy import kept out of module import
+    if not (distributed.is_available() and distributed.is_initialized()):
+        return SINGLE_PROCESS
+    return TorchProcessGroup(distributed)
+
+
+def shared_resume_checkpoint(checkpoint_dir: str, group=SINGLE_PROCESS) -> Optional[str]:
+    """The checkpoint every process resumes from: the newest one complete on every rank (each node restores its
+    own copy of the checkpoint directory), decided once from what all ranks report, so no rank resumes from a
+    checkpoint another rank cannot load. None: train from the start."""
     for path, problems in checkpoints.incomplete_checkpoints(checkpoint_dir):
         logger.warning("skipping incomplete checkpoint %s: %s", path, "; ".join(problems))
-    resume_from = checkpoints.latest_checkpoint(checkpoint_dir)
+    local = {step: path for step, path in checkpoints.list_checkpoints(checkpoint_dir)}
+    reports = group.all_gather(sorted(local))
+    common = set(reports[0]).intersection(*map(set, reports[1:])) if reports else set()
+    if set(local) - common:
+        logger.warning("checkpoint steps %s are not complete on every rank (ranks report %s): resuming from the "
+                       "newest step all of them have", sorted(set(local) - common), reports)
+    step = max(common) if common else None
+    return local.get(step) if step is not None else None
+
+
+def train_with_resume_fallback(attempt: Callable[[Optional[str], ResumeProgress], T],
+                               checkpoint_dir: str, group=SINGLE_PROCESS) -> Tuple[T, Optional[str]]:
+    """Run ``attempt(resume_from, progress)`` from the latest complete checkpoint; returns (its result, resume_from).
+
+    The checkpoint is chosen once for all ranks (:func:`shared_resume_checkpoint`). In a single process, if the
+    attempt raises before ``progress.training_started`` while resuming (a checkpoint that passed the completeness
+    check but fails to load), the error is logged and ``attempt`` runs once more from the next older complete
+    checkpoint, or from scratch when there is none; a second failure propagates. Under torchrun (``group`` with
+    several ranks) the failure propagates at once: one rank falling back on its own while the others train would
+    leave the collectives waiting until the NCCL timeout, whereas an exiting rank makes torchrun stop them all.
+    Errors after the first training step, or without a checkpoint, propagate at once (SageMaker's RetryStrategy
+    decides about those).
+    """
+    resume_from = shared_resume_checkpoint(checkpoint_dir, group)
     if resume_from:
         logger.info("resuming from checkpoint %s", resume_from)
     else:
@@ -128,12 +186,53 @@ def train_with_resume_fallback(attempt: Callable[[Optional[str], ResumeProgress]
     except Exception:  # noqa: BLE001 - any failure to load the checkpoint; re-raised below when not one
         if resume_from is None or progress.training_started:
             raise
+        if group.world_size > 1:
+            logger.exception("rank %d of %d could not resume from checkpoint %s; under torchrun the ranks cannot "
+                             "fall back one by one, so the job stops here (torchrun ends every rank) and a retry "
+                             "starts them all from the same decision", group.rank, group.world_size, resume_from)
+            raise
         logger.exception("resuming from checkpoint %s failed before the first training step; it is unusable",
                          resume_from)
     fallback = checkpoints.previous_checkpoint(checkpoint_dir, resume_from)
     logger.warning("retrying once %s", f"from checkpoint {fallback}" if fallback else "from the start (no older "
                    "complete checkpoint)")
     return attempt(fallback, ResumeProgress()), fallback
+
+
+def final_evaluation(log_history, global_step: int, prefix: str = "eval") -> Optional[Dict[str, object]]:
+    """The metrics (``<prefix>_*``) of the evaluation the Trainer logged at ``global_step``, or None when it did not
+    evaluate at the last step (then the script evaluates once more; otherwise it would repeat the same pass)."""
+    for entry in reversed(list(log_history or [])):
+        if entry.get("step") == global_step and f"{prefix}_loss" in entry:
+            return {key: value for key, value in entry.items() if key.startswith(f"{prefix}_")
+                    and key not in (f"{prefix}_runtime", f"{prefix}_samples_per_second", f"{prefix}_steps_per_second")}
+    return None
+
+
+NATIVE_BF16_MAJOR = 8  # compute capability 8.0 (Ampere: A100, A10G) and newer (L4, L40S, H100, H200, B200)
+
+
+def native_bf16(cuda) -> bool:
+    """True when ``cuda`` (the ``torch.cuda`` module) sees a GPU that computes in bfloat16 natively.
+
+    Not ``cuda.is_bf16_supported()``: since torch 2.4 its default ``including_emulation=True`` also answers True on
+    Volta and Turing (V100 on ml.p3/ml.p3dn, T4 on ml.g4dn), where it only checks that a bfloat16 tensor can be
+    created (torch/cuda/__init__.py, ``is_bf16_supported`` -> ``_check_bf16_tensor_supported``), and transformers'
+    ``bf16=True`` accepts that, so "auto" would train in emulated bfloat16, far slower than float16. The test here
+    is the one torch itself applies before it falls back to emulation: compute capability 8.0 or newer.
+    """
+    if not cuda.is_available():
+        return False
+    major, _minor = cuda.get_device_capability(0)
+    return major >= NATIVE_BF16_MAJOR
+
+
+def device_description(cuda) -> str:
+    """``NAME (compute capability X.Y)`` of the first GPU ``cuda`` sees, or ``CPU``."""
+    if not cuda.is_available():
+        return "CPU"
+    major, minor = cuda.get_device_capability(0)
+    return f"{cuda.get_device_name(0)} (compute capability {major}.{minor})"
 
 
 def list_dataset(items):
@@ -164,6 +263,21 @@ def resolve_job_model(model_name_or_path: Optional[str], context: sm_contract.Sa
         logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
                        "in an isolated job pass the model through a 'model' channel", model_path)
     return model_path
+
+
+def fit_to_release(kwargs: Dict[str, object], available: Collection[str], optional: Collection[str],
+                   supported: str) -> Dict[str, object]:
+    """``kwargs`` without the ``optional`` names the installed ``TrainingArguments`` lacks (``available``: its field
+    names). Raises ValueError naming the first other missing field and ``supported`` (the releases the script is
+    written for). transformers 5.0 removed ``overwrite_output_dir`` and ``save_safetensors``: callers list such fields
+    as optional."""
+    fitted = dict(kwargs)
+    for name in sorted(name for name in kwargs if name not in available):
+        if name not in optional:
+            raise ValueError(f"the installed transformers' TrainingArguments has no field {name!r}; this script is "
+                             f"written for transformers {supported}")
+        del fitted[name]
+    return fitted
 
 
 def pick_name(candidates, available: Collection[str], what: str) -> str:

@@ -23,6 +23,33 @@ FALSE_WORDS = ("false", "0", "no")
 TUNING_OBJECTIVE = "_tuning_objective_metric"
 
 
+BF16_WORDS = ("auto", "true", "false")
+
+
+def normalize_bf16(value: str) -> Optional[str]:
+    """``auto``, ``true`` or ``false`` for what the toolkit passes for a bf16 setting (``True``/``False`` when the
+    request held a JSON boolean; also 1/0, yes/no), or None when ``value`` is none of those."""
+    word = str(value).strip().lower()
+    if word == "auto":
+        return "auto"
+    if word in TRUE_WORDS:
+        return "true"
+    if word in FALSE_WORDS:
+        return "false"
+    return None
+
+
+def check_bf16(values, problems: List[str]) -> None:
+    """Replace ``values['bf16']`` by its normalized word, or add a problem naming the value received."""
+    bf16 = values.get("bf16")
+    if isinstance(bf16, str):
+        normalized = normalize_bf16(bf16)
+        if normalized is None:
+            problems.append(f"hyperparameter 'bf16' must be one of {', '.join(BF16_WORDS)}; received {bf16!r}")
+        else:
+            values["bf16"] = normalized
+
+
 def str2bool(value: str, name: str = "value") -> bool:
     """``True``/``False`` (as the toolkit prints them), ``true``/``false``, ``1``/``0``, ``yes``/``no``, any case."""
     word = str(value).strip().lower()

@@ -9,11 +9,15 @@ Run by the sagemaker-training toolkit in a Hugging Face PyTorch training DLC as
 2. goes offline (``HF_HUB_OFFLINE=1``, ``TRANSFORMERS_OFFLINE=1``) unless ``offline`` is False in a job with network
    access (an isolated job stays offline: job_runtime.apply_offline), and loads the model
    and tokenizer from the ``model`` channel (a saved model or a model.tar.gz) or ``model_name_or_path``;
-3. trains with ``Seq2SeqTrainer``, writing checkpoints to the checkpoint directory and resuming from the latest
+3. sets the language codes of a multilingual tokenizer (mBART-50, NLLB, M2M100: ``source_lang_code`` /
+   ``target_lang_code``, the target code forced as the first generated token; trainer_config.language_settings)
+   and trains with ``Seq2SeqTrainer`` in bfloat16 with TF32 where the GPU has them natively (``bf16=auto``), writing
+   checkpoints to the checkpoint directory and resuming from the latest
    complete one (checkpoints.py, job_runtime.py) when a spot interruption restarted the job; if that checkpoint
    still fails to load, it retries once from the next older complete one, or from scratch;
 4. logs ``METRIC name=value`` lines (metrics_log.py) that the MetricDefinitions in metric_definitions.json read,
    with BLEU from sacrebleu or its built-in equivalent (bleu.py);
+   (the validation channel is evaluated once at the end: the Trainer's own pass at the last step is reused);
 5. saves the model and tokenizer to ``SM_MODEL_DIR`` and the metrics to ``SM_OUTPUT_DATA_DIR/results.json``.
 
 Importing this module has no side effects and needs only the standard library: torch and transformers are imported
@@ -33,8 +37,8 @@ import data
 import sm_contract
 import trainer_config
 from job_runtime import (OFFLINE_VARIABLES, ResumeProgress, apply_offline,  # noqa: F401 - re-exported
-                         list_dataset, metric_callback, network_isolation_reason, progress_callback,
-                         resolve_job_model, run_entry_point, train_with_resume_fallback)
+                         final_evaluation, list_dataset, metric_callback, network_isolation_reason, process_group,
+                         progress_callback, resolve_job_model, run_entry_point, train_with_resume_fallback)
 
 logger = logging.getLogger("translation")
 metrics_logger = logging.getLogger("translation.metrics")
@@ -82,17 +86,26 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
     import inspect  # noqa: PLC0415
     import dataclasses  # noqa: PLC0415
 
+    import torch  # noqa: PLC0415
     import transformers  # noqa: PLC0415
     from transformers import (AutoModelForSeq2SeqLM, AutoTokenizer, DataCollatorForSeq2Seq,  # noqa: PLC0415
                               Seq2SeqTrainer, Seq2SeqTrainingArguments)
 
-    logger.info("transformers %s; channels %s; GPUs %d; hosts %s (this is %s); offline=%s",
-                transformers.__version__, sorted(context.channels), context.num_gpus, context.hosts,
+    precision = trainer_config.precision_kwargs(args, torch.cuda)
+    logger.info("transformers %s, torch %s; %s: bf16=%s fp16=%s tf32=%s; channels %s; GPUs %d; hosts %s (this is "
+                "%s); offline=%s", transformers.__version__, torch.__version__,
+                trainer_config.device_description(torch.cuda), precision["bf16"], precision["fp16"],
+                precision.get("tf32", False), sorted(context.channels), context.num_gpus, context.hosts,
                 context.current_host, args.offline)
 
     model_path = resolve_job_model(args.model_name_or_path, context, "translation", args.offline)
     logger.info("loading tokenizer from %s", model_path)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
+    language = trainer_config.language_settings(tokenizer, args)  # before tokenizing: codes go into every sequence
+    if language:
+        logger.info("multilingual tokenizer %s: src_lang=%s, tgt_lang=%s, forced first generated token %d",
+                    type(tokenizer).__name__, args.source_lang_code, args.target_lang_code,
+                    language["forced_bos_token_id"])
 
     train_dir = context.channel(TRAIN_CHANNEL)
     if not train_dir:
@@ -112,7 +125,8 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
 
     available = {field.name for field in dataclasses.fields(Seq2SeqTrainingArguments)}
     training_args = Seq2SeqTrainingArguments(**trainer_config.training_arguments_kwargs(
-        args, context.checkpoint_dir, available, has_validation))
+        args, context.checkpoint_dir, available, has_validation, precision))
+    _ = training_args.device  # sets up torch.distributed under torchrun, so the ranks can agree on the checkpoint
     tokenizer_kwarg = trainer_config.trainer_tokenizer_kwarg(inspect.signature(Seq2SeqTrainer.__init__).parameters)
 
     def attempt(resume_from: Optional[str], progress: ResumeProgress):
@@ -121,8 +135,10 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
         model = AutoModelForSeq2SeqLM.from_pretrained(model_path)
         if getattr(model.config, "model_type", "") == "t5" and not args.source_prefix:
             logger.warning("T5 expects a task prefix such as 'translate English to German: '; source_prefix is empty")
+        for key, value in language.items():  # used by evaluation now and saved with the model for inference
+            setattr(model.generation_config, key, value)
         collator = DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100,
-                                          pad_to_multiple_of=8 if (args.fp16 or args.bf16) else None)
+                                          pad_to_multiple_of=8 if (precision["fp16"] or precision["bf16"]) else None)
         trainer = Seq2SeqTrainer(
             model=model, args=training_args, train_dataset=train_dataset,
             eval_dataset=eval_datasets.get(VALIDATION_CHANNEL), data_collator=collator,
@@ -130,13 +146,21 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
             callbacks=[metric_callback(metrics_logger), progress_callback(progress)], **{tokenizer_kwarg: tokenizer})
         return trainer, trainer.train(resume_from_checkpoint=resume_from)
 
-    (trainer, train_result), resume_from = train_with_resume_fallback(attempt, context.checkpoint_dir)
+    (trainer, train_result), resume_from = train_with_resume_fallback(attempt, context.checkpoint_dir,
+                                                                      process_group())
 
-    results = {"train": train_result.metrics, "resumed_from": resume_from, "model_source": model_path}
+    results = {"train": train_result.metrics, "resumed_from": resume_from, "model_source": model_path,
+               "precision": precision}
     generation = trainer_config.generation_kwargs(args)
     for name, dataset in eval_datasets.items():
         prefix = "eval" if name == VALIDATION_CHANNEL else name
-        results[name] = trainer.evaluate(eval_dataset=dataset, metric_key_prefix=prefix, **generation)
+        done = final_evaluation(trainer.state.log_history, trainer.state.global_step, prefix)
+        if done is not None and name == VALIDATION_CHANNEL:
+            logger.info("the Trainer evaluated the validation channel at the last step (%d): not generating again",
+                        trainer.state.global_step)
+            results[name] = done
+        else:
+            results[name] = trainer.evaluate(eval_dataset=dataset, metric_key_prefix=prefix, **generation)
 
     trainer.save_model(context.model_dir)
     if trainer.is_world_process_zero():

@@ -9,7 +9,8 @@ namespace HfSageMaker.Tests.BadInput;
 /// Environment files written to break the loader, one class of bad input per group: encodings, unreadable strings,
 /// values ending in a newline, values the schema rejects, cross-field rules only the reader checks. Every file is named
 /// <c>dev.json</c> when written (its name field is "dev"). The app runner test feeds each bad one to the app; the
-/// differential test compares the reader's verdict with a JSON Schema validator's (tests/node/environment-schema.test.mjs).
+/// differential test compares the reader's verdict with a JSON Schema validator's
+/// (tests/node/csharp-output/environment-schema.test.mjs).
 /// </summary>
 internal static class EnvironmentCorpus
 {

@@ -12,7 +12,7 @@ namespace HfSageMaker.Tests.BadInput;
 /// Run-time hyperparameter types (issue 12): each recipe declares once what its script accepts; the declaration fits
 /// the recipe's own values and is embedded in the pipeline's policy, where PrepareRequest enforces it. The C# side
 /// writes every recipe's declaration for the contract test against the script's parser
-/// (tests/node/state-machine/hyperparameter-contract.test.mjs).
+/// (tests/node/csharp-output/hyperparameter-contract.test.mjs).
 /// </summary>
 public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassFixture<PipelineFixture>
 {

@@ -7,7 +7,7 @@ namespace HfSageMaker.Tests.Orchestration;
 
 /// <summary>
 /// Writes the C# side of the run-time contract (<c>$HF_TEST_RESULTS/contract/encoding.json</c>): hyperparameter
-/// encodings and job-name validity. <c>tests/node/state-machine/contract.test.mjs</c> runs the PrepareRequest
+/// encodings and job-name validity. <c>tests/node/csharp-output/contract.test.mjs</c> runs the PrepareRequest
 /// function's encoder and name rule over the same inputs and requires identical answers.
 /// </summary>
 public sealed class EncodingContractTests

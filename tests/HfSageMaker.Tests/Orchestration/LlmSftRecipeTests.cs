@@ -31,6 +31,7 @@ public sealed class LlmSftRecipeTests(LlmSftPipelineFixture fixture) : IClassFix
             ["model_name_or_path"] = "\"meta-llama/Llama-3.1-8B-Instruct\"",
             ["max_seq_length"] = "2048",
             ["packing"] = "false",
+            ["attn_implementation"] = "\"auto\"",
             ["num_train_epochs"] = "1.0",
             ["max_steps"] = "-1",
             ["learning_rate"] = "0.0002",

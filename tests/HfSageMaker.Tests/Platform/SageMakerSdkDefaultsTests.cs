@@ -149,8 +149,8 @@ public sealed partial class SageMakerSdkDefaultsTests
     /// <summary>
     /// Instance types with EBS volumes (ml.p3) and with local storage (ml.g5) in one environment: jobs on the first
     /// without a volume key are denied. The template goes to
-    /// <c>$HF_TEST_RESULTS/notebook/mixed-instance-types.template.json</c>, where tests/node/notebook-jobs-volume-key.test.mjs
-    /// evaluates it with the offline IAM simulator.
+    /// <c>$HF_TEST_RESULTS/notebook/mixed-instance-types.template.json</c>, where
+    /// tests/node/csharp-output/notebook-jobs-volume-key.test.mjs evaluates it with the offline IAM simulator.
     /// </summary>
     [Fact]
     public void MixedInstanceTypes_DenyEbsVolumesWithoutThePlatformKey_AndTheTemplateGoesToTheSimulator()

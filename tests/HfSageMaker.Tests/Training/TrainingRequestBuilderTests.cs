@@ -8,7 +8,7 @@ namespace HfSageMaker.Tests.Training;
 
 /// <summary>
 /// The CreateTrainingJob requests the SDK's HuggingFace estimator would send; every request built here is dumped for
-/// the Node API-model check (tests/node/sagemaker-requests.test.mjs).
+/// the Node API-model check (tests/node/csharp-output/sagemaker-requests.test.mjs).
 /// </summary>
 public class TrainingRequestBuilderTests
 {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const directory = join(process.env.HF_TEST_RESULTS ?? join(root, '.test-results'), 'environment-corpus');
 const verdictsFile = join(directory, 'verdicts.json');
 

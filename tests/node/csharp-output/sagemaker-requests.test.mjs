@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateRequest } from './lib/sagemaker-api-model.mjs';
+import { validateRequest } from '../lib/sagemaker-api-model.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const directory = join(process.env.HF_TEST_RESULTS ?? join(root, '.test-results'), 'requests');
 const files = existsSync(directory) ? readdirSync(directory).filter((f) => f.endsWith('.json')).sort() : [];
 

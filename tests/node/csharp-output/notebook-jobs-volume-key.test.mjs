@@ -11,11 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { render, renderContext } from './lib/intrinsics.mjs';
-import { validateRequest } from './lib/sagemaker-api-model.mjs';
-import { allows } from './lib/notebook-iam.mjs';
+import { render, renderContext } from '../lib/intrinsics.mjs';
+import { validateRequest } from '../lib/sagemaker-api-model.mjs';
+import { allows } from '../lib/notebook-iam.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const file = path.join(process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results'), 'notebook', 'mixed-instance-types.template.json');
 const account = '123456789012';
 const region = 'eu-west-1';

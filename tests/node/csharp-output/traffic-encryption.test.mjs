@@ -8,7 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
 import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
-import { event, policy } from './fixtures.mjs';
+import { event, policy } from '../state-machine/fixtures.mjs';
 
 const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
 const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
