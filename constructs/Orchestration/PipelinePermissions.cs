@@ -76,29 +76,10 @@ internal static class PipelinePermissions
         // through. The statements go into their own customer managed policy (child id JobGuardrails), which grows with the
         // subnets and instance types, so the state machine's default policy keeps its own 6,144-character quota.
         var guardrails = Guardrails(props, resources);
-        var statements = new List<PolicyStatement>
-        {
-            new(new PolicyStatementProps
-            {
-                Sid = "CreateJobsWithinGuardrails",
-                Actions = [SageMakerJobGuardrails.CreateTrainingJob],
-                // A tuning job's training jobs are created by SageMaker under the tuning job, not by this role.
-                Resources = [trainingJobs],
-                Conditions = guardrails.ConditionsFor(SageMakerJobGuardrails.CreateTrainingJob),
-            }),
-        };
-        if (tuning)
-        {
-            // Its own statement: the tuning request may carry no MaxRuntimeInSeconds key, so its cap is ...IfExists
-            // (TrainingCostConditions explains the readings); PrepareRequest enforces the cap on every request.
-            statements.Add(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "CreateTuningJobsWithinGuardrails",
-                Actions = [SageMakerJobGuardrails.CreateHyperParameterTuningJob],
-                Resources = [tuningJobs],
-                Conditions = guardrails.ConditionsFor(SageMakerJobGuardrails.CreateHyperParameterTuningJob),
-            }));
-        }
+        // A tuning job's training jobs are created by SageMaker under the tuning job, not by this role; the tuning action
+        // has its own statement, whose run-time cap is ...IfExists (TrainingCostConditions explains the readings, and
+        // PrepareRequest enforces the cap on every request).
+        var statements = guardrails.CreateStatements(trainingJobs, tuning ? tuningJobs : null).ToList();
         string[] createActions = tuning
             ? [SageMakerJobGuardrails.CreateTrainingJob, SageMakerJobGuardrails.CreateHyperParameterTuningJob]
             : [SageMakerJobGuardrails.CreateTrainingJob];

@@ -155,6 +155,37 @@ public sealed record SageMakerJobGuardrails
     }
 
     /// <summary>
+    /// The allow statements of a role that creates jobs within these guardrails: <c>CreateJobsWithinGuardrails</c>
+    /// (<see cref="CreateTrainingJob"/> on <paramref name="trainingJobs"/>) and, with <paramref name="tuningJobs"/>,
+    /// <c>CreateTuningJobsWithinGuardrails</c> (<see cref="CreateHyperParameterTuningJob"/> on them). One statement per
+    /// action: their run-time caps differ (see <see cref="TrainingCostConditions"/>).
+    /// </summary>
+    /// <param name="trainingJobs">Training job ARN pattern, e.g. <c>arn:…:training-job/hf-translate-dev-*</c>.</param>
+    /// <param name="tuningJobs">Tuning job ARN pattern; null when the role creates no tuning jobs.</param>
+    public PolicyStatement[] CreateStatements(string trainingJobs, string? tuningJobs)
+    {
+        var statements = new List<PolicyStatement>
+        {
+            new(new PolicyStatementProps
+            {
+                Sid = "CreateJobsWithinGuardrails",
+                Actions = [CreateTrainingJob],
+                Resources = [trainingJobs],
+                Conditions = ConditionsFor(CreateTrainingJob),
+            }),
+        };
+        if (tuningJobs is not null)
+            statements.Add(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "CreateTuningJobsWithinGuardrails",
+                Actions = [CreateHyperParameterTuningJob],
+                Resources = [tuningJobs],
+                Conditions = ConditionsFor(CreateHyperParameterTuningJob),
+            }));
+        return [.. statements];
+    }
+
+    /// <summary>
     /// A deny statement for <paramref name="actions"/> on <paramref name="resources"/>: an allowed instance type with EBS
     /// volumes (<paramref name="takesVolumeKey"/>) sent without a volume key would get the AWS managed key. Null when
     /// no volume key is required or no allowed type takes one.

@@ -305,7 +305,8 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// Lets the role create training and tuning jobs from a notebook, but only with the settings of
     /// <paramref name="defaults"/> (the SDK defaults of the domain), enforced with SageMaker's IAM condition keys as the
     /// Service Authorization Reference lists them for <c>CreateTrainingJob</c> and <c>CreateHyperParameterTuningJob</c>
-    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html): every subnet and
+    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html), written by
+    /// <see cref="SageMakerJobGuardrails.ConditionsFor"/>, the builder the pipelines' roles use too: every subnet and
     /// security group one of the platform's and present (<c>sagemaker:VpcSubnets</c>, <c>sagemaker:VpcSecurityGroupIds</c>,
     /// <c>ForAllValues</c> plus <c>Null = false</c>, since <c>ForAllValues</c> alone also matches a request without a VPC),
     /// network isolation and inter-container encryption on (<c>Bool</c>, which fails when the request omits them), the
@@ -319,10 +320,12 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <c>@remote</c> sends) are allowed under the same guardrails when tagged
     /// <see cref="SageMakerSdkDefaults.RemoteFunctionTagKey"/>. Also: <c>iam:PassRole</c> on the job role only, for
     /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys and
-    /// <see cref="StudioSystemTagKeys"/>; describe, stop and list jobs
-    /// (<c>fit()</c>, the tuner and <c>@remote</c> poll them); uploads (put, not delete) under the defaults' key prefix.
-    /// The statements go into a customer managed policy (child id <c>NotebookJobs</c>), outside the role's inline
-    /// policy size quota.
+    /// <see cref="StudioSystemTagKeys"/>; describe and list jobs (<c>fit()</c>, the tuner and <c>@remote</c> poll them);
+    /// stop only this platform's jobs: those an app of the domain of <see cref="AddStudioDomainPolicy"/> created (Studio's
+    /// <c>sagemaker:domain-arn</c> tag) and the pipelines' of <see cref="GrantPipeline"/>, whose job name prefixes
+    /// notebook jobs may not take; uploads (put, not delete) under the defaults' key prefix. The statements go into two
+    /// customer managed policies (child ids <c>NotebookJobs</c>: creating; <c>NotebookJobsControl</c>: watching and
+    /// stopping), each with its own 6,144-character quota.
     /// </summary>
     /// <param name="defaults">The domain's SDK defaults.</param>
     /// <returns>The managed policy, attached to <see cref="Role"/>.</returns>
@@ -353,23 +356,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
             VolumeKmsKeyArn = keyArn,
             MaxWarmPoolKeepAlive = props.MaxWarmPoolKeepAlive,
         };
-        var statements = new List<PolicyStatement>
-        {
-            new(new PolicyStatementProps
-            {
-                Sid = "CreateJobsWithinGuardrails",
-                Actions = [SageMakerJobGuardrails.CreateTrainingJob],
-                Resources = [trainingJobs],
-                Conditions = guardrails.ConditionsFor(SageMakerJobGuardrails.CreateTrainingJob),
-            }),
-            new(new PolicyStatementProps
-            {
-                Sid = "CreateTuningJobsWithinGuardrails",
-                Actions = [SageMakerJobGuardrails.CreateHyperParameterTuningJob],
-                Resources = [tuningJobs],
-                Conditions = guardrails.ConditionsFor(SageMakerJobGuardrails.CreateHyperParameterTuningJob),
-            }),
-        };
+        var statements = guardrails.CreateStatements(trainingJobs, tuningJobs).ToList();
         if (props.AllowRemoteFunctions)
         {
             var remote = (guardrails with { NetworkIsolation = false }).ConditionsFor(SageMakerJobGuardrails.CreateTrainingJob);

@@ -104,7 +104,7 @@ for (const stack of listStacks()) {
         const arn = `arn:aws:states:${ctx.region}:${ctx.account}:stateMachine:${id}`;
         let i = 0;
         for (const input of inputs(environment, tuning)) {
-          const calls = await runLocally(definition, input, { name: `iam-check-${++i}`, stateMachineArn: arn });
+          const { calls } = await runLocally(definition, input, { name: `iam-check-${++i}`, stateMachineArn: arn });
           sent.push(...calls.training.map((request) => ({ operation: 'CreateTrainingJob', request, input })));
           sent.push(...calls.tuning.map((request) => ({ operation: 'CreateHyperParameterTuningJob', request, input })));
         }
