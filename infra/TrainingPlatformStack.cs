@@ -156,9 +156,7 @@ public sealed class TrainingPlatformStack : Stack
         var platform = new RecipePlatform
         {
             ExecutionRole = ExecutionRole.Role,
-            Datasets = Storage.Datasets,
-            Artifacts = Storage.Artifacts,
-            Checkpoints = Storage.Checkpoints,
+            Buckets = Storage,
             EncryptionKey = Storage.EncryptionKey,
             Vpc = Network.Vpc,
             VpcSubnets = Network.TrainingSubnets,

@@ -27,7 +27,7 @@ internal static class LogGroupKeyPolicy
         var stack = Stack.Of(scope);
         var added = key.AddToResourcePolicy(Statement(stack), allowNoOp: true).StatementAdded;
         if (!added)
-            Annotations.Of(scope).AddWarningV2("hf-sagemaker:imported-log-key",
+            Annotations.Of(scope).AddWarningV2(WarningIds.ImportedLogKey,
                 $"The key encrypting the log groups of '{scope.Node.Path}' is imported, so its key policy could not be extended: allow "
                 + $"logs.<region>.amazonaws.com kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* with "
                 + "condition ArnLike kms:EncryptionContext:aws:logs:arn = arn:<partition>:logs:<region>:<account>:log-group:*, or creating the log groups fails.");

@@ -18,6 +18,10 @@ internal sealed partial class PropsValidation(IConstruct scope, string propsName
     public void Add(string prop, object? value, string allowed) =>
         _problems.Add($"{prop} is '{Describe(value)}'; {allowed}");
 
+    /// <summary>Records a problem already written as one line that names its field first (e.g. the request builder's
+    /// <c>Job.VolumeSize: 0.5 GiB is not allowed; ...</c>).</summary>
+    public void AddLine(string line) => _problems.Add(line);
+
     /// <summary>
     /// Checks an optional IAM role name: 1 to 64 ASCII letters, digits and <c>+=,.@_-</c> (IAM's rule; .NET's <c>\w</c>
     /// would also let other scripts' letters through). Unset names and tokens pass.

@@ -3,7 +3,7 @@ using Amazon.CDK.AWS.SNS;
 namespace HfSageMaker.Constructs.Operations;
 
 /// <summary>Properties of <see cref="CostGuardrails"/>.</summary>
-public sealed class CostGuardrailsProps
+public sealed record CostGuardrailsProps
 {
     /// <summary>Topic that receives the budget alerts; its policy must let <c>budgets.amazonaws.com</c> publish
     /// (<see cref="PlatformNotifications"/> does).</summary>

@@ -145,7 +145,7 @@ public sealed class PlatformNotifications : Construct
             added &= key.AddToResourcePolicy(statement, allowNoOp: true).StatementAdded;
         }
         if (!added)
-            Annotations.Of(this).AddWarningV2("hf-sagemaker:imported-notification-key",
+            Annotations.Of(this).AddWarningV2(WarningIds.ImportedNotificationKey,
                 "The notification key is imported, so its key policy could not be extended: allow budgets.amazonaws.com, "
                 + "cloudwatch.amazonaws.com and events.amazonaws.com kms:GenerateDataKey* and kms:Decrypt on it, or budget "
                 + "alerts, alarms and job notifications will be dropped silently.");

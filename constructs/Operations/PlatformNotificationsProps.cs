@@ -4,7 +4,7 @@ using Amazon.CDK.AWS.KMS;
 namespace HfSageMaker.Constructs.Operations;
 
 /// <summary>Properties of <see cref="PlatformNotifications"/>.</summary>
-public sealed class PlatformNotificationsProps
+public sealed record PlatformNotificationsProps
 {
     /// <summary>
     /// Customer-managed key that encrypts the topic. Its key policy must let <c>budgets.amazonaws.com</c>,

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Operations;
 
@@ -49,8 +49,6 @@ public static class TrainingCostConditions
     public static IReadOnlyList<string> GuardedActions { get; } =
         ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"];
 
-    private static readonly Regex InstanceTypePattern = new(@"^ml\.[a-z0-9]+\.[a-z0-9]+\z", RegexOptions.CultureInvariant);
-
     /// <summary>The action whose request may carry no <see cref="MaxRuntimeKey"/> (see the remarks).</summary>
     public const string TuningAction = "sagemaker:CreateHyperParameterTuningJob";
 
@@ -69,13 +67,30 @@ public static class TrainingCostConditions
         var (types, seconds) = Validate(allowedInstanceTypes, maxRuntime);
         return new Dictionary<string, object>
         {
-            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { [InstanceTypesKey] = types },
+            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { [InstanceTypesKey] = InstanceTypeValues(types) },
             ["Null"] = new Dictionary<string, object> { [InstanceTypesKey] = "false" },
             [forTuning ? "NumericLessThanEqualsIfExists" : "NumericLessThanEquals"] = new Dictionary<string, object>
             {
                 [MaxRuntimeKey] = seconds.ToString(CultureInfo.InvariantCulture),
             },
         };
+    }
+
+    /// <summary>
+    /// The values of <see cref="InstanceTypesKey"/> that allow <paramref name="allowedInstanceTypes"/>: every type, each a
+    /// training instance type of <see cref="InstanceTypeCatalog"/> (botocore <c>TrainingInstanceType</c>) or a token. The
+    /// one place IAM instance-type conditions are made from (the pipeline's role and the notebook policy).
+    /// </summary>
+    /// <param name="allowedInstanceTypes">SageMaker instance types, at least one, no duplicates.</param>
+    /// <returns>The condition values.</returns>
+    /// <exception cref="ArgumentException">Every problem found, in one message.</exception>
+    public static string[] InstanceTypeValues(IReadOnlyList<string> allowedInstanceTypes)
+    {
+        var problems = new List<string>();
+        var types = CheckInstanceTypes(allowedInstanceTypes, problems);
+        if (problems.Count > 0)
+            throw new ArgumentException("Invalid training cost conditions:\n - " + string.Join("\n - ", problems));
+        return types;
     }
 
     /// <summary>
@@ -105,13 +120,7 @@ public static class TrainingCostConditions
     private static (string[] Types, long Seconds) Validate(IReadOnlyList<string>? allowedInstanceTypes, Duration? maxRuntime)
     {
         var problems = new List<string>();
-        var types = (allowedInstanceTypes ?? []).ToArray();
-        if (types.Length == 0)
-            problems.Add("allowedInstanceTypes is empty; list at least one SageMaker instance type, e.g. 'ml.g5.2xlarge'.");
-        foreach (var t in types.Where(t => t is null || (!CdkTokens.IsUnresolved(t) && !InstanceTypePattern.IsMatch(t))))
-            problems.Add($"allowedInstanceTypes contains '{t}'; expected a SageMaker instance type such as 'ml.g5.2xlarge' (pattern ml.<family>.<size>).");
-        foreach (var d in types.Where(t => t is not null).GroupBy(t => t, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            problems.Add($"allowedInstanceTypes lists '{d.Key}' {d.Count()} times; list each type once.");
+        var types = CheckInstanceTypes(allowedInstanceTypes, problems);
 
         long seconds = 0;
         if (maxRuntime is null)
@@ -132,5 +141,17 @@ public static class TrainingCostConditions
         if (problems.Count > 0)
             throw new ArgumentException("Invalid training cost conditions:\n - " + string.Join("\n - ", problems));
         return (types, seconds);
+    }
+
+    private static string[] CheckInstanceTypes(IReadOnlyList<string>? allowedInstanceTypes, List<string> problems)
+    {
+        var types = (allowedInstanceTypes ?? []).ToArray();
+        if (types.Length == 0)
+            problems.Add("allowedInstanceTypes is empty; list at least one SageMaker instance type, e.g. 'ml.g5.2xlarge'.");
+        foreach (var t in types.Where(t => t is null || (!CdkTokens.IsUnresolved(t) && InstanceTypeCatalog.Find(t)?.IsTrainingType != true)))
+            problems.Add($"allowedInstanceTypes contains '{t}'; expected a SageMaker training instance type such as 'ml.g5.2xlarge' (botocore TrainingInstanceType, constructs/Training/Catalog/instance-types.json).");
+        foreach (var d in types.Where(t => t is not null).GroupBy(t => t, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add($"allowedInstanceTypes lists '{d.Key}' {d.Count()} times; list each type once.");
+        return types;
     }
 }

@@ -4,7 +4,7 @@ using Amazon.CDK.AWS.StepFunctions;
 namespace HfSageMaker.Constructs.Operations;
 
 /// <summary>Properties of <see cref="TrainingMonitoring"/>.</summary>
-public sealed class TrainingMonitoringProps
+public sealed record TrainingMonitoringProps
 {
     /// <summary>The training pipeline's state machine whose executions are graphed and alarmed on.</summary>
     public required IStateMachine StateMachine { get; init; }

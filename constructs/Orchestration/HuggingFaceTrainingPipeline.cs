@@ -9,6 +9,7 @@ using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.StepFunctions;
 using Constructs;
 using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Security;
 using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Orchestration;
@@ -20,7 +21,7 @@ namespace HfSageMaker.Constructs.Orchestration;
 /// </summary>
 /// <remarks>
 /// <para>The default <c>CreateTrainingJob</c> and <c>CreateHyperParameterTuningJob</c> requests are built at synthesis
-/// by <see cref="TrainingRequestBuilder"/> and embedded in the definition (so <c>cdk diff</c> shows every request
+/// by the library's request builder and embedded in the definition (so <c>cdk diff</c> shows every request
 /// change). The first state, <c>PrepareRequest</c>, runs a small Node.js function that validates the input against
 /// the guardrails and patches only well-defined request paths; invalid input fails before any SageMaker call.</para>
 /// <para>Failures: SageMaker throttling and transient errors are retried with backoff and jitter; quota errors end
@@ -52,6 +53,10 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
     /// <summary>The default <c>CreateHyperParameterTuningJob</c> request (no job name), or null without tuning.</summary>
     public JsonObject? DefaultTuningRequest { get; }
 
+    /// <summary>The role the jobs run with: <see cref="HuggingFaceTrainingPipelineProps.ExecutionRole"/>, or the one
+    /// created by default (construct id <c>ExecutionRole</c>).</summary>
+    public IRole ExecutionRole { get; }
+
     /// <summary>The state machine's role: the principal that creates the SageMaker jobs.</summary>
     public IPrincipal GrantPrincipal => StateMachine.Role.GrantPrincipal;
 
@@ -81,31 +86,17 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
     public HuggingFaceTrainingPipeline(Construct scope, string id, HuggingFaceTrainingPipelineProps props) : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(props);
-        (props, var subnets) = PipelinePropsValidator.Resolve(this, props);
+        (props, _, var resources) = PipelinePropsValidator.Resolve(this, props);
+        ExecutionRole = props.ExecutionRole!;
         JobNamePrefix = props.JobNamePrefix;
         MetricNames = [.. props.Job.MetricDefinitions.Select(m => m.Name)];
         var stack = Stack.Of(this);
 
-        // ---- default requests (built once, at synthesis) ----
-        var resources = new TrainingJobResources
-        {
-            RoleArn = props.ExecutionRole.RoleArn,
-            ImageUri = props.ImageUri!,
-            SubmitDirectoryS3Uri = props.SourceCode.S3Uri,
-            OutputS3Uri = $"s3://{props.ArtifactsBucket.BucketName}/{props.JobNamePrefix}/",
-            CheckpointS3Uri = $"s3://{props.CheckpointsBucket.BucketName}/{props.JobNamePrefix}",
-            KmsKeyArn = props.EncryptionKey?.KeyArn,
-            VolumeKmsKeyArn = props.VolumeEncryptionKey?.KeyArn,
-            SubnetIds = subnets?.SubnetIds,
-            SecurityGroupIds = props.SecurityGroups?.Select(sg => sg.SecurityGroupId).ToArray(),
-            Region = stack.Region,
-        };
+        // ---- default requests (built once, at synthesis; Resolve reported every problem they could have) ----
         DefaultTrainingRequest = TrainingRequestBuilder.CreateTrainingJob(props.Job, resources, null);
         DefaultTuningRequest = props.Tuning is null ? null
-            : TrainingRequestBuilder.CreateHyperParameterTuningJob(
-                // Warm pools exist for training jobs only (SageMaker refuses a keep-alive in a tuning job's definition).
-                props.Job with { KeepAlivePeriod = null }, props.Tuning, resources, null);
-        props.SourceCode.GrantRead(props.ExecutionRole);
+            : TrainingRequestBuilder.CreateHyperParameterTuningJob(PipelinePropsValidator.JobOfTuning(props.Job), props.Tuning, resources, null);
+        props.SourceCode.GrantRead(ExecutionRole);
 
         var removal = props.RemovalPolicy ?? RemovalPolicy.RETAIN;
         var retention = props.LogRetention ?? RetentionDays.ONE_YEAR;
@@ -116,7 +107,8 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             props = props with { NotificationTopic = CreateNotificationTopic(props.EncryptionKey), NotificationTopicKey = props.EncryptionKey };
         }
         NotificationTopic = props.NotificationTopic!;
-        var definition = PipelineStateGraph.Build(this, props, PrepareFunction, DefaultTrainingRequest, DefaultTuningRequest);
+        var definition = PipelineStateGraph.Build(this, props, PrepareFunction, DefaultTrainingRequest, DefaultTuningRequest,
+            PrepareRequestPolicy.Build(props, resources));
 
         // ---- state machine ----
         LogGroup = new LogGroup(this, "Logs", new LogGroupProps
@@ -145,7 +137,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         {
             // As SageMakerExecutionRole does for the platform key: SageMaker creates the volume grants as the job's role.
             foreach (var statement in AwsResourceGrants.AllowForAwsResources("UseVolumeKeyForAwsResources", props.VolumeEncryptionKey.KeyArn))
-                props.ExecutionRole.AddToPrincipalPolicy(statement);
+                ExecutionRole.AddToPrincipalPolicy(statement);
         }
 
         // The two log groups are encrypted with EncryptionKey: CloudWatch Logs must be allowed to use it.
@@ -157,6 +149,23 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         PipelinePermissions.AddSuppressions(this);
         // A customer managed policy, not inline: grants added later (e.g. through GrantPrincipal) land in it too.
         CustomerManagedPolicies.ConvertDefaultPolicy(StateMachine.Role);
+    }
+
+    /// <summary>
+    /// The default execution role: a <see cref="SageMakerExecutionRole"/> over the given buckets (and their key) and VPC,
+    /// pulling the training image's repository (the Hugging Face DLC repository unless a literal <c>ImageUri</c> names
+    /// another).
+    /// </summary>
+    internal IRole CreateExecutionRole(HuggingFaceTrainingPipelineProps props)
+    {
+        var repository = props.ImageUri is { } image ? HuggingFaceImage.RepositoryOf(image) : null;
+        var role = new SageMakerExecutionRole(this, "ExecutionRole", new SageMakerExecutionRoleProps
+        {
+            Buckets = props.Buckets,
+            Vpc = props.Vpc,
+            ImageRepositories = repository is null ? null : [repository],
+        });
+        return role.Role;
     }
 
     private Topic CreateNotificationTopic(IKey? key)

@@ -3,14 +3,15 @@ using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Logs;
-using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.SNS;
+using HfSageMaker.Constructs.Security;
+using HfSageMaker.Constructs.Storage;
 using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Orchestration;
 
-/// <summary>Properties of <see cref="HuggingFaceTrainingPipeline"/>. Required: the job, the source code, the execution
-/// role, the three buckets and the job name prefix; everything else has a documented default.</summary>
+/// <summary>Properties of <see cref="HuggingFaceTrainingPipeline"/>. Required: the job, the source code, the buckets and
+/// the job name prefix; everything else has a documented default.</summary>
 public sealed record HuggingFaceTrainingPipelineProps
 {
     /// <summary>The training job every execution starts from (the recipe). Executions may override only what the
@@ -20,19 +21,21 @@ public sealed record HuggingFaceTrainingPipelineProps
     /// <summary>The tuning job executions with <c>"mode": "tune"</c> run. Default: none (tuning input is rejected).</summary>
     public TuningDefinition? Tuning { get; init; }
 
+    /// <summary>The platform's buckets and their key (<see cref="TrainingBuckets"/>, or existing ones from
+    /// <see cref="TrainingBuckets.FromAttributes"/>): data channel overrides must point under <c>Datasets</c>, jobs write
+    /// their artefacts to <c>s3://&lt;Artifacts&gt;/&lt;JobNamePrefix&gt;/</c> and sync checkpoints to
+    /// <c>s3://&lt;Checkpoints&gt;/&lt;JobNamePrefix&gt;/&lt;job name&gt;</c>.</summary>
+    public required ITrainingBuckets Buckets { get; init; }
+
     /// <summary>The role SageMaker assumes for the jobs; the state machine may pass only this role. A
-    /// <c>SageMakerExecutionRole</c> (then the image is checked against the repositories it may pull) or any
-    /// <see cref="IRole"/>, e.g. <c>Role.FromRoleArn</c>.</summary>
-    public required IRole ExecutionRole { get; init; }
-
-    /// <summary>Bucket of the training data; data channel overrides must point under it.</summary>
-    public required IBucket DatasetsBucket { get; init; }
-
-    /// <summary>Bucket of the model artefacts: jobs write to <c>s3://&lt;bucket&gt;/&lt;JobNamePrefix&gt;/</c>.</summary>
-    public required IBucket ArtifactsBucket { get; init; }
-
-    /// <summary>Bucket of the checkpoints: each job syncs <c>s3://&lt;bucket&gt;/&lt;JobNamePrefix&gt;/&lt;job name&gt;</c>.</summary>
-    public required IBucket CheckpointsBucket { get; init; }
+    /// <c>SageMakerExecutionRole.Role</c> (then the image is checked against the repositories it may pull) or any
+    /// <see cref="IRole"/>, e.g. <c>SageMakerExecutionRole.FromRoleArn</c>. Default: a role is created (construct id
+    /// <c>ExecutionRole</c>, a <see cref="SageMakerExecutionRole"/>) with least privilege: read <see cref="Buckets"/>'
+    /// datasets, read and write its artifacts and checkpoints, use its key, pull the training image's repository in the
+    /// stack's region (the Hugging Face DLC repository unless <see cref="ImageUri"/> names another), and with a
+    /// <see cref="Vpc"/> the network-interface actions of <c>VpcConfig</c> in that VPC. An <see cref="EncryptionKey"/>
+    /// other than the buckets' key needs a role of your own that may use it.</summary>
+    public IRole? ExecutionRole { get; init; }
 
     /// <summary>KMS key of the job outputs and volumes, and of the pipeline's log groups. Default: the service keys
     /// for the jobs and CloudWatch Logs' own encryption for the log groups.</summary>

@@ -84,7 +84,7 @@ internal static class PipelinePermissions
             ? [SageMakerJobGuardrails.CreateTrainingJob, SageMakerJobGuardrails.CreateHyperParameterTuningJob]
             : [SageMakerJobGuardrails.CreateTrainingJob];
         if (guardrails.DenyVolumesWithoutKey("DenyEbsVolumesWithoutVolumeKey", createActions, tuning ? [trainingJobs, tuningJobs] : [trainingJobs],
-                InstanceTypes.AcceptsVolumeKmsKey) is { } deny)
+                InstanceTypeCatalog.AcceptsVolumeKmsKey) is { } deny)
             statements.Add(deny);
         var policy = new ManagedPolicy(pipeline, "JobGuardrails", new ManagedPolicyProps
         {
@@ -114,7 +114,7 @@ internal static class PipelinePermissions
         {
             Sid = "PassOnlyTheExecutionRoleToSageMaker",
             Actions = ["iam:PassRole"],
-            Resources = [props.ExecutionRole.RoleArn],
+            Resources = [props.ExecutionRole!.RoleArn],
             Conditions = new Dictionary<string, object>
             {
                 ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "sagemaker.amazonaws.com" },

@@ -20,20 +20,28 @@ internal static class PipelinePropsValidator
     /// <summary>One day: the SageMaker Python SDK's default <c>max_run</c>, and the builder's.</summary>
     private const double DefaultJobRuntimeSeconds = 86400;
 
-    /// <summary>The props with the guardrail, image and subnet defaults filled in (the topic is created by the
-    /// pipeline), after every check passed.</summary>
+    /// <summary>The props with the role, guardrail, image and subnet defaults filled in (the topic is created by the
+    /// pipeline) and what the jobs get from the platform, after every check passed: the props, the job's and the
+    /// tuning job's rules (the request builder's, reported with <c>Job.</c> and <c>Tuning.</c> before the field), all in
+    /// one pass.</summary>
     /// <exception cref="ArgumentException">Every invalid prop, in one message.</exception>
-    public static (HuggingFaceTrainingPipelineProps Props, ISelectedSubnets? Subnets) Resolve(HuggingFaceTrainingPipeline scope, HuggingFaceTrainingPipelineProps props)
+    public static (HuggingFaceTrainingPipelineProps Props, ISelectedSubnets? Subnets, TrainingJobResources Resources) Resolve(
+        HuggingFaceTrainingPipeline scope, HuggingFaceTrainingPipelineProps props)
     {
         var v = new PropsValidation(scope, nameof(HuggingFaceTrainingPipelineProps));
         v.Require(props.Job is not null, "Job", null, "give the training job definition (HuggingFaceTrainingJobDefinition).");
         v.Require(props.SourceCode is not null, "SourceCode", null, "give the training code, e.g. TrainingSourceCode.FromDirectory(this, \"Code\", \"scripts/train\").");
-        v.Require(props.ExecutionRole is not null, "ExecutionRole", null, "give the SageMaker execution role, e.g. a SageMakerExecutionRole.");
+        v.Require(props.Buckets is not null, "Buckets", null, "give the platform's buckets: a TrainingBuckets, or TrainingBuckets.FromAttributes for existing ones.");
         v.ThrowIfAny();
 
         var job = props.Job!;
+        if (props.ExecutionRole is null)
+        {
+            CheckDefaultRoleKey(v, props);
+        }
         props = props with
         {
+            ExecutionRole = props.ExecutionRole ?? scope.CreateExecutionRole(props),
             AllowedInstanceTypes = props.AllowedInstanceTypes ?? [job.InstanceType],
             MaxInstanceCount = props.MaxInstanceCount ?? job.InstanceCount,
             MaxRuntime = props.MaxRuntime ?? job.MaxRuntime ?? Duration.Seconds(DefaultJobRuntimeSeconds),
@@ -45,6 +53,7 @@ internal static class PipelinePropsValidator
         }
 
         var imageUri = props.ImageUri;
+        var imageChecked = true;
         if (imageUri is null)
         {
             try
@@ -67,6 +76,7 @@ internal static class PipelinePropsValidator
             catch (ArgumentException e)
             {
                 v.Add("ImageUri", imageUri, FirstLine(e.Message));
+                imageChecked = false;
             }
         }
         if (imageUri is not null && props.ImageUri is null)
@@ -75,8 +85,58 @@ internal static class PipelinePropsValidator
         }
         PipelineCrossChecks.EntryPoint(v, job, props.SourceCode!);
         var (selection, subnets) = PipelineCrossChecks.Subnets(v, props.Vpc, props.VpcSubnets);
+
+        // The job and the tuning job, as the request builder checks them, in the same message.
+        var stack = Stack.Of(scope);
+        var resources = new TrainingJobResources
+        {
+            RoleArn = props.ExecutionRole!.RoleArn,
+            ImageUri = imageChecked ? imageUri ?? string.Empty : string.Empty,
+            SubmitDirectoryS3Uri = props.SourceCode!.S3Uri,
+            OutputS3Uri = $"s3://{props.Buckets!.Artifacts.BucketName}/{props.JobNamePrefix}/",
+            CheckpointS3Uri = $"s3://{props.Buckets.Checkpoints.BucketName}/{props.JobNamePrefix}",
+            KmsKeyArn = props.EncryptionKey?.KeyArn,
+            VolumeKmsKeyArn = props.VolumeEncryptionKey?.KeyArn,
+            SubnetIds = subnets?.SubnetIds,
+            SecurityGroupIds = props.SecurityGroups?.Select(sg => sg.SecurityGroupId).ToArray(),
+            Region = stack.Region,
+        };
+        var requestProblems = TrainingRequestBuilder.Validate(job, JobOfTuning(job), props.Tuning, resources, ResourceProp);
+        foreach (var line in requestProblems.Request) v.AddLine(line);
+        foreach (var line in requestProblems.Job) v.AddLine("Job." + line);
+        foreach (var line in requestProblems.Tuning) v.AddLine("Tuning." + line);
         v.ThrowIfAny();
-        return (props with { ImageUri = imageUri, VpcSubnets = selection }, subnets);
+        return (props with { ImageUri = imageUri, VpcSubnets = selection }, subnets, resources);
+    }
+
+    /// <summary>The job each tuning trial runs: warm pools exist for training jobs only (SageMaker refuses a keep-alive
+    /// in a tuning job's definition).</summary>
+    internal static HuggingFaceTrainingJobDefinition JobOfTuning(HuggingFaceTrainingJobDefinition job) => job with { KeepAlivePeriod = null };
+
+    /// <summary>The prop each request resource comes from; null for the image, which <see cref="Resolve"/> checks itself.</summary>
+    private static string? ResourceProp(string resource) => resource switch
+    {
+        "RoleArn" => "ExecutionRole",
+        "ImageUri" => null,
+        "SubmitDirectoryS3Uri" => "SourceCode",
+        "OutputS3Uri" => "Buckets.Artifacts",
+        "CheckpointS3Uri" => "Buckets.Checkpoints",
+        "KmsKeyArn" => "EncryptionKey",
+        "SubnetIds" => "VpcSubnets",
+        "SecurityGroupIds" => "SecurityGroups",
+        "Region" => "the stack's Region",
+        _ => resource,
+    };
+
+    /// <summary>The role created by default may use the buckets' key only: another output key needs a role that may use it.</summary>
+    private static void CheckDefaultRoleKey(PropsValidation v, HuggingFaceTrainingPipelineProps props)
+    {
+        if (props.EncryptionKey is { } key && !ReferenceEquals(key, props.Buckets.EncryptionKey) && key.KeyArn != props.Buckets.EncryptionKey.KeyArn)
+        {
+            v.Add("EncryptionKey", key.Node.Path,
+                "it is not Buckets.EncryptionKey, and the execution role created by default may use only the buckets' key; leave EncryptionKey unset, "
+                + "pass Buckets.EncryptionKey, or give an ExecutionRole that may use this key.");
+        }
     }
 
     private static void CheckGuardrails(PropsValidation v, HuggingFaceTrainingPipelineProps props)
@@ -176,14 +236,19 @@ internal static class PipelinePropsValidator
             {
                 continue;
             }
-            if (GpuInstanceTypes.Explain(type) is { } notGpu)
+            if (InstanceTypeCatalog.ExplainNotGpuTraining(type) is { } notGpu)
             {
                 v.Add("AllowedInstanceTypes", type, notGpu);
             }
-            else if (job.Distribution is DistributionConfig.SmdDataParallel && !InstanceTypes.SmdDataParallel.Contains(type))
+            else if (job.Distribution is DistributionConfig.SmdDataParallel && InstanceTypeCatalog.Find(type)?.SmdDataParallel != true)
             {
                 v.Add("AllowedInstanceTypes", type,
-                    $"SMDDP does not support it; with Job.Distribution SmdDataParallel allow only {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
+                    $"SMDDP does not support it; with Job.Distribution SmdDataParallel allow only {string.Join(", ", InstanceTypeCatalog.SmdDataParallelTypes)}.");
+            }
+            else if (job.Distribution is DistributionConfig.ModelParallel && InstanceTypeCatalog.Find(type)?.SmdistributedRefused == true)
+            {
+                v.Add("AllowedInstanceTypes", type,
+                    "the SDK refuses model parallel (smdistributed) on it (\"SMModelParallel and SMDataParallel currently do not support p5 instances\"); remove it from AllowedInstanceTypes.");
             }
         }
         v.Require(job.InstanceCount <= props.MaxInstanceCount, "Job.InstanceCount", job.InstanceCount,

@@ -10,8 +10,8 @@ using HfSageMaker.Constructs.Training;
 namespace HfSageMaker.Constructs.Orchestration;
 
 /// <summary>
-/// The pipeline's states: <c>Initialize</c> -&gt; <c>PrepareRequest</c> (the guardrails and the default requests travel
-/// in its payload) -&gt; <c>TrainOrTune?</c> -&gt; the SageMaker <c>.sync</c> task -&gt; a success output. Failure handling
+/// The pipeline's states: <c>Initialize</c> -&gt; <c>PrepareRequest</c> (the policy of <see cref="PrepareRequestPolicy"/>
+/// and the default requests travel in its payload) -&gt; <c>TrainOrTune?</c> -&gt; the SageMaker <c>.sync</c> task -&gt; a success output. Failure handling
 /// is in <see cref="PipelineFailureStates"/>. State names are the construct IDs and part of the contract (tests and
 /// executions read them).
 /// </summary>
@@ -19,37 +19,9 @@ internal static class PipelineStateGraph
 {
     /// <summary>Creates the states in <paramref name="scope"/> and returns the chain the state machine starts with.</summary>
     public static IChainable Build(Construct scope, HuggingFaceTrainingPipelineProps props, IFunction prepareFunction,
-        JsonObject defaultTrainingRequest, JsonObject? defaultTuningRequest)
+        JsonObject defaultTrainingRequest, JsonObject? defaultTuningRequest, Dictionary<string, object> policy)
     {
         var stack = Stack.Of(scope);
-        var maxRuntimeSeconds = (long)props.MaxRuntime!.ToSeconds();
-        var policy = new Dictionary<string, object>
-        {
-            ["jobNamePrefix"] = props.JobNamePrefix,
-            ["allowedInstanceTypes"] = props.AllowedInstanceTypes!.ToArray(),
-            ["maxInstanceCount"] = props.MaxInstanceCount!.Value,
-            ["maxRuntimeSeconds"] = maxRuntimeSeconds,
-            ["datasetsBucket"] = props.DatasetsBucket.BucketName,
-            ["maxTuningJobs"] = props.MaxTuningJobs,
-            ["maxParallelTuningJobs"] = props.MaxParallelTuningJobs,
-        };
-        if (props.Job.HyperparameterTypes is { Count: > 0 } types)
-        {
-            // The recipe's declared hyperparameter types: PrepareRequest enforces them on every override.
-            policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
-        }
-        if (TrainingRequestBuilder.TrafficEncryptionFollowsInstanceCount(props.Job))
-        {
-            // The builder's default (traffic encrypted when more than one instance runs) follows a run-time instance count.
-            policy["encryptTrafficWhenMultiInstance"] = true;
-        }
-
-        if (props.VolumeEncryptionKey is not null)
-        {
-            // PrepareRequest puts it on EBS-only instance types chosen at run time (else it uses the output key).
-            policy["volumeKmsKeyId"] = props.VolumeEncryptionKey.KeyArn;
-        }
-
         var defaults = new Dictionary<string, object> { ["training"] = CdkValues.From(defaultTrainingRequest)! };
         if (defaultTuningRequest is not null)
         {

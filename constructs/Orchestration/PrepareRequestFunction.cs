@@ -95,7 +95,7 @@ internal static class PrepareRequestFunction
                 new NagSuppression("NIST.800.53.R5-LambdaConcurrency", concurrency));
         }
         if (props.PrepareRequestReservedConcurrency is { } reserved)
-            Annotations.Of(function).AddWarningV2("hf-sagemaker:reserved-concurrency",
+            Annotations.Of(function).AddWarningV2(WarningIds.ReservedConcurrency,
                 $"PrepareRequestReservedConcurrency reserves {reserved}: the Lambda quota 'Concurrent executions' (L-B99A9384) of the "
                 + $"account must be at least {LambdaUnreservedMinimum + reserved} ({reserved} reserved + {LambdaUnreservedMinimum} Lambda keeps "
                 + "unreserved); new accounts start at 10. Check: aws service-quotas get-service-quota --service-code lambda --quota-code L-B99A9384.");

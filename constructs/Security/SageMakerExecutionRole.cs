@@ -23,8 +23,12 @@ namespace HfSageMaker.Constructs.Security;
 /// <see cref="StudioUserRole"/> (read-only artifacts, dataset uploads, Studio's own space and app calls, starting the
 /// pipeline). <see cref="SageMakerExecutionRoleProps.AllowDatasetUploads"/> remains for setups that use this role
 /// elsewhere.</para>
+/// <para><b>A construct that has a role, not a role.</b> Pass <see cref="Role"/> where an <see cref="IRole"/> is expected,
+/// and the construct itself where an <see cref="IGrantable"/> is (aws-cdk's own constructs with a role do the same).
+/// It does not implement <see cref="IRole"/>: newer aws-cdk versions inside the package's range add required members to
+/// that interface, which a hand-written implementation compiled against 2.160.0 would lack.</para>
 /// </remarks>
-public sealed partial class SageMakerExecutionRole : Construct, IRole
+public sealed partial class SageMakerExecutionRole : Construct, IGrantable
 {
     /// <summary>The DLC repository pulled by default.</summary>
     public const string DefaultImageRepository = "huggingface-pytorch-training";
@@ -35,8 +39,8 @@ public sealed partial class SageMakerExecutionRole : Construct, IRole
     /// <summary>CloudWatch metric namespaces the role may publish to (<c>cloudwatch:namespace</c> condition).</summary>
     public static readonly IReadOnlyList<string> MetricNamespaces = ["/aws/sagemaker/*"];
 
-    /// <summary>The role (the <c>AWS::IAM::Role</c> resource). This construct is itself an <see cref="IRole"/> that
-    /// delegates to it, so either can be passed where an <see cref="IRole"/> is expected.</summary>
+    /// <summary>The role (the <c>AWS::IAM::Role</c> resource): pass it wherever an <see cref="IRole"/> is expected, e.g.
+    /// <c>HuggingFaceTrainingPipelineProps.ExecutionRole</c> or <c>SageMakerSdkDefaultsProps.ExecutionRole</c>.</summary>
     public IRole Role { get; }
 
     /// <summary>The ECR repositories whose images the role may pull (<see cref="SageMakerExecutionRoleProps.ImageRepositories"/>).</summary>
@@ -47,10 +51,9 @@ public sealed partial class SageMakerExecutionRole : Construct, IRole
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IRole, SageMakerExecutionRole> ByRole = new();
 
-    /// <summary>The <see cref="SageMakerExecutionRole"/> that <paramref name="role"/> is, or whose <see cref="Role"/> it
-    /// is; null for any other role (whose policy this library does not know).</summary>
-    internal static SageMakerExecutionRole? Of(IRole role) =>
-        role as SageMakerExecutionRole ?? (ByRole.TryGetValue(role, out var owner) ? owner : null);
+    /// <summary>The <see cref="SageMakerExecutionRole"/> whose <see cref="Role"/> <paramref name="role"/> is; null for any
+    /// other role (whose policy this library does not know).</summary>
+    internal static SageMakerExecutionRole? Of(IRole role) => ByRole.TryGetValue(role, out var owner) ? owner : null;
 
     /// <summary>Imports an existing SageMaker execution role by ARN (a plain <see cref="IRole"/>, e.g. from another
     /// stack); the pipeline cannot check which images such a role may pull.</summary>
@@ -60,48 +63,6 @@ public sealed partial class SageMakerExecutionRole : Construct, IRole
     /// <returns>The imported role; <c>Mutable = false</c>, so grants to it change no policy of the other stack.</returns>
     public static IRole FromRoleArn(Construct scope, string id, string roleArn) =>
         Amazon.CDK.AWS.IAM.Role.FromRoleArn(scope, id, roleArn, new FromRoleArnOptions { Mutable = false });
-
-    /// <inheritdoc/>
-    public string RoleArn => Role.RoleArn;
-
-    /// <inheritdoc/>
-    public string RoleName => Role.RoleName;
-
-    /// <inheritdoc/>
-    public string AssumeRoleAction => Role.AssumeRoleAction;
-
-    /// <inheritdoc/>
-    public PrincipalPolicyFragment PolicyFragment => Role.PolicyFragment;
-
-    /// <inheritdoc/>
-    public string? PrincipalAccount => Role.PrincipalAccount;
-
-    /// <inheritdoc/>
-    public Stack Stack => Role.Stack;
-
-    /// <inheritdoc/>
-    public IResourceEnvironment Env => Role.Env;
-
-    /// <inheritdoc/>
-    public void ApplyRemovalPolicy(RemovalPolicy policy) => Role.ApplyRemovalPolicy(policy);
-
-    /// <inheritdoc/>
-    public IAddToPrincipalPolicyResult AddToPrincipalPolicy(PolicyStatement statement) => Role.AddToPrincipalPolicy(statement);
-
-    /// <inheritdoc/>
-    public void AddManagedPolicy(IManagedPolicy policy) => Role.AddManagedPolicy(policy);
-
-    /// <inheritdoc/>
-    public void AttachInlinePolicy(Policy policy) => Role.AttachInlinePolicy(policy);
-
-    /// <inheritdoc/>
-    public Grant Grant(IPrincipal grantee, params string[] actions) => Role.Grant(grantee, actions);
-
-    /// <inheritdoc/>
-    public Grant GrantPassRole(IPrincipal grantee) => Role.GrantPassRole(grantee);
-
-    /// <inheritdoc/>
-    public Grant GrantAssumeRole(IPrincipal grantee) => Role.GrantAssumeRole(grantee);
 
     /// <summary>Creates the role and its policy.</summary>
     /// <exception cref="ArgumentException">A role name or repository name is invalid; the message lists every problem.</exception>

@@ -5,7 +5,9 @@ using Amazon.CDK.AWS.StepFunctions;
 using Constructs;
 using HfSageMaker.Constructs.Compliance;
 using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Operations;
 using HfSageMaker.Constructs.Studio;
+using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Security;
 
@@ -376,7 +378,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         // set of allow statements per kind of type: the managed policy must stay within IAM's 6,144 characters.)
         if (guardrails.DenyVolumesWithoutKey("DenyEbsVolumesWithoutPlatformKey",
                 [SageMakerJobGuardrails.CreateTrainingJob, SageMakerJobGuardrails.CreateHyperParameterTuningJob],
-                [trainingJobs, tuningJobs], SageMakerSdkDefaults.SupportsVolumeKmsKey) is { } deny)
+                [trainingJobs, tuningJobs], InstanceTypeCatalog.AcceptsVolumeKmsKey) is { } deny)
             statements.Add(deny);
         var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Concat(StudioSystemTagKeys)
             .Order(StringComparer.Ordinal).ToArray();

@@ -6,6 +6,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Sagemaker;
 using Constructs;
 using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Training;
 
 namespace HfSageMaker.Constructs.Studio;
 
@@ -34,7 +35,12 @@ namespace HfSageMaker.Constructs.Studio;
 /// The estimator drops the configured volume key for instance types without EBS volumes (SDK <c>estimator.py</c>
 /// lines 719-735, <c>utils.py</c> lines 1603-1645); <c>@remote</c> does not (<c>remote_function/job.py</c> lines
 /// 1025-1026), so <c>RemoteFunction.VolumeKmsKeyId</c> is set only when <c>RemoteFunction.InstanceType</c> takes a volume
-/// key (an <c>@remote</c> function given another kind of type must then pass or drop <c>volume_kms_key</c> itself).</para>
+/// key (an <c>@remote</c> function given another kind of type must then pass or drop <c>volume_kms_key</c> itself).
+/// Which types take one is <see cref="InstanceTypeCatalog"/>'s answer, which follows AWS where the SDK's rule differs.
+/// On such a type (<c>ml.p6-b200.48xlarge</c>: local NVMe storage, which the SDK's <c>instance_supports_kms</c> does not
+/// know) the SDK's estimator keeps the configured <c>ResourceConfig.VolumeKmsKeyId</c> (<c>session.py</c> lines
+/// 1094-1107), which SageMaker refuses: the construct warns (<c>@hfsagemaker/studio:sdkVolumeKey</c>) when one is allowed;
+/// <c>@remote</c> and the pipeline are not affected.</para>
 /// <para><b>Names.</b> A lifecycle configuration cannot be updated in place, so its name ends in a hash of its content:
 /// a changed file creates a new configuration, the domain switches to it and CloudFormation deletes the old one. A
 /// domain's default configuration is pre-selected per space and stays until the user changes it
@@ -104,29 +110,18 @@ public sealed partial class SageMakerSdkDefaults : Construct
         RemoteFunctionS3RootUri = $"s3://{props.Bucket.BucketName}/{props.KeyPrefix}/remote-function";
         Document = BuildDocument();
 
+        var sdkKeeps = props.AllowedInstanceTypes.Where(t => InstanceTypeCatalog.Find(t) is { LocalStorage: true, SdkDisagrees: not null }).ToArray();
+        if (sdkKeeps.Length > 0)
+            Annotations.Of(this).AddWarningV2(WarningIds.SdkVolumeKey,
+                $"AllowedInstanceTypes {string.Join(", ", sdkKeeps)}: the SageMaker Python SDK (v2.257.6 utils.py instance_supports_kms) does not know "
+                + "that these types have local storage, so an estimator's fit() on them keeps the defaults' volume key, which SageMaker refuses "
+                + "on local storage. Use @remote or the training pipeline for them, or remove them from the notebook types.");
+
         var stack = Stack.Of(this);
         var json = stack.ToJsonString(Document);
         var script = Script(json);
         JupyterLab = LifecycleConfig("JupyterLab", "JupyterLab", "jl", script);
         CodeEditor = LifecycleConfig("CodeEditor", "CodeEditor", "ce", script);
-    }
-
-    /// <summary>
-    /// Whether SageMaker takes a KMS key for the EBS volume of <paramref name="instanceType"/>: not for families with
-    /// local NVMe storage. Transcribed from SDK v2.257.6 <c>src/sagemaker/utils.py</c> lines 1603-1645
-    /// (<c>volume_size_supported</c>/<c>instance_supports_kms</c>: a "d" in the family, or g5, g6, p5, trn1).
-    /// </summary>
-    /// <param name="instanceType">e.g. <c>ml.g5.xlarge</c>.</param>
-    /// <returns>True when a volume key may be sent.</returns>
-    public static bool SupportsVolumeKmsKey(string instanceType)
-    {
-        ArgumentNullException.ThrowIfNull(instanceType);
-        var parts = instanceType.Split('.');
-        if (parts.Length == 3 && parts[0] == "ml") parts = parts[1..];
-        if (parts.Length != 2) return false;
-        var family = parts[0];
-        return !family.Contains('d', StringComparison.Ordinal)
-            && !new[] { "g5", "g6", "p5", "trn1" }.Any(p => family.StartsWith(p, StringComparison.Ordinal));
     }
 
     private Dictionary<string, object> BuildDocument()
@@ -156,8 +151,8 @@ public sealed partial class SageMakerSdkDefaults : Construct
             ["VpcConfig"] = vpcConfig,
         };
         // IAM requires the platform volume key on types that take one (StudioUserRole.AddNotebookJobsPolicy), and SageMaker
-        // refuses one on types with local storage: follow @remote's own instance type.
-        if (SupportsVolumeKmsKey(RemoteFunctionInstanceType)) remoteFunction["VolumeKmsKeyId"] = keyArn;
+        // refuses one on types with local storage: follow @remote's own instance type (the instance-type catalog).
+        if (InstanceTypeCatalog.AcceptsVolumeKmsKey(RemoteFunctionInstanceType)) remoteFunction["VolumeKmsKeyId"] = keyArn;
 
         var modules = new Dictionary<string, object>
         {
@@ -247,8 +242,14 @@ public sealed partial class SageMakerSdkDefaults : Construct
         var types = props.AllowedInstanceTypes ?? [];
         v.Require(types.Count > 0, "AllowedInstanceTypes", types, "give at least one instance type, e.g. ['ml.g5.xlarge'].");
         foreach (var type in types)
-            v.Require(type is not null && InstanceTypePattern().IsMatch(type), "AllowedInstanceTypes", type,
-                "give SageMaker instance types such as 'ml.g5.xlarge'.");
+        {
+            // The defaults and the IAM guardrails both depend on whether the type takes a volume key: the catalog must know.
+            var facts = InstanceTypeCatalog.Find(type);
+            v.Require(facts is { IsTrainingType: true, LocalStorage: not null }, "AllowedInstanceTypes", type,
+                facts is { IsTrainingType: true }
+                    ? "the instance-type catalog (constructs/Training/Catalog/instance-types.json) has no storage facts for it, so whether SageMaker takes a volume key is unknown; give a type it has facts for, e.g. 'ml.g5.xlarge'."
+                    : "give SageMaker training instance types (botocore TrainingInstanceType) such as 'ml.g5.xlarge'.");
+        }
         if (props.DefaultInstanceType is { } defaultType)
             v.Require(types.Contains(defaultType), "DefaultInstanceType", defaultType,
                 $"give one of AllowedInstanceTypes ({string.Join(", ", types)}).");
@@ -297,6 +298,4 @@ public sealed partial class SageMakerSdkDefaults : Construct
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex KeyPrefixPattern();
 
-    [GeneratedRegex(@"^ml\.[a-z0-9-]+\.[a-z0-9-]+\z")]
-    private static partial Regex InstanceTypePattern();
 }

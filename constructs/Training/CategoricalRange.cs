@@ -8,7 +8,7 @@ public sealed record CategoricalRange : ParameterRange
 {
     /// <summary>Creates the range.</summary>
     /// <param name="name">Hyperparameter name.</param>
-    /// <param name="values">1–30 distinct values, each encodable by <see cref="HyperparameterEncoding"/> in at most 256 characters.</param>
+    /// <param name="values">1–30 distinct values, each encodable as JSON (as <c>json.dumps(str(value))</c>) in at most 256 characters.</param>
     public CategoricalRange(string name, params object?[] values)
         : base(name)
     {

@@ -29,9 +29,9 @@ public static class HuggingFaceImage
 
     /// <summary>
     /// SageMaker instance families accepted for Hugging Face training DLCs: the same list as
-    /// <see cref="GpuInstanceTypes.Families"/>, the one definition shared with the request builder.
+    /// <see cref="InstanceTypeCatalog.GpuTrainingFamilies"/>, the one definition shared with the request builder.
     /// </summary>
-    public static IReadOnlyList<string> GpuInstanceFamilies => GpuInstanceTypes.Families;
+    public static IReadOnlyList<string> GpuInstanceFamilies => InstanceTypeCatalog.GpuTrainingFamilies;
 
     private static readonly Regex EcrImageUriPattern = new(
         @"^(?<account>[0-9]{12})\.dkr\.ecr(-fips)?\.(?<region>[a-z]{2}(-[a-z]+)+-[0-9])\.(?<domain>amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)/"
@@ -105,7 +105,7 @@ public static class HuggingFaceImage
         var missing = SupportedRegions.Where(r => !resolved!.Image.Regions.Contains(r, StringComparer.Ordinal)).ToArray();
         if (missing.Length > 0)
         {
-            Annotations.Of(scope).AddWarningV2("@hfsagemaker/training:dlc-region-subset",
+            Annotations.Of(scope).AddWarningV2(WarningIds.DlcRegionSubset,
                 $"Hugging Face training image {resolved!.Tag} is not published in {string.Join(", ", missing)}; "
                 + "deploying this environment-agnostic stack there fails when SageMaker pulls the image.");
         }
@@ -134,6 +134,12 @@ public static class HuggingFaceImage
                 + "'123456789012.dkr.ecr.us-east-1.amazonaws.com/my-training:1.0'.", nameof(imageUri));
         return imageUri;
     }
+
+    /// <summary>The repository of a literal ECR image URI that <see cref="ValidateImageUri"/> accepts; null for a token
+    /// or any other string.</summary>
+    internal static string? RepositoryOf(string imageUri) =>
+        CdkTokens.IsUnresolved(imageUri) || EcrImageUriPattern.Match(imageUri) is not { Success: true } match
+            ? null : match.Groups["repository"].Value;
 
     private sealed record Resolution(CatalogImage Image, string Tag);
 
@@ -205,7 +211,7 @@ public static class HuggingFaceImage
     private static void CheckInstanceType(string instanceType, List<(string Param, string Message)> problems)
     {
         if (instanceType is not null && CdkTokens.IsUnresolved(instanceType)) return;
-        if (GpuInstanceTypes.Explain(instanceType) is { } why)
+        if (InstanceTypeCatalog.ExplainNotGpuTraining(instanceType) is { } why)
             problems.Add((nameof(instanceType), $"instanceType {why}"));
     }
 

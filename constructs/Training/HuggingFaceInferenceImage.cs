@@ -39,7 +39,7 @@ namespace HfSageMaker.Constructs.Training;
 /// which this catalog does not hold) and the Graviton families of <c>fw_utils.py</c>
 /// <c>GRAVITON_ALLOWED_TARGET_INSTANCE_FAMILY</c> (lines 178-187; <c>image_uris.py</c> lines 198 and 421-437). Refused
 /// here although the SDK returns a URI: GPU families the CUDA x86_64 images cannot run on (those outside
-/// <see cref="GpuInstanceTypes.Families"/>, e.g. p2, g4ad, g5g) and other Arm (Graviton) CPU families (e.g. m7g): a model
+/// <see cref="InstanceTypeCatalog.GpuTrainingFamilies"/>, e.g. p2, g4ad, g5g) and other Arm (Graviton) CPU families (e.g. m7g): a model
 /// registered with such a type could never be deployed on it.</para>
 /// <para>The table is embedded in this assembly (<c>Training/Catalog/huggingface-inference-images.json</c>) and refreshed
 /// with <c>scripts/update-dlc-catalog.py</c>; the registry accounts and domains follow <see cref="HuggingFaceImage"/>.</para>
@@ -170,7 +170,7 @@ public static partial class HuggingFaceInferenceImage
         var missing = SupportedRegions.Where(r => !image!.Regions.Contains(r, StringComparer.Ordinal)).ToArray();
         if (missing.Length > 0)
         {
-            Annotations.Of(scope).AddWarningV2("@hfsagemaker/training:inference-dlc-region-subset",
+            Annotations.Of(scope).AddWarningV2(WarningIds.InferenceDlcRegionSubset,
                 $"Hugging Face inference image {tag} is not published in {string.Join(", ", missing)}; "
                 + "a model registered with it in this environment-agnostic stack cannot be deployed there.");
         }
@@ -248,7 +248,7 @@ public static partial class HuggingFaceInferenceImage
             problems.Add((nameof(instanceType), $"instanceType is an unresolved token ('{instanceType}'); the image (GPU or CPU) is chosen at synthesis, give a literal type."));
             return null;
         }
-        var family = GpuInstanceTypes.FamilyOf(instanceType);
+        var family = InstanceTypeCatalog.FamilyOf(instanceType);
         if (family is null)
         {
             problems.Add((nameof(instanceType),
@@ -264,10 +264,10 @@ public static partial class HuggingFaceInferenceImage
         }
         if (family[0] is 'g' or 'p')
         {
-            if (GpuInstanceTypes.Families.Contains(family, StringComparer.Ordinal)) return "gpu";
+            if (InstanceTypeCatalog.GpuTrainingFamilies.Contains(family, StringComparer.Ordinal)) return "gpu";
             problems.Add((nameof(instanceType),
                 $"instanceType '{instanceType}' (family '{family}') is not a GPU family the CUDA x86_64 inference images run on; "
-                + $"use one of {string.Join(", ", GpuInstanceTypes.Families)}, or a CPU type."));
+                + $"use one of {string.Join(", ", InstanceTypeCatalog.GpuTrainingFamilies)}, or a CPU type."));
             return null;
         }
         if (GravitonFamily().IsMatch(family))

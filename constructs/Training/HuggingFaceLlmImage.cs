@@ -86,7 +86,7 @@ public static class HuggingFaceLlmImage
         var missing = SupportedRegions.Where(r => !image!.Regions.Contains(r, StringComparer.Ordinal)).ToArray();
         if (missing.Length > 0)
         {
-            Annotations.Of(scope).AddWarningV2("@hfsagemaker/training:llm-dlc-region-subset",
+            Annotations.Of(scope).AddWarningV2(WarningIds.LlmDlcRegionSubset,
                 $"Hugging Face LLM image {Tag(image!)} is not published in {string.Join(", ", missing)}; "
                 + "a model registered with it in this environment-agnostic stack cannot be deployed there.");
         }

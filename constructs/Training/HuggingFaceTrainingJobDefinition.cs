@@ -4,8 +4,8 @@ namespace HfSageMaker.Constructs.Training;
 
 /// <summary>
 /// A Hugging Face training job described the way a data scientist describes the SageMaker Python SDK's
-/// <c>sagemaker.huggingface.HuggingFace</c> estimator. <see cref="TrainingRequestBuilder"/> validates it and turns it
-/// into the exact <c>CreateTrainingJob</c> / <c>CreateHyperParameterTuningJob</c> request the SDK would send.
+/// <c>sagemaker.huggingface.HuggingFace</c> estimator. <see cref="Orchestration.HuggingFaceTrainingPipeline"/> validates it
+/// and turns it into the exact <c>CreateTrainingJob</c> / <c>CreateHyperParameterTuningJob</c> request the SDK would send.
 /// </summary>
 public sealed record HuggingFaceTrainingJobDefinition
 {
@@ -38,7 +38,7 @@ public sealed record HuggingFaceTrainingJobDefinition
 
     /// <summary>
     /// Hyperparameters passed to the script as <c>--key value</c>. Each value is JSON-encoded exactly like the SDK's
-    /// <c>json.dumps</c> (see <see cref="HyperparameterEncoding"/>): string, bool, integers, floating point, null,
+    /// <c>json.dumps</c> (the README's "Hyperparameter encoding"): string, bool, integers, floating point, null,
     /// lists and string-keyed dictionaries. Keys starting with <c>sagemaker_</c> and <c>mp_parameters</c> are reserved.
     /// Default: none.
     /// </summary>
@@ -95,6 +95,14 @@ public sealed record HuggingFaceTrainingJobDefinition
     /// Default: true when <see cref="InstanceCount"/> &gt; 1 or a <see cref="Distribution"/> is set, otherwise false.
     /// </summary>
     public bool? EncryptInterContainerTraffic { get; init; }
+
+    /// <summary>
+    /// SageMaker Metrics time series for the job (<c>enable_sagemaker_metrics</c>, sent as
+    /// <c>AlgorithmSpecification.EnableSageMakerMetricsTimeSeries</c> on training jobs; the tuner does not forward it, so
+    /// a tuning job's definition carries none, as under the SDK). False sends <c>false</c>. Default: true, what the SDK's
+    /// HuggingFace estimator sends when the argument is not given (<c>huggingface/estimator.py</c> lines 212-213, v2.257.6).
+    /// </summary>
+    public bool EnableSageMakerMetrics { get; init; } = true;
 
     /// <summary>Metrics extracted from the log (<c>metric_definitions</c>), at most 40. Default: none.</summary>
     public IReadOnlyList<MetricDefinition> MetricDefinitions { get; init; } = [];

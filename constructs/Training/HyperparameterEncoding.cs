@@ -11,7 +11,7 @@ namespace HfSageMaker.Constructs.Training;
 /// separators <c>", "</c> and <c>": "</c>, floats as <c>repr</c>, <c>NaN</c>/<c>Infinity</c> allowed).
 /// The training toolkit decodes each value with <c>json.loads</c>.
 /// </summary>
-public static class HyperparameterEncoding
+internal static class HyperparameterEncoding
 {
     /// <summary>
     /// Encodes one value as Python's <c>json.dumps</c> would: <c>"t5-small"</c> → <c>"\"t5-small\""</c>, <c>true</c> → <c>true</c>,

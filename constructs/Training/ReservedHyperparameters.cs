@@ -6,8 +6,11 @@ namespace HfSageMaker.Constructs.Training;
 /// <c>HyperparameterTuner</c>). Every value is JSON-encoded. Users may not set any key starting with <c>sagemaker_</c>
 /// nor <see cref="ModelParallelParameters"/>.
 /// </summary>
-public static class ReservedHyperparameters
+internal static class ReservedHyperparameters
 {
+    /// <summary>The prefix of every key the SDK reserves (the toolkit drops such keys from the script's arguments).</summary>
+    public const string ReservedPrefix = "sagemaker_";
+
     /// <summary>Entry point relative to the source directory.</summary>
     public const string Program = "sagemaker_program";
 

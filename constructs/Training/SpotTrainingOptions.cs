@@ -4,9 +4,9 @@ namespace HfSageMaker.Constructs.Training;
 
 /// <summary>
 /// Managed spot training (<c>EnableManagedSpotTraining</c>): cheaper capacity that can be interrupted; the job
-/// resumes from the checkpoint prefix (<see cref="TrainingJobResources.CheckpointS3Uri"/> is required).
+/// resumes from the checkpoint prefix (the pipeline always sends one: <c>s3://&lt;Buckets.Checkpoints&gt;/&lt;JobNamePrefix&gt;</c>).
 /// </summary>
-public sealed class SpotTrainingOptions
+public sealed record SpotTrainingOptions
 {
     /// <summary>
     /// Total time the job may take including waiting for spot capacity (<c>StoppingCondition.MaxWaitTimeInSeconds</c>);

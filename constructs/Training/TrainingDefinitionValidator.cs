@@ -21,6 +21,14 @@ internal static partial class TrainingDefinitionValidator
     public const int MaxEnvironmentVariables = 48;
     public const int MaxTags = 50;
     public const int MaxTunedParameters = 30;
+    public const int MaxS3UriLength = 1024;
+    public const int MaxTrainingJobNameLength = 63;
+    public const int MaxTuningJobNameLength = 32;
+
+    /// <summary>SageMaker's job name alphabet without anchors or length (botocore <c>TrainingJobName</c> /
+    /// <c>HyperParameterTuningJobName</c>: <c>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}</c>, lengths checked separately); the
+    /// run-time check receives it in PrepareRequest's policy.</summary>
+    public const string JobNameAlphabet = "[a-zA-Z0-9](-*[a-zA-Z0-9])*";
 
     /// <summary><c>fw_utils.py</c> <c>TORCH_DISTRIBUTED_GPU_SUPPORTED_FRAMEWORK_VERSIONS</c> (v2.257.6): exact strings.</summary>
     public static readonly IReadOnlyList<string> TorchrunPytorchVersions =
@@ -36,11 +44,8 @@ internal static partial class TrainingDefinitionValidator
     /// <summary><c>estimator.py</c> <c>Framework.UNSUPPORTED_DLC_IMAGE_FOR_SM_PARALLELISM</c> (v2.257.6, line 3479).</summary>
     private static readonly string[] SmParallelismUnsupportedImages = ["2.0.1-gpu-py310-cu121"];
 
-    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\\z")]
-    public static partial Regex TrainingJobNamePattern();
-
-    [GeneratedRegex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}\\z")]
-    public static partial Regex TuningJobNamePattern();
+    [GeneratedRegex("^" + JobNameAlphabet + "\\z")]
+    private static partial Regex JobNamePattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9\.\-_]+\z")]
     private static partial Regex ChannelNamePattern();
@@ -76,16 +81,16 @@ internal static partial class TrainingDefinitionValidator
             return;
         }
 
-        var max = tuning ? 32 : 63;
-        var pattern = tuning ? TuningJobNamePattern() : TrainingJobNamePattern();
-        if (name.Length is 0 || name.Length > max || !pattern.IsMatch(name))
+        var max = tuning ? MaxTuningJobNameLength : MaxTrainingJobNameLength;
+        if (name.Length is 0 || name.Length > max || !JobNamePattern().IsMatch(name))
         {
             problems.Add($"{field}: '{name}' ({name.Length} characters) is not a valid {(tuning ? "tuning" : "training")} job name; " +
                 $"SageMaker allows 1-{max} characters of letters, digits and single or repeated hyphens, starting and ending with a letter or digit.");
         }
     }
 
-    /// <summary>Everything shared by training and tuning requests.</summary>
+    /// <summary>The job's own rules, shared by training and tuning requests (what the platform provides is checked by
+    /// <see cref="CheckResources"/>; <paramref name="res"/> is read only for the image and the region).</summary>
     public static void CheckDefinition(List<string> problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res)
     {
         CheckEntryPoint(problems, def.EntryPoint);
@@ -106,7 +111,7 @@ internal static partial class TrainingDefinitionValidator
         }
 
         var instanceTypeKnown = !CdkTokens.IsUnresolved(def.InstanceType);
-        if (instanceTypeKnown && GpuInstanceTypes.Explain(def.InstanceType) is { } notGpu)
+        if (instanceTypeKnown && InstanceTypeCatalog.ExplainNotGpuTraining(def.InstanceType) is { } notGpu)
         {
             problems.Add($"InstanceType: {notGpu}");
         }
@@ -118,7 +123,7 @@ internal static partial class TrainingDefinitionValidator
 
         CheckVolume(problems, def.VolumeSize);
         var maxRuntime = CheckSeconds(problems, "MaxRuntime", def.MaxRuntime, 1, MaxRuntimeSeconds, "1 second to 28 days (2419200 seconds)");
-        CheckSpot(problems, def, res, maxRuntime ?? 86400);
+        CheckSpot(problems, def, maxRuntime ?? 86400);
         if (def.MaxRetryAttempts is { } retries && (retries < 1 || retries > 30))
         {
             problems.Add($"MaxRetryAttempts: {retries} is not allowed; SageMaker allows 1-30 (leave it unset for no retry).");
@@ -145,7 +150,6 @@ internal static partial class TrainingDefinitionValidator
         CheckMetrics(problems, def.MetricDefinitions);
         CheckEnvironment(problems, def);
         CheckTags(problems, def.Tags);
-        CheckResources(problems, res, def.EnableNetworkIsolation);
     }
 
     private static void CheckEntryPoint(List<string> problems, string? entryPoint)
@@ -214,7 +218,7 @@ internal static partial class TrainingDefinitionValidator
         return (int)seconds;
     }
 
-    private static void CheckSpot(List<string> problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res, int maxRuntime)
+    private static void CheckSpot(List<string> problems, HuggingFaceTrainingJobDefinition def, int maxRuntime)
     {
         if (def.Spot is null)
         {
@@ -225,11 +229,6 @@ internal static partial class TrainingDefinitionValidator
         if (maxWait is { } wait && wait < maxRuntime)
         {
             problems.Add($"Spot.MaxWait: {wait} seconds is shorter than MaxRuntime ({maxRuntime} seconds); SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds.");
-        }
-
-        if (string.IsNullOrEmpty(res.CheckpointS3Uri))
-        {
-            problems.Add("CheckpointS3Uri: not set, but Spot is; an interrupted spot job resumes only from checkpoints, so give TrainingJobResources.CheckpointS3Uri (s3://bucket/prefix).");
         }
 
         if (def.KeepAlivePeriod is not null)
@@ -296,7 +295,7 @@ internal static partial class TrainingDefinitionValidator
             return;
         }
 
-        if (string.IsNullOrEmpty(uri) || uri.Length > 1024 || !S3UriPattern().IsMatch(uri))
+        if (string.IsNullOrEmpty(uri) || uri.Length > MaxS3UriLength || !S3UriPattern().IsMatch(uri))
         {
             problems.Add($"{field}: '{uri}' is not an S3 URI; use s3://bucket/prefix (at most 1024 characters).");
         }
@@ -331,13 +330,13 @@ internal static partial class TrainingDefinitionValidator
                     problems.Add($"Distribution: SMDDP (smdistributed dataparallel) is not supported by the SDK for PytorchVersion '{def.PytorchVersion}'; use one of {string.Join(", ", SmddpPytorchVersions)} (fw_utils.py SM_DATAPARALLEL_SUPPORTED_FRAMEWORK_VERSIONS), or Torchrun / PytorchDdp.");
                 }
 
-                if (instanceTypeKnown && InstanceTypes.IsP5For(def.InstanceType))
+                if (instanceTypeKnown && InstanceTypeCatalog.Find(def.InstanceType)?.SmdistributedRefused == true)
                 {
                     problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; the SDK refuses smdistributed on p5.48xlarge (\"SMModelParallel and SMDataParallel currently do not support p5 instances\"). Use Torchrun or PytorchDdp.");
                 }
-                else if (instanceTypeKnown && !InstanceTypes.SmdDataParallel.Contains(def.InstanceType))
+                else if (instanceTypeKnown && InstanceTypeCatalog.Find(def.InstanceType)?.SmdDataParallel != true)
                 {
-                    problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; use one of {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
+                    problems.Add($"Distribution: SMDDP does not support InstanceType '{def.InstanceType}'; use one of {string.Join(", ", InstanceTypeCatalog.SmdDataParallelTypes)}.");
                 }
 
                 CheckMpiOptions(problems, "Distribution.CustomMpiOptions", smddp.CustomMpiOptions);
@@ -356,7 +355,7 @@ internal static partial class TrainingDefinitionValidator
                     problems.Add($"Distribution.ProcessesPerHost: {mp.ProcessesPerHost} is not allowed; use at least 1 (usually the GPU count) or leave it unset.");
                 }
 
-                if (instanceTypeKnown && InstanceTypes.IsP5For(def.InstanceType))
+                if (instanceTypeKnown && InstanceTypeCatalog.Find(def.InstanceType)?.SmdistributedRefused == true)
                 {
                     problems.Add($"Distribution: model parallel does not support InstanceType '{def.InstanceType}'; the SDK refuses smdistributed on p5.48xlarge (\"SMModelParallel and SMDataParallel currently do not support p5 instances\").");
                 }
@@ -545,7 +544,34 @@ internal static partial class TrainingDefinitionValidator
         }
     }
 
-    private static void CheckResources(List<string> problems, TrainingJobResources res, bool isolated)
+    /// <summary>
+    /// What the platform provides (<see cref="TrainingJobResources"/>) against the API shapes, and what the job needs of
+    /// it. <paramref name="field"/> names each resource field in the caller's terms (the pipeline names its props); a
+    /// null name drops the problem, for a field the caller checks itself.
+    /// </summary>
+    public static void CheckResources(List<string> problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res, Func<string, string?>? field = null)
+    {
+        var isolated = def.EnableNetworkIsolation;
+        var named = new List<string>();
+        CheckResourceShapes(named, res, isolated);
+        if (def.Spot is not null && string.IsNullOrEmpty(res.CheckpointS3Uri))
+        {
+            named.Add("CheckpointS3Uri: not set, but Spot is; an interrupted spot job resumes only from checkpoints, so give TrainingJobResources.CheckpointS3Uri (s3://bucket/prefix).");
+        }
+
+        foreach (var line in named)
+        {
+            // Every line starts with its field name, the resource property, then ':' or '/'.
+            var end = line.IndexOfAny([':', '/']);
+            var name = field is null ? line[..end] : field(line[..end]);
+            if (name is not null)
+            {
+                problems.Add(name + line[end..]);
+            }
+        }
+    }
+
+    private static void CheckResourceShapes(List<string> problems, TrainingJobResources res, bool isolated)
     {
         if (!CdkTokens.IsUnresolved(res.RoleArn) && (res.RoleArn is null || res.RoleArn.Length > 2048 || !RoleArnPattern().IsMatch(res.RoleArn)))
         {

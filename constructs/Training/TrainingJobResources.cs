@@ -4,7 +4,7 @@ namespace HfSageMaker.Constructs.Training;
 /// What the platform provides to a training job. Plain strings so that CDK tokens (role ARN, bucket URLs) can flow
 /// in; format checks are skipped for unresolved tokens.
 /// </summary>
-public sealed class TrainingJobResources
+internal sealed record TrainingJobResources
 {
     /// <summary>Execution role ARN SageMaker assumes (<c>RoleArn</c>).</summary>
     public required string RoleArn { get; init; }

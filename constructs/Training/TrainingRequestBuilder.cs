@@ -13,22 +13,13 @@ namespace HfSageMaker.Constructs.Training;
 /// <see cref="ArgumentException"/>.
 /// </summary>
 /// <remarks>
-/// <para><b>Run-time job names.</b> When the name argument is null the request has no name, and no
-/// <c>sagemaker_job_name</c> hyperparameter. Whoever fills the name in at run time must set exactly these keys,
-/// both to the same name (see <see cref="WithJobName"/> and <see cref="WithTuningJobName"/>):</para>
-/// <list type="bullet">
-/// <item>CreateTrainingJob: <c>TrainingJobName</c> = name and <c>HyperParameters.sagemaker_job_name</c> = the name
-/// JSON-encoded, i.e. wrapped in double quotes (<c>"\"name\""</c>; names match <c>[a-zA-Z0-9-]</c>, so nothing to escape).</item>
-/// <item>CreateHyperParameterTuningJob: <c>HyperParameterTuningJobName</c> = name and
-/// <c>TrainingJobDefinition.StaticHyperParameters.sagemaker_job_name</c> = the name JSON-encoded (the SDK prepares the
-/// estimator with the tuning job name).</item>
-/// </list>
-/// <para><b>Run-time instance type.</b> See <see cref="WithInstanceType"/>: <c>ResourceConfig.InstanceType</c>
-/// (tuning: <c>TrainingJobDefinition.HyperParameterTuningResourceConfig.InstanceType</c>), the hyperparameter
-/// <c>sagemaker_instance_type</c> when present (torchrun, SMDDP, model parallel), and <c>VolumeKmsKeyId</c>, which is
-/// only valid on instance types without local storage.</para>
+/// <para><b>Run-time choices.</b> When the name argument is null the request has no name and no
+/// <c>sagemaker_job_name</c> hyperparameter: PrepareRequest sets both (<c>TrainingJobName</c> or
+/// <c>HyperParameterTuningJobName</c>, and <c>sagemaker_job_name</c> JSON-encoded, as the SDK sets both from one name).
+/// What a run-time instance type changes (the volume key, <c>sagemaker_instance_type</c>) is computed per allowed type
+/// by <see cref="InstanceTypeChoice"/> and travels in PrepareRequest's policy.</para>
 /// </remarks>
-public static class TrainingRequestBuilder
+internal static class TrainingRequestBuilder
 {
     /// <summary>The estimator class the tuner records (<c>sagemaker_estimator_class_name</c>).</summary>
     public const string EstimatorClassName = "HuggingFace";
@@ -43,19 +34,15 @@ public static class TrainingRequestBuilder
     /// <param name="def">The job.</param>
     /// <param name="res">Role, image, code archive, buckets, key, network and region.</param>
     /// <param name="jobName">The training job name, or null to leave <c>TrainingJobName</c> and <c>sagemaker_job_name</c>
-    /// for the run time (<see cref="WithJobName"/>).</param>
+    /// for the run time (PrepareRequest).</param>
     /// <returns>The request body as SageMaker's JSON protocol takes it.</returns>
     /// <exception cref="ArgumentException">One line per problem: field, value, what is allowed.</exception>
     public static JsonObject CreateTrainingJob(HuggingFaceTrainingJobDefinition def, TrainingJobResources res, string? jobName)
     {
         ArgumentNullException.ThrowIfNull(def);
         ArgumentNullException.ThrowIfNull(res);
-        var problems = new List<string>();
-        TrainingDefinitionValidator.CheckJobName(problems, "jobName", jobName, tuning: false);
-        TrainingDefinitionValidator.CheckDefinition(problems, def, res);
-        var hyperparameters = BuildHyperparameters(problems, def, res, jobName);
-        TrainingDefinitionValidator.CheckHyperparameterLimits(problems, "Hyperparameters", hyperparameters, jobName is null ? 1 : 0);
-        DebuggerDefaults.Check(problems, def, res);
+        var problems = new RequestProblems();
+        var hyperparameters = CheckTraining(problems, def, res, jobName);
         Throw(problems, "CreateTrainingJob");
 
         var request = new JsonObject();
@@ -69,7 +56,9 @@ public static class TrainingRequestBuilder
         {
             ["TrainingImage"] = res.ImageUri,
             ["TrainingInputMode"] = "File",
-            ["EnableSageMakerMetricsTimeSeries"] = true,
+            // session.py _get_train_request (lines 1603-1606): the estimator's enable_sagemaker_metrics, True by default for
+            // HuggingFace (huggingface/estimator.py lines 212-213).
+            ["EnableSageMakerMetricsTimeSeries"] = def.EnableSageMakerMetrics,
         };
         if (def.MetricDefinitions is { Count: > 0 })
         {
@@ -89,7 +78,7 @@ public static class TrainingRequestBuilder
     /// <param name="tuning">Ranges, objective, strategy and limits.</param>
     /// <param name="res">Role, image, code archive, buckets, key, network and region.</param>
     /// <param name="tuningJobName">The tuning job name (1-32 characters), or null to leave it and
-    /// <c>sagemaker_job_name</c> for the run time (<see cref="WithTuningJobName"/>).</param>
+    /// <c>sagemaker_job_name</c> for the run time (PrepareRequest).</param>
     /// <returns>The request body.</returns>
     /// <exception cref="ArgumentException">One line per problem: field, value, what is allowed.</exception>
     public static JsonObject CreateHyperParameterTuningJob(
@@ -98,26 +87,8 @@ public static class TrainingRequestBuilder
         ArgumentNullException.ThrowIfNull(def);
         ArgumentNullException.ThrowIfNull(tuning);
         ArgumentNullException.ThrowIfNull(res);
-        var problems = new List<string>();
-        TrainingDefinitionValidator.CheckJobName(problems, "tuningJobName", tuningJobName, tuning: true);
-        TrainingDefinitionValidator.CheckDefinition(problems, def, res);
-        if (def.KeepAlivePeriod is not null)
-        {
-            problems.Add("KeepAlivePeriod: warm pools are not available to tuning jobs (SageMaker refuses KeepAlivePeriodInSeconds in a tuning job's training definition); remove it.");
-        }
-
-        var hyperparameters = BuildHyperparameters(problems, def, res, tuningJobName);
-        var ranges = TuningValidator.Check(problems, def, tuning);
-
-        // HyperparameterTuner._prepare_static_hyperparameters (sagemaker/tuner.py): estimator.hyperparameters() in its
-        // order without the tuned keys, then the estimator class metadata (always for Framework estimators) at the end.
-        // A new dictionary: Dictionary.Remove would let the metadata reuse the freed slots in the middle.
-        hyperparameters = hyperparameters
-            .Where(kv => !ranges.TunedNames.Contains(kv.Key))
-            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        hyperparameters[ReservedHyperparameters.EstimatorClassName] = HyperparameterEncoding.Encode(EstimatorClassName);
-        hyperparameters[ReservedHyperparameters.EstimatorModule] = HyperparameterEncoding.Encode(EstimatorModule);
-        TrainingDefinitionValidator.CheckHyperparameterLimits(problems, "Hyperparameters", hyperparameters, tuningJobName is null ? 1 : 0);
+        var problems = new RequestProblems();
+        var (hyperparameters, ranges) = CheckTuning(problems, def, tuning, res, tuningJobName);
         Throw(problems, "CreateHyperParameterTuningJob");
 
         var limits = new JsonObject();
@@ -209,96 +180,95 @@ public static class TrainingRequestBuilder
     }
 
     /// <summary>
-    /// Returns a copy of a <c>CreateTrainingJob</c> request with <c>TrainingJobName</c> and the
-    /// <c>sagemaker_job_name</c> hyperparameter both set to <paramref name="jobName"/> (the SDK sets both from one name).
+    /// Every problem of the requests a pipeline builds, without building them: the training request of
+    /// <paramref name="def"/> and, with <paramref name="tuning"/>, the tuning request of <paramref name="tuningDef"/>.
+    /// Each line names its field as in <see cref="CreateTrainingJob"/>'s message; the caller reports them in its own
+    /// format (the pipeline prefixes <c>Job.</c> and <c>Tuning.</c>).
     /// </summary>
-    /// <param name="request">A request from <see cref="CreateTrainingJob"/>.</param>
-    /// <param name="jobName">1-63 characters, <c>^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$</c>.</param>
-    /// <returns>The named copy.</returns>
-    /// <exception cref="ArgumentException">The name is invalid or the request is not a training request.</exception>
-    public static JsonObject WithJobName(JsonObject request, string jobName)
+    /// <param name="def">The training job.</param>
+    /// <param name="tuningDef">The job each tuning trial runs (the pipeline's has no warm pool), or null without tuning.</param>
+    /// <param name="tuning">The tuning job, or null.</param>
+    /// <param name="res">What the platform provides.</param>
+    /// <param name="resourceField">Names a <see cref="TrainingJobResources"/> property in the caller's terms; null drops
+    /// its problems (a field the caller checks itself).</param>
+    /// <returns>The problems, each list without repeats.</returns>
+    internal static RequestProblems Validate(HuggingFaceTrainingJobDefinition def, HuggingFaceTrainingJobDefinition? tuningDef,
+        TuningDefinition? tuning, TrainingJobResources res, Func<string, string?> resourceField)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var problems = new List<string>();
-        TrainingDefinitionValidator.CheckJobName(problems, "jobName", jobName ?? string.Empty, tuning: false);
-        Throw(problems, "WithJobName");
-        var copy = (JsonObject)request.DeepClone();
-        var hyperparameters = copy["HyperParameters"] as JsonObject
-            ?? throw new ArgumentException("request: no HyperParameters object; pass a request built by CreateTrainingJob.", nameof(request));
-        copy["TrainingJobName"] = jobName;
-        hyperparameters[ReservedHyperparameters.JobName] = HyperparameterEncoding.Encode(jobName);
-        return copy;
+        var problems = new RequestProblems(resourceField);
+        CheckTraining(problems, def, res, null);
+        if (tuning is not null && tuningDef is not null)
+        {
+            CheckTuning(problems, tuningDef, tuning, res, null);
+        }
+
+        return problems;
     }
 
-    /// <summary>
-    /// Returns a copy of a <c>CreateHyperParameterTuningJob</c> request with <c>HyperParameterTuningJobName</c> and
-    /// <c>TrainingJobDefinition.StaticHyperParameters.sagemaker_job_name</c> both set to <paramref name="tuningJobName"/>.
-    /// </summary>
-    /// <param name="request">A request from <see cref="CreateHyperParameterTuningJob"/>.</param>
-    /// <param name="tuningJobName">1-32 characters, <c>^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$</c>.</param>
-    /// <returns>The named copy.</returns>
-    /// <exception cref="ArgumentException">The name is invalid or the request is not a tuning request.</exception>
-    public static JsonObject WithTuningJobName(JsonObject request, string tuningJobName)
+    /// <summary>The problems of a request, by what each is about.</summary>
+    internal sealed class RequestProblems(Func<string, string?>? resourceField = null)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var problems = new List<string>();
-        TrainingDefinitionValidator.CheckJobName(problems, "tuningJobName", tuningJobName ?? string.Empty, tuning: true);
-        Throw(problems, "WithTuningJobName");
-        var copy = (JsonObject)request.DeepClone();
-        var hyperparameters = copy["TrainingJobDefinition"]?["StaticHyperParameters"] as JsonObject
-            ?? throw new ArgumentException("request: no TrainingJobDefinition.StaticHyperParameters; pass a request built by CreateHyperParameterTuningJob.", nameof(request));
-        copy["HyperParameterTuningJobName"] = tuningJobName;
-        hyperparameters[ReservedHyperparameters.JobName] = HyperparameterEncoding.Encode(tuningJobName);
-        return copy;
+        private readonly List<string> _job = [];
+        private readonly List<string> _tuning = [];
+        private readonly List<string> _request = [];
+
+        /// <summary>Rules of the job definition (its fields: <c>VolumeSize</c>, <c>Hyperparameters["lr"]</c>, ...).</summary>
+        public IReadOnlyList<string> Job => [.. _job.Distinct(StringComparer.Ordinal)];
+
+        /// <summary>Rules of the tuning definition (<c>Ranges[0]</c>, <c>MaxJobs</c>, ...).</summary>
+        public IReadOnlyList<string> Tuning => [.. _tuning.Distinct(StringComparer.Ordinal)];
+
+        /// <summary>The job names and what the platform provides (<see cref="TrainingJobResources"/>).</summary>
+        public IReadOnlyList<string> Request => [.. _request.Distinct(StringComparer.Ordinal)];
+
+        /// <summary>Every problem, request first.</summary>
+        public IReadOnlyList<string> All => [.. Request, .. Job, .. Tuning];
+
+        internal List<string> JobList => _job;
+
+        internal List<string> TuningList => _tuning;
+
+        internal List<string> RequestList => _request;
+
+        internal Func<string, string?>? ResourceField => resourceField;
     }
 
-    /// <summary>
-    /// Returns a copy of a training or tuning request running on another instance type, touching every key that
-    /// depends on it: the instance type of <c>ResourceConfig</c> (tuning: <c>TrainingJobDefinition.HyperParameterTuningResourceConfig</c>),
-    /// the <c>sagemaker_instance_type</c> hyperparameter when present (JSON-encoded), and <c>VolumeKmsKeyId</c>
-    /// (set to the volume key on EBS-only types p2/p3/g3, removed on types with local storage).
-    /// </summary>
-    /// <param name="request">A request from this builder.</param>
-    /// <param name="instanceType">A GPU training instance type; with SMDDP one of the SMDDP types.</param>
-    /// <param name="volumeKmsKeyArn">The volume key (<see cref="TrainingJobResources.VolumeKmsKeyArn"/>). Default: the
-    /// request's output key.</param>
-    /// <returns>The modified copy.</returns>
-    /// <exception cref="ArgumentException">The type is not a GPU type, or SMDDP does not support it.</exception>
-    public static JsonObject WithInstanceType(JsonObject request, string instanceType, string? volumeKmsKeyArn = null)
+    private static Dictionary<string, string> CheckTraining(RequestProblems problems, HuggingFaceTrainingJobDefinition def, TrainingJobResources res, string? jobName)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var copy = (JsonObject)request.DeepClone();
-        var definition = copy["TrainingJobDefinition"] as JsonObject ?? copy;
-        var resources = (definition[ResourceConfigKey(tuning: true)] ?? definition[ResourceConfigKey(tuning: false)]) as JsonObject
-            ?? throw new ArgumentException("request: no ResourceConfig or HyperParameterTuningResourceConfig; pass a request built by TrainingRequestBuilder.", nameof(request));
-        var hyperparameters = (definition["HyperParameters"] ?? definition["StaticHyperParameters"]) as JsonObject;
-        var problems = new List<string>();
-        if (GpuInstanceTypes.Explain(instanceType) is { } notGpu)
+        TrainingDefinitionValidator.CheckJobName(problems.RequestList, "jobName", jobName, tuning: false);
+        TrainingDefinitionValidator.CheckDefinition(problems.JobList, def, res);
+        TrainingDefinitionValidator.CheckResources(problems.RequestList, def, res, problems.ResourceField);
+        var hyperparameters = BuildHyperparameters(problems.JobList, def, res, jobName);
+        TrainingDefinitionValidator.CheckHyperparameterLimits(problems.JobList, "Hyperparameters", hyperparameters, jobName is null ? 1 : 0);
+        DebuggerDefaults.Check(problems.JobList, def, res);
+        return hyperparameters;
+    }
+
+    private static (Dictionary<string, string> Hyperparameters, TuningValidator.Result Ranges) CheckTuning(
+        RequestProblems problems, HuggingFaceTrainingJobDefinition def, TuningDefinition tuning, TrainingJobResources res, string? tuningJobName)
+    {
+        TrainingDefinitionValidator.CheckJobName(problems.RequestList, "tuningJobName", tuningJobName, tuning: true);
+        TrainingDefinitionValidator.CheckDefinition(problems.JobList, def, res);
+        TrainingDefinitionValidator.CheckResources(problems.RequestList, def, res, problems.ResourceField);
+        if (def.KeepAlivePeriod is not null)
         {
-            problems.Add($"instanceType: {notGpu}");
+            problems.JobList.Add("KeepAlivePeriod: warm pools are not available to tuning jobs (SageMaker refuses KeepAlivePeriodInSeconds in a tuning job's training definition); remove it.");
         }
 
-        if (hyperparameters?[ReservedHyperparameters.DistributedDataParallelEnabled]?.GetValue<string>() == "true"
-            && !InstanceTypes.SmdDataParallel.Contains(instanceType))
-        {
-            problems.Add($"instanceType: SMDDP does not support '{instanceType}'; use one of {string.Join(", ", InstanceTypes.SmdDataParallel)}.");
-        }
+        var hyperparameters = BuildHyperparameters(problems.JobList, def, res, tuningJobName);
+        var ranges = TuningValidator.Check(problems.TuningList, def, tuning);
 
-        Throw(problems, "WithInstanceType");
-        resources["InstanceType"] = instanceType;
-        if (hyperparameters?.ContainsKey(ReservedHyperparameters.InstanceType) == true)
-        {
-            hyperparameters[ReservedHyperparameters.InstanceType] = HyperparameterEncoding.Encode(instanceType);
-        }
-
-        resources.Remove("VolumeKmsKeyId");
-        var key = volumeKmsKeyArn ?? definition["OutputDataConfig"]?["KmsKeyId"]?.GetValue<string>();
-        if (key is not null && InstanceTypes.AcceptsVolumeKmsKey(instanceType!))
-        {
-            resources["VolumeKmsKeyId"] = key;
-        }
-
-        return copy;
+        // HyperparameterTuner._prepare_static_hyperparameters (sagemaker/tuner.py): estimator.hyperparameters() in its
+        // order without the tuned keys, then the estimator class metadata (always for Framework estimators) at the end.
+        // A new dictionary: Dictionary.Remove would let the metadata reuse the freed slots in the middle.
+        hyperparameters = hyperparameters
+            .Where(kv => !ranges.TunedNames.Contains(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        hyperparameters[ReservedHyperparameters.EstimatorClassName] = HyperparameterEncoding.Encode(EstimatorClassName);
+        hyperparameters[ReservedHyperparameters.EstimatorModule] = HyperparameterEncoding.Encode(EstimatorModule);
+        // The static hyperparameters of the tuning request: over the limit only here when the tuner's two keys tip it.
+        TrainingDefinitionValidator.CheckHyperparameterLimits(problems.TuningList, "StaticHyperParameters", hyperparameters, tuningJobName is null ? 1 : 0);
+        return (hyperparameters, ranges);
     }
 
     /// <summary>
@@ -317,7 +287,7 @@ public static class TrainingRequestBuilder
                 continue;
             }
 
-            if (key.StartsWith("sagemaker_", StringComparison.Ordinal) || key == ReservedHyperparameters.ModelParallelParameters)
+            if (key.StartsWith(ReservedHyperparameters.ReservedPrefix, StringComparison.Ordinal) || key == ReservedHyperparameters.ModelParallelParameters)
             {
                 problems.Add($"Hyperparameters[\"{key}\"]: reserved for SageMaker (keys starting with sagemaker_ and mp_parameters are set by the builder and dropped from the script's arguments by the toolkit); rename it.");
                 continue;
@@ -454,8 +424,7 @@ public static class TrainingRequestBuilder
             ["InstanceCount"] = def.InstanceCount,
             ["VolumeSizeInGB"] = def.VolumeSize is null ? DefaultVolumeGb : (int)def.VolumeSize.ToGibibytes(),
         };
-        var volumeKey = res.VolumeKmsKeyArn ?? res.KmsKeyArn;
-        if (volumeKey is not null && !CdkTokens.IsUnresolved(def.InstanceType) && InstanceTypes.AcceptsVolumeKmsKey(def.InstanceType))
+        if (VolumeKey(res, def.InstanceType) is { } volumeKey)
         {
             resources["VolumeKmsKeyId"] = volumeKey;
         }
@@ -469,13 +438,10 @@ public static class TrainingRequestBuilder
         // deletes "resource_config" and sets "hpo_resource_config" (VolumeKmsKeyId, InstanceCount, InstanceType,
         // VolumeSizeInGB), which session.py _map_training_config sends as HyperParameterTuningResourceConfig.
         target[ResourceConfigKey(tuning)] = resources;
-        var maxRuntime = def.MaxRuntime is null ? DefaultMaxRuntimeSeconds : Seconds(def.MaxRuntime);
-        var stopping = new JsonObject { ["MaxRuntimeInSeconds"] = maxRuntime };
+        var stopping = new JsonObject { ["MaxRuntimeInSeconds"] = MaxRuntimeSeconds(def) };
         if (def.Spot is not null)
         {
-            stopping["MaxWaitTimeInSeconds"] = def.Spot.MaxWait is null
-                ? Math.Max(maxRuntime, Math.Min(2 * maxRuntime, TrainingDefinitionValidator.MaxRuntimeSeconds))
-                : Seconds(def.Spot.MaxWait);
+            stopping["MaxWaitTimeInSeconds"] = MaxWaitSeconds(def);
         }
 
         target["StoppingCondition"] = stopping;
@@ -561,6 +527,62 @@ public static class TrainingRequestBuilder
         }
 
         return json;
+    }
+
+    /// <summary>
+    /// What choosing <paramref name="instanceType"/> at run time changes in the requests built from
+    /// <paramref name="def"/> and <paramref name="res"/>: the resource configuration's volume key (present on types that
+    /// take one) and, when the distribution sends it, <c>sagemaker_instance_type</c>. PrepareRequest receives this for
+    /// every allowed type in its policy and applies it as it is.
+    /// </summary>
+    /// <param name="def">The job.</param>
+    /// <param name="res">The job's resources (keys).</param>
+    /// <param name="instanceType">A GPU training instance type.</param>
+    /// <returns><c>{"resources": {"VolumeKmsKeyId"}?, "hyperParameters": {"sagemaker_instance_type"}?}</c>.</returns>
+    internal static JsonObject InstanceTypeChoice(HuggingFaceTrainingJobDefinition def, TrainingJobResources res, string instanceType)
+    {
+        var choice = new JsonObject();
+        if (VolumeKey(res, instanceType) is { } volumeKey)
+        {
+            choice["resources"] = new JsonObject { ["VolumeKmsKeyId"] = volumeKey };
+        }
+
+        if (DistributionHyperparameters(def).Any(kv => kv.Key == ReservedHyperparameters.InstanceType))
+        {
+            choice["hyperParameters"] = new JsonObject { [ReservedHyperparameters.InstanceType] = HyperparameterEncoding.Encode(instanceType) };
+        }
+
+        return choice;
+    }
+
+    /// <summary>The volume key of a job on <paramref name="instanceType"/>: the volume key, else the output key, on types
+    /// without local storage (<see cref="InstanceTypeFacts.AcceptsVolumeKmsKey"/>); null otherwise.</summary>
+    private static string? VolumeKey(TrainingJobResources res, string instanceType)
+    {
+        var key = res.VolumeKmsKeyArn ?? res.KmsKeyArn;
+        return key is not null && !CdkTokens.IsUnresolved(instanceType) && InstanceTypeCatalog.Find(instanceType)?.AcceptsVolumeKmsKey == true
+            ? key
+            : null;
+    }
+
+    /// <summary><c>StoppingCondition.MaxRuntimeInSeconds</c>: the job's, else the SDK's default of one day.</summary>
+    internal static int MaxRuntimeSeconds(HuggingFaceTrainingJobDefinition def) =>
+        def.MaxRuntime is null ? DefaultMaxRuntimeSeconds : Seconds(def.MaxRuntime);
+
+    /// <summary>
+    /// <c>StoppingCondition.MaxWaitTimeInSeconds</c> of the job with spot: <see cref="SpotTrainingOptions.MaxWait"/>, else
+    /// twice the run time, at most 28 days and never below the run time. (The SDK has no default: it sends
+    /// <c>max_wait</c> only when given, and SageMaker refuses spot without it; README divergence table.) PrepareRequest's
+    /// policy carries this value as the wait a run keeps when it changes only the run time.
+    /// </summary>
+    /// <param name="def">The job (with or without <see cref="HuggingFaceTrainingJobDefinition.Spot"/>).</param>
+    /// <returns>Seconds.</returns>
+    internal static int MaxWaitSeconds(HuggingFaceTrainingJobDefinition def)
+    {
+        var maxRuntime = MaxRuntimeSeconds(def);
+        return def.Spot?.MaxWait is { } wait
+            ? Seconds(wait)
+            : Math.Max(maxRuntime, Math.Min(2 * maxRuntime, TrainingDefinitionValidator.MaxRuntimeSeconds));
     }
 
     /// <summary>
@@ -661,4 +683,6 @@ public static class TrainingRequestBuilder
                 string.Join("\n", problems));
         }
     }
+
+    private static void Throw(RequestProblems problems, string operation) => Throw([.. problems.All], operation);
 }

@@ -3,7 +3,7 @@ using Amazon.CDK;
 namespace HfSageMaker.Constructs.Training;
 
 /// <summary>Options of <see cref="TrainingSourceCode.FromDirectory"/> and <see cref="TrainingSourceCode.CreateArchive"/>.</summary>
-public sealed class TrainingSourceCodeOptions
+public sealed record TrainingSourceCodeOptions
 {
     /// <summary>
     /// Entry point script relative to the source directory (e.g. <c>train.py</c>); when given it must exist and must

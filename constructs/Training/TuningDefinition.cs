@@ -6,7 +6,7 @@ namespace HfSageMaker.Constructs.Training;
 /// A hyperparameter tuning job over a <see cref="HuggingFaceTrainingJobDefinition"/>, the SDK's
 /// <c>sagemaker.tuner.HyperparameterTuner</c>.
 /// </summary>
-public sealed class TuningDefinition
+public sealed record TuningDefinition
 {
     /// <summary>The metric to optimise; must be one of the job's metric definitions.</summary>
     public required TuningObjective Objective { get; init; }

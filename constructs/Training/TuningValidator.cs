@@ -31,6 +31,15 @@ internal static class TuningValidator
     /// <summary>At most this many parent tuning jobs (API model, ParentHyperParameterTuningJobs).</summary>
     public const int MaxWarmStartParents = 5;
 
+    /// <summary>Values of one categorical range (API model, ParameterValues).</summary>
+    public const int MaxCategoricalValues = 30;
+
+    /// <summary>Characters of one encoded categorical value (API model, ParameterValue).</summary>
+    public const int MaxCategoricalValueLength = 256;
+
+    /// <summary>Largest <c>RandomSeed</c> (API model, RandomSeed: a 32-bit integer of at least 0).</summary>
+    public const int MaxRandomSeed = int.MaxValue;
+
     public static Result Check(List<string> problems, HuggingFaceTrainingJobDefinition def, TuningDefinition tuning)
     {
         var continuous = new JsonArray();
@@ -92,7 +101,7 @@ internal static class TuningValidator
             {
                 problems.Add($"{field}.Name: '{range.Name}' is not allowed; use 1-256 characters.");
             }
-            else if (range.Name.StartsWith("sagemaker_", StringComparison.Ordinal) || range.Name == ReservedHyperparameters.ModelParallelParameters)
+            else if (range.Name.StartsWith(ReservedHyperparameters.ReservedPrefix, StringComparison.Ordinal) || range.Name == ReservedHyperparameters.ModelParallelParameters)
             {
                 problems.Add($"{field}.Name: '{range.Name}' is a reserved hyperparameter and cannot be tuned.");
             }
@@ -301,9 +310,9 @@ internal static class TuningValidator
     {
         var values = range.Values ?? [];
         var encoded = new List<string>();
-        if (values.Count is 0 or > 30)
+        if (values.Count is 0 or > MaxCategoricalValues)
         {
-            problems.Add($"{field}: '{range.Name}' has {values.Count} values; SageMaker allows 1-30.");
+            problems.Add($"{field}: '{range.Name}' has {values.Count} values; SageMaker allows 1-{MaxCategoricalValues}.");
         }
 
         for (var i = 0; i < values.Count; i++)
@@ -314,9 +323,9 @@ internal static class TuningValidator
                 continue;
             }
 
-            if (text.Length > 256)
+            if (text.Length > MaxCategoricalValueLength)
             {
-                problems.Add($"{field}.Values[{i}]: encoded value is {text.Length} characters; SageMaker allows at most 256.");
+                problems.Add($"{field}.Values[{i}]: encoded value is {text.Length} characters; SageMaker allows at most {MaxCategoricalValueLength}.");
             }
 
             if (encoded.Contains(text))

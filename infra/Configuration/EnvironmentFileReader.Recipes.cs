@@ -147,11 +147,11 @@ internal sealed partial class EnvironmentFileReader
     private void CheckGpuMemory(TrainingRecipe recipe, string path, JsonElement entry, TrainingConfig config)
     {
         var inherited = !entry.TryGetProperty("allowedInstanceTypes", out _);
-        var fits = TrainingInstanceTypes.All.Where(t => GpuMemory.PerGpuGiB(t) >= recipe.MinimumGpuMemoryGiB).ToList();
+        var fits = InstanceTypeCatalog.GpuTrainingTypes.Where(t => InstanceTypeCatalog.Find(t)?.GpuMemoryGiB >= recipe.MinimumGpuMemoryGiB).ToList();
         for (var i = 0; i < config.AllowedInstanceTypes.Count; i++)
         {
             var type = config.AllowedInstanceTypes[i];
-            var memory = GpuMemory.PerGpuGiB(type);
+            var memory = InstanceTypeCatalog.Find(type)?.GpuMemoryGiB;
             if (memory is null || memory >= recipe.MinimumGpuMemoryGiB)
             {
                 continue;

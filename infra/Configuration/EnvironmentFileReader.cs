@@ -1,6 +1,7 @@
 using System.Globalization;
 using HfSageMaker.Constructs.Operations;
 using HfSageMaker.Constructs.Studio;
+using HfSageMaker.Constructs.Training;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -289,7 +290,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         {
             if (types.Count == 0)
             {
-                Error("training.allowedInstanceTypes", $"is empty; allowed one or more of {string.Join(", ", TrainingInstanceTypes.All)}.");
+                Error("training.allowedInstanceTypes", $"is empty; allowed one or more of {string.Join(", ", InstanceTypeCatalog.GpuTrainingTypes)}.");
             }
 
             for (var i = 0; i < types.Count; i++)
@@ -351,23 +352,23 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
 
     private void ValidateInstanceType(string type, string path)
     {
-        if (TrainingInstanceTypes.IsSupported(type))
+        if (InstanceTypeCatalog.IsGpuTrainingType(type))
         {
             return;
         }
 
-        var supported = string.Join(", ", TrainingInstanceTypes.All);
+        var supported = string.Join(", ", InstanceTypeCatalog.GpuTrainingTypes);
         if (!InstanceTypePattern().IsMatch(type))
         {
             Error(path, $"\"{type}\" is not a SageMaker training instance type; allowed ml.<family>.<size>, one of {supported}.");
         }
-        else if (!TrainingInstanceTypes.GpuFamilies.Contains(TrainingInstanceTypes.FamilyOf(type)))
+        else if (!InstanceTypeCatalog.GpuTrainingFamilies.Contains(InstanceTypeCatalog.FamilyOf(type) ?? string.Empty))
         {
             Error(path, $"\"{type}\" is not a GPU instance type (the Hugging Face training DLCs are GPU-only); allowed {supported}.");
         }
         else
         {
-            Error(path, $"\"{type}\" is not a size of the {TrainingInstanceTypes.FamilyOf(type)} family; allowed {supported}.");
+            Error(path, $"\"{type}\" is not a size of the {InstanceTypeCatalog.FamilyOf(type)} family; allowed {supported}.");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using HfSageMaker.Constructs.Training;
 using HfSageMaker.Infra.Configuration;
 
 namespace HfSageMaker.Infra.Quotas;
@@ -61,9 +62,9 @@ public static class QuotaPlan
     /// <summary>The exact Service Quotas name for an instance type and usage.</summary>
     public static string QuotaName(string instanceType, QuotaUsage usage) => usage switch
     {
-        QuotaUsage.OnDemand => $"{instanceType} for training job usage",
-        QuotaUsage.Spot => $"{instanceType} for spot training job usage",
-        QuotaUsage.WarmPool => $"{instanceType} for training warm pool usage",
+        QuotaUsage.OnDemand => TrainingQuotaNames.OnDemand(instanceType),
+        QuotaUsage.Spot => TrainingQuotaNames.Spot(instanceType),
+        QuotaUsage.WarmPool => TrainingQuotaNames.WarmPool(instanceType),
         _ => throw new ArgumentOutOfRangeException(nameof(usage), usage, "unknown quota usage"),
     };
 

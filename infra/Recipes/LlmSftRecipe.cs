@@ -139,7 +139,7 @@ public sealed class LlmSftRecipe : TrainingRecipe
     {
         ArgumentNullException.ThrowIfNull(training);
         var multiGpu = training.MaxInstanceCount > 1
-            || training.AllowedInstanceTypes.Any(t => TrainingInstanceTypes.GpuCount.GetValueOrDefault(t, 1) > 1);
+            || training.AllowedInstanceTypes.Any(t => (InstanceTypeCatalog.Find(t)?.Gpus ?? 1) > 1);
         return multiGpu ? new DistributionConfig.Torchrun() : null;
     }
 

@@ -1,8 +1,8 @@
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
-using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.SNS;
+using HfSageMaker.Constructs.Storage;
 
 namespace HfSageMaker.Infra.Recipes;
 
@@ -12,14 +12,9 @@ public sealed record RecipePlatform
     /// <summary>SageMaker execution role of the jobs.</summary>
     public required IRole ExecutionRole { get; init; }
 
-    /// <summary>Datasets bucket (channels read from it).</summary>
-    public required IBucket Datasets { get; init; }
-
-    /// <summary>Model artefacts bucket (jobs write under <c>&lt;job name prefix&gt;/</c>).</summary>
-    public required IBucket Artifacts { get; init; }
-
-    /// <summary>Checkpoints bucket.</summary>
-    public required IBucket Checkpoints { get; init; }
+    /// <summary>The datasets (channels read from it), artefacts (jobs write under <c>&lt;job name prefix&gt;/</c>) and
+    /// checkpoints buckets.</summary>
+    public required ITrainingBuckets Buckets { get; init; }
 
     /// <summary>Key of the buckets and job volumes.</summary>
     public IKey? EncryptionKey { get; init; }

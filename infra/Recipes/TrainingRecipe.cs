@@ -57,7 +57,7 @@ public abstract class TrainingRecipe
     public abstract string PythonVersion { get; }
 
     /// <summary>
-    /// The least GPU memory (GiB per GPU, <see cref="GpuMemory"/>) an instance type needs to be allowed for this recipe;
+    /// The least GPU memory (GiB per GPU, <see cref="InstanceTypeFacts.GpuMemoryGiB"/> of the instance-type catalog) an instance type needs to be allowed for this recipe;
     /// environment files that allow a smaller type for it are refused.
     /// </summary>
     public abstract int MinimumGpuMemoryGiB { get; }
@@ -189,12 +189,10 @@ public abstract class TrainingRecipe
         var isolated = config.Network.Mode == NetworkMode.Isolated;
         var pipeline = new HuggingFaceTrainingPipeline(scope, PipelineConstructId, new HuggingFaceTrainingPipelineProps
         {
-            Job = Job(training, isolated, platform.Datasets.BucketName, scripts),
+            Job = Job(training, isolated, platform.Buckets.Datasets.BucketName, scripts),
             Tuning = Tuning(training),
             ExecutionRole = platform.ExecutionRole,
-            DatasetsBucket = platform.Datasets,
-            ArtifactsBucket = platform.Artifacts,
-            CheckpointsBucket = platform.Checkpoints,
+            Buckets = platform.Buckets,
             EncryptionKey = platform.EncryptionKey,
             ImageUri = HuggingFaceImage.ForScope(scope, TransformersVersion, PytorchVersion, PythonVersion, training.DefaultInstanceType),
             SourceCode = TrainingSourceCode.FromDirectory(scope, ConstructIdPrefix + "SourceCode", scripts),

@@ -99,8 +99,8 @@ describe('the consumer stack', () => {
   });
 
   test('the guardrails default to the job: its instance type, count and run time', () => {
-    assert.deepEqual(payload.policy.allowedInstanceTypes, ['ml.g5.xlarge']);
-    assert.equal(payload.policy.maxInstanceCount, 1);
+    assert.deepEqual(Object.keys(payload.policy.instanceTypes), ['ml.g5.xlarge']);
+    assert.equal(payload.policy.instanceCount.max, 1);
     assert.equal(payload.policy.maxRuntimeSeconds, 4 * 3600);
   });
 
@@ -126,8 +126,16 @@ describe('the consumer stack', () => {
     assert.deepEqual(statements, [{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } }]);
   });
 
-  test('the execution role reads and writes the imported buckets with the team key', () => {
-    const role = ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith('ExecutionRoleDefaultPolicy'));
+  test('the execution role the pipeline created by default reads and writes the imported buckets with the team key', () => {
+    // No ExecutionRole in the props: the pipeline's child 'ExecutionRole' (a SageMakerExecutionRole) is the jobs' role.
+    const roles = ofType('AWS::IAM::Role').filter(([id]) => id.startsWith('PipelineExecutionRole'));
+    assert.equal(roles.length, 1, 'no role created by the pipeline');
+    const [roleId, roleResource] = roles[0];
+    assert.equal(roleResource.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service, 'sagemaker.amazonaws.com');
+    const passRole = ofType('AWS::IAM::ManagedPolicy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement)
+      .filter((st) => st.Action === 'iam:PassRole');
+    assert.deepEqual(passRole.map((st) => st.Resource), [{ 'Fn::GetAtt': [roleId, 'Arn'] }]);
+    const role = ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith('PipelineExecutionRoleDefaultPolicy'));
     const text = JSON.stringify(role[1].Properties.PolicyDocument);
     for (const bucket of ['team-ml-datasets', 'team-ml-artifacts', 'team-ml-checkpoints']) {
       assert.ok(text.includes(`:s3:::${bucket}/*`), `${bucket} objects not granted`);

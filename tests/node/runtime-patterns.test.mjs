@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { JOB_NAME_PATTERN, prepare, specProblem } from '../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { prepare } from '../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { jobNameRule } from '../../constructs/Orchestration/runtime/names.mjs';
+import { specProblem } from '../../constructs/Orchestration/runtime/values.mjs';
 import { policy, trainingDefaults } from './state-machine/fixtures.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -34,8 +36,9 @@ test('no regex literal of the run-time code uses the m flag (with it, $ would ma
 });
 
 test('a job name or hyperparameter value ending in a newline is refused', () => {
-  assert.equal(JOB_NAME_PATTERN.test('hf-translate-run\n'), false);
-  assert.equal(JOB_NAME_PATTERN.test('hf-translate-run'), true);
+  const { pattern } = jobNameRule(policy.jobNames, false);
+  assert.equal(pattern.test('hf-translate-run\n'), false);
+  assert.equal(pattern.test('hf-translate-run'), true);
   assert.throws(() => prepare({ input: { jobName: 'hf-translate-run\n' }, defaults: { training: trainingDefaults(), tuning: null }, policy, executionName: 'x' }), /jobName/);
   assert.throws(() => prepare({ input: { hyperparameters: { 'learning_rate\n': 0.1 } }, defaults: { training: trainingDefaults(), tuning: null }, policy, executionName: 'x' }), /not a valid hyperparameter name/);
   assert.ok(specProblem('epoch\n', { kind: 'string', nullable: false, choices: ['epoch'], allowed: 'one of "epoch"' }));

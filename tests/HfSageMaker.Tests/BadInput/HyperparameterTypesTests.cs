@@ -34,9 +34,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
         {
             Job = job,
             ExecutionRole = role,
-            DatasetsBucket = NewBucket("D"),
-            ArtifactsBucket = NewBucket("A"),
-            CheckpointsBucket = NewBucket("C"),
+            Buckets = Orchestration.TestBuckets.Import(stack, NewBucket("D"), NewBucket("A"), NewBucket("C")),
             ImageUri = HuggingFaceImage.Uri(TranslationRecipe.Instance.TransformersVersion, TranslationRecipe.Instance.PytorchVersion, TranslationRecipe.Instance.PythonVersion, "ml.g5.2xlarge", PipelineFixture.Region),
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Amazon.CDK.AWS.SNS.Topic(stack, "T"),

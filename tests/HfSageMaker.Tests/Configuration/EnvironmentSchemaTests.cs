@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using HfSageMaker.Constructs.Training;
 using HfSageMaker.Infra.Configuration;
 using Xunit;
 
@@ -53,8 +54,34 @@ public sealed class EnvironmentSchemaTests
 
         Assert.Equal(EnvironmentSchema.Regions.Order(), Enum(SchemaObject("region")));
         Assert.Equal(EnvironmentSchema.LogRetentionDays.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), Enum(SchemaObject("retention.logRetentionDays")));
-        Assert.Equal(TrainingInstanceTypes.All.Order(), Enum(SchemaObject("training.allowedInstanceTypes").GetProperty("items")));
-        Assert.Equal(TrainingInstanceTypes.All.Order(), Enum(SchemaObject("training.defaultInstanceType")));
+        // The instance-type enums: the catalog's GPU training types (constructs/Training/Catalog/instance-types.json), in
+        // the training block and in every recipe's block.
+        Assert.Equal(InstanceTypeCatalog.GpuTrainingTypes.Order(), Enum(SchemaObject("training.allowedInstanceTypes").GetProperty("items")));
+        Assert.Equal(InstanceTypeCatalog.GpuTrainingTypes.Order(), Enum(SchemaObject("training.defaultInstanceType")));
+    }
+
+    [Fact]
+    public void EveryInstanceTypeEnumOfTheSchema_IsTheCatalogsGpuTrainingTypes()
+    {
+        // Every enum of ml.* names, wherever it is (the training block, $defs of the recipes' blocks).
+        var enums = new List<(string Path, List<string> Values)>();
+        void Walk(JsonElement node, string path)
+        {
+            if (node.ValueKind == JsonValueKind.Object)
+            {
+                if (node.TryGetProperty("enum", out var values) && values.EnumerateArray().Any(v => v.ToString().StartsWith("ml.", StringComparison.Ordinal)))
+                    enums.Add((path, [.. values.EnumerateArray().Select(v => v.ToString())]));
+                foreach (var p in node.EnumerateObject()) Walk(p.Value, $"{path}/{p.Name}");
+            }
+            else if (node.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in node.EnumerateArray()) Walk(item, path + "[]");
+            }
+        }
+
+        Walk(Schema(), "");
+        Assert.Equal(4, enums.Count);
+        Assert.All(enums, e => Assert.True(InstanceTypeCatalog.GpuTrainingTypes.Order().SequenceEqual(e.Values.Order()), e.Path));
     }
 
     [Fact]
@@ -76,8 +103,8 @@ public sealed class EnvironmentSchemaTests
         var apiEnum = doc.RootElement.GetProperty("shapes").GetProperty("TrainingInstanceType").GetProperty("enum")
             .EnumerateArray().Select(e => e.GetString()!).ToHashSet();
 
-        Assert.All(TrainingInstanceTypes.All, t => Assert.Contains(t, apiEnum));
-        Assert.DoesNotContain("ml.m5.xlarge", TrainingInstanceTypes.All);
-        Assert.DoesNotContain("ml.trn1.32xlarge", TrainingInstanceTypes.All);
+        Assert.All(InstanceTypeCatalog.GpuTrainingTypes, t => Assert.Contains(t, apiEnum));
+        Assert.DoesNotContain("ml.m5.xlarge", InstanceTypeCatalog.GpuTrainingTypes);
+        Assert.DoesNotContain("ml.trn1.32xlarge", InstanceTypeCatalog.GpuTrainingTypes);
     }
 }

@@ -116,7 +116,7 @@ public sealed class RecipeEnvironmentTests
     [Fact]
     public void TranslationRecipe_AcceptsEverySupportedType()
     {
-        Assert.All(TrainingInstanceTypes.All, t => Assert.True(GpuMemory.PerGpuGiB(t) >= TranslationRecipe.Instance.MinimumGpuMemoryGiB, t));
+        Assert.All(InstanceTypeCatalog.GpuTrainingTypes, t => Assert.True(InstanceTypeCatalog.Find(t)!.GpuMemoryGiB >= TranslationRecipe.Instance.MinimumGpuMemoryGiB, t));
     }
 
     public static TheoryData<string, string, string, string> BadEntries() => new()
@@ -184,10 +184,10 @@ public sealed class RecipeEnvironmentTests
     }
 
     [Fact]
-    public void EveryGpuFamily_HasItsGpuMemory()
+    public void EveryGpuTrainingType_HasItsGpuMemory()
     {
-        Assert.Equal(GpuInstanceTypes.Families.Order(), GpuMemory.PerGpuGiBByFamily.Keys.Order());
-        Assert.Null(GpuMemory.PerGpuGiB("ml.m5.xlarge"));
+        Assert.All(InstanceTypeCatalog.GpuTrainingTypes, t => Assert.True(InstanceTypeCatalog.Find(t)!.GpuMemoryGiB > 0, t));
+        Assert.Null(InstanceTypeCatalog.Find("ml.m5.xlarge")!.GpuMemoryGiB);
     }
 
     [Fact]

@@ -61,19 +61,23 @@ public sealed class EncodingContractTests
         Assert.Equal("[1, 2]", HyperparameterEncoding.Encode(new object?[] { 1L, 2L }));
     }
 
-    /// <summary>The C# side's name rule, asked through the builder's public API (requests built once, outside the check).</summary>
+    /// <summary>The C# side's name rule, asked through the builder's public API.</summary>
     private static bool IsValid(string name, int maxLength)
     {
-        var (training, tuning) = Requests.Value;
         try
         {
             if (maxLength == 63)
             {
-                TrainingRequestBuilder.WithJobName(training, name);
+                TrainingRequestBuilder.CreateTrainingJob(Training.TrainingFixtures.Definition(), Training.TrainingFixtures.Resources(), name);
             }
             else
             {
-                TrainingRequestBuilder.WithTuningJobName(tuning, name);
+                var tuning = new TuningDefinition
+                {
+                    Objective = new TuningObjective("eval_loss", TuningObjectiveType.Minimize),
+                    Ranges = [new ContinuousRange("learning_rate", 1e-05, 0.001)],
+                };
+                TrainingRequestBuilder.CreateHyperParameterTuningJob(Training.TrainingFixtures.Definition(), tuning, Training.TrainingFixtures.Resources(), name);
             }
             return true;
         }
@@ -82,10 +86,4 @@ public sealed class EncodingContractTests
             return false;
         }
     }
-
-    private static readonly Lazy<(JsonObject Training, JsonObject Tuning)> Requests = new(() =>
-    {
-        var (train, tune) = PipelineFixture.LiteralRequests();
-        return (train, tune);
-    });
 }

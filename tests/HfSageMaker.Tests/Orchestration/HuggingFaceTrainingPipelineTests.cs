@@ -203,7 +203,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         {
             Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
-            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            Buckets = TestBuckets.Import(stack, bucket),
             ImageUri = DlcImage,
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Topic(stack, "T"),
@@ -250,7 +250,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         {
             Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, true, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = new Role(stack, "R", new RoleProps { AssumedBy = new ServicePrincipal("sagemaker.amazonaws.com") }),
-            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            Buckets = TestBuckets.Import(stack, bucket),
             ImageUri = imageUri,
             SourceCode = TrainingSourceCode.FromDirectory(stack, "Code", PipelineFixture.ScriptDirectory),
             NotificationTopic = new Topic(stack, "T"),
@@ -296,7 +296,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         var error = Rejection("Outside", ["ml.g5.12xlarge", "ml.m5.xlarge", "ml.g4ad.xlarge"], Duration.Hours(1));
         Assert.Contains("Job.InstanceType is 'ml.g5.2xlarge'; give one of AllowedInstanceTypes (ml.g5.12xlarge, ml.m5.xlarge, ml.g4ad.xlarge)", error.Message);
         // An execution may switch to any allowed type, so each must be one the builder accepts (same explanation).
-        Assert.Contains("AllowedInstanceTypes is 'ml.m5.xlarge'; " + GpuInstanceTypes.Explain("ml.m5.xlarge"), error.Message);
+        Assert.Contains("AllowedInstanceTypes is 'ml.m5.xlarge'; " + InstanceTypeCatalog.ExplainNotGpuTraining("ml.m5.xlarge"), error.Message);
         Assert.Contains("AllowedInstanceTypes is 'ml.g4ad.xlarge'; 'ml.g4ad.xlarge' (family 'g4ad') is not a GPU training instance type", error.Message);
         Assert.Contains("Job.MaxRuntime is '28800 seconds'; give at most MaxRuntime (3600 seconds)", error.Message);
     }

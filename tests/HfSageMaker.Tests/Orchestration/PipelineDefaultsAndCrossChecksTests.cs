@@ -67,10 +67,8 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
     {
         Job = job ?? Job(),
         SourceCode = s.Code,
-        ExecutionRole = s.Role,
-        DatasetsBucket = s.Buckets.Datasets,
-        ArtifactsBucket = s.Buckets.Artifacts,
-        CheckpointsBucket = s.Buckets.Checkpoints,
+        ExecutionRole = s.Role.Role,
+        Buckets = s.Buckets,
         JobNamePrefix = "team",
     };
 
@@ -111,7 +109,105 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
         Assert.Equal("""["ml.g5.xlarge"]""", create.GetProperty("Condition").GetProperty("ForAllValues:StringEquals").GetProperty("sagemaker:InstanceTypes").GetRawText());
         Assert.Equal("21600", create.GetProperty("Condition").GetProperty("NumericLessThanEquals").GetProperty("sagemaker:MaxRuntimeInSeconds").GetString());
         var definition = JsonSerializer.Serialize(template.FindResources("AWS::StepFunctions::StateMachine"));
-        Assert.Matches(@"maxInstanceCount(\\u0022|\\|"")+:2[,}]", definition);
+        Assert.Matches(@"instanceCount(\\u0022|\\|"")+:\{(\\u0022|\\|"")+max(\\u0022|\\|"")+:2[,}]", definition);
+    }
+
+    [Fact]
+    public void Without_an_execution_role_one_is_created_over_the_buckets_key_and_vpc_and_only_it_may_be_passed()
+    {
+        var s = NewSetup("DefaultRole");
+        var vpc = EgressOnlyVpc(s.Stack);
+        var jobs = new SecurityGroup(s.Stack, "Jobs", new SecurityGroupProps { Vpc = vpc });
+        var pipeline = new HuggingFaceTrainingPipeline(s.Stack, "Pipeline", Props(s) with
+        {
+            ExecutionRole = null, EncryptionKey = s.Buckets.EncryptionKey, Vpc = vpc, SecurityGroups = [jobs],
+        });
+        var template = Template.FromStack(s.Stack);
+
+        // One more role than the setup's own, trusted by SageMaker, at the documented construct id.
+        var created = SageMakerExecutionRole.Of(pipeline.ExecutionRole);
+        Assert.NotNull(created);
+        Assert.Equal("DefaultRole/Pipeline/ExecutionRole", created.Node.Path);
+        Assert.Equal([SageMakerExecutionRole.DefaultImageRepository], created.ImageRepositories);
+        var roleId = s.Stack.GetLogicalId((CfnElement)created.Role.Node.DefaultChild!);
+        Assert.StartsWith("PipelineExecutionRole", roleId, StringComparison.Ordinal);
+        template.HasResourceProperties("AWS::IAM::Role", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["AssumeRolePolicyDocument"] = Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["Statement"] = Match.ArrayWith([Match.ObjectLike(new Dictionary<string, object>
+                {
+                    ["Principal"] = new Dictionary<string, object> { ["Service"] = "sagemaker.amazonaws.com" },
+                })]),
+            }),
+        }));
+
+        // Least privilege over what was given: the three imported buckets, their key, the VPC's network interfaces.
+        var policies = JsonSerializer.SerializeToElement(template.FindResources("AWS::IAM::Policy"));
+        var rolePolicy = policies.EnumerateObject().Single(p => p.Name.StartsWith("PipelineExecutionRoleDefaultPolicy", StringComparison.Ordinal)).Value.GetRawText();
+        foreach (var bucket in new[] { "team-datasets", "team-artifacts", "team-checkpoints" })
+        {
+            Assert.Contains($":s3:::{bucket}/*", rolePolicy, StringComparison.Ordinal);
+        }
+        Assert.Contains(KeyArn, rolePolicy, StringComparison.Ordinal);
+        Assert.Contains("ec2:CreateNetworkInterface", rolePolicy, StringComparison.Ordinal);
+        Assert.Contains("repository/huggingface-pytorch-training", rolePolicy, StringComparison.Ordinal);
+
+        // The state machine passes exactly this role, and the request names it.
+        var passRole = StateMachinePolicy(template).Single(st => st.TryGetProperty("Sid", out var sid) && sid.GetString() == "PassOnlyTheExecutionRoleToSageMaker");
+        Assert.Contains(roleId, passRole.GetProperty("Resource").GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(pipeline.ExecutionRole.RoleArn, pipeline.DefaultTrainingRequest["RoleArn"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_default_role_pulls_the_repository_of_a_literal_image_uri()
+    {
+        const string custom = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/trainer:1.0";
+        var s = NewSetup("DefaultRoleImage");
+        var pipeline = new HuggingFaceTrainingPipeline(s.Stack, "Pipeline", Props(s) with { ExecutionRole = null, ImageUri = custom });
+        Assert.Equal(["team/trainer"], SageMakerExecutionRole.Of(pipeline.ExecutionRole)!.ImageRepositories);
+    }
+
+    [Fact]
+    public void The_default_role_refuses_an_output_key_other_than_the_buckets_key()
+    {
+        var s = NewSetup("DefaultRoleKey");
+        var other = Key.FromKeyArn(s.Stack, "OtherKey", "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555");
+        var message = Rejection(s, Props(s) with { ExecutionRole = null, EncryptionKey = other });
+        Assert.Contains("EncryptionKey is 'DefaultRoleKey/OtherKey'; it is not Buckets.EncryptionKey, and the execution role created by default may use only the buckets' key", message);
+        // The same key by another import of its ARN is the buckets' key.
+        var same = Key.FromKeyArn(s.Stack, "SameKey", KeyArn);
+        _ = new HuggingFaceTrainingPipeline(s.Stack, "Pipeline2", Props(s) with { ExecutionRole = null, EncryptionKey = same });
+    }
+
+    [Fact]
+    public void One_pass_reports_the_props_the_job_and_the_tuning_job_together_in_the_one_format()
+    {
+        // Before: the props were reported first and the job's problems only after the props were fixed, as
+        // "CreateTrainingJob: 1 problem(s):" without the construct path or the Job. prefix.
+        var s = NewSetup("OnePass");
+        var job = Job() with
+        {
+            VolumeSize = Size.Mebibytes(512),
+            MetricDefinitions = [new MetricDefinition("eval_loss", "eval_loss: ([0-9.]+)")],
+            Hyperparameters = new Dictionary<string, object?> { ["sagemaker_program"] = "other.py", ["epochs"] = 1 },
+        };
+        var tuning = new TuningDefinition
+        {
+            Objective = new TuningObjective("f1", TuningObjectiveType.Maximize),
+            Ranges = [new ContinuousRange("lr", 0, 0.1, ScalingType.Logarithmic)],
+            MaxParallelJobs = 1,
+        };
+        var message = Rejection(s, Props(s, job) with { JobNamePrefix = "-bad-prefix", Tuning = tuning });
+        var lines = message.Split('\n')[1..];
+        Assert.Contains(lines, l => l.StartsWith(" - JobNamePrefix is '-bad-prefix'; give 1 to 20 characters", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(" - Job.VolumeSize: 0.5 GiB is not allowed; SageMaker takes a whole number of GB, 1-16384.", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(" - Job.Hyperparameters[\"sagemaker_program\"]: reserved for SageMaker", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(" - Tuning.Objective.MetricName: 'f1' is not one of the MetricDefinitions (eval_loss)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(" - Tuning.Ranges[0]: 'lr' uses Logarithmic scaling with Min 0.0; logarithmic scaling needs Min > 0.", StringComparison.Ordinal));
+        // Each job problem once, although the training and the tuning request both check the job.
+        Assert.Single(lines, l => l.Contains("Job.VolumeSize", StringComparison.Ordinal));
+        Assert.DoesNotContain("problem(s)", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -150,15 +246,12 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
     }
 
     [Fact]
-    public void Custom_image_the_execution_role_cannot_pull_is_rejected_whether_the_construct_or_its_role_is_passed()
+    public void Custom_image_the_execution_role_cannot_pull_is_rejected()
     {
         const string custom = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/trainer:1.0";
         var s = NewSetup("ImageRepository");
-        foreach (var (role, id) in new (IRole, string)[] { (s.Role, "ByConstruct"), (s.Role.Role, "ByRole") })
-        {
-            var message = Rejection(s, Props(s) with { ImageUri = custom, ExecutionRole = role }, id);
-            Assert.Contains($"ImageUri is '{custom}'; ExecutionRole 'ImageRepository/ExecutionRole' may pull only from huggingface-pytorch-training; add 'team/trainer' to SageMakerExecutionRoleProps.ImageRepositories", message);
-        }
+        var message = Rejection(s, Props(s) with { ImageUri = custom, ExecutionRole = s.Role.Role });
+        Assert.Contains($"ImageUri is '{custom}'; ExecutionRole 'ImageRepository/ExecutionRole' may pull only from huggingface-pytorch-training; add 'team/trainer' to SageMakerExecutionRoleProps.ImageRepositories", message);
     }
 
     [Fact]
@@ -167,7 +260,7 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
         const string custom = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/trainer:1.0";
         var s = NewSetup("ImageRepositoryAllowed");
         var allowed = new SageMakerExecutionRole(s.Stack, "CustomRole", new SageMakerExecutionRoleProps { Buckets = s.Buckets, ImageRepositories = ["team/trainer"] });
-        _ = new HuggingFaceTrainingPipeline(s.Stack, "Pipeline", Props(s) with { ImageUri = custom, ExecutionRole = allowed });
+        _ = new HuggingFaceTrainingPipeline(s.Stack, "Pipeline", Props(s) with { ImageUri = custom, ExecutionRole = allowed.Role });
         var imported = SageMakerExecutionRole.FromRoleArn(s.Stack, "Imported", "arn:aws:iam::111122223333:role/team-sagemaker");
         _ = new HuggingFaceTrainingPipeline(s.Stack, "Pipeline2", Props(s) with { ImageUri = custom, ExecutionRole = imported, JobNamePrefix = "team2" });
     }
@@ -177,7 +270,7 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
     {
         var s = NewSetup("DefaultImageRepository");
         var other = new SageMakerExecutionRole(s.Stack, "OtherRole", new SageMakerExecutionRoleProps { Buckets = s.Buckets, ImageRepositories = ["team/trainer"] });
-        var message = Rejection(s, Props(s) with { ExecutionRole = other });
+        var message = Rejection(s, Props(s) with { ExecutionRole = other.Role });
         Assert.Contains("ImageUri is '(not set: the Hugging Face DLC of the job)'; ExecutionRole 'DefaultImageRepository/OtherRole' may pull only from team/trainer; add 'huggingface-pytorch-training'", message);
     }
 
@@ -234,18 +327,25 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
     }
 
     [Fact]
-    public void Execution_role_construct_is_an_IRole_jsii_accepts()
+    public void Execution_role_construct_is_grantable_and_hands_out_its_role_instead_of_being_one()
     {
-        var s = NewSetup("RoleAsIRole");
-        IRole role = s.Role;
+        // Newer aws-cdk versions add required members to IRole (IRoleRef's roleRef, 'mutable'), which a class compiled
+        // against 2.160.0 cannot implement; the construct therefore exposes its Role and implements IGrantable.
+        Assert.False(typeof(IRole).IsAssignableFrom(typeof(SageMakerExecutionRole)));
+        Assert.True(typeof(IGrantable).IsAssignableFrom(typeof(SageMakerExecutionRole)));
+        var s = NewSetup("RoleAsGrantable");
+        var topic = new Amazon.CDK.AWS.SNS.Topic(s.Stack, "Topic");
+        topic.GrantPublish(s.Role);
         _ = new Policy(s.Stack, "Extra", new PolicyProps
         {
-            Roles = [role],
+            Roles = [s.Role.Role],
             Statements = [new PolicyStatement(new PolicyStatementProps { Actions = ["sagemaker:ListTags"], Resources = ["*"] })],
         });
-        var roles = JsonSerializer.Serialize(Template.FromStack(s.Stack).FindResources("AWS::IAM::Policy"));
-        Assert.Contains("""{"Ref":"ExecutionRoleFAA49FA6"}""", roles);
-        Assert.Equal(s.Role.Role.RoleArn, role.RoleArn);
+        var policies = JsonSerializer.SerializeToElement(Template.FromStack(s.Stack).FindResources("AWS::IAM::Policy"));
+        var roleDefault = policies.EnumerateObject().Single(p => p.Name.StartsWith("ExecutionRoleDefaultPolicy", StringComparison.Ordinal));
+        Assert.Contains("sns:Publish", roleDefault.Value.GetRawText(), StringComparison.Ordinal);
+        var extra = policies.EnumerateObject().Single(p => p.Name.StartsWith("Extra", StringComparison.Ordinal));
+        Assert.Contains("""{"Ref":"ExecutionRoleFAA49FA6"}""", extra.Value.GetRawText(), StringComparison.Ordinal);
     }
 
     private static IVpc EgressOnlyVpc(Stack stack) => Vpc.FromVpcAttributes(stack, "Vpc", new VpcAttributes

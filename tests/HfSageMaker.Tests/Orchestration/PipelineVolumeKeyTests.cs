@@ -27,7 +27,7 @@ public sealed class PipelineVolumeKeyTests
         {
             Job = TranslationRecipe.Instance.Job(PipelineFixture.Training, false, "hf-datasets-bucket", PipelineFixture.ScriptDirectory),
             ExecutionRole = role,
-            DatasetsBucket = bucket, ArtifactsBucket = bucket, CheckpointsBucket = bucket,
+            Buckets = TestBuckets.Import(stack, bucket),
             EncryptionKey = output,
             VolumeEncryptionKey = volume,
             ImageUri = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.1.0-transformers4.36.0-gpu-py310-cu121-ubuntu20.04",
@@ -39,12 +39,16 @@ public sealed class PipelineVolumeKeyTests
             JobNamePrefix = "hf-translate",
         });
 
-        // The recipe's default type (g5) has local NVMe storage: no volume key in the request; the run time gets it.
+        // The recipe's default type (g5) has local NVMe storage: no volume key in the request. The run time gets it in
+        // the policy entry of the allowed type with EBS storage only (ml.p3.2xlarge), the one place it appears.
         Assert.False(pipeline.DefaultTrainingRequest["ResourceConfig"]!.AsObject().ContainsKey("VolumeKmsKeyId"));
+        Assert.Contains("ml.p3.2xlarge", PipelineFixture.Training.AllowedInstanceTypes);
         var template = Template.FromStack(stack);
         var definition = JsonSerializer.Serialize(template.FindResources("AWS::StepFunctions::StateMachine"));
-        var at = definition.IndexOf("volumeKmsKeyId", StringComparison.Ordinal);
-        Assert.True(at > 0, "the PrepareRequest policy names no volumeKmsKeyId");
+        var at = definition.IndexOf("VolumeKmsKeyId", StringComparison.Ordinal);
+        Assert.True(at > 0, "the PrepareRequest policy names no VolumeKmsKeyId");
+        Assert.Equal(at, definition.LastIndexOf("VolumeKmsKeyId", StringComparison.Ordinal));
+        Assert.Contains("ml.p3.2xlarge", definition.Substring(Math.Max(0, at - 80), 80), StringComparison.Ordinal);
         var volumeId = stack.GetLogicalId((CfnElement)volume.Node.DefaultChild!);
         var outputId = stack.GetLogicalId((CfnElement)output.Node.DefaultChild!);
         var next = definition.Substring(at, Math.Min(300, definition.Length - at));

@@ -83,22 +83,6 @@ public sealed partial class SageMakerSdkDefaultsTests
         Assert.Contains($"Tags is '{SageMakerSdkDefaults.RemoteFunctionTagKey}'; '{SageMakerSdkDefaults.RemoteFunctionTagKey}' is reserved", ex.Message, StringComparison.Ordinal);
     }
 
-    // Expected values: the SDK's rule (v2.257.6 src/sagemaker/utils.py lines 1603-1645) and the instance types with
-    // local NVMe instance storage, which take no EBS volume key (SageMaker API reference, ResourceConfig.VolumeKmsKeyId).
-    [Theory]
-    [InlineData("ml.m5.xlarge", true)]
-    [InlineData("ml.p3.2xlarge", true)]
-    [InlineData("ml.c5.xlarge", true)]
-    [InlineData("ml.g4dn.xlarge", false)]
-    [InlineData("ml.p3dn.24xlarge", false)]
-    [InlineData("ml.p4d.24xlarge", false)]
-    [InlineData("ml.g5.xlarge", false)]
-    [InlineData("ml.g6.2xlarge", false)]
-    [InlineData("ml.p5.48xlarge", false)]
-    [InlineData("ml.trn1.32xlarge", false)]
-    public void SupportsVolumeKmsKey_FollowsTheSdksRule(string instanceType, bool expected) =>
-        Assert.Equal(expected, SageMakerSdkDefaults.SupportsVolumeKmsKey(instanceType));
-
     [Theory]
     [InlineData(new[] { "ml.p3.2xlarge", "ml.m5.xlarge" }, true)]
     [InlineData(new[] { "ml.p3.2xlarge", "ml.g5.xlarge" }, true)]

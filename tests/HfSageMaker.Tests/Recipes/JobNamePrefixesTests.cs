@@ -14,7 +14,7 @@ public class JobNamePrefixesTests
 {
     private static readonly Regex SageMakerName = new(@"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}\z");
 
-    /// <summary>PrepareRequest's fitName (constructs/Orchestration/runtime/prepare-request.mjs) at 32 characters, head only.</summary>
+    /// <summary>PrepareRequest's fitName (constructs/Orchestration/runtime/names.mjs) at 32 characters, head only.</summary>
     private static string ShortenedHead(string name) => name.Length <= 32 ? name : name[..23].TrimEnd('-');
 
     [Theory]

@@ -17,14 +17,14 @@ public class SdkFidelityTests
 {
     private static JsonObject Train(string dumpName, HuggingFaceTrainingJobDefinition def, TrainingJobResources res)
     {
-        var request = TrainingRequestBuilder.WithJobName(TrainingRequestBuilder.CreateTrainingJob(def, res, null), "sdk-" + dumpName);
+        var request = TrainingRequestBuilder.CreateTrainingJob(def, res, "sdk-" + dumpName);
         Dump("sdk-" + dumpName, "CreateTrainingJob", request);
         return request;
     }
 
     private static JsonObject Tune(string dumpName, HuggingFaceTrainingJobDefinition def, TuningDefinition tuning, TrainingJobResources res)
     {
-        var request = TrainingRequestBuilder.WithTuningJobName(TrainingRequestBuilder.CreateHyperParameterTuningJob(def, tuning, res, null), "sdk-" + dumpName);
+        var request = TrainingRequestBuilder.CreateHyperParameterTuningJob(def, tuning, res, "sdk-" + dumpName);
         Dump("sdk-tuning-" + dumpName, "CreateHyperParameterTuningJob", request);
         return request;
     }
@@ -183,6 +183,35 @@ public class SdkFidelityTests
               "ProfilerConfig": {"S3OutputPath": "{{Output}}", "DisableProfiler": false}
             }
             """, request);
+    }
+
+    // HuggingFace(..., enable_sagemaker_metrics=False): the SDK's own test_huggingface (tests/unit/sagemaker/huggingface/
+    // test_estimator.py lines 219-256 at v2.257.6) expects train_args["enable_sagemaker_metrics"] = False (line 253),
+    // which session.py _get_train_request sends as AlgorithmSpecification.EnableSageMakerMetricsTimeSeries (lines
+    // 1603-1606). The tuner does not forward the setting (tuner.py _prepare_training_config, lines 2340-2412), so a
+    // tuning job's definition carries none either way.
+    [Fact]
+    public void Sagemaker_metrics_switched_off_sends_false_and_the_tuning_definition_still_carries_none()
+    {
+        var def = Definition() with { EnableSageMakerMetrics = false };
+        var request = Train("metrics-off", def, Resources());
+        Same($$"""
+            {
+              "TrainingInputMode": "File",
+              "TrainingImage": "{{Image}}",
+              "MetricDefinitions": [
+                {"Name": "eval_loss", "Regex": "'eval_loss': ([0-9]+\\.[0-9]+)"},
+                {"Name": "eval_accuracy", "Regex": "'eval_accuracy': ([0-9]+\\.[0-9]+)"}
+              ],
+              "EnableSageMakerMetricsTimeSeries": false
+            }
+            """, request["AlgorithmSpecification"]);
+        var tuning = TrainingRequestBuilder.CreateHyperParameterTuningJob(def, new TuningDefinition
+        {
+            Objective = new TuningObjective("eval_loss", TuningObjectiveType.Minimize),
+            Ranges = [new ContinuousRange("learning_rate", 1e-5, 1e-4)],
+        }, Resources(), null);
+        Assert.False(tuning["TrainingJobDefinition"]!["AlgorithmSpecification"]!.AsObject().ContainsKey("EnableSageMakerMetricsTimeSeries"));
     }
 
     public static TheoryData<string, DistributionConfig, string, int, string[]> Distributions => new()
@@ -468,8 +497,8 @@ public class SdkFidelityTests
         Assert.Equal(volumeKey, p3["ResourceConfig"]!["VolumeKmsKeyId"]!.GetValue<string>());
         var g5 = TrainingRequestBuilder.CreateTrainingJob(Definition("ml.g5.2xlarge"), withVolume, "a");
         Assert.False(g5["ResourceConfig"]!.AsObject().ContainsKey("VolumeKmsKeyId"));
-        var moved = TrainingRequestBuilder.WithInstanceType(g5, "ml.p3.8xlarge", volumeKey);
-        Assert.Equal(volumeKey, moved["ResourceConfig"]!["VolumeKmsKeyId"]!.GetValue<string>());
+        // A run that moves to another type gets that type's key from PrepareRequest's policy
+        // (tests/node/state-machine/instance-types.test.mjs).
     }
 
     [Fact]

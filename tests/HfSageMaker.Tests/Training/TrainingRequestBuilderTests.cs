@@ -14,7 +14,7 @@ public class TrainingRequestBuilderTests
 {
     private static JsonObject Build(string dumpName, HuggingFaceTrainingJobDefinition def, TrainingJobResources res)
     {
-        var request = TrainingRequestBuilder.WithJobName(TrainingRequestBuilder.CreateTrainingJob(def, res, null), "hf-" + dumpName);
+        var request = TrainingRequestBuilder.CreateTrainingJob(def, res, "hf-" + dumpName);
         Dump(dumpName, "CreateTrainingJob", request);
         return request;
     }
@@ -60,11 +60,7 @@ public class TrainingRequestBuilderTests
         var request = TrainingRequestBuilder.CreateTrainingJob(Definition(), Resources(), null);
         Assert.False(request.ContainsKey("TrainingJobName"));
         Assert.False(request["HyperParameters"]!.AsObject().ContainsKey("sagemaker_job_name"));
-
-        var named = TrainingRequestBuilder.WithJobName(request, "bert-2024-06-01-12-00-00");
-        Assert.Equal("bert-2024-06-01-12-00-00", named["TrainingJobName"]!.GetValue<string>());
-        Assert.Equal("\"bert-2024-06-01-12-00-00\"", Hp(named, "sagemaker_job_name"));
-        Assert.False(request.ContainsKey("TrainingJobName")); // the original is not modified
+        // PrepareRequest names it at run time (tests/node/state-machine/prepare-request.test.mjs).
     }
 
     [Fact]
@@ -249,31 +245,6 @@ public class TrainingRequestBuilderTests
         Assert.False(off.ContainsKey("EnableInterContainerTrafficEncryption"));
         var on = TrainingRequestBuilder.CreateTrainingJob(Variant(encrypt: true), Resources(), "a");
         Assert.True(on["EnableInterContainerTrafficEncryption"]!.GetValue<bool>());
-    }
-
-    [Fact]
-    public void With_instance_type_rewrites_resource_config_sagemaker_instance_type_and_volume_key()
-    {
-        var request = TrainingRequestBuilder.CreateTrainingJob(Definition("ml.p4d.24xlarge", 2, distribution: new DistributionConfig.Torchrun()), Resources(kms: Key), "a");
-        Assert.False(request["ResourceConfig"]!.AsObject().ContainsKey("VolumeKmsKeyId"));
-
-        var p3 = TrainingRequestBuilder.WithInstanceType(request, "ml.p3.16xlarge");
-        Assert.Equal("ml.p3.16xlarge", p3["ResourceConfig"]!["InstanceType"]!.GetValue<string>());
-        Assert.Equal("\"ml.p3.16xlarge\"", Hp(p3, "sagemaker_instance_type"));
-        Assert.Equal(Key, p3["ResourceConfig"]!["VolumeKmsKeyId"]!.GetValue<string>());
-
-        var g5 = TrainingRequestBuilder.WithInstanceType(p3, "ml.g5.48xlarge");
-        Assert.False(g5["ResourceConfig"]!.AsObject().ContainsKey("VolumeKmsKeyId"));
-        Assert.Equal("\"ml.g5.48xlarge\"", Hp(g5, "sagemaker_instance_type"));
-
-        var plain = TrainingRequestBuilder.WithInstanceType(TrainingRequestBuilder.CreateTrainingJob(Definition(), Resources(), "a"), "ml.g5.4xlarge");
-        Assert.False(plain["HyperParameters"]!.AsObject().ContainsKey("sagemaker_instance_type"));
-
-        var cpu = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithInstanceType(request, "ml.m5.xlarge"));
-        Assert.Contains("instanceType: 'ml.m5.xlarge' (family 'm5') is not a GPU training instance type", cpu.Message);
-        var smddp = TrainingRequestBuilder.CreateTrainingJob(Definition("ml.p4d.24xlarge", 2, pytorch: "2.0.0", distribution: new DistributionConfig.SmdDataParallel()), Resources(), "a");
-        var unsupported = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithInstanceType(smddp, "ml.g5.48xlarge"));
-        Assert.Contains("instanceType: SMDDP does not support 'ml.g5.48xlarge'", unsupported.Message);
     }
 
     [Fact]

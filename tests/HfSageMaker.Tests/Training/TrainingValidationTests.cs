@@ -123,13 +123,29 @@ public class TrainingValidationTests
     }
 
     [Fact]
-    public void Run_time_name_helpers_validate_the_name()
+    public void Validate_groups_the_problems_by_job_tuning_and_resource_and_names_resources_in_the_callers_terms()
     {
-        var request = TrainingRequestBuilder.CreateTrainingJob(Definition(), Resources(), null);
-        var error = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithJobName(request, "-bad"));
+        // What the pipeline reports with Job. and Tuning. before the field: each job problem once, although the training
+        // and the tuning request both check the job; a resource named by the caller's prop, or dropped (null).
+        var def = Definition("ml.m5.xlarge", hyperparameters: new Dictionary<string, object?> { ["sagemaker_region"] = "x" });
+        var res = Resources() with { OutputS3Uri = "bucket/out", ImageUri = new string('i', 256) };
+        var problems = TrainingRequestBuilder.Validate(def, def, Tuning(objective: "f1"), res,
+            field => field switch { "OutputS3Uri" => "Buckets.Artifacts", "ImageUri" => null, _ => field });
+
+        Assert.Equal(2, problems.Job.Count);
+        Assert.StartsWith("InstanceType: 'ml.m5.xlarge' (family 'm5') is not a GPU training instance type", problems.Job[0], StringComparison.Ordinal);
+        Assert.StartsWith("Hyperparameters[\"sagemaker_region\"]: reserved for SageMaker", problems.Job[1], StringComparison.Ordinal);
+        Assert.StartsWith("Objective.MetricName: 'f1' is not one of the MetricDefinitions", Assert.Single(problems.Tuning), StringComparison.Ordinal);
+        Assert.Equal(["Buckets.Artifacts: 'bucket/out' is not an S3 URI; use s3://bucket/prefix (at most 1024 characters)."], problems.Request);
+        Assert.Equal(4, problems.All.Count);
+    }
+
+    [Fact]
+    public void Job_names_are_validated()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.CreateTrainingJob(Definition(), Resources(), "-bad"));
         Assert.Contains("jobName: '-bad' (4 characters) is not a valid training job name", error.Message, StringComparison.Ordinal);
-        var tuning = TrainingRequestBuilder.CreateHyperParameterTuningJob(Definition(), Tuning(), Resources(), null);
-        var tooLong = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.WithTuningJobName(tuning, new string('t', 33)));
+        var tooLong = Assert.Throws<ArgumentException>(() => TrainingRequestBuilder.CreateHyperParameterTuningJob(Definition(), Tuning(), Resources(), new string('t', 33)));
         Assert.Contains("is not a valid tuning job name; SageMaker allows 1-32", tooLong.Message, StringComparison.Ordinal);
     }
 

@@ -10,8 +10,7 @@ public class TuningRequestBuilderTests
 {
     private static JsonObject Build(string dumpName, TuningDefinition tuning, HuggingFaceTrainingJobDefinition? def = null)
     {
-        var request = TrainingRequestBuilder.WithTuningJobName(
-            TrainingRequestBuilder.CreateHyperParameterTuningJob(def ?? Definition(), tuning, Resources(), null), "hpo-" + dumpName);
+        var request = TrainingRequestBuilder.CreateHyperParameterTuningJob(def ?? Definition(), tuning, Resources(), "hpo-" + dumpName);
         Dump("tuning-" + dumpName, "CreateHyperParameterTuningJob", request);
         return request;
     }
@@ -61,11 +60,10 @@ public class TuningRequestBuilderTests
         Assert.False(definition.ContainsKey("ResourceConfig"));
         // tuner.py HyperparameterTuner._prepare_static_hyperparameters: estimator.hyperparameters() in order without the
         // tuned keys (learning_rate, per_device_train_batch_size, optimizer, warmup_ratio), then class name and module.
-        // (sagemaker_job_name is left out: this request was named afterwards by WithTuningJobName.)
         Assert.Equal(
             ["epochs", "model_name_or_path", "fp16", "sagemaker_submit_directory", "sagemaker_program", "sagemaker_container_log_level",
-                "sagemaker_region", "sagemaker_estimator_class_name", "sagemaker_estimator_module"],
-            statics.Select(kv => kv.Key).Where(k => k != "sagemaker_job_name"));
+                "sagemaker_job_name", "sagemaker_region", "sagemaker_estimator_class_name", "sagemaker_estimator_module"],
+            statics.Select(kv => kv.Key));
         Assert.False(definition["AlgorithmSpecification"]!.AsObject().ContainsKey("EnableSageMakerMetricsTimeSeries"));
         Assert.Equal(2, definition["AlgorithmSpecification"]!["MetricDefinitions"]!.AsArray().Count);
     }
@@ -109,18 +107,5 @@ public class TuningRequestBuilderTests
         Assert.Equal("1", definition["Environment"]!["HF_HUB_OFFLINE"]!.GetValue<string>());
         Assert.Equal("0.999", request["HyperParameterTuningJobConfig"]!["ParameterRanges"]!["ContinuousParameterRanges"]![1]!["MaxValue"]!.GetValue<string>());
         Assert.Equal("0.0", request["HyperParameterTuningJobConfig"]!["ParameterRanges"]!["ContinuousParameterRanges"]![0]!["MinValue"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public void With_instance_type_rewrites_the_tuning_resource_config()
-    {
-        var request = TrainingRequestBuilder.CreateHyperParameterTuningJob(
-            Definition("ml.p4d.24xlarge", 2, distribution: new DistributionConfig.Torchrun()),
-            new TuningDefinition { Objective = new TuningObjective("eval_loss", TuningObjectiveType.Minimize), Ranges = [new ContinuousRange("lr", 0.001, 0.01)] },
-            Resources(), "hpo");
-        var changed = TrainingRequestBuilder.WithInstanceType(request, "ml.p3dn.24xlarge");
-        Assert.Equal("ml.p3dn.24xlarge", changed["TrainingJobDefinition"]!["HyperParameterTuningResourceConfig"]!["InstanceType"]!.GetValue<string>());
-        Assert.Equal("\"ml.p3dn.24xlarge\"", changed["TrainingJobDefinition"]!["StaticHyperParameters"]!["sagemaker_instance_type"]!.GetValue<string>());
-        Assert.Equal(1, request["HyperParameterTuningJobConfig"]!["ResourceLimits"]!["MaxNumberOfTrainingJobs"]!.GetValue<int>());
     }
 }

@@ -5,10 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { pythonJson, jobNameProblems } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { pythonJson } from '../../../constructs/Orchestration/runtime/encoding.mjs';
+import { jobNameProblems, jobNameRule } from '../../../constructs/Orchestration/runtime/names.mjs';
 
 const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
 const file = path.join(results, 'contract', 'encoding.json');
+
+function synthesizedPolicy() {
+  const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
+  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
+  const [machine] = stateMachineDefinitions(JSON.parse(readFileSync(templatePath, 'utf8')), { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
+  return JSON.parse(machine.text).States.PrepareRequest.Parameters.Payload.policy;
+}
 
 function load() {
   assert.ok(existsSync(file), `${file} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
@@ -23,11 +32,13 @@ test('hyperparameter values encode identically at synthesis (C#) and at run time
   }
 });
 
-test('job names are accepted and refused identically (training: 63, tuning: 32 characters)', () => {
+test('job names are accepted and refused identically under the rules the synthesized policy carries (63 and 32 characters)', () => {
   const { jobNames } = load();
   assert.ok(jobNames.length >= 10);
+  const rules = synthesizedPolicy().jobNames;
+  assert.deepEqual([rules.trainingMaxLength, rules.tuningMaxLength], [63, 32]);
   for (const { name, validTraining, validTuning } of jobNames) {
-    assert.equal(jobNameProblems(name, 63).length === 0, validTraining, `training name ${JSON.stringify(name)}`);
-    assert.equal(jobNameProblems(name, 32).length === 0, validTuning, `tuning name ${JSON.stringify(name)}`);
+    assert.equal(jobNameProblems(name, jobNameRule(rules, false)).length === 0, validTraining, `training name ${JSON.stringify(name)}`);
+    assert.equal(jobNameProblems(name, jobNameRule(rules, true)).length === 0, validTuning, `tuning name ${JSON.stringify(name)}`);
   }
 });

@@ -235,7 +235,7 @@ const invalidInputs = {
   'negative random seed': [{ mode: 'tune', tuning: { randomSeed: -5 } }, /tuning\.randomSeed: -5 is not allowed/],
   'unknown key': [{ instance_type: 'ml.g5.2xlarge' }, /instance_type: unknown field/],
   'instance type outside the list': [{ instanceType: 'ml.p4d.24xlarge' }, /instanceType: "ml\.p4d\.24xlarge" is not allowed; allowed: ml\.g5\.2xlarge, ml\.g5\.12xlarge, ml\.p3\.2xlarge/],
-  'count over the maximum': [{ instanceCount: 3 }, /instanceCount: 3 is not allowed; allowed: an integer from 1 to 2/],
+  'count over the maximum': [{ instanceCount: 3 }, /instanceCount: 3 is not allowed; allowed: an integer from 1 to 1 \(this recipe runs no distribution/],
   'max run over the maximum': [{ maxRuntimeSeconds: 28801 }, /maxRuntimeSeconds: 28801 is not allowed; allowed: an integer from 1 to 28800/],
   'channel outside the datasets bucket': [{ channels: { train: 's3://elsewhere/train/' } }, /channels\.train: "s3:\/\/elsewhere\/train\/" is not allowed/],
   'bad job name': [{ jobName: 'my_job' }, /jobName: "my_job" is not allowed/],

@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { prepare, encodeHyperparameter } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { encodeHyperparameter } from '../../../constructs/Orchestration/runtime/encoding.mjs';
+import { policy as basePolicy } from '../state-machine/fixtures.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const directory = path.join(process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results'), 'hyperparameter-contract');
@@ -42,17 +44,19 @@ const declaredKind = (spec, value) => {
   return spec.kind === 'integer' || spec.kind === 'float' ? kind === 'number' : kind === spec.kind;
 };
 
+/** The fixture policy (shaped as C# writes it) for the recipe's default type and declarations. */
+function policyFor(recipe, jobNamePrefix) {
+  const type = recipe.defaults.training.ResourceConfig.InstanceType;
+  return { ...basePolicy, jobNamePrefix, instanceTypes: { [type]: { quotaNames: {} } }, instanceCount: { max: 1 }, hyperparameters: recipe.declarations };
+}
+
 test('the C# tests wrote the recipes\' hyperparameter declarations', () => {
   assert.ok(files.length > 0, `no declarations in ${directory}: run dotnet test first (scripts/test.sh does)`);
 });
 
 for (const file of files) {
   const recipe = JSON.parse(readFileSync(path.join(directory, file), 'utf8'));
-  const policy = {
-    jobNamePrefix: 'hf-contract', allowedInstanceTypes: [recipe.defaults.training.ResourceConfig.InstanceType],
-    maxInstanceCount: 1, maxRuntimeSeconds: 86400, datasetsBucket: 'datasets', maxTuningJobs: 1, maxParallelTuningJobs: 1,
-    hyperparameters: recipe.declarations,
-  };
+  const policy = policyFor(recipe, 'hf-contract');
   const cases = [];
   for (const [name, spec] of Object.entries(recipe.declarations)) {
     probesFor(spec).forEach((value, i) => {
@@ -100,7 +104,7 @@ test('the issue\'s examples: an integer of 2.5 and an optional integer of "many"
   const [file] = files;
   assert.ok(file);
   const recipe = JSON.parse(readFileSync(path.join(directory, 'translation.json'), 'utf8'));
-  const policy = { jobNamePrefix: 'hf-translate', allowedInstanceTypes: [recipe.defaults.training.ResourceConfig.InstanceType], maxInstanceCount: 1, maxRuntimeSeconds: 86400, datasetsBucket: 'd', maxTuningJobs: 1, maxParallelTuningJobs: 1, hyperparameters: recipe.declarations };
+  const policy = policyFor(recipe, 'hf-translate');
   const attempt = (hyperparameters) => () => prepare({ input: { hyperparameters }, defaults: { training: recipe.defaults.training, tuning: null }, policy, executionName: 'x' });
   assert.throws(attempt({ num_beams: 2.5 }), /hyperparameters\.num_beams: 2\.5 is not allowed; allowed: an integer, or null/);
   assert.throws(attempt({ max_train_samples: 'many' }), /hyperparameters\.max_train_samples: "many" is not allowed; allowed: an integer >= 1, or null/);

@@ -14,7 +14,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
-import { prepare, MESSAGE_LIMITS } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { MESSAGE_LIMITS } from '../../../constructs/Orchestration/runtime/errors.mjs';
 
 const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
 const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
@@ -56,7 +57,7 @@ function validValue(spec, name) {
 }
 
 const train = {
-  mode: 'train', jobName: `${policy.jobNamePrefix}-a`, instanceType: policy.allowedInstanceTypes[0], instanceCount: 1,
+  mode: 'train', jobName: `${policy.jobNamePrefix}-a`, instanceType: Object.keys(policy.instanceTypes)[0], instanceCount: 1,
   spot: true, maxRuntimeSeconds: 3600, maxWaitSeconds: 7200,
   hyperparameters: Object.fromEntries(Object.entries(policy.hyperparameters).map(([k, spec]) => [k, validValue(spec, k)])),
   channels: { train: `s3://${policy.datasetsBucket}/x/` },

@@ -20,14 +20,18 @@ function synthesizedPayload() {
   return JSON.parse(machine.text).States.PrepareRequest.Parameters.Payload;
 }
 
-test('the synthesized pipeline (one instance, no distribution) encrypts traffic exactly when a run asks for more instances', () => {
+test('the synthesized pipeline (one instance, no distribution) keeps one instance; where more may run, traffic is encrypted exactly then', () => {
   const { policy: synthesized, defaults } = synthesizedPayload();
   assert.equal(synthesized.encryptTrafficWhenMultiInstance, true);
   assert.equal(defaults.training.ResourceConfig.InstanceCount, 1);
   assert.equal('EnableInterContainerTrafficEncryption' in defaults.training, false);
-  assert.ok(synthesized.maxInstanceCount >= 2, 'the fixture must allow two instances');
-  const run = (input) => prepare({ input, defaults, policy: synthesized, executionName: 'run-1' }).request;
-
+  // Without a launcher every instance would train its own copy: the policy allows one, and says why.
+  assert.equal(synthesized.instanceCount.max, 1);
+  assert.match(synthesized.instanceCount.why, /no distribution/);
+  assert.throws(() => prepare({ input: { instanceCount: 2 }, defaults, policy: synthesized, executionName: 'run-1' }), /instanceCount: 2 is not allowed; allowed: an integer from 1 to 1 \(this recipe runs no distribution/);
+  // A job built for several instances without a distribution (C# then allows up to MaxInstanceCount) keeps the flag.
+  const several = { ...synthesized, instanceCount: { max: 2 } };
+  const run = (input) => prepare({ input, defaults, policy: several, executionName: 'run-1' }).request;
   assert.equal('EnableInterContainerTrafficEncryption' in run({}), false);
   assert.equal(run({ instanceCount: 2 }).EnableInterContainerTrafficEncryption, true);
   assert.equal(run({ mode: 'tune', instanceCount: 2 }).TrainingJobDefinition.EnableInterContainerTrafficEncryption, true);

@@ -1,13 +1,36 @@
 // Test fixtures for the PrepareRequest unit tests: a policy and default requests shaped like the ones the C#
 // TrainingRequestBuilder emits (the state machine tests use the real synthesized ones instead).
+// Values as C# PrepareRequestPolicy computes them for such a recipe (no volume key on these types: local storage).
+const quotaNames = (type) => ({ onDemand: `${type} for training job usage`, spot: `${type} for spot training job usage` });
 export const policy = Object.freeze({
   jobNamePrefix: 'hf-translate',
-  allowedInstanceTypes: ['ml.g5.2xlarge', 'ml.g5.12xlarge'],
-  maxInstanceCount: 2,
+  jobNames: { alphabet: '[a-zA-Z0-9](-*[a-zA-Z0-9])*', trainingMaxLength: 63, tuningMaxLength: 32 },
+  instanceTypes: {
+    'ml.g5.2xlarge': { quotaNames: quotaNames('ml.g5.2xlarge') },
+    'ml.g5.12xlarge': { quotaNames: quotaNames('ml.g5.12xlarge') },
+  },
+  instanceCount: { max: 2 },
   maxRuntimeSeconds: 8 * 3600,
+  spot: { defaultMaxWaitSeconds: 7200, maxWaitSeconds: 16 * 3600 },
   datasetsBucket: 'datasets-bucket-111122223333',
-  maxTuningJobs: 10,
-  maxParallelTuningJobs: 2,
+  channels: ['train', 'validation'],
+  limits: { hyperparameters: 100, hyperparameterKeyLength: 256, hyperparameterValueLength: 2500, s3UriLength: 1024 },
+  reservedHyperparameters: { prefix: 'sagemaker_', names: ['mp_parameters'] },
+  tuning: {
+    maxJobs: 10,
+    maxParallelJobs: 2,
+    strategies: ['Bayesian', 'Random'],
+    earlyStoppingTypes: ['Off', 'Auto'],
+    scalingTypes: ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'],
+    warmStartTypes: ['IdenticalDataAndAlgorithm', 'TransferLearning'],
+    hyperbandEpochKeys: ['epochs', 'numepochs', 'n-epochs', 'n_epochs', 'num_epochs'],
+    hyperbandMaxResource: 20000,
+    tunedParameters: 30,
+    categoricalValues: 30,
+    categoricalValueLength: 256,
+    warmStartParents: 5,
+    maxRandomSeed: 2147483647,
+  },
 });
 
 export function trainingDefaults() {
@@ -35,7 +58,8 @@ export function trainingDefaults() {
       { ChannelName: 'code', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://cdk-assets/abc.tar.gz', S3DataDistributionType: 'FullyReplicated' } } },
     ],
     OutputDataConfig: { S3OutputPath: 's3://artifacts-bucket/hf-translate/', KmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' },
-    ResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' },
+    // ml.g5 types have local NVMe storage: the builder sends no volume key for them.
+    ResourceConfig: { InstanceType: 'ml.g5.2xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
     StoppingCondition: { MaxRuntimeInSeconds: 3600, MaxWaitTimeInSeconds: 7200 },
     EnableManagedSpotTraining: true,
     CheckpointConfig: { S3Uri: 's3://checkpoints-bucket/hf-translate' },

@@ -1,10 +1,11 @@
-// Unit tests of the PrepareRequest Lambda handler (constructs/Orchestration/runtime/prepare-request.mjs): every kind of
+// Unit tests of the PrepareRequest Lambda handler (constructs/Orchestration/runtime/): every kind of
 // invalid input fails with an InvalidInput error naming the field, and every override lands on its documented path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  prepare, handler, pythonJson, jobNameFor, sanitizeName, fitName, InvalidInputError,
-} from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { prepare, handler } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { pythonJson } from '../../../constructs/Orchestration/runtime/encoding.mjs';
+import { jobNameFor, sanitizeName, fitName } from '../../../constructs/Orchestration/runtime/names.mjs';
+import { InvalidInputError } from '../../../constructs/Orchestration/runtime/errors.mjs';
 import { event, policy } from './fixtures.mjs';
 
 function invalid(input, ...expected) {
@@ -52,9 +53,7 @@ test('overrides patch only their documented paths', () => {
     learning_rate: '0.0001', model_name_or_path: '"t5-base"', num_train_epochs: '5',
     sagemaker_job_name: '"hf-translate-my-run"',
   });
-  const { VolumeKmsKeyId, ...rest } = before.ResourceConfig;
-  assert.ok(VolumeKmsKeyId);
-  assert.deepEqual(request.ResourceConfig, { ...rest, InstanceType: 'ml.g5.12xlarge', InstanceCount: 2 });
+  assert.deepEqual(request.ResourceConfig, { ...before.ResourceConfig, InstanceType: 'ml.g5.12xlarge', InstanceCount: 2 });
   assert.equal('EnableManagedSpotTraining' in request, false);
   assert.deepEqual(request.StoppingCondition, { MaxRuntimeInSeconds: 7200 });
   assert.deepEqual(request.CheckpointConfig, { S3Uri: 's3://checkpoints-bucket/hf-translate/hf-translate-my-run' });
@@ -250,8 +249,8 @@ test('mp_parameters is reserved at run time as at synthesis (TrainingRequestBuil
   assert.match(error.message, /hyperparameters\.mp_parameters: reserved for SageMaker; allowed keys: model_name_or_path, num_train_epochs, learning_rate$/);
 });
 
-test('spot MaxWait never exceeds the 28 days the builder allows, even when twice the environment maximum is more', () => {
-  const long = { ...policy, maxRuntimeSeconds: 28 * 24 * 3600 };
+test('spot MaxWait stays within the policy\'s bound (C# caps twice the environment maximum at 28 days)', () => {
+  const long = { ...policy, maxRuntimeSeconds: 28 * 24 * 3600, spot: { ...policy.spot, maxWaitSeconds: 28 * 24 * 3600 } };
   const limit = 28 * 24 * 3600;
   const ok = prepare(event({ maxRuntimeSeconds: 20 * 24 * 3600, maxWaitSeconds: limit }, { policy: long })).request;
   assert.equal(ok.StoppingCondition.MaxWaitTimeInSeconds, 2419200);

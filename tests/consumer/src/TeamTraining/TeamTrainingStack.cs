@@ -5,7 +5,6 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using HfSageMaker.Constructs.Orchestration;
-using HfSageMaker.Constructs.Security;
 using HfSageMaker.Constructs.Storage;
 using HfSageMaker.Constructs.Training;
 
@@ -34,12 +33,6 @@ public class TeamTrainingStack : Stack
             EncryptionKey = key,
         });
 
-        // The jobs' role, limited to those buckets, that key and that VPC.
-        var executionRole = new SageMakerExecutionRole(this, "ExecutionRole", new SageMakerExecutionRoleProps
-        {
-            Buckets = buckets,
-            Vpc = vpc,
-        });
         var jobs = new SecurityGroup(this, "TrainingJobs", new SecurityGroupProps
         {
             Vpc = vpc,
@@ -63,10 +56,8 @@ public class TeamTrainingStack : Stack
             Job = job,
             SourceCode = TrainingSourceCode.FromDirectory(this, "TrainingCode", "training",
                 new TrainingSourceCodeOptions { EntryPoint = job.EntryPoint }),
-            ExecutionRole = executionRole,
-            DatasetsBucket = buckets.Datasets,
-            ArtifactsBucket = buckets.Artifacts,
-            CheckpointsBucket = buckets.Checkpoints,
+            // No ExecutionRole: the pipeline creates the jobs' role, limited to these buckets, their key and this VPC.
+            Buckets = buckets,
             EncryptionKey = key,
             Vpc = vpc,
             SecurityGroups = [jobs],

@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Training;
+
+namespace HfSageMaker.Constructs.Orchestration;
+
+/// <summary>
+/// The <c>policy</c> of the <c>PrepareRequest</c> payload: the environment's guardrails and everything a run-time choice
+/// changes, computed here at synthesis so that the function holds no SageMaker tables. Per allowed instance type: the
+/// resource configuration's volume key and <c>sagemaker_instance_type</c> (<see cref="TrainingRequestBuilder"/>), and the
+/// Service Quotas names; the spot wait bounds; the job name rules and API limits (the validators' constants); the tuning
+/// enums; the recipe's declared hyperparameter types.
+/// </summary>
+internal static class PrepareRequestPolicy
+{
+    /// <summary>
+    /// Strategies an execution may switch a tuning run to. Grid and Hyperband need a recipe built for them (categorical
+    /// ranges only; a MaxResource or an epochs hyperparameter), so a recipe chooses them at synthesis.
+    /// </summary>
+    public static readonly IReadOnlyList<TuningStrategy> RunTimeStrategies = [TuningStrategy.Bayesian, TuningStrategy.Random];
+
+    /// <summary>Builds the policy (values may be tokens).</summary>
+    public static Dictionary<string, object> Build(HuggingFaceTrainingPipelineProps props, TrainingJobResources resources)
+    {
+        var job = props.Job;
+        var maxRuntimeSeconds = (long)props.MaxRuntime!.ToSeconds();
+        var instanceTypes = new JsonObject();
+        foreach (var type in props.AllowedInstanceTypes!)
+        {
+            var choice = TrainingRequestBuilder.InstanceTypeChoice(job, resources, type);
+            choice["quotaNames"] = new JsonObject { ["onDemand"] = TrainingQuotaNames.OnDemand(type), ["spot"] = TrainingQuotaNames.Spot(type) };
+            instanceTypes[type] = choice;
+        }
+
+        var policy = new Dictionary<string, object>
+        {
+            ["jobNamePrefix"] = props.JobNamePrefix,
+            ["jobNames"] = new Dictionary<string, object>
+            {
+                ["alphabet"] = TrainingDefinitionValidator.JobNameAlphabet,
+                ["trainingMaxLength"] = TrainingDefinitionValidator.MaxTrainingJobNameLength,
+                ["tuningMaxLength"] = TrainingDefinitionValidator.MaxTuningJobNameLength,
+            },
+            ["instanceTypes"] = CdkValues.From(instanceTypes)!,
+            ["instanceCount"] = InstanceCount(props),
+            ["maxRuntimeSeconds"] = maxRuntimeSeconds,
+            ["spot"] = new Dictionary<string, object>
+            {
+                // What the builder sends (or would send with spot on): a run that changes only the run time keeps it, as
+                // the SDK keeps an estimator's max_wait when max_run changes, raised to the run time where SageMaker
+                // requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds (botocore StoppingCondition).
+                ["defaultMaxWaitSeconds"] = TrainingRequestBuilder.MaxWaitSeconds(job),
+                // The builder's default ratio (twice the run time) over the environment's maximum, at most 28 days.
+                ["maxWaitSeconds"] = Math.Min(2 * maxRuntimeSeconds, TrainingDefinitionValidator.MaxRuntimeSeconds),
+            },
+            ["datasetsBucket"] = props.Buckets.Datasets.BucketName,
+            // The channels a run may point elsewhere: the job's own (the builder adds the code channel of an isolated job).
+            ["channels"] = (job.Channels ?? []).Select(c => c.Name).ToArray(),
+            ["limits"] = new Dictionary<string, object>
+            {
+                ["hyperparameters"] = TrainingDefinitionValidator.MaxHyperparameters,
+                ["hyperparameterKeyLength"] = TrainingDefinitionValidator.MaxHyperparameterKeyLength,
+                ["hyperparameterValueLength"] = TrainingDefinitionValidator.MaxHyperparameterValueLength,
+                ["s3UriLength"] = TrainingDefinitionValidator.MaxS3UriLength,
+            },
+            ["reservedHyperparameters"] = new Dictionary<string, object>
+            {
+                ["prefix"] = ReservedHyperparameters.ReservedPrefix,
+                ["names"] = new[] { ReservedHyperparameters.ModelParallelParameters },
+            },
+        };
+        if (job.HyperparameterTypes is { Count: > 0 } types)
+        {
+            // The recipe's declared hyperparameter types: PrepareRequest enforces them on every override.
+            policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
+        }
+
+        if (TrainingRequestBuilder.TrafficEncryptionFollowsInstanceCount(job))
+        {
+            // The builder's default (traffic encrypted when more than one instance runs) follows a run-time instance count.
+            policy["encryptTrafficWhenMultiInstance"] = true;
+        }
+
+        if (props.Tuning is not null)
+        {
+            policy["tuning"] = new Dictionary<string, object>
+            {
+                ["maxJobs"] = props.MaxTuningJobs,
+                ["maxParallelJobs"] = props.MaxParallelTuningJobs,
+                ["strategies"] = RunTimeStrategies.Select(s => s.ToString()).ToArray(),
+                ["earlyStoppingTypes"] = Enum.GetNames<EarlyStoppingType>(),
+                ["scalingTypes"] = Enum.GetNames<ScalingType>(),
+                ["warmStartTypes"] = Enum.GetNames<WarmStartType>(),
+                ["hyperbandEpochKeys"] = TuningValidator.HyperbandEpochKeys.ToArray(),
+                ["hyperbandMaxResource"] = TuningValidator.HyperbandMaxResource,
+                ["tunedParameters"] = TrainingDefinitionValidator.MaxTunedParameters,
+                ["categoricalValues"] = TuningValidator.MaxCategoricalValues,
+                ["categoricalValueLength"] = TuningValidator.MaxCategoricalValueLength,
+                ["warmStartParents"] = TuningValidator.MaxWarmStartParents,
+                ["maxRandomSeed"] = TuningValidator.MaxRandomSeed,
+            };
+        }
+
+        return policy;
+    }
+
+    /// <summary>
+    /// The instance counts a run may ask for. Without a distribution the toolkit starts the entry point on every
+    /// instance with no launcher between them (sagemaker-pytorch-training-toolkit <c>training.py</c>): each instance
+    /// would train its own copy. So a job that runs on one instance without a distribution keeps one instance; a
+    /// distribution, or a job built for several instances, lets a run use up to <c>MaxInstanceCount</c>.
+    /// </summary>
+    private static Dictionary<string, object> InstanceCount(HuggingFaceTrainingPipelineProps props)
+    {
+        var multi = props.Job.Distribution is not null || props.Job.InstanceCount > 1;
+        var count = new Dictionary<string, object> { ["max"] = multi ? props.MaxInstanceCount!.Value : 1 };
+        if (!multi && props.MaxInstanceCount > 1)
+        {
+            count["why"] = "this recipe runs no distribution: every extra instance would train its own copy of the model";
+        }
+
+        return count;
+    }
+}
