@@ -174,7 +174,7 @@ public sealed class TrainingPlatformStack : Stack
             pipelines[recipe.Name] = pipeline;
 
             // Data scientists start, watch and stop runs of every recipe from Studio with their profile's role.
-            StudioRole.GrantExecutions(pipeline.StateMachine);
+            StudioRole.GrantPipeline(pipeline);
 
             monitoring[recipe.Name] = new TrainingMonitoring(this, recipe.MonitoringConstructId, new TrainingMonitoringProps
             {

@@ -49,7 +49,7 @@ public static class NagSuppressions
             if (merged.TryGetValue(s.Id, out var current))
             {
                 if (s.AppliesTo is not null) current.AppliesTo.UnionWith(s.AppliesTo);
-                merged[s.Id] = (current.Reason == s.Reason ? s.Reason : current.Reason + " " + s.Reason, current.AppliesTo,
+                merged[s.Id] = (current.Reason.Contains(s.Reason, StringComparison.Ordinal) ? current.Reason : current.Reason + " " + s.Reason, current.AppliesTo,
                     current.All || s.AppliesTo is null);
             }
             else

@@ -65,6 +65,7 @@ public sealed class PlatformNotifications : Construct
         }
 
         AllowServicesToUseKey(Key, stack);
+        AwsResourceGrants.DenyOtherGrants(this, Key);
 
         var topic = new Topic(this, "Resource", new TopicProps
         {

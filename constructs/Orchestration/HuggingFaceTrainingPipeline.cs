@@ -132,20 +132,12 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             Timeout = props.ExecutionTimeout ?? PipelineExecutionTimeout.Default(props),
         });
 
-        PipelinePermissions.AddJobPermissions(this, props);
+        PipelinePermissions.AddJobPermissions(this, props, resources);
         if (props.VolumeEncryptionKey is not null)
         {
             // As SageMakerExecutionRole does for the platform key: SageMaker creates the volume grants as the job's role.
-            ExecutionRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "UseVolumeKeyForAwsResources",
-                Actions = ["kms:CreateGrant", "kms:DescribeKey"],
-                Resources = [props.VolumeEncryptionKey.KeyArn],
-                Conditions = new Dictionary<string, object>
-                {
-                    ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" },
-                },
-            }));
+            foreach (var statement in AwsResourceGrants.AllowForAwsResources("UseVolumeKeyForAwsResources", props.VolumeEncryptionKey.KeyArn))
+                ExecutionRole.AddToPrincipalPolicy(statement);
         }
 
         // The two log groups are encrypted with EncryptionKey: CloudWatch Logs must be allowed to use it.
@@ -155,6 +147,8 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             props.NotificationTopicKey.Grant(StateMachine, "kms:Decrypt", "kms:GenerateDataKey*");
         }
         PipelinePermissions.AddSuppressions(this);
+        // A customer managed policy, not inline: grants added later (e.g. through GrantPrincipal) land in it too.
+        CustomerManagedPolicies.ConvertDefaultPolicy(StateMachine.Role);
     }
 
     /// <summary>

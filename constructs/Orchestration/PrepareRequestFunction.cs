@@ -74,7 +74,9 @@ internal static class PrepareRequestFunction
                 ["Resource::*"]),
         };
         NagSuppressions.Add(role.Node.FindChild("DefaultPolicy").Node.DefaultChild!, suppressions.ToArray());
+        CustomerManagedPolicies.ConvertDefaultPolicy(role);
         NagSuppressions.Add(function,
+            LambdaRuntimes.SuppressNewerThanCloudFormation,
             new NagSuppression("HIPAA.Security-LambdaDLQ", "Invoked synchronously by Step Functions only (lambda:invoke, RequestResponse): a dead-letter queue applies to asynchronous invocations; errors go back to the state machine, which notifies and fails."),
             new NagSuppression("NIST.800.53.R5-LambdaDLQ", "Invoked synchronously by Step Functions only (lambda:invoke, RequestResponse): a dead-letter queue applies to asynchronous invocations; errors go back to the state machine, which notifies and fails."));
         if (props.Vpc is null)
@@ -84,6 +86,13 @@ internal static class PrepareRequestFunction
                 new NagSuppression("HIPAA.Security-LambdaInsideVPC", reason),
                 new NagSuppression("NIST.800.53.R5-LambdaInsideVPC", reason),
                 new NagSuppression("PCI.DSS.321-LambdaInsideVPC", reason));
+        }
+        if (props.PrepareRequestReservedConcurrency is null)
+        {
+            var concurrency = $"Reserved concurrency is an opt-in (PrepareRequestReservedConcurrency): Lambda keeps {LambdaUnreservedMinimum} of the account's concurrency unreserved and new accounts start with a quota of 10, so a reservation by default would fail the first deployment; the function runs once per pipeline execution for well under a second.";
+            NagSuppressions.Add(function,
+                new NagSuppression("HIPAA.Security-LambdaConcurrency", concurrency),
+                new NagSuppression("NIST.800.53.R5-LambdaConcurrency", concurrency));
         }
         if (props.PrepareRequestReservedConcurrency is { } reserved)
             Annotations.Of(function).AddWarningV2(WarningIds.ReservedConcurrency,

@@ -102,16 +102,8 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
 
         // Volume and output encryption (VolumeKmsKeyId, OutputDataConfig.KmsKeyId) use the same key: grants for AWS
         // services only.
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "UsePlatformKeyForAwsResources",
-            Actions = ["kms:CreateGrant", "kms:DescribeKey"],
-            Resources = [buckets.EncryptionKey.KeyArn],
-            Conditions = new Dictionary<string, object>
-            {
-                ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" },
-            },
-        }));
+        foreach (var statement in AwsResourceGrants.AllowForAwsResources("UsePlatformKeyForAwsResources", buckets.EncryptionKey.KeyArn))
+            role.AddToPrincipalPolicy(statement);
 
         // Logs: only the SageMaker log group of training jobs, in this account and region. CreateLogGroup is authorized
         // on the group's ARN without a suffix, arn:<partition>:logs:<region>:<account>:log-group:<name> (Service
@@ -170,6 +162,8 @@ public sealed partial class SageMakerExecutionRole : Construct, IGrantable
         var policy = role.Node.TryFindChild("DefaultPolicy") as IConstruct
             ?? throw new InvalidOperationException("The execution role has no default policy.");
         NagSuppressions.Add(policy, [.. findings]);
+        // A customer managed policy, not inline: grants added later (the pipeline's source code, a volume key) land in it too.
+        CustomerManagedPolicies.ConvertDefaultPolicy(role);
     }
 
     private void Validate(SageMakerExecutionRoleProps props, IReadOnlyList<string> repositories)

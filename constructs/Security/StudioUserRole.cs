@@ -28,7 +28,7 @@ namespace HfSageMaker.Constructs.Security;
 /// <para><b>Breaking the role/domain cycle.</b> The domain needs the role's ARN (<c>DefaultUserSettings.ExecutionRole</c>)
 /// and the Studio statements need the domain id for their ARNs (<c>app/&lt;domain-id&gt;/*</c>,
 /// <c>space/&lt;domain-id&gt;/*</c>, ...). The role and its default policy are created without the domain; the Studio
-/// statements go into a separate <c>AWS::IAM::Policy</c> (<see cref="AddStudioDomainPolicy"/>, child id
+/// statements go into a separate policy (<see cref="AddStudioDomainPolicy"/>, child id
 /// <c>StudioDomainAccess</c>) attached to the role, which references the domain id and so is created after the domain:
 /// role, then domain, then policy; no cycle, and every ARN names the real domain id. Neither a wildcard domain with a
 /// tag condition nor a <c>sagemaker:DomainId</c> policy variable is needed.</para>
@@ -60,6 +60,15 @@ public sealed partial class StudioUserRole : Construct, IGrantable
 
     private readonly IConstruct _defaultPolicy;
     private Policy? _domainPolicy;
+    private string? _domainArn;
+    private ManagedPolicy? _notebookJobs;
+    private ManagedPolicy? _notebookJobControl;
+    private readonly List<string> _pipelinePrefixes = [];
+    private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
+    private PolicyStatement? _denyPipelineNames;
+    private PolicyStatement? _stopPipelineJobs;
+
+    private static readonly string[] StopActions = ["sagemaker:StopTrainingJob", "sagemaker:StopHyperParameterTuningJob"];
 
     /// <summary>The role.</summary>
     public IRole Role { get; }
@@ -100,16 +109,8 @@ public sealed partial class StudioUserRole : Construct, IGrantable
              "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]));
 
         // The apps' EBS volumes and the home EFS are encrypted with the platform key: grants for AWS services only.
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "UsePlatformKeyForAwsResources",
-            Actions = ["kms:CreateGrant", "kms:DescribeKey"],
-            Resources = [buckets.EncryptionKey.KeyArn],
-            Conditions = new Dictionary<string, object>
-            {
-                ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" },
-            },
-        }));
+        foreach (var statement in AwsResourceGrants.AllowForAwsResources("UsePlatformKeyForAwsResources", buckets.EncryptionKey.KeyArn))
+            role.AddToPrincipalPolicy(statement);
 
         // Logs: write the Studio apps' log group; read (not write) the training jobs' logs started through the pipeline.
         // ':*' is how CloudWatch Logs names the streams of a group (log-group:<name>:log-stream:<stream>); CreateLogGroup
@@ -137,6 +138,8 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         _defaultPolicy = role.Node.TryFindChild("DefaultPolicy") as IConstruct
             ?? throw new InvalidOperationException("The Studio user role has no default policy.");
         NagSuppressions.Add(_defaultPolicy, [.. findings]);
+        // A customer managed policy, not inline: grants added later (executions, notebook uploads) land in it too.
+        CustomerManagedPolicies.ConvertDefaultPolicy(role);
     }
 
     /// <summary>
@@ -158,6 +161,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         var stack = Stack.Of(this);
         string SageMaker(string resource) => $"arn:{stack.Partition}:sagemaker:{stack.Region}:{stack.Account}:{resource}";
         var domainArn = SageMaker($"domain/{domain.DomainId}");
+        _domainArn = domainArn;
         var profiles = SageMaker($"user-profile/{domain.DomainId}/*");
         var spaces = SageMaker($"space/{domain.DomainId}/*");
         var apps = SageMaker($"app/{domain.DomainId}/*");
@@ -207,6 +211,7 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         NagSuppressions.Add(policy, new NagSuppression("AwsSolutions-IAM5",
             "Studio spaces, apps and user profiles get names chosen in Studio, so their ARNs end in '/*' after this domain's id (space/<domain-id>/*, app/<domain-id>/*, user-profile/<domain-id>/*): every action is limited to this one domain. sagemaker:ListApps, ListSpaces, ListUserProfiles and ListDomains support no resource-level permissions (AWS Service Authorization Reference), hence '*'; they only list.",
             ["Resource::*", NagFindings.Resource(this, spaces), NagFindings.Resource(this, apps), NagFindings.Resource(this, profiles)]));
+        CustomerManagedPolicies.Convert(policy, Role);
         _domainPolicy = policy;
         return policy;
     }
@@ -241,10 +246,69 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     }
 
     /// <summary>
+    /// <see cref="GrantExecutions"/> for <paramref name="pipeline"/>'s state machine, and reserves its job name prefix:
+    /// with <see cref="AddNotebookJobsPolicy"/>, notebook jobs may not be named <c>&lt;prefix&gt;-…</c> (those are the
+    /// pipeline's, which its state machine manages and its alarms and dashboards watch), and users may stop the
+    /// pipeline's jobs (besides the notebook jobs of this domain), no other job of the account.
+    /// </summary>
+    /// <returns>The grant of <see cref="GrantExecutions"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is null.</exception>
+    public Grant GrantPipeline(Orchestration.HuggingFaceTrainingPipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var grant = GrantExecutions(pipeline.StateMachine);
+        if (!CdkTokens.IsUnresolved(pipeline.JobNamePrefix) && !_pipelinePrefixes.Contains(pipeline.JobNamePrefix))
+            _pipelinePrefixes.Add(pipeline.JobNamePrefix);
+        ReservePipelineJobs();
+        return grant;
+    }
+
+    /// <summary>
+    /// Once the notebook policy exists and pipelines are known: a deny of creating jobs under the pipelines' prefixes
+    /// and an allow of stopping their jobs, both in the notebook policy (one statement each, growing with the pipelines).
+    /// </summary>
+    private void ReservePipelineJobs()
+    {
+        if (_notebookJobs is null || _pipelinePrefixes.Count == 0) return;
+        var stack = Stack.Of(this);
+        string SageMaker(string resource) => $"arn:{stack.Partition}:sagemaker:{stack.Region}:{stack.Account}:{resource}";
+        var arns = _pipelinePrefixes.Where(p => _reserved.Add(p))
+            .SelectMany(p => new[] { SageMaker($"training-job/{p}-*"), SageMaker($"hyper-parameter-tuning-job/{p}-*") }).ToArray();
+        if (arns.Length == 0) return;
+        if (_denyPipelineNames is null || _stopPipelineJobs is null)
+        {
+            _denyPipelineNames = new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "DenyPipelineJobNames",
+                Effect = Effect.DENY,
+                Actions = [SageMakerJobGuardrails.CreateTrainingJob, SageMakerJobGuardrails.CreateHyperParameterTuningJob],
+                Resources = arns,
+            });
+            _stopPipelineJobs = new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "StopPipelineJobs",
+                Actions = [.. StopActions],
+                Resources = arns,
+            });
+            _notebookJobs.AddStatements(_denyPipelineNames);
+            _notebookJobControl!.AddStatements(_stopPipelineJobs);
+        }
+        else
+        {
+            _denyPipelineNames.AddResources(arns);
+            _stopPipelineJobs.AddResources(arns);
+        }
+        NagSuppressions.Add(_notebookJobControl!, new NagSuppression("AwsSolutions-IAM5",
+            "A pipeline's jobs are named '<JobNamePrefix>-<execution>' per run, so stopping them is allowed on '<prefix>-*' of each pipeline of this stack (creating under those prefixes is denied to notebooks).",
+            [.. arns.Select(a => NagFindings.Resource(this, a))]));
+    }
+
+    /// <summary>
     /// Lets the role create training and tuning jobs from a notebook, but only with the settings of
     /// <paramref name="defaults"/> (the SDK defaults of the domain), enforced with SageMaker's IAM condition keys as the
     /// Service Authorization Reference lists them for <c>CreateTrainingJob</c> and <c>CreateHyperParameterTuningJob</c>
-    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html): every subnet and
+    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html), written by
+    /// <see cref="SageMakerJobGuardrails.ConditionsFor"/>, the builder the pipelines' roles use too: every subnet and
     /// security group one of the platform's and present (<c>sagemaker:VpcSubnets</c>, <c>sagemaker:VpcSecurityGroupIds</c>,
     /// <c>ForAllValues</c> plus <c>Null = false</c>, since <c>ForAllValues</c> alone also matches a request without a VPC),
     /// network isolation and inter-container encryption on (<c>Bool</c>, which fails when the request omits them), the
@@ -258,10 +322,12 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     /// <c>@remote</c> sends) are allowed under the same guardrails when tagged
     /// <see cref="SageMakerSdkDefaults.RemoteFunctionTagKey"/>. Also: <c>iam:PassRole</c> on the job role only, for
     /// <c>sagemaker.amazonaws.com</c>; tagging on creation only (<c>sagemaker:TaggingAction</c>) with the configured tag keys and
-    /// <see cref="StudioSystemTagKeys"/>; describe, stop and list jobs
-    /// (<c>fit()</c>, the tuner and <c>@remote</c> poll them); uploads (put, not delete) under the defaults' key prefix.
-    /// The statements go into a customer managed policy (child id <c>NotebookJobs</c>), outside the role's inline
-    /// policy size quota.
+    /// <see cref="StudioSystemTagKeys"/>; describe and list jobs (<c>fit()</c>, the tuner and <c>@remote</c> poll them);
+    /// stop only this platform's jobs: those an app of the domain of <see cref="AddStudioDomainPolicy"/> created (Studio's
+    /// <c>sagemaker:domain-arn</c> tag) and the pipelines' of <see cref="GrantPipeline"/>, whose job name prefixes
+    /// notebook jobs may not take; uploads (put, not delete) under the defaults' key prefix. The statements go into two
+    /// customer managed policies (child ids <c>NotebookJobs</c>: creating; <c>NotebookJobsControl</c>: watching and
+    /// stopping), each with its own 6,144-character quota.
     /// </summary>
     /// <param name="defaults">The domain's SDK defaults.</param>
     /// <returns>The managed policy, attached to <see cref="Role"/>.</returns>
@@ -280,69 +346,22 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         var trainingJobs = SageMaker("training-job/*");
         var tuningJobs = SageMaker("hyper-parameter-tuning-job/*");
         var keyArn = props.EncryptionKey.KeyArn;
-        var keepAlive = props.MaxWarmPoolKeepAlive?.ToSeconds() ?? 0;
 
-        Dictionary<string, object> Guardrails(bool networkIsolation) => new()
+        // The platform invariants, written by the one builder the pipeline's state machine role uses too.
+        var guardrails = new SageMakerJobGuardrails
         {
-            ["ForAllValues:StringEquals"] = new Dictionary<string, object>
-            {
-                ["sagemaker:InstanceTypes"] = TrainingCostConditions.InstanceTypeValues(props.AllowedInstanceTypes),
-                ["sagemaker:VpcSecurityGroupIds"] = defaults.SecurityGroupIds.ToArray(),
-                ["sagemaker:VpcSubnets"] = defaults.SubnetIds.ToArray(),
-            },
-            ["Null"] = new Dictionary<string, object>
-            {
-                // No file system channels (EFS/FSx in the VPC): the platform's jobs read S3 only.
-                ["sagemaker:FileSystemId"] = "true",
-                ["sagemaker:InstanceTypes"] = "false",
-                ["sagemaker:MaxRuntimeInSeconds"] = "false",
-                ["sagemaker:OutputKmsKeyArn"] = "false",
-                ["sagemaker:VpcSecurityGroupIds"] = "false",
-                ["sagemaker:VpcSubnets"] = "false",
-            },
-            ["Bool"] = new Dictionary<string, object>
-            {
-                ["sagemaker:InterContainerTrafficEncryption"] = "true",
-                ["sagemaker:NetworkIsolation"] = networkIsolation ? "true" : "false",
-            },
-            // Remote debugging (listed for CreateTrainingJob only) opens a shell in the job's container, with the job
-            // role's credentials: never from a notebook.
-            ["BoolIfExists"] = new Dictionary<string, object> { ["sagemaker:EnableRemoteDebug"] = "false" },
-            ["ArnEquals"] = new Dictionary<string, object> { ["sagemaker:OutputKmsKeyArn"] = keyArn },
-            // Types with local NVMe storage take no volume key; the others must send one (DenyEbsVolumesWithoutPlatformKey).
-            ["ArnEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = keyArn },
-            ["NumericLessThanEquals"] = new Dictionary<string, object> { ["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds() },
-            // Listed for CreateTrainingJob only; absent from tuning requests and from requests without warm pools.
-            ["NumericLessThanEqualsIfExists"] = new Dictionary<string, object> { ["sagemaker:KeepAlivePeriod"] = keepAlive },
+            AllowedInstanceTypes = props.AllowedInstanceTypes,
+            MaxRuntime = props.MaxRuntime,
+            SubnetIds = defaults.SubnetIds,
+            SecurityGroupIds = defaults.SecurityGroupIds,
+            OutputKmsKeyArn = keyArn,
+            VolumeKmsKeyArn = keyArn,
+            MaxWarmPoolKeepAlive = props.MaxWarmPoolKeepAlive,
         };
-
-        // Tuning: which request field feeds sagemaker:MaxRuntimeInSeconds for CreateHyperParameterTuningJob is not
-        // documented (the training definition's StoppingCondition, the tuner's unset ResourceLimits.MaxRuntimeInSeconds,
-        // or none), so the key may be absent: no Null test on it, and the cap applies IfExists (see TrainingCostConditions).
-        var tuningGuardrails = Guardrails(networkIsolation: true);
-        ((Dictionary<string, object>)tuningGuardrails["Null"]).Remove("sagemaker:MaxRuntimeInSeconds");
-        tuningGuardrails.Remove("NumericLessThanEquals");
-        ((Dictionary<string, object>)tuningGuardrails["NumericLessThanEqualsIfExists"])["sagemaker:MaxRuntimeInSeconds"] = props.MaxRuntime.ToSeconds();
-        var statements = new List<PolicyStatement>
-        {
-            new(new PolicyStatementProps
-            {
-                Sid = "CreateJobsWithinGuardrails",
-                Actions = ["sagemaker:CreateTrainingJob"],
-                Resources = [trainingJobs],
-                Conditions = Guardrails(networkIsolation: true),
-            }),
-            new(new PolicyStatementProps
-            {
-                Sid = "CreateTuningJobsWithinGuardrails",
-                Actions = ["sagemaker:CreateHyperParameterTuningJob"],
-                Resources = [tuningJobs],
-                Conditions = tuningGuardrails,
-            }),
-        };
+        var statements = guardrails.CreateStatements(trainingJobs, tuningJobs).ToList();
         if (props.AllowRemoteFunctions)
         {
-            var remote = Guardrails(networkIsolation: false);
+            var remote = (guardrails with { NetworkIsolation = false }).ConditionsFor(SageMakerJobGuardrails.CreateTrainingJob);
             remote["StringEquals"] = new Dictionary<string, object>
             {
                 [$"aws:RequestTag/{SageMakerSdkDefaults.RemoteFunctionTagKey}"] = SageMakerSdkDefaults.RemoteFunctionTagValue,
@@ -350,29 +369,17 @@ public sealed partial class StudioUserRole : Construct, IGrantable
             statements.Add(new PolicyStatement(new PolicyStatementProps
             {
                 Sid = "CreateRemoteFunctionJobsWithinGuardrails",
-                Actions = ["sagemaker:CreateTrainingJob"],
+                Actions = [SageMakerJobGuardrails.CreateTrainingJob],
                 Resources = [trainingJobs],
                 Conditions = remote,
             }));
         }
         // An allowed type with EBS volumes and no volume key would get the AWS managed key: denied. (A deny, not a second
         // set of allow statements per kind of type: the managed policy must stay within IAM's 6,144 characters.)
-        var ebsTypes = props.AllowedInstanceTypes.Where(InstanceTypeCatalog.AcceptsVolumeKmsKey).ToArray();
-        if (ebsTypes.Length > 0)
-        {
-            statements.Add(new PolicyStatement(new PolicyStatementProps
-            {
-                Sid = "DenyEbsVolumesWithoutPlatformKey",
-                Effect = Effect.DENY,
-                Actions = ["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"],
-                Resources = [trainingJobs, tuningJobs],
-                Conditions = new Dictionary<string, object>
-                {
-                    ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["sagemaker:InstanceTypes"] = ebsTypes },
-                    ["Null"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = "true" },
-                },
-            }));
-        }
+        if (guardrails.DenyVolumesWithoutKey("DenyEbsVolumesWithoutPlatformKey",
+                [SageMakerJobGuardrails.CreateTrainingJob, SageMakerJobGuardrails.CreateHyperParameterTuningJob],
+                [trainingJobs, tuningJobs], InstanceTypeCatalog.AcceptsVolumeKmsKey) is { } deny)
+            statements.Add(deny);
         var tagKeys = props.Tags.Keys.Append(SageMakerSdkDefaults.RemoteFunctionTagKey).Concat(StudioSystemTagKeys)
             .Order(StringComparer.Ordinal).ToArray();
         statements.AddRange(
@@ -404,13 +411,18 @@ public sealed partial class StudioUserRole : Construct, IGrantable
                     ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "sagemaker.amazonaws.com" },
                 },
             }),
+        ]);
+
+        // Watching and stopping go into a second managed policy (child id NotebookJobsControl): each managed policy has
+        // its own 6,144-character quota, and the creation guardrails grow with the subnets, instance types and tags.
+        var control = new List<PolicyStatement>
+        {
             new(new PolicyStatementProps
             {
-                Sid = "WatchAndStopJobs",
+                Sid = "WatchJobs",
                 Actions =
                 [
-                    "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob", "sagemaker:DescribeHyperParameterTuningJob",
-                    "sagemaker:StopHyperParameterTuningJob", "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
+                    "sagemaker:DescribeTrainingJob", "sagemaker:DescribeHyperParameterTuningJob", "sagemaker:ListTrainingJobsForHyperParameterTuningJob",
                 ],
                 Resources = [trainingJobs, tuningJobs],
             }),
@@ -422,19 +434,45 @@ public sealed partial class StudioUserRole : Construct, IGrantable
                 Actions = ["sagemaker:ListTrainingJobs", "sagemaker:ListHyperParameterTuningJobs"],
                 Resources = ["*"],
             }),
-        ]);
+        };
+        // Stop only this platform's jobs: those Studio tagged with this domain's ARN when an app of it created them (the
+        // notebook jobs, whose names are the SDK's or the user's), and the pipelines' jobs (ReservePipelineJobs).
+        if (_domainArn is { } domainArn)
+        {
+            control.Add(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "StopJobsCreatedInThisDomain",
+                Actions = [.. StopActions],
+                Resources = [trainingJobs, tuningJobs],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object> { [$"aws:ResourceTag/{StudioSystemTagKeys[0]}"] = domainArn },
+                },
+            }));
+        }
 
-        // A customer managed policy: IAM caps a role's inline policies at 10,240 characters in total and this one
-        // grows with the subnets, instance types and tags (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+        // Customer managed policies: IAM caps a role's inline policies at 10,240 characters in total and these grow with
+        // the subnets, instance types and tags (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
         var policy = new ManagedPolicy(this, "NotebookJobs", new ManagedPolicyProps
         {
             Description = "Studio users: create training and tuning jobs from notebooks only within the platform's guardrails",
             Roles = [Role],
             Statements = [.. statements],
         });
-        NagSuppressions.Add(policy, new NagSuppression("AwsSolutions-IAM5",
-            "Training and tuning jobs get names chosen by the SDK or the user (huggingface-pytorch-training-<timestamp>, <function>-<timestamp>), so their ARNs end in '/*'; creation is limited by SageMaker condition keys to the platform's subnets, security groups, key, instance types, run time and network isolation, tagging to the configured tag keys. sagemaker:ListTrainingJobs and ListHyperParameterTuningJobs support no resource-level permissions (AWS Service Authorization Reference), hence '*'; they only list.",
+        _notebookJobs = policy;
+        _notebookJobControl = new ManagedPolicy(this, "NotebookJobsControl", new ManagedPolicyProps
+        {
+            Description = "Studio users: watch notebook and pipeline jobs, stop only this platform's",
+            Roles = [Role],
+            Statements = [.. control],
+        });
+        NagSuppressions.Add(_notebookJobControl, new NagSuppression("AwsSolutions-IAM5",
+            "Training and tuning jobs get names chosen by the SDK or the user (huggingface-pytorch-training-<timestamp>, <function>-<timestamp>), so their ARNs end in '/*': describing them only reads, stopping them needs the tag Studio puts on what an app of this domain creates. sagemaker:ListTrainingJobs and ListHyperParameterTuningJobs support no resource-level permissions (AWS Service Authorization Reference), hence '*'; they only list.",
             ["Resource::*", NagFindings.Resource(this, trainingJobs), NagFindings.Resource(this, tuningJobs)]));
+        ReservePipelineJobs();
+        NagSuppressions.Add(policy, new NagSuppression("AwsSolutions-IAM5",
+            "Training and tuning jobs get names chosen by the SDK or the user (huggingface-pytorch-training-<timestamp>, <function>-<timestamp>), so their ARNs end in '/*'; creation is limited by SageMaker condition keys to the platform's subnets, security groups, keys, instance types, run time, isolation and traffic encryption, tagging to the configured tag keys.",
+            [NagFindings.Resource(this, trainingJobs), NagFindings.Resource(this, tuningJobs)]));
 
         // The SDK uploads source archives and @remote payloads under the prefix (put, no delete); reads are granted already.
         var objects = $"{props.KeyPrefix}/*";

@@ -1,14 +1,15 @@
 // Checks what tests/consumer/run.sh produced: the package (metadata as NuGet reads it from the .nuspec), a copy of
 // constructs/ alone (its own settings), the external net8.0 app's restore (it resolved the package's net8.0 assets) and
 // the app's synthesized template (imports only: no VPC, bucket or key of its own; the pipeline's defaults; the grant
-// to another role; the default request valid against the botocore SageMaker API model; cdk-nag AwsSolutions clean).
+// to another role; the default request valid against the botocore SageMaker API model; cdk-nag AwsSolutions, HIPAA Security
+// and NIST 800-53 R5 clean).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { stateMachineDefinitions } from '../node/lib/intrinsics.mjs';
 import { validateRequest } from '../node/lib/sagemaker-api-model.mjs';
-import { runAwsSolutions, formatFinding } from '../node/lib/nag.mjs';
+import { runNag, formatFinding } from '../node/lib/nag.mjs';
 
 const need = (name) => {
   const value = process.env[name];
@@ -131,10 +132,10 @@ describe('the consumer stack', () => {
     assert.equal(roles.length, 1, 'no role created by the pipeline');
     const [roleId, roleResource] = roles[0];
     assert.equal(roleResource.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service, 'sagemaker.amazonaws.com');
-    const passRole = ofType('AWS::IAM::Policy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement)
+    const passRole = ofType('AWS::IAM::ManagedPolicy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement)
       .filter((st) => st.Action === 'iam:PassRole');
     assert.deepEqual(passRole.map((st) => st.Resource), [{ 'Fn::GetAtt': [roleId, 'Arn'] }]);
-    const role = ofType('AWS::IAM::Policy').find(([id]) => id.startsWith('PipelineExecutionRoleDefaultPolicy'));
+    const role = ofType('AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith('PipelineExecutionRoleDefaultPolicy'));
     const text = JSON.stringify(role[1].Properties.PolicyDocument);
     for (const bucket of ['team-ml-datasets', 'team-ml-artifacts', 'team-ml-checkpoints']) {
       assert.ok(text.includes(`:s3:::${bucket}/*`), `${bucket} objects not granted`);
@@ -143,8 +144,13 @@ describe('the consumer stack', () => {
     assert.match(text, /"kms:Decrypt"/);
   });
 
-  test('cdk-nag AwsSolutions finds no unsuppressed error', () => {
-    const { errors, ruleFailures } = runAwsSolutions(templateFile);
-    assert.deepEqual([...errors, ...ruleFailures].map((f) => formatFinding('TeamTrainingStack', f)), []);
+  test('cdk-nag AwsSolutions, HIPAA Security and NIST 800-53 R5 find no unsuppressed error', () => {
+    const { errors, ruleFailures } = runNag(templateFile);
+    // The app's own grant to its imported CI role (Role.FromRoleArn) is an inline AWS::IAM::Policy that aws-cdk-lib
+    // attaches to imported roles: the app's resource, not the library's, so the two packs' inline-policy rule is the
+    // app's to decide. Everything the library creates must be clean.
+    const appsOwn = (f) => f.logicalId.startsWith('CiRolePolicy') && /IAMNoInlinePolicy$/.test(f.ruleId);
+    assert.equal([...errors].filter(appsOwn).length, 2, 'the app-owned finding is there (HIPAA and NIST), so the filter below filters something');
+    assert.deepEqual([...errors, ...ruleFailures].filter((f) => !appsOwn(f)).map((f) => formatFinding('TeamTrainingStack', f)), []);
   });
 });

@@ -19,6 +19,7 @@ import { listStacks, readTemplate } from './lib/cdk-out.mjs';
 import { render, renderContext, stateMachineDefinitions } from './lib/intrinsics.mjs';
 import { validateRequest } from './lib/sagemaker-api-model.mjs';
 import { allows, simulate } from './lib/notebook-iam.mjs';
+import { identityPolicies as rolePolicies, managedPolicyArns, policySize } from './lib/iam-policies.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REMOTE_TAG = 'sagemaker-sdk-remote-function';
@@ -74,14 +75,10 @@ function studioRoleId(template) {
   return domain.Properties.DefaultUserSettings.ExecutionRole['Fn::GetAtt'][0];
 }
 
-/** Every identity policy of a role, rendered: inline policies and AWS::IAM::Policy resources attached to it. */
+/** Every identity policy of the Studio role, rendered (lib/iam-policies.mjs); it attaches no AWS managed policy. */
 function identityPolicies(template, ctx, roleId) {
-  const out = (template.Resources[roleId].Properties.Policies ?? []).map((p, i) => ({ name: `${roleId}-inline-${i}`, policy: render(ctx, p.PolicyDocument) }));
-  for (const [id, r] of [...resourcesOf(template, 'AWS::IAM::Policy'), ...resourcesOf(template, 'AWS::IAM::ManagedPolicy')]) {
-    if ((r.Properties.Roles ?? []).some((x) => x.Ref === roleId)) out.push({ name: id, policy: render(ctx, r.Properties.PolicyDocument), type: r.Type });
-  }
-  assert.ok((template.Resources[roleId].Properties.ManagedPolicyArns ?? []).length === 0, 'the Studio role has no managed policies to model');
-  return out;
+  assert.deepEqual(managedPolicyArns(template, ctx, roleId), [], 'the Studio role has no AWS managed policies to model');
+  return rolePolicies(template, ctx, roleId);
 }
 
 const sorted = (list) => [...list].sort();
@@ -289,15 +286,14 @@ for (const { stack, environment, template, ctx } of stacks) {
     assert.ok(outcome.some((o) => o.actual) && outcome.some((o) => !o.actual), 'the table has allowed and denied rows');
   });
 
-  test(`${stack.name}: the Studio role's policies fit IAM's size quotas`, () => {
-    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: inline policies of a role 10,240
-    // characters in total, a managed policy 6,144 (whitespace not counted). Placeholders have CloudFormation's lengths.
-    const size = (p) => JSON.stringify(p.policy).replace(/\s/g, '').length;
+  test(`${stack.name}: the Studio role's notebook guardrails are one managed policy within IAM's size quota`, () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html: a managed policy 6,144 characters
+    // (whitespace not counted). Placeholders have CloudFormation's lengths. Every role's quotas: iam-quotas.test.mjs.
     const policies = identityPolicies(template, ctx, studioRoleId(template));
-    const inline = policies.filter((p) => p.type === 'AWS::IAM::Policy').reduce((n, p) => n + size(p), 0);
-    assert.ok(inline <= 10240, `inline policies: ${inline} characters`);
-    for (const p of policies.filter((x) => x.type === 'AWS::IAM::ManagedPolicy')) assert.ok(size(p) <= 6144, `${p.name}: ${size(p)} characters`);
-    assert.equal(policies.filter((x) => x.type === 'AWS::IAM::ManagedPolicy').length, 1, 'the notebook guardrails are one managed policy');
+    const guardrails = policies.filter((p) => JSON.stringify(p.policy).includes('"CreateJobsWithinGuardrails"'));
+    assert.equal(guardrails.length, 1, policies.map((p) => p.name).join(', '));
+    assert.equal(guardrails[0].type, 'AWS::IAM::ManagedPolicy');
+    assert.ok(policySize(guardrails[0].policy) <= 6144, `${guardrails[0].name}: ${policySize(guardrails[0].policy)} characters`);
   });
 
   test(`${stack.name}: the Studio role may tag jobs only while creating them, and only with the platform's tag keys`, async () => {
@@ -308,5 +304,36 @@ for (const { stack, environment, template, ctx } of stacks) {
     assert.equal(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, { ...tags(keys), 'sagemaker:TaggingAction': 'CreateTrainingJob' }), 'Allowed');
     assert.notEqual(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, tags(keys)), 'Allowed', 'AddTags on an existing job');
     assert.notEqual(await simulate(policies, ctx, 'sagemaker:AddTags', jobArn, { ...tags([...keys, 'team']), 'sagemaker:TaggingAction': 'CreateTrainingJob' }), 'Allowed');
+  });
+}
+
+// Notebook jobs and the pipelines' jobs stay apart (StudioUserRole.GrantPipeline): a notebook request under a
+// pipeline's job name prefix (read from each state machine's own PrepareRequest policy) is denied, and users may stop
+// only the pipelines' jobs and the jobs an app of this domain created (Studio's sagemaker:domain-arn tag).
+for (const { stack, environment, template, ctx } of stacks) {
+  if (environment.studio.notebookJobs !== true) continue;
+  const prefixes = stateMachineDefinitions(template, ctx).map((d) => /"jobNamePrefix":"([^"]+)"/.exec(d.text)?.[1]).filter(Boolean);
+  const [[domainId]] = resourcesOf(template, 'AWS::SageMaker::Domain');
+  const job = (kind, name) => `arn:aws:sagemaker:${ctx.region}:${ctx.account}:${kind}/${name}`;
+
+  test(`${stack.name}: notebooks cannot take a pipeline's job name prefix; users stop only this platform's jobs`, async () => {
+    const policies = identityPolicies(template, ctx, studioRoleId(template));
+    assert.ok(prefixes.length >= 2, prefixes.join());
+    const domainArn = render(ctx, { 'Fn::Join': ['', [`arn:aws:sagemaker:${ctx.region}:${ctx.account}:domain/`, { 'Fn::GetAtt': [domainId, 'DomainId'] }]] });
+    const create = {
+      'sagemaker:InstanceTypes': [environment.training.defaultInstanceType], 'sagemaker:MaxRuntimeInSeconds': '3600',
+    };
+    for (const prefix of prefixes) {
+      assert.equal(await simulate(policies, ctx, 'sagemaker:CreateTrainingJob', job('training-job', `${prefix}-from-a-notebook`), create), 'ExplicitlyDenied', prefix);
+      assert.equal(await simulate(policies, ctx, 'sagemaker:CreateHyperParameterTuningJob', job('hyper-parameter-tuning-job', `${prefix}-nb`), create), 'ExplicitlyDenied', prefix);
+      assert.equal(await simulate(policies, ctx, 'sagemaker:StopTrainingJob', job('training-job', `${prefix}-run-1`), {}), 'Allowed', `stop ${prefix}`);
+      assert.equal(await simulate(policies, ctx, 'sagemaker:StopHyperParameterTuningJob', job('hyper-parameter-tuning-job', `${prefix}-run-1`), {}), 'Allowed');
+    }
+    const tagged = (arn) => ({ 'aws:ResourceTag/sagemaker:domain-arn': arn });
+    const notebookJob = job('training-job', 'huggingface-pytorch-training-2026-12-04-10-00-00-000');
+    assert.equal(await simulate(policies, ctx, 'sagemaker:StopTrainingJob', notebookJob, tagged(domainArn)), 'Allowed', 'a notebook job of this domain');
+    assert.notEqual(await simulate(policies, ctx, 'sagemaker:StopTrainingJob', notebookJob, {}), 'Allowed', 'an untagged job of the account');
+    assert.notEqual(await simulate(policies, ctx, 'sagemaker:StopTrainingJob', notebookJob, tagged(`arn:aws:sagemaker:${ctx.region}:${ctx.account}:domain/d-otherdomain1`)), 'Allowed', 'another domain');
+    assert.equal(await simulate(policies, ctx, 'sagemaker:DescribeTrainingJob', notebookJob, {}), 'Allowed', 'describing any job stays allowed');
   });
 }

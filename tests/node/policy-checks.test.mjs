@@ -2,7 +2,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkBuckets, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkServiceTrustConfusedDeputy, checkNoOpenIngress, checkPassRole, checkStudioDomainsVpcOnly, checkSuppressions,
+  checkBuckets, checkDefaultSecurityGroupsRestricted, checkLogGroupsEncrypted, checkNoFullAccessPolicies, checkServiceTrustConfusedDeputy, checkNoOpenIngress,
+  checkPassRole, checkStudioDomainsVpcOnly, checkStudioSecurityGroupPorts, checkSuppressions,
 } from './lib/policy-checks.mjs';
 
 const tpl = (Resources) => ({ Resources });
@@ -270,5 +271,42 @@ describe('checkServiceTrustConfusedDeputy', () => {
   });
   test('a service listed in an array with another service is still checked', () => {
     assert.equal(checkServiceTrustConfusedDeputy(role(trust(['lambda.amazonaws.com', 'sagemaker.amazonaws.com']))).length, 1);
+  });
+});
+
+describe('checkStudioSecurityGroupPorts', () => {
+  const self = { 'Fn::GetAtt': ['Sg', 'GroupId'] };
+  const rule = (IpProtocol, FromPort, ToPort, source = self) => ({
+    Type: 'AWS::EC2::SecurityGroupIngress', Properties: { IpProtocol, FromPort, ToPort, GroupId: self, SourceSecurityGroupId: source },
+  });
+  const studio = (rules) => tpl({
+    Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'studio' } },
+    Domain: { Type: 'AWS::SageMaker::Domain', Properties: { DefaultUserSettings: { SecurityGroups: [self] } } },
+    ...rules,
+  });
+  test('exactly NFS and TCP 8192-65535 from itself passes', () => {
+    assert.deepEqual(checkStudioSecurityGroupPorts(studio({ A: rule('tcp', 2049, 2049), B: rule('tcp', 8192, 65535) })), []);
+  });
+  test('an all-traffic self rule fails, naming the group and the rules found', () => {
+    const problems = checkStudioSecurityGroupPorts(studio({ A: rule('tcp', 2049, 2049), B: rule('-1') }));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^Sg: .*\[-1 \*-\*, tcp 2049-2049\]/);
+  });
+  test('a missing app port rule or a rule from another group fails', () => {
+    assert.equal(checkStudioSecurityGroupPorts(studio({ A: rule('tcp', 2049, 2049) })).length, 1);
+    const other = checkStudioSecurityGroupPorts(studio({ A: rule('tcp', 2049, 2049), B: rule('tcp', 8192, 65535, { 'Fn::GetAtt': ['Other', 'GroupId'] }) }));
+    assert.ok(other.some((p) => /^B: .*another source/.test(p)), other.join('\n'));
+  });
+});
+
+describe('checkDefaultSecurityGroupsRestricted', () => {
+  const vpc = { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16' } };
+  test('a VPC whose default group the CDK custom resource restricts passes', () => {
+    assert.deepEqual(checkDefaultSecurityGroupsRestricted(tpl({
+      Vpc: vpc, R: { Type: 'Custom::VpcRestrictDefaultSG', Properties: { DefaultSecurityGroupId: { 'Fn::GetAtt': ['Vpc', 'DefaultSecurityGroup'] } } },
+    })), []);
+  });
+  test('a VPC without it fails, naming the VPC', () => {
+    assert.deepEqual(checkDefaultSecurityGroupsRestricted(tpl({ Vpc: vpc })).map((p) => p.split(':')[0]), ['Vpc']);
   });
 });

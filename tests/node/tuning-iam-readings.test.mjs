@@ -11,26 +11,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { listStacks, readTemplate } from './lib/cdk-out.mjs';
-import { render, renderContext } from './lib/intrinsics.mjs';
+import { renderContext } from './lib/intrinsics.mjs';
+import { identityPolicies, rolesTrusting } from './lib/iam-policies.mjs';
 
 const asArray = (v) => (Array.isArray(v) ? v : [v]);
-
-/** Logical ids of the roles whose trust policy names a service principal. */
-function rolesTrusting(template, service) {
-  return Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role'
-    && r.Properties.AssumeRolePolicyDocument.Statement.some((s) => asArray(s.Principal?.Service).includes(service))).map(([id]) => id);
-}
-
-/** Every identity policy of a role, rendered: inline, AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources attached to it. */
-function identityPolicies(template, ctx, roleId) {
-  const out = (template.Resources[roleId].Properties.Policies ?? []).map((p, i) => ({ name: `${roleId}-inline-${i}`, policy: render(ctx, p.PolicyDocument) }));
-  for (const [id, r] of Object.entries(template.Resources)) {
-    if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') && (r.Properties.Roles ?? []).some((x) => x.Ref === roleId)) {
-      out.push({ name: id, policy: render(ctx, r.Properties.PolicyDocument) });
-    }
-  }
-  return out;
-}
 
 async function decision(policies, ctx, resource, contextVariables) {
   const result = await runSimulation({

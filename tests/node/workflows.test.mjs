@@ -164,6 +164,18 @@ export function pullRequestProblems(wf) {
     const node = stepsOf(test).find((s) => (s.uses ?? '').startsWith('actions/setup-node@'));
     if (!node || node.with?.cache !== 'npm') problems.push('test job does not set up Node with the npm cache');
   }
+  // The upgrade check: the base synthesized from the pull request's base commit, compared with the head's templates,
+  // the report posted per environment; no AWS credentials needed.
+  const upgrade = Object.values(jobs).find((j) => /scripts\/upgrade-check\.sh/.test(runs(j)));
+  if (!upgrade) problems.push('no job runs scripts/upgrade-check.sh');
+  else {
+    const base = stepsOf(upgrade).find((s) => (s.uses ?? '').startsWith('actions/checkout@') && /github\.event\.pull_request\.base\.sha/.test(String(s.with?.ref ?? '')));
+    if (!base) problems.push('upgrade job does not check out the pull request base (github.event.pull_request.base.sha)');
+    if (!/dotnet run --project infra/.test(runs(upgrade))) problems.push('upgrade job does not synthesize the base with dotnet run --project infra');
+    if (!usesGithubScript(upgrade)) problems.push('upgrade job does not post its report as a PR comment');
+    if (usesAws(upgrade)) problems.push('upgrade job assumes an AWS role: the check needs none');
+    if ('if' in upgrade) problems.push('upgrade job is conditional: it must run on every pull request (only its comment may be skipped)');
+  }
   const diff = Object.values(jobs).find((j) => /cdk diff/.test(runs(j)));
   if (!diff) problems.push('no job runs cdk diff');
   else {
@@ -321,7 +333,7 @@ describe('workflow files', () => {
     assert.equal(pinned, nodeMajor);
   });
 
-  test('pull-request.yml: tests, synthesizes and posts cdk diff per environment', () =>
+  test('pull-request.yml: tests, synthesizes, runs the upgrade check and posts cdk diff per environment', () =>
     assert.deepEqual(pullRequestProblems(workflows['pull-request.yml'].wf), []));
 
   test('deploy.yml: dev -> staging -> prod after one build, prod behind its environment', () =>
@@ -387,6 +399,15 @@ jobs:
         with: { node-version: 24, cache: npm }
       - run: scripts/test.sh
       - run: dotnet run --project infra
+  upgrade:
+    needs: test
+    permissions: { contents: read, pull-requests: write }
+    steps:
+      - uses: actions/checkout@${SHA} # v4.2.2
+        with: { ref: "\${{ github.event.pull_request.base.sha }}", path: .upgrade-base }
+      - run: cd .upgrade-base && dotnet run --project infra
+      - run: scripts/upgrade-check.sh base.out cdk.out .upgrade-base upgrade-report
+      - uses: actions/github-script@${SHA} # v7.0.1
   diff:
     environment: \${{ matrix.environment }}-diff
     permissions: { contents: read, id-token: write, pull-requests: write }
@@ -474,6 +495,13 @@ describe('the rules reject bad workflows', () => {
     assert.match(pullRequestProblems(load(goodPr.replace(' --method=template', ' --no-change-set'))).join(), /--method=template/);
     assert.match(pullRequestProblems(load(goodPr.replace('pull_request: { branches: [main] }', 'push: {}'))).join(), /not triggered on pull_request/);
     assert.match(pullRequestProblems(load(goodPr.replace('{ global-json-file: global.json }', '{ dotnet-version: 10.0.x }'))).join(), /global.json/);
+  });
+
+  test('a pull-request workflow without the upgrade check, or with one that compares nothing, is reported', () => {
+    assert.match(pullRequestProblems(load(goodPr.replace('scripts/upgrade-check.sh', 'echo'))).join(), /no job runs scripts\/upgrade-check.sh/);
+    assert.match(pullRequestProblems(load(goodPr.replace('github.event.pull_request.base.sha', 'github.sha'))).join(), /does not check out the pull request base/);
+    assert.match(pullRequestProblems(load(goodPr.replace('cd .upgrade-base && dotnet run --project infra', 'true'))).join(), /does not synthesize the base/);
+    assert.match(pullRequestProblems(load(goodPr.replace('  upgrade:\n    needs: test\n', '  upgrade:\n    needs: test\n    if: false\n'))).join(), /upgrade job is conditional/);
   });
 
   test('a setup-node step on another Node than package.json engines names is reported', () => {

@@ -24,7 +24,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     private IEnumerable<JsonObject> StateMachineStatements()
     {
         var roleId = _f.Stack.GetLogicalId((CfnElement)_f.Pipeline.StateMachine.Role.Node.DefaultChild!);
-        return Resources("AWS::IAM::Policy")
+        return Resources("AWS::IAM::ManagedPolicy")
             .Where(p => p["Properties"]!["Roles"]!.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == roleId))
             .SelectMany(p => p["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()));
     }
@@ -84,7 +84,7 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     [Fact]
     public void CreateActions_AreScopedToThePrefix_AndCarryTheCostConditions()
     {
-        var create = StateMachineStatements().Single(s => Actions(s).Contains("sagemaker:CreateTrainingJob"));
+        var create = StateMachineStatements().Single(s => Actions(s).Contains("sagemaker:CreateTrainingJob") && (string?)s["Effect"] == "Allow");
         Assert.Equal(["sagemaker:CreateTrainingJob"], Actions(create).ToArray());
         Assert.Contains(":training-job/hf-translate-*", JsonSerializer.Serialize(create["Resource"]));
         var conditions = create["Condition"]!.AsObject();
@@ -93,10 +93,48 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
         Assert.Equal("28800", conditions["NumericLessThanEquals"]!["sagemaker:MaxRuntimeInSeconds"]!.ToString());
 
         // Tuning: its own statement, capped only if SageMaker supplies the key (TrainingCostConditions explains why).
-        var tune = StateMachineStatements().Single(s => Actions(s).Contains("sagemaker:CreateHyperParameterTuningJob"));
+        var tune = StateMachineStatements().Single(s => Actions(s).Contains("sagemaker:CreateHyperParameterTuningJob") && (string?)s["Effect"] == "Allow");
         Assert.Equal(["sagemaker:CreateHyperParameterTuningJob"], Actions(tune).ToArray());
         Assert.Contains(":hyper-parameter-tuning-job/hf-translate-*", JsonSerializer.Serialize(tune["Resource"]));
         Assert.Equal("28800", tune["Condition"]!["NumericLessThanEqualsIfExists"]!["sagemaker:MaxRuntimeInSeconds"]!.ToString());
+    }
+
+    /// <summary>
+    /// The create statements require what the default requests themselves send (the values compared are the requests',
+    /// resolved as CloudFormation sees them): every subnet and security group of their VpcConfig and a VpcConfig at
+    /// all, isolation, the output key, the volume key PrepareRequest falls back to (the output key), no file-system
+    /// channel; inter-container encryption is refused only when sent as false, since the single-instance default leaves
+    /// it out (tests/node/pipeline-iam.test.mjs simulates each mutation over every environment).
+    /// </summary>
+    [Fact]
+    public void CreateActions_RequireTheDefaultRequestsOwnVpcIsolationAndKeys()
+    {
+        var tuning = (JsonObject)_f.Pipeline.DefaultTuningRequest!["TrainingJobDefinition"]!;
+        foreach (var (action, request) in new[] { ("sagemaker:CreateTrainingJob", _f.Pipeline.DefaultTrainingRequest), ("sagemaker:CreateHyperParameterTuningJob", tuning) })
+        {
+            var c = StateMachineStatements().Single(s => Actions(s).Contains(action) && (string?)s["Effect"] == "Allow")["Condition"]!.AsObject();
+            string Resolved(JsonNode node) => JsonSerializer.Serialize(_f.Stack.Resolve(node.DeepClone().AsArray().Select(x => x!.GetValue<string>()).ToArray()));
+            Assert.Equal(Resolved(request["VpcConfig"]!["Subnets"]!), c["ForAllValues:StringEquals"]!["sagemaker:VpcSubnets"]!.ToJsonString());
+            Assert.Equal(Resolved(request["VpcConfig"]!["SecurityGroupIds"]!), c["ForAllValues:StringEquals"]!["sagemaker:VpcSecurityGroupIds"]!.ToJsonString());
+            Assert.Equal(JsonSerializer.Serialize(_f.Stack.Resolve(request["OutputDataConfig"]!["KmsKeyId"]!.GetValue<string>())), c["ArnEquals"]!["sagemaker:OutputKmsKeyArn"]!.ToJsonString());
+            Assert.Equal(c["ArnEquals"]!["sagemaker:OutputKmsKeyArn"]!.ToJsonString(), c["ArnEqualsIfExists"]!["sagemaker:VolumeKmsKeyArn"]!.ToJsonString());
+            Assert.True(request["EnableNetworkIsolation"]!.GetValue<bool>());
+            Assert.Equal("true", (string?)c["Bool"]!["sagemaker:NetworkIsolation"]);
+            Assert.False(request.ContainsKey("EnableInterContainerTrafficEncryption"));
+            Assert.Equal("true", (string?)c["BoolIfExists"]!["sagemaker:InterContainerTrafficEncryption"]);
+            Assert.Equal("""{"sagemaker:InstanceTypes":"false","sagemaker:VpcSubnets":"false","sagemaker:VpcSecurityGroupIds":"false","sagemaker:FileSystemId":"true","sagemaker:OutputKmsKeyArn":"false"}""",
+                c["Null"]!.ToJsonString());
+        }
+    }
+
+    /// <summary>The pipeline's allowed EBS-only type (ml.p3.2xlarge) must carry the volume key: denied without one.</summary>
+    [Fact]
+    public void Ebs_only_types_without_a_volume_key_are_denied()
+    {
+        var deny = StateMachineStatements().Single(s => (string?)s["Effect"] == "Deny");
+        Assert.Equal(["sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob"], Actions(deny));
+        Assert.Equal("""["ml.p3.2xlarge"]""", deny["Condition"]!["ForAnyValue:StringEquals"]!["sagemaker:InstanceTypes"]!.ToJsonString());
+        Assert.Equal("true", (string?)deny["Condition"]!["Null"]!["sagemaker:VolumeKmsKeyArn"]);
     }
 
     [Fact]
@@ -144,11 +182,11 @@ public sealed class HuggingFaceTrainingPipelineTests : IClassFixture<PipelineFix
     /// first deployment on a new account: nothing is reserved unless the team opts in.
     /// </summary>
     [Fact]
-    public void PrepareFunction_RunsOnNode22_InTheVpc_WithoutReservedConcurrency()
+    public void PrepareFunction_RunsOnNode24_InTheVpc_WithoutReservedConcurrency()
     {
         _f.Template.HasResourceProperties("AWS::Lambda::Function", Match.ObjectLike(new Dictionary<string, object>
         {
-            ["Runtime"] = "nodejs22.x",
+            ["Runtime"] = "nodejs24.x",
             ["Handler"] = "prepare-request.handler",
             ["VpcConfig"] = Match.ObjectLike(new Dictionary<string, object>()),
         }));

@@ -143,7 +143,7 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
         }));
 
         // Least privilege over what was given: the three imported buckets, their key, the VPC's network interfaces.
-        var policies = JsonSerializer.SerializeToElement(template.FindResources("AWS::IAM::Policy"));
+        var policies = JsonSerializer.SerializeToElement(template.FindResources("AWS::IAM::ManagedPolicy"));
         var rolePolicy = policies.EnumerateObject().Single(p => p.Name.StartsWith("PipelineExecutionRoleDefaultPolicy", StringComparison.Ordinal)).Value.GetRawText();
         foreach (var bucket in new[] { "team-datasets", "team-artifacts", "team-checkpoints" })
         {
@@ -341,8 +341,11 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
             Roles = [s.Role.Role],
             Statements = [new PolicyStatement(new PolicyStatementProps { Actions = ["sagemaker:ListTags"], Resources = ["*"] })],
         });
-        var policies = JsonSerializer.SerializeToElement(Template.FromStack(s.Stack).FindResources("AWS::IAM::Policy"));
-        var roleDefault = policies.EnumerateObject().Single(p => p.Name.StartsWith("ExecutionRoleDefaultPolicy", StringComparison.Ordinal));
+        var template = Template.FromStack(s.Stack);
+        // The role's own policy is customer managed (CustomerManagedPolicies); the app's extra Policy stays inline.
+        var roleDefault = JsonSerializer.SerializeToElement(template.FindResources("AWS::IAM::ManagedPolicy")).EnumerateObject()
+            .Single(p => p.Name.StartsWith("ExecutionRoleDefaultPolicy", StringComparison.Ordinal));
+        var policies = JsonSerializer.SerializeToElement(template.FindResources("AWS::IAM::Policy"));
         Assert.Contains("sns:Publish", roleDefault.Value.GetRawText(), StringComparison.Ordinal);
         var extra = policies.EnumerateObject().Single(p => p.Name.StartsWith("Extra", StringComparison.Ordinal));
         Assert.Contains("""{"Ref":"ExecutionRoleFAA49FA6"}""", extra.Value.GetRawText(), StringComparison.Ordinal);
@@ -357,8 +360,9 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
 
     private static IEnumerable<JsonElement> StateMachinePolicy(Template template)
     {
-        var policies = JsonSerializer.SerializeToElement(template.FindResources("AWS::IAM::Policy"));
-        return policies.EnumerateObject().Where(p => p.Name.StartsWith("PipelineRoleDefaultPolicy", StringComparison.Ordinal))
+        var policies = JsonSerializer.SerializeToElement(template.FindResources("AWS::IAM::ManagedPolicy"));
+        return policies.EnumerateObject().Where(p => p.Name.StartsWith("PipelineRoleDefaultPolicy", StringComparison.Ordinal)
+                || p.Name.StartsWith("PipelineJobGuardrails", StringComparison.Ordinal))
             .SelectMany(p => p.Value.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray());
     }
 }

@@ -62,7 +62,7 @@ public sealed class PipelineVolumeKeyTests
                 ["Statement"] = Match.ArrayWith([Match.ObjectLike(new Dictionary<string, object>
                 {
                     ["Sid"] = "UseVolumeKeyForAwsResources",
-                    ["Action"] = new[] { "kms:CreateGrant", "kms:DescribeKey" },
+                    ["Action"] = "kms:CreateGrant",
                     ["Condition"] = new Dictionary<string, object> { ["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" } },
                     ["Resource"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { stack.GetLogicalId((CfnElement)volume.Node.DefaultChild!), "Arn" } },
                 })]),

@@ -168,7 +168,7 @@ public sealed class ConstructOptionsTests(ConstructOptionsFixture fixture) : ICl
         var pull = Statements(T, "Role").Single(s => Actions(s).Contains("ecr:BatchGetImage")).GetProperty("Resource").GetRawText();
         Assert.Contains("repository/huggingface-pytorch-training\"", pull);
         Assert.Contains("repository/huggingface-pytorch-training-neuronx\"", pull);
-        var policy = Resources(T, "AWS::IAM::Policy").Single(kv => kv.Key.StartsWith("Role", StringComparison.Ordinal)).Value;
+        var policy = Resources(T, "AWS::IAM::ManagedPolicy").Single(kv => kv.Key.StartsWith("Role", StringComparison.Ordinal)).Value;
         Assert.Contains("Resource::arn:<AWS::Partition>:ecr:eu-west-1:*:repository/huggingface-pytorch-training-neuronx",
             NagSuppressions(policy)["AwsSolutions-IAM5"]);
     }

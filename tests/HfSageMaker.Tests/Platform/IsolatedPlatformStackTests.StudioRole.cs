@@ -15,7 +15,7 @@ public sealed partial class IsolatedPlatformStackTests
 
     private List<JsonElement> StudioStatementsWith(string action) => StudioStatements.Where(s => Actions(s).Contains(action)).ToList();
 
-    private KeyValuePair<string, JsonElement> DomainAccessPolicy => Resources(T, "AWS::IAM::Policy")
+    private KeyValuePair<string, JsonElement> DomainAccessPolicy => Resources(T, "AWS::IAM::ManagedPolicy")
         .Single(kv => kv.Key.StartsWith("StudioUserRoleStudioDomainAccess", StringComparison.Ordinal));
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed partial class IsolatedPlatformStackTests
     public void Studio_role_and_its_default_policy_do_not_reference_the_domain_and_the_domain_policy_does_so_no_cycle()
     {
         Assert.DoesNotContain(DomainId, Resources(T, "AWS::IAM::Role")[StudioRoleId].GetRawText());
-        var defaultPolicy = Resources(T, "AWS::IAM::Policy").Single(kv => kv.Key.StartsWith("StudioUserRoleDefaultPolicy", StringComparison.Ordinal)).Value;
+        var defaultPolicy = Resources(T, "AWS::IAM::ManagedPolicy").Single(kv => kv.Key.StartsWith("StudioUserRoleDefaultPolicy", StringComparison.Ordinal)).Value;
         Assert.DoesNotContain(DomainId, defaultPolicy.GetRawText());
 
         var domainPolicy = DomainAccessPolicy.Value.GetProperty("Properties");
@@ -173,7 +173,7 @@ public sealed partial class IsolatedPlatformStackTests
             "Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:123456789012:user-profile/<Studio43727D10.DomainId>/*",
         ], domainPolicy.Order(StringComparer.Ordinal));
 
-        var defaultPolicy = NagSuppressions(Resources(T, "AWS::IAM::Policy")
+        var defaultPolicy = NagSuppressions(Resources(T, "AWS::IAM::ManagedPolicy")
             .Single(kv => kv.Key.StartsWith("StudioUserRoleDefaultPolicy", StringComparison.Ordinal)).Value)["AwsSolutions-IAM5"];
         Assert.Contains("Resource::<StorageDatasets615E7AC1.Arn>/*", defaultPolicy);
         Assert.Contains("Resource::<StorageArtifacts08431D1F.Arn>/*", defaultPolicy);

@@ -70,19 +70,19 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
 
     /// <summary>
     /// aws-cdk-lib 2.160 puts the provider on nodejs20.x, whose creation AWS blocked on 2026-06-01 (cfn-lint E2533):
-    /// it runs on the runtime of our own function, with no AwsSolutions-L1 suppression needed (cdk-nag and cfn-lint
-    /// over cdk.out judge that runtime in scripts/test.sh).
+    /// it runs on nodejs24.x, the newest Node.js runtime of CloudFormation's schema as cfn-lint 1.51.0 bundles it, as
+    /// our own function does, with the same AwsSolutions-L1 suppression (cdk-nag's newest aws-cdk-lib already lists
+    /// nodejs26.x; cdk-nag and cfn-lint over cdk.out judge both in scripts/test.sh).
     /// </summary>
     [Fact]
-    public void Default_security_group_provider_runs_on_the_runtime_of_our_own_function_without_an_l1_suppression()
+    public void Default_security_group_provider_runs_on_nodejs24_as_our_own_function_does()
     {
         var functions = Resources(T, "AWS::Lambda::Function");
         var provider = functions.Single(kv => kv.Key.StartsWith("CustomVpcRestrictDefaultSG", StringComparison.Ordinal)).Value;
         var ours = functions.Single(kv => kv.Key.Contains("PrepareRequestFunction", StringComparison.Ordinal)).Value;
-        var runtime = provider.GetProperty("Properties").GetProperty("Runtime").GetString();
-        Assert.NotEqual("nodejs20.x", runtime);
-        Assert.Equal(ours.GetProperty("Properties").GetProperty("Runtime").GetString(), runtime);
-        Assert.DoesNotContain("AwsSolutions-L1", NagSuppressions(provider).Keys);
+        Assert.Equal("nodejs24.x", provider.GetProperty("Properties").GetProperty("Runtime").GetString());
+        Assert.Equal("nodejs24.x", ours.GetProperty("Properties").GetProperty("Runtime").GetString());
+        Assert.Equal(NagSuppressions(ours)["AwsSolutions-L1"], NagSuppressions(provider)["AwsSolutions-L1"]);
     }
 
     /// <summary>
@@ -125,18 +125,22 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
         Assert.False(sg.TryGetProperty("SecurityGroupIngress", out _));
     }
 
+    /// <summary>
+    /// The self rules AWS documents for a VpcOnly Studio domain, and nothing else: NFS (TCP 2049) to the home EFS and
+    /// TCP 8192-65535 between the apps ("Connect Amazon SageMaker Studio in a VPC to External Resources",
+    /// https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-and-internet-access.html).
+    /// </summary>
     [Fact]
-    public void Studio_security_group_allows_nfs_and_all_traffic_within_itself()
+    public void Studio_security_group_allows_from_itself_exactly_nfs_and_the_documented_app_ports()
     {
-        var self = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { "NetworkStudioSecurityGroup973FB21A", "GroupId" } };
-        T.HasResourceProperties("AWS::EC2::SecurityGroupIngress", Match.ObjectLike(new Dictionary<string, object>
-        {
-            ["IpProtocol"] = "tcp", ["FromPort"] = 2049, ["ToPort"] = 2049, ["GroupId"] = self, ["SourceSecurityGroupId"] = self,
-        }));
-        T.HasResourceProperties("AWS::EC2::SecurityGroupIngress", Match.ObjectLike(new Dictionary<string, object>
-        {
-            ["IpProtocol"] = "-1", ["GroupId"] = self, ["SourceSecurityGroupId"] = self,
-        }));
+        const string group = "NetworkStudioSecurityGroup973FB21A";
+        var rules = Resources(T, "AWS::EC2::SecurityGroupIngress").Values.Select(r => r.GetProperty("Properties"))
+            .Where(p => p.GetProperty("GroupId").GetRawText().Contains(group, StringComparison.Ordinal)).ToList();
+        Assert.All(rules, p => Assert.Equal($"{{\"Fn::GetAtt\":[\"{group}\",\"GroupId\"]}}", p.GetProperty("SourceSecurityGroupId").GetRawText()));
+        Assert.Equal(["tcp 2049-2049", "tcp 8192-65535"], rules
+            .Select(p => $"{p.GetProperty("IpProtocol").GetString()} {p.GetProperty("FromPort").GetInt32()}-{p.GetProperty("ToPort").GetInt32()}")
+            .Order(StringComparer.Ordinal));
+        Assert.False(Resources(T, "AWS::EC2::SecurityGroup")[group].GetProperty("Properties").TryGetProperty("SecurityGroupIngress", out _));
     }
 
     [Fact]
@@ -227,6 +231,28 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
             condition.GetProperty("ArnLike").GetProperty("kms:EncryptionContext:aws:logs:arn").GetRawText());
     }
 
+    /// <summary>
+    /// Both keys the platform creates (data and notifications) deny kms:CreateGrant to every principal unless an AWS
+    /// service creates the grant for an AWS resource; BoolIfExists also denies a request without the key. The offline
+    /// simulation of the key policies is in tests/node/key-policies.test.mjs.
+    /// </summary>
+    [Fact]
+    public void Both_keys_deny_grants_that_are_not_for_aws_resources()
+    {
+        var keys = Resources(T, "AWS::KMS::Key");
+        Assert.Equal(["NotificationsKeyADCFA950", "StorageKeyBAA9457B"], keys.Keys.Order(StringComparer.Ordinal));
+        foreach (var (id, key) in keys)
+        {
+            var deny = key.GetProperty("Properties").GetProperty("KeyPolicy").GetProperty("Statement").EnumerateArray()
+                .Where(s => s.GetProperty("Effect").GetString() == "Deny").ToList();
+            var statement = Assert.Single(deny);
+            Assert.Equal("DenyGrantsNotForAwsResources", statement.GetProperty("Sid").GetString());
+            Assert.Equal("""{"AWS":"*"}""", statement.GetProperty("Principal").GetRawText());
+            Assert.Equal(["kms:CreateGrant"], Actions(statement));
+            Assert.Equal("""{"BoolIfExists":{"kms:GrantIsForAWSResource":"false"}}""", statement.GetProperty("Condition").GetRawText());
+        }
+    }
+
     [Theory]
     [InlineData("StorageDatasets615E7AC1", "datasets/")]
     [InlineData("StorageArtifacts08431D1F", "artifacts/")]
@@ -273,9 +299,11 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
         Assert.Equal("AES256", p.GetProperty("BucketEncryption").GetProperty("ServerSideEncryptionConfiguration")[0]
             .GetProperty("ServerSideEncryptionByDefault").GetProperty("SSEAlgorithm").GetString());
         Assert.False(p.TryGetProperty("AccessControl", out _)); // no LogDeliveryWrite ACL: delivery through the bucket policy
-        // cdk-nag passes S1 for a log-destination bucket; a suppression here would be stale (tests/node/policy.test.mjs).
+        // cdk-nag passes S1 and the packs' S3BucketLoggingEnabled for a log-destination bucket; a suppression here would
+        // be stale (tests/node/policy.test.mjs). SSE-S3 is suppressed with its reason.
         Assert.DoesNotContain("AwsSolutions-S1", NagSuppressions(logs).Keys);
-        Assert.Contains("NIST.800.53.R5-S3BucketLoggingEnabled", NagSuppressions(logs).Keys);
+        Assert.DoesNotContain("NIST.800.53.R5-S3BucketLoggingEnabled", NagSuppressions(logs).Keys);
+        Assert.Contains("NIST.800.53.R5-S3DefaultEncryptionKMS", NagSuppressions(logs).Keys);
         var policy = Resources(T, "AWS::S3::BucketPolicy")["StorageAccessLogsPolicyB327A790"];
         Assert.Contains("logging.s3.amazonaws.com", policy.GetRawText());
     }
@@ -299,6 +327,27 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     // ---- Execution role ----
 
     private List<JsonElement> RoleStatements => Statements(T, "ExecutionRole");
+
+    /// <summary>
+    /// The platform's permissions are customer managed policies (versioned, each with its own 6,144-character quota),
+    /// not inline ones (cdk-nag HIPAA.Security/NIST.800.53.R5 IAMNoInlinePolicy): the only inline policy left is the
+    /// one aws-cdk-lib renders for its own default-security-group provider role, suppressed with a reason.
+    /// </summary>
+    [Fact]
+    public void Every_policy_of_ours_is_customer_managed_and_the_only_inline_one_is_the_cdk_providers()
+    {
+        T.ResourceCountIs("AWS::IAM::Policy", 0);
+        var inline = Resources(T, "AWS::IAM::Role").Where(kv => kv.Value.GetProperty("Properties").TryGetProperty("Policies", out _)).ToList();
+        var provider = Assert.Single(inline);
+        Assert.StartsWith("CustomVpcRestrictDefaultSG", provider.Key, StringComparison.Ordinal);
+        Assert.Contains("NIST.800.53.R5-IAMNoInlinePolicy", NagSuppressions(provider.Value).Keys);
+        Assert.Contains("HIPAA.Security-IAMNoInlinePolicy", NagSuppressions(provider.Value).Keys);
+        Assert.Equal(
+            ["ExecutionRoleDefaultPolicy", "NetworkFlowLogDelivery", "StudioUserRoleDefaultPolicy",
+             "StudioUserRoleStudioDomainAccess", "TranslationPipelineJobGuardrails", "TranslationPipelinePrepareRequestRoleDefaultPolicy",
+             "TranslationPipelineRoleDefaultPolicy"],
+            Resources(T, "AWS::IAM::ManagedPolicy").Keys.Select(k => k[..^8]).Order(StringComparer.Ordinal));
+    }
 
     [Fact]
     public void Execution_role_is_trusted_by_sagemaker_only_and_has_no_managed_policies()
@@ -429,7 +478,7 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     [Fact]
     public void Every_wildcard_of_the_execution_role_policy_is_suppressed_for_cdk_nag_by_name()
     {
-        var policy = Resources(T, "AWS::IAM::Policy").Single(kv => kv.Key.StartsWith("ExecutionRole", StringComparison.Ordinal)).Value;
+        var policy = Resources(T, "AWS::IAM::ManagedPolicy").Single(kv => kv.Key.StartsWith("ExecutionRole", StringComparison.Ordinal)).Value;
         var suppressed = NagSuppressions(policy)["AwsSolutions-IAM5"];
         Assert.Contains("Resource::*", suppressed);
         Assert.Contains("Resource::<StorageDatasets615E7AC1.Arn>/*", suppressed);

@@ -81,9 +81,12 @@ internal static class TemplateJson
     /// <summary>The only resource of a type.</summary>
     public static System.Text.Json.JsonElement Single(Template template, string type) => Resources(template, type).Values.Single();
 
-    /// <summary>All statements of all IAM policies whose logical id starts with <paramref name="prefix"/>.</summary>
+    /// <summary>All statements of the IAM policies whose logical id starts with <paramref name="prefix"/> or that are
+    /// attached to a role whose logical id does (a pipeline role's JobGuardrails policy).</summary>
     public static List<System.Text.Json.JsonElement> Statements(Template template, string prefix) =>
-        Resources(template, "AWS::IAM::Policy").Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+        Resources(template, "AWS::IAM::ManagedPolicy").Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)
+                || (kv.Value.GetProperty("Properties").TryGetProperty("Roles", out var roles)
+                    && roles.EnumerateArray().Any(r => r.TryGetProperty("Ref", out var id) && id.GetString()!.StartsWith(prefix, StringComparison.Ordinal))))
             .SelectMany(kv => kv.Value.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray())
             .ToList();
 

@@ -146,7 +146,7 @@ public sealed partial class SageMakerSdkDefaultsTests
         studioRole.AddNotebookJobsPolicy(defaults);
 
         var template = Template.FromStack(stack);
-        var policy = Assert.Single(template.FindResources("AWS::IAM::ManagedPolicy").Values);
+        var policy = Assert.Single(template.FindResources("AWS::IAM::ManagedPolicy"), kv => kv.Key.StartsWith("StudioRoleNotebookJobs", StringComparison.Ordinal) && !kv.Key.Contains("Control", StringComparison.Ordinal)).Value;
         var sids = JsonSerializer.SerializeToElement(policy).GetProperty("Properties").GetProperty("PolicyDocument")
             .GetProperty("Statement").EnumerateArray().Select(st => st.GetProperty("Sid").GetString()!).ToArray();
         Assert.Contains("CreateJobsWithinGuardrails", sids);

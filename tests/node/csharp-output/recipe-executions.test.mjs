@@ -1,21 +1,13 @@
 // Executes the llm-sft recipe's state machine locally with aws-local-stepfunctions (the real PrepareRequest handler;
 // SageMaker and SNS replaced by local handlers that record each request) with the recipe's example inputs. The
 // definition comes from the template the C# Orchestration tests write ($HF_TEST_RESULTS/state-machines/).
-if (!Promise.withResolvers) {
-  Promise.withResolvers = function withResolvers() {
-    let resolve; let reject;
-    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
-import { handler as prepareHandler } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { completedTraining, completedTuning, runLocally } from '../lib/local-execution.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const results = process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results');
@@ -38,55 +30,20 @@ const example = (file) => JSON.parse(readFileSync(path.join(root, 'examples', fi
 
 const EXECUTION = 'llm-run-1';
 
-async function run(input) {
-  const calls = { training: [], tuning: [], sns: [] };
-  const sm = new StateMachine(definition, { validationOptions: { checkArn: false } });
-  const execution = sm.run(input, {
-    overrides: {
-      taskResourceLocalHandlers: {
-        PrepareRequest: async (parameters) => {
-          try {
-            return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) };
-          } catch (e) {
-            throw Object.assign(new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] })), { name: e.name });
-          }
-        },
-        RunTrainingJob: async (request) => {
-          calls.training.push(structuredClone(request));
-          return {
-            TrainingJobName: request.TrainingJobName, TrainingJobStatus: 'Completed', SecondaryStatus: 'Completed',
-            TrainingJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${request.TrainingJobName}`,
-            ModelArtifacts: { S3ModelArtifacts: `${request.OutputDataConfig.S3OutputPath}${request.TrainingJobName}/output/model.tar.gz` },
-            FinalMetricDataList: [{ MetricName: 'eval_loss', Value: 1.23, Timestamp: '2024-06-01T12:00:00Z' }],
-          };
-        },
-        RunTuningJob: async (request) => {
-          calls.tuning.push(structuredClone(request));
-          return {
-            HyperParameterTuningJobName: request.HyperParameterTuningJobName, HyperParameterTuningJobStatus: 'Completed',
-            HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
-            TrainingJobStatusCounters: { Completed: 8, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
-            BestTrainingJob: {
-              TrainingJobName: `${request.HyperParameterTuningJobName}-003-abcdef12`, TrainingJobStatus: 'Completed',
-              TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:111122223333:training-job/x',
-              TunedHyperParameters: { learning_rate: '0.00012', lora_r: '"32"' },
-              FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Minimize', MetricName: 'eval_loss', Value: 1.1 },
-            },
-          };
-        },
-        NotifyFailure: async (parameters) => { calls.sns.push(structuredClone(parameters)); return { MessageId: 'm-1' }; },
-      },
-      waitTimeOverrides: { WaitForCapacity: 0 },
-      retryIntervalOverrides: { RunTrainingJob: 0, RunTuningJob: 0, PrepareRequest: 0, NotifyFailure: 0 },
-    },
-    context: { Execution: { Id: `arn:aws:states:eu-west-1:111122223333:execution:LlmSft:${EXECUTION}`, Name: EXECUTION, Input: input } },
+function run(input) {
+  return runLocally(definition, input, {
+    name: EXECUTION,
+    stateMachineArn: 'arn:aws:states:eu-west-1:111122223333:stateMachine:LlmSft',
+    training: (request) => completedTraining(request, [{ MetricName: 'eval_loss', Value: 1.23, Timestamp: '2024-06-01T12:00:00Z' }]),
+    tuning: (request) => ({
+      ...completedTuning(request, {
+        TrainingJobName: `${request.HyperParameterTuningJobName}-003-abcdef12`,
+        TunedHyperParameters: { learning_rate: '0.00012', lora_r: '"32"' },
+        FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Minimize', MetricName: 'eval_loss', Value: 1.1 },
+      }),
+      TrainingJobStatusCounters: { Completed: 8, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+    }),
   });
-  try {
-    return { output: await execution.result, calls };
-  } catch (e) {
-    const failure = e.cause ?? e;
-    return { error: failure.name, cause: failure.message, calls };
-  }
 }
 
 test('examples/llm-sft/train.json: one training job named hf-llmsft-<execution>, the overrides sent as the SDK encodes them', async () => {

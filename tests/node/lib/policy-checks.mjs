@@ -50,6 +50,58 @@ export function checkNoOpenIngress(template) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+/**
+ * The ingress rules Studio apps need between each other in a VpcOnly domain, and no others: NFS (TCP 2049) to the
+ * home EFS and TCP 8192-65535 between the apps ("Connect Amazon SageMaker Studio in a VPC to External Resources",
+ * https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-and-internet-access.html).
+ */
+export const STUDIO_SELF_RULES = Object.freeze(['tcp 2049-2049', 'tcp 8192-65535']);
+
+const ruleText = (r) => `${String(r?.IpProtocol)} ${r?.FromPort ?? '*'}-${r?.ToPort ?? '*'}`;
+
+/**
+ * Every security group a Studio domain gives its apps (DefaultUserSettings, DefaultSpaceSettings) allows ingress only
+ * from itself, and exactly STUDIO_SELF_RULES.
+ */
+export function checkStudioSecurityGroupPorts(template) {
+  const problems = [];
+  const groups = new Set();
+  for (const [, d] of resourcesOfType(template, 'AWS::SageMaker::Domain')) {
+    const p = d.Properties ?? {};
+    for (const g of [...asArray(p.DefaultUserSettings?.SecurityGroups), ...asArray(p.DefaultSpaceSettings?.SecurityGroups)]) {
+      const id = referencedId(g);
+      if (id) groups.add(id);
+    }
+  }
+  for (const id of groups) {
+    const inline = asArray(template.Resources?.[id]?.Properties?.SecurityGroupIngress);
+    if (inline.length) problems.push(`${id}: Studio security group has inline ingress ${inline.map(ruleText).join(', ')}; only self rules ${STUDIO_SELF_RULES.join(', ')}.`);
+    const rules = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => referencedId(r.Properties?.GroupId) === id);
+    for (const [rid, r] of rules) {
+      if (referencedId(r.Properties?.SourceSecurityGroupId) !== id) problems.push(`${rid}: ingress to the Studio security group ${id} from another source than itself.`);
+    }
+    const found = rules.map(([, r]) => ruleText(r.Properties)).sort();
+    if (JSON.stringify(found) !== JSON.stringify([...STUDIO_SELF_RULES])) {
+      problems.push(`${id}: Studio security group self rules are [${found.join(', ')}]; AWS documents exactly [${STUDIO_SELF_RULES.join(', ')}].`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every VPC of the template has its default security group stripped of all rules by CDK's Custom::VpcRestrictDefaultSG
+ * (VpcProps.RestrictDefaultSecurityGroup) naming that VPC's DefaultSecurityGroup.
+ */
+export function checkDefaultSecurityGroupsRestricted(template) {
+  const restricted = new Set(resourcesOfType(template, 'Custom::VpcRestrictDefaultSG')
+    .map(([, r]) => r.Properties?.DefaultSecurityGroupId)
+    .filter((v) => Array.isArray(v?.['Fn::GetAtt']) && v['Fn::GetAtt'][1] === 'DefaultSecurityGroup')
+    .map((v) => v['Fn::GetAtt'][0]));
+  return resourcesOfType(template, 'AWS::EC2::VPC').filter(([id]) => !restricted.has(id))
+    .map(([id]) => `${id}: no Custom::VpcRestrictDefaultSG removes the rules of its default security group (RestrictDefaultSecurityGroup).`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 /** Logical ids of the buckets that receive S3 server access logs from another bucket of the template. */
 export function accessLogDestinations(template) {
   const out = new Set();
