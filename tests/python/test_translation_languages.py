@@ -71,7 +71,14 @@ class LanguageCodeTests(unittest.TestCase):
         self.assertEqual(trainer_config.language_settings(T5Like(), parse()), {})
         with self.assertRaisesRegex(ValueError, "T5Like has no language codes.*leave source_lang_code and "
                                                 "target_lang_code empty"):
-            trainer_config.language_settings(T5Like(), parse("--target_lang_code", "de"))
+            trainer_config.language_settings(T5Like(), parse("--source_lang_code", "en", "--target_lang_code", "de"))
+
+    def test_one_code_without_the_other_is_refused_by_the_parser_whatever_the_tokenizer(self):
+        # hyperparameters.json's rules: decided from the values alone, so PrepareRequest refuses it before any job
+        for argv in (("--target_lang_code", "de"), ("--source_lang_code", "eng_Latn", "--target_lang_code", "")):
+            with self.subTest(argv=argv):
+                with self.assertRaisesRegex(ValueError, "source_lang_code and target_lang_code go together"):
+                    parse(*argv)
 
 
 class PrecisionTests(unittest.TestCase):
@@ -97,7 +104,7 @@ class PrecisionTests(unittest.TestCase):
         self.assertEqual(parse().bf16, "auto")
         self.assertEqual(parse("--bf16", "True").bf16, "true")
         self.assertEqual(parse("--bf16", "False").bf16, "false")
-        with self.assertRaisesRegex(ValueError, "'fp16' and 'bf16' are both true"):
+        with self.assertRaisesRegex(ValueError, 'hyperparameters fp16 = true, bf16 = "true": fp16 and bf16 true'):
             parse("--bf16", "true", "--fp16", "True")
         with self.assertRaisesRegex(ValueError, "'bf16' must be \"auto\", \"true\" or \"false\"; received 'maybe'"):
             parse("--bf16", "maybe")

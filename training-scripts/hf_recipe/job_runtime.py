@@ -251,12 +251,15 @@ def list_dataset(items):
 
 def resolve_job_model(model_name_or_path: Optional[str], context: sm_contract.SageMakerContext, recipe: str,
                       offline: bool) -> str:
-    """model_source.resolve_model_path for this job: the ``model`` channel wins, an archive in it is extracted once
-    per host into ``<temp dir>/<recipe>-model`` (the processes torchrun starts share it), and a warning says when an
+    """model_source.resolve_model_path for this job: the ``model`` channel wins (logged: ``model_name_or_path`` is then
+    not used), an archive in it is extracted once per host into ``<temp dir>/<recipe>-model`` (the processes torchrun starts share it), and a warning says when an
     offline job gets a Hub id rather than a local directory."""
     extract_dir = os.path.join(tempfile.gettempdir(), f"{recipe}-model")
-    model_path = model_source.resolve_model_path(model_name_or_path, context.channel(model_source.MODEL_CHANNEL),
-                                                 extract_dir)
+    channel = context.channel(model_source.MODEL_CHANNEL)
+    model_path = model_source.resolve_model_path(model_name_or_path, channel, extract_dir)
+    if channel and model_name_or_path:
+        logger.info("model from the '%s' channel; model_name_or_path %r is not used", model_source.MODEL_CHANNEL,
+                    model_name_or_path)
     if offline and not os.path.isdir(model_path):
         logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
                        "in an isolated job pass the model through a 'model' channel", model_path)
