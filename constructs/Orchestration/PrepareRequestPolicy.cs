@@ -75,6 +75,12 @@ internal static class PrepareRequestPolicy
             policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
         }
 
+        if (HyperparameterRules(job) is { } rules)
+        {
+            // The recipe's cross-field rules: PrepareRequest checks them on the final request (runtime/rules.mjs).
+            policy["hyperparameterRules"] = CdkValues.From(rules)!;
+        }
+
         if (TrainingRequestBuilder.TrafficEncryptionFollowsInstanceCount(job))
         {
             // The builder's default (traffic encrypted when more than one instance runs) follows a run-time instance count.
@@ -102,6 +108,33 @@ internal static class PrepareRequestPolicy
         }
 
         return policy;
+    }
+
+    /// <summary>
+    /// The policy's <c>hyperparameterRules</c>: the job's rules and, for every name they read that the default request
+    /// leaves out, the script's default (<see cref="HyperparameterSpec.ScriptDefault"/>, when not null), which the rules
+    /// read when a run does not set it either. Null without rules.
+    /// </summary>
+    /// <param name="job">The job definition (validated).</param>
+    internal static JsonObject? HyperparameterRules(HuggingFaceTrainingJobDefinition job)
+    {
+        if (job.HyperparameterRules is not { Count: > 0 } rules || job.HyperparameterTypes is not { } types)
+        {
+            return null;
+        }
+
+        var defaults = new JsonObject();
+        foreach (var name in rules.SelectMany(r => r.Names()).Distinct(StringComparer.Ordinal))
+        {
+            if (!job.Hyperparameters.ContainsKey(name) && types.TryGetValue(name, out var spec) && spec.ScriptDefault is { } value)
+            {
+                defaults[name] = HyperparameterCondition.ToJsonValue(value);
+            }
+        }
+
+        var json = new JsonObject { ["rules"] = new JsonArray([.. rules.Select(r => (JsonNode?)r.ToJson())]) };
+        if (defaults.Count > 0) json["scriptDefaults"] = defaults;
+        return json;
     }
 
     /// <summary>

@@ -52,6 +52,15 @@ public sealed record HuggingFaceTrainingJobDefinition
     /// </summary>
     public IReadOnlyDictionary<string, HyperparameterSpec>? HyperparameterTypes { get; init; }
 
+    /// <summary>
+    /// The script's cross-field rules over <see cref="HyperparameterTypes"/> (for example: two precisions that exclude
+    /// each other, a setting used only with another's value): embedded in the pipeline's policy, where PrepareRequest
+    /// checks them on the final request of every run and refuses the run (or, for
+    /// <see cref="HyperparameterRuleEffect.Note"/>, reports it) before any job starts. Needs
+    /// <see cref="HyperparameterTypes"/>. Default: none.
+    /// </summary>
+    public IReadOnlyList<HyperparameterRule>? HyperparameterRules { get; init; }
+
     /// <summary>Input channels (<c>fit(inputs)</c>), at most 20 including the <c>code</c> channel. Default: none.</summary>
     public IReadOnlyList<TrainingChannel> Channels { get; init; } = [];
 

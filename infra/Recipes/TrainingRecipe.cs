@@ -139,6 +139,15 @@ public sealed class TrainingRecipe
             problems.Add($"{shown}{RecipeFiles.RecipeFileName}: tuning.ranges.{range.Name}: not a hyperparameter of {RecipeFiles.HyperparametersFileName}; allowed: {string.Join(", ", recipe.HyperparameterTypes.Keys)}.");
         }
 
+        var rules = recipe.Contract.Rules;
+        for (var i = 0; i < rules.Count; i++)
+        {
+            foreach (var unknown in rules[i].Names().Where(n => !recipe.HyperparameterTypes.ContainsKey(n)))
+            {
+                problems.Add($"{shown}{RecipeFiles.HyperparametersFileName}: rules[{i}]: {unknown}: not a hyperparameter of this file; allowed: {string.Join(", ", recipe.HyperparameterTypes.Keys)}.");
+            }
+        }
+
         return recipe;
     }
 
@@ -209,6 +218,7 @@ public sealed class TrainingRecipe
     public HuggingFaceTrainingJobDefinition Job(TrainingConfig training, bool networkIsolated, string datasetsBucketName, string scriptDirectory)
     {
         ArgumentNullException.ThrowIfNull(training);
+        var channels = Channels(datasetsBucketName);
         return new HuggingFaceTrainingJobDefinition
         {
             EntryPoint = "train.py",
@@ -225,11 +235,14 @@ public sealed class TrainingRecipe
                 : null,
             MaxRetryAttempts = 2,
             EnableNetworkIsolation = networkIsolated,
-            Channels = Channels(datasetsBucketName),
+            Channels = channels,
             Distribution = Distribution(training),
             MetricDefinitions = LoadMetricDefinitions(scriptDirectory),
             Hyperparameters = Hyperparameters(networkIsolated),
-            HyperparameterTypes = HyperparameterTypes,
+            // A run may not set what the script would not use here: the model channel wins over model_name_or_path, and
+            // an isolated job stays offline whatever offline says.
+            HyperparameterTypes = Contract.TypesFor(networkIsolated, [.. channels.Select(c => c.Name)]),
+            HyperparameterRules = Contract.Rules,
             Tags = new Dictionary<string, string> { ["recipe"] = Name },
         };
     }

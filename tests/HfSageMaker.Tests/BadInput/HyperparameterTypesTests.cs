@@ -77,6 +77,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
                 ["scriptDirectory"] = scripts,
                 ["archive"] = archive,
                 ["declarations"] = new JsonObject(job.HyperparameterTypes!.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))),
+                ["hyperparameterRules"] = PrepareRequestPolicy.HyperparameterRules(job),
                 ["defaults"] = new JsonObject { ["training"] = request.DeepClone() },
             };
             File.WriteAllText(Path.Combine(target, recipe + ".json"), document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
