@@ -138,16 +138,15 @@ internal static class PrepareRequestPolicy
     }
 
     /// <summary>
-    /// The instance counts a run may ask for. Without a distribution the toolkit starts the entry point on every
-    /// instance with no launcher between them (sagemaker-pytorch-training-toolkit <c>training.py</c>): each instance
-    /// would train its own copy. So a job that runs on one instance without a distribution keeps one instance; a
-    /// distribution, or a job built for several instances, lets a run use up to <c>MaxInstanceCount</c>.
+    /// The instance counts a run may ask for (<see cref="HuggingFaceTrainingJobDefinition.MaxInstancesPerRun"/>): a job
+    /// that runs on one instance without a distribution keeps one instance; a distribution, or a job built for several
+    /// instances, lets a run use up to <c>MaxInstanceCount</c>.
     /// </summary>
     private static Dictionary<string, object> InstanceCount(HuggingFaceTrainingPipelineProps props)
     {
-        var multi = props.Job.Distribution is not null || props.Job.InstanceCount > 1;
-        var count = new Dictionary<string, object> { ["max"] = multi ? props.MaxInstanceCount!.Value : 1 };
-        if (!multi && props.MaxInstanceCount > 1)
+        var max = props.Job.MaxInstancesPerRun(props.MaxInstanceCount!.Value);
+        var count = new Dictionary<string, object> { ["max"] = max };
+        if (max < props.MaxInstanceCount)
         {
             count["why"] = "this recipe runs no distribution: every extra instance would train its own copy of the model";
         }

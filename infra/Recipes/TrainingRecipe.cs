@@ -198,6 +198,19 @@ public sealed class TrainingRecipe
         return TorchrunWhenMultiGpu && multiGpu ? new DistributionConfig.Torchrun() : null;
     }
 
+    /// <summary>
+    /// The most instances one job of the recipe may use in an environment
+    /// (<see cref="HuggingFaceTrainingJobDefinition.MaxInstancesPerRun"/> of its job): <c>maxInstanceCount</c> when it
+    /// runs a distribution there (<see cref="Distribution"/>), otherwise 1, which is all its pipeline lets a run ask for.
+    /// </summary>
+    /// <param name="training">The recipe's guardrails in the environment.</param>
+    /// <returns>The instance count per job.</returns>
+    public int MaxInstancesPerJob(TrainingConfig training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return Shape(training).MaxInstancesPerRun(training.MaxInstanceCount);
+    }
+
     /// <summary>The recipe's channels: <c>train</c>, <c>validation</c> and the <c>model</c> channel with the base weights.</summary>
     /// <param name="datasetsBucketName">Name of the datasets bucket (may be a token).</param>
     /// <returns>The channels.</returns>
@@ -219,14 +232,8 @@ public sealed class TrainingRecipe
     {
         ArgumentNullException.ThrowIfNull(training);
         var channels = Channels(datasetsBucketName);
-        return new HuggingFaceTrainingJobDefinition
+        return Shape(training) with
         {
-            EntryPoint = "train.py",
-            TransformersVersion = TransformersVersion,
-            PytorchVersion = PytorchVersion,
-            PythonVersion = PythonVersion,
-            InstanceType = training.DefaultInstanceType,
-            InstanceCount = 1,
             MaxRuntime = Duration.Hours(Math.Min(training.MaxRuntimeHours, 24)),
             Spot = training.SpotByDefault ? new SpotTrainingOptions() : null,
             // Warm pools keep on-demand instances for the next job; SageMaker offers none for managed spot training.
@@ -236,7 +243,6 @@ public sealed class TrainingRecipe
             MaxRetryAttempts = 2,
             EnableNetworkIsolation = networkIsolated,
             Channels = channels,
-            Distribution = Distribution(training),
             MetricDefinitions = LoadMetricDefinitions(scriptDirectory),
             Hyperparameters = Hyperparameters(networkIsolated),
             // A run may not set what the script would not use here: the model channel wins over model_name_or_path, and
@@ -246,6 +252,19 @@ public sealed class TrainingRecipe
             Tags = new Dictionary<string, string> { ["recipe"] = Name },
         };
     }
+
+    /// <summary>What decides a job's image and instances: the script, the DLC, the default type, one instance and the
+    /// distribution (<see cref="Job"/> adds the rest).</summary>
+    private HuggingFaceTrainingJobDefinition Shape(TrainingConfig training) => new()
+    {
+        EntryPoint = "train.py",
+        TransformersVersion = TransformersVersion,
+        PytorchVersion = PytorchVersion,
+        PythonVersion = PythonVersion,
+        InstanceType = training.DefaultInstanceType,
+        InstanceCount = 1,
+        Distribution = Distribution(training),
+    };
 
     /// <summary>The options of the recipe's code archive: <c>train.py</c> must be in it, and the
     /// <see cref="SharedCodeDirectory"/> package lands at its root, beside <c>train.py</c>.</summary>
