@@ -3,8 +3,8 @@
 A rule names hyperparameters and a test of each (format: ``training-scripts/hyperparameters.schema.json``,
 ``$defs/rule``): ``when`` every test holds, every test of ``require`` must hold too; a rule without ``require``
 refuses the ``when`` combination itself. ``effect`` ``refuse`` (the default) makes it a problem of the parser's one
-ValueError; ``note`` only reports it (logged here; PrepareRequest puts it in the execution output's
-``summary.notes``): a value the job does not use.
+ValueError; ``note`` only reports it (logged here; PrepareRequest puts it in its ``summary.notes``, the execution
+output's ``settings.notes``): a value the job does not use.
 
 The pipeline's PrepareRequest evaluates the same rules on the final request before any job starts
 (``constructs/Orchestration/runtime/rules.mjs``), with the same meaning: a value is what the script receives (the
