@@ -303,12 +303,17 @@ internal static class PipelinePropsValidator
                         continue;
                     }
 
-                    v.Require(test.Given is not null || test.In is not null || test.NotIn is not null || test.Matches is not null, field, "(no test)", "give Given, In, NotIn or Matches.");
+                    v.Require(test.Given is not null || test.IsNull is not null || test.In is not null || test.NotIn is not null || test.Matches is not null,
+                        field, "(no test)", "give Given, IsNull, In, NotIn or Matches.");
                     foreach (var value in (test.In ?? []).Concat(test.NotIn ?? []))
                     {
-                        if (!HyperparameterCondition.IsScalar(value) || (value is not null && spec.Problem(value) is not null))
+                        if (value is null)
                         {
-                            v.Add(field, value, $"the test names a value {name} never has; name values the script accepts ({spec.Describe()}) or null.");
+                            v.Add(field, "null", "In and NotIn name strings, numbers or booleans; test null with IsNull.");
+                        }
+                        else if (!HyperparameterCondition.IsScalar(value) || spec.Problem(value) is not null)
+                        {
+                            v.Add(field, value, $"the test names a value {name} never has; name values the script accepts ({spec.Describe()}).");
                         }
                     }
 

@@ -14,8 +14,11 @@ public sealed record HyperparameterCondition
     /// Default: not tested.</summary>
     public bool? Given { get; init; }
 
-    /// <summary>The value is one of these (strings, numbers, booleans or <c>null</c>; a boolean equals only a
-    /// boolean, numbers compare by value). Default: not tested.</summary>
+    /// <summary>True: the value is <c>null</c>; false: it is not. Default: not tested.</summary>
+    public bool? IsNull { get; init; }
+
+    /// <summary>The value is one of these (strings, numbers or booleans; a boolean equals only a boolean, numbers
+    /// compare by value; for <c>null</c> use <see cref="IsNull"/>). Default: not tested.</summary>
     public IReadOnlyList<object?>? In { get; init; }
 
     /// <summary>The value is none of these. Default: not tested.</summary>
@@ -36,19 +39,19 @@ public sealed record HyperparameterCondition
     {
         var json = new JsonObject();
         if (Given is { } given) json["given"] = given;
+        if (IsNull is { } isNull) json["null"] = isNull;
         if (In is not null) json["in"] = Values(In);
         if (NotIn is not null) json["notIn"] = Values(NotIn);
         if (Matches is not null) json["matches"] = Matches;
         return json;
     }
 
-    /// <summary>Whether <paramref name="value"/> is one a test may name: null, a string, a boolean or a number.</summary>
-    internal static bool IsScalar(object? value) => value is null or string or bool or int or long or double or float or decimal;
+    /// <summary>Whether <paramref name="value"/> is one a test may name: a string, a boolean or a number.</summary>
+    internal static bool IsScalar(object? value) => value is string or bool or int or long or double or float or decimal;
 
     /// <summary>A value a test names, as JSON (<see cref="IsScalar"/> values only).</summary>
-    internal static JsonNode? ToJsonValue(object? value) => value switch
+    internal static JsonNode ToJsonValue(object? value) => value switch
     {
-        null => null,
         string s => JsonValue.Create(s),
         bool b => JsonValue.Create(b),
         int i => JsonValue.Create(i),
@@ -56,8 +59,8 @@ public sealed record HyperparameterCondition
         float f => JsonValue.Create(f),
         decimal m => JsonValue.Create(m),
         double d => JsonValue.Create(d),
-        _ => throw new ArgumentException($"a rule's test may name null, strings, booleans and numbers, not {value.GetType().Name}", nameof(value)),
+        _ => throw new ArgumentException($"a rule's test may name strings, booleans and numbers, not {value?.GetType().Name ?? "null"} (IsNull tests null)", nameof(value)),
     };
 
-    private static JsonArray Values(IEnumerable<object?> values) => new([.. values.Select(ToJsonValue)]);
+    private static JsonArray Values(IEnumerable<object?> values) => new([.. values.Select(v => (JsonNode?)ToJsonValue(v))]);
 }

@@ -93,6 +93,7 @@ public sealed class HyperparameterContract
         json.EnumerateObject().ToDictionary(p => p.Name, p => new HyperparameterCondition
         {
             Given = p.Value.TryGetProperty("given", out var given) ? given.GetBoolean() : null,
+            IsNull = p.Value.TryGetProperty("null", out var isNull) ? isNull.GetBoolean() : null,
             In = p.Value.TryGetProperty("in", out var oneOf) ? [.. oneOf.EnumerateArray().Select(Scalar)] : null,
             NotIn = p.Value.TryGetProperty("notIn", out var noneOf) ? [.. noneOf.EnumerateArray().Select(Scalar)] : null,
             Matches = p.Value.TryGetProperty("matches", out var matches) ? matches.GetString() : null,

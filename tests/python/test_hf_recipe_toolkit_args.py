@@ -118,8 +118,8 @@ class RuleTests(unittest.TestCase):
     }
     RULES = [
         {"when": {"flag": {"in": [True]}, "word": {"matches": "^(true|1)(?![\\s\\S])"}}, "message": "not both"},
-        {"when": {"steps": {"notIn": [None]}}, "require": {"mode": {"in": ["steps"]}}, "message": "steps needs mode"},
-        {"when": {"code": {"given": True}}, "require": {"code": {"notIn": [None]}}, "message": "code given as null"},
+        {"when": {"steps": {"null": False}}, "require": {"mode": {"in": ["steps"]}}, "message": "steps needs mode"},
+        {"when": {"code": {"given": True}}, "require": {"code": {"null": False}}, "message": "code given as null"},
         {"when": {"word": {"in": ["1"]}}, "effect": "note", "message": "one"},
     ]
 

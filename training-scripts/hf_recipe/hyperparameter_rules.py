@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Collection, List, Mapping, Optional, Sequence, Tuple
 
 EFFECTS = ("refuse", "note")
-TESTS = ("given", "in", "notIn", "matches")
+TESTS = ("given", "null", "in", "notIn", "matches")
 
 
 def same(a: object, b: object) -> bool:
@@ -44,6 +44,7 @@ class Condition:
     """A test of one hyperparameter's value; every test it has must hold."""
 
     given: Optional[bool] = None
+    is_null: Optional[bool] = None  # "null"
     one_of: Optional[Tuple[object, ...]] = None  # "in"
     none_of: Optional[Tuple[object, ...]] = None  # "notIn"
     matches: Optional[str] = None
@@ -53,7 +54,7 @@ class Condition:
         unknown = sorted(set(spec) - set(TESTS))
         if unknown or not spec:
             raise ValueError(f"{where}: tests {unknown or '(none)'} not allowed; allowed: one or more of {', '.join(TESTS)}")
-        return cls(given=spec.get("given"),
+        return cls(given=spec.get("given"), is_null=spec.get("null"),
                    one_of=tuple(spec["in"]) if "in" in spec else None,
                    none_of=tuple(spec["notIn"]) if "notIn" in spec else None,
                    matches=spec.get("matches"))
@@ -61,6 +62,7 @@ class Condition:
     def holds(self, value: object, given: bool) -> bool:
         """Whether the value (``given``: the script received the argument) passes every test."""
         return ((self.given is None or self.given == given)
+                and (self.is_null is None or self.is_null == (value is None))
                 and (self.one_of is None or any(same(value, v) for v in self.one_of))
                 and (self.none_of is None or not any(same(value, v) for v in self.none_of))
                 and (self.matches is None or (isinstance(value, str) and re.match(self.matches, value) is not None)))

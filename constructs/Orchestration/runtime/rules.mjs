@@ -5,10 +5,11 @@
 import { show } from './errors.mjs';
 import { isObject } from './values.mjs';
 
-/** Whether `value` (`given`: the request carries it) passes every test of `test` ({ given, in, notIn, matches }). */
+/** Whether `value` (`given`: the request carries it) passes every test of `test` ({ given, null, in, notIn, matches }). */
 function holds(test, value, given) {
-  // JSON values compare with ===: a boolean equals only a boolean, null only null, 3 equals 3.0.
+  // JSON values compare with ===: a boolean equals only a boolean, 3 equals 3.0.
   return (test.given === undefined || test.given === given)
+    && (test.null === undefined || test.null === (value === null))
     && (test.in === undefined || test.in.some((v) => v === value))
     && (test.notIn === undefined || !test.notIn.some((v) => v === value))
     && (test.matches === undefined || (typeof value === 'string' && new RegExp(test.matches).test(value)));

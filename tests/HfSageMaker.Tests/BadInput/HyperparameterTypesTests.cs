@@ -114,16 +114,19 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
             new() { When = new Dictionary<string, HyperparameterCondition> { ["fp16"] = new() { Matches = "^t" } }, Message = "m" },
             new() { When = new Dictionary<string, HyperparameterCondition> { ["bf16"] = new() { Matches = "^(" } }, Message = " " },
             new() { When = new Dictionary<string, HyperparameterCondition> { ["seed"] = new() }, Message = "m" },
+            new() { When = new Dictionary<string, HyperparameterCondition> { ["eval_steps"] = HyperparameterCondition.NoneOf([null]) }, Message = "m" },
         ];
 
         var ex = Assert.Throws<ArgumentException>(() => Build(job with { HyperparameterRules = rules }));
 
         Assert.Contains("Job.HyperparameterRules[0].When['fp17'] is 'fp17'; not a declared hyperparameter; name one of Job.HyperparameterTypes (model_name_or_path, ", ex.Message);
-        Assert.Contains("Job.HyperparameterRules[1].When['eval_strategy'] is 'hourly'; the test names a value eval_strategy never has; name values the script accepts (one of \"no\", \"steps\", \"epoch\") or null.", ex.Message);
+        Assert.Contains("Job.HyperparameterRules[1].When['eval_strategy'] is 'hourly'; the test names a value eval_strategy never has; name values the script accepts (one of \"no\", \"steps\", \"epoch\").", ex.Message);
         Assert.Contains("Job.HyperparameterRules[2].When['fp16'] is '^t'; Matches tests strings; fp16 is Boolean.", ex.Message);
         Assert.Contains("Job.HyperparameterRules[3].When['bf16'] is '^('; not a regular expression PrepareRequest can run", ex.Message);
         Assert.Contains("Job.HyperparameterRules[3].Message is ' '; say what is wrong and the fix.", ex.Message);
-        Assert.Contains("Job.HyperparameterRules[4].When['seed'] is '(no test)'; give Given, In, NotIn or Matches.", ex.Message);
+        Assert.Contains("Job.HyperparameterRules[4].When['seed'] is '(no test)'; give Given, IsNull, In, NotIn or Matches.", ex.Message);
+        // A null in a list would not survive the policy (CDK drops nulls inside arrays): IsNull tests it.
+        Assert.Contains("Job.HyperparameterRules[5].When['eval_steps'] is 'null'; In and NotIn name strings, numbers or booleans; test null with IsNull.", ex.Message);
         Assert.Throws<ArgumentException>(() => Build(job with { HyperparameterTypes = null }));
     }
 

@@ -132,7 +132,7 @@ public sealed class RecipeFolderTests : IDisposable
         Assert.Contains(translation.Contract.Rules, r => r.Effect == HyperparameterRuleEffect.Note && r.When.ContainsKey("max_steps"));
         Assert.Equal("epoch", translation.HyperparameterTypes["eval_strategy"].ScriptDefault); // read by the rules when a run does not set it
 
-        Edit("translation", "hyperparameters.json", "\"eval_steps\": { \"notIn\": [null] }", "\"eval_step\": { \"notIn\": [null] }");
+        Edit("translation", "hyperparameters.json", "\"eval_steps\": { \"null\": false }", "\"eval_step\": { \"null\": false }");
         var problem = Assert.Single(Problems());
         Assert.StartsWith("training-scripts/translation/hyperparameters.json: rules[3]: eval_step: not a hyperparameter of this file; allowed: model_name_or_path, ", problem, StringComparison.Ordinal);
         Edit("translation", "hyperparameters.json", "\"save_steps\": { \"given\": true }", "\"save_steps\": { \"given\": \"yes\" }");

@@ -25,9 +25,9 @@ const policy = {
   hyperparameterRules: {
     rules: [
       { when: { fp16: { in: [true] }, bf16: { matches: '^\\s*[Tt][Rr][Uu][Ee]\\s*(?![\\s\\S])' } }, message: 'choose one precision' },
-      { when: { eval_steps: { notIn: [null] } }, require: { eval_strategy: { in: ['steps'] } }, message: 'eval_steps needs eval_strategy steps' },
+      { when: { eval_steps: { null: false } }, require: { eval_strategy: { in: ['steps'] } }, message: 'eval_steps needs eval_strategy steps' },
       { when: { max_steps: { in: [5] } }, message: 'five is refused' },
-      { when: { lang_code: { given: true } }, require: { lang_code: { notIn: [null] } }, message: 'lang_code given empty' },
+      { when: { lang_code: { given: true } }, require: { lang_code: { null: false } }, message: 'lang_code given empty' },
       { when: { max_steps: { notIn: [-1] }, num_train_epochs: { given: true } }, effect: 'note', message: 'num_train_epochs is not used' },
     ],
     scriptDefaults: { eval_strategy: 'epoch', max_steps: -1 },
