@@ -89,8 +89,8 @@ export function checkRules(policy, hps, parameterRanges, refused) {
     }
     const found = firstBroken(rule, fixed, varying);
     if (found) {
-      const shown = names.map((n) => `${n} = ${show(found[n].value)}${found[n].shown ?? ''}`).join(', ');
-      (rule.effect === 'note' ? out.notes : out.problems).push(`hyperparameters ${shown}: ${rule.message}`);
+      const shown = names.map((n) => `hyperparameters.${n} = ${show(found[n].value)}${found[n].shown ?? ''}`).join(', ');
+      (rule.effect === 'note' ? out.notes : out.problems).push(`${shown}: ${rule.message}`);
     }
   }
   return out;

@@ -64,7 +64,7 @@ function policyFor(recipe, jobNamePrefix, { declarations = recipe.declarations, 
 function runPrepare(recipe, policy, hyperparameters) {
   try {
     const result = prepare({ input: { hyperparameters }, defaults: { training: recipe.defaults.training, tuning: null }, policy, executionName: 'contract' });
-    return { accepted: true, notes: (result.summary.notes ?? []).filter((n) => n.startsWith('hyperparameters ')), hyperparameters: result.request.HyperParameters };
+    return { accepted: true, notes: (result.summary.notes ?? []).filter((n) => n.startsWith('hyperparameters.')), hyperparameters: result.request.HyperParameters };
   } catch (e) {
     assert.equal(e.name, 'InvalidInput', e.stack);
     const encoded = {};

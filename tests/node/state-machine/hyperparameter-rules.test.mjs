@@ -46,14 +46,14 @@ function refused(input, ...expected) {
 const tune = (ranges, hyperparameters = {}) => ({ mode: 'tune', hyperparameters, tuning: { ranges } });
 
 test('a combination a rule forbids is refused, naming every value it reads', () => {
-  refused({ hyperparameters: { fp16: true, bf16: ' TRUE ' } }, /\(1 problem\): hyperparameters fp16 = true, bf16 = " TRUE ": choose one precision$/);
+  refused({ hyperparameters: { fp16: true, bf16: ' TRUE ' } }, /\(1 problem\): hyperparameters\.fp16 = true, hyperparameters\.bf16 = " TRUE ": choose one precision$/);
   assert.equal(run({ hyperparameters: { fp16: true, bf16: 'auto' } }).mode, 'train');
   assert.equal(run({ hyperparameters: { fp16: false, bf16: 'true' } }).mode, 'train');
 });
 
 test('an unmet requirement is refused, and a name the request leaves out counts with the script\'s default', () => {
   refused({ hyperparameters: { eval_steps: 10 } },
-    /hyperparameters eval_steps = 10, eval_strategy = "epoch" \(not set: the default\): eval_steps needs eval_strategy steps/);
+    /hyperparameters\.eval_steps = 10, hyperparameters\.eval_strategy = "epoch" \(not set: the default\): eval_steps needs eval_strategy steps/);
   assert.equal(run({ hyperparameters: { eval_steps: 10, eval_strategy: 'steps' } }).mode, 'train');
   assert.equal(run({ hyperparameters: { eval_steps: null } }).mode, 'train');
 });
@@ -64,7 +64,7 @@ test('an override refused on its own breaks no rule as the default it leaves in 
 });
 
 test('given: the request carries the name; an empty string of a nullable hyperparameter is null, as the script receives it', () => {
-  refused({ hyperparameters: { lang_code: '' } }, /hyperparameters lang_code = null: lang_code given empty/);
+  refused({ hyperparameters: { lang_code: '' } }, /hyperparameters\.lang_code = null: lang_code given empty/);
   refused({ hyperparameters: { lang_code: null } }, /lang_code given empty/);
   assert.equal(run({ hyperparameters: { lang_code: 'de' } }).mode, 'train');
   assert.equal(run({}).mode, 'train');
@@ -72,27 +72,27 @@ test('given: the request carries the name; an empty string of a nullable hyperpa
 
 test('a note rule lets the run go ahead and reports the values in summary.notes', () => {
   const { summary } = run({ hyperparameters: { max_steps: 20 } });
-  assert.deepEqual(summary.notes, ['hyperparameters max_steps = 20, num_train_epochs = 3: num_train_epochs is not used']);
+  assert.deepEqual(summary.notes, ['hyperparameters.max_steps = 20, hyperparameters.num_train_epochs = 3: num_train_epochs is not used']);
   assert.equal(run({}).summary.notes, undefined);
 });
 
 test('tuning: a rule broken by any value a categorical range can take is refused, naming that value and the range', () => {
   refused(tune({ fp16: { type: 'categorical', values: [false, true] } }, { bf16: 'true' }),
-    /hyperparameters fp16 = true \(a value of tuning\.ranges\.fp16\), bf16 = "true": choose one precision/);
+    /hyperparameters\.fp16 = true \(a value of tuning\.ranges\.fp16\), hyperparameters\.bf16 = "true": choose one precision/);
   assert.equal(run(tune({ fp16: { type: 'categorical', values: [false] } }, { bf16: 'true' })).mode, 'tune');
   refused(tune({ eval_strategy: { type: 'categorical', values: ['steps', 'epoch'] } }, { eval_steps: 50 }),
-    /eval_steps = 50, eval_strategy = "epoch" \(a value of tuning\.ranges\.eval_strategy\): eval_steps needs/);
+    /eval_steps = 50, hyperparameters\.eval_strategy = "epoch" \(a value of tuning\.ranges\.eval_strategy\): eval_steps needs/);
   assert.equal(run(tune({ eval_strategy: { type: 'categorical', values: ['steps'] } }, { eval_steps: 50 })).mode, 'tune');
 });
 
 test('tuning: a numeric range breaks a rule when it holds a number the rule names, or any number the rule does not', () => {
   assert.equal(run(tune({ max_steps: { type: 'integer', min: 1, max: 4 } })).mode, 'tune');
-  refused(tune({ max_steps: { type: 'integer', min: 1, max: 10 } }), /hyperparameters max_steps = 5 \(a value of tuning\.ranges\.max_steps\): five is refused/);
-  refused(tune({ eval_steps: { type: 'integer', min: 1, max: 100 } }), /eval_steps = 1 \(a value of tuning\.ranges\.eval_steps\), eval_strategy = "epoch" \(not set: the default\)/);
+  refused(tune({ max_steps: { type: 'integer', min: 1, max: 10 } }), /hyperparameters\.max_steps = 5 \(a value of tuning\.ranges\.max_steps\): five is refused/);
+  refused(tune({ eval_steps: { type: 'integer', min: 1, max: 100 } }), /eval_steps = 1 \(a value of tuning\.ranges\.eval_steps\), hyperparameters\.eval_strategy = "epoch" \(not set: the default\)/);
   assert.equal(run(tune({ eval_steps: { type: 'integer', min: 1, max: 100 } }, { eval_strategy: 'steps' })).mode, 'tune');
   // The tuned max_steps is never -1 here: the note is reported for the tuning run.
   assert.deepEqual(run(tune({ max_steps: { type: 'integer', min: 6, max: 9 } })).summary.notes,
-    ['hyperparameters max_steps = 6 (a value of tuning.ranges.max_steps), num_train_epochs = 3: num_train_epochs is not used']);
+    ['hyperparameters.max_steps = 6 (a value of tuning.ranges.max_steps), hyperparameters.num_train_epochs = 3: num_train_epochs is not used']);
 });
 
 test('a value the script would not use is refused as an override and as a tuning range, saying what to do instead', () => {
