@@ -23,6 +23,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = os.path.join(ROOT, "training-scripts")
+INSTANCE_TYPES = os.path.join(ROOT, "constructs", "Training", "Catalog", "instance-types.json")
 DOCUMENTS = ["README.md"]  # plus every training-scripts/<recipe>/README.md
 DEFAULT_RECIPE = "translation"  # the recipe an environment without "recipes" deploys (infra/Recipes/RecipeRegistry.cs)
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z0-9:_-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
@@ -50,6 +51,15 @@ def recipes():
     return found
 
 
+def families_without_native_bf16():
+    """``ml.g4dn, ml.p3, ...``: the GPU training families whose GPU has no native bfloat16 (the instance-type catalog)."""
+    families = []
+    for entry in read(INSTANCE_TYPES)["instanceTypes"]:
+        if entry.get("nativeBf16") is False and entry["family"] not in families:
+            families.append(entry["family"])
+    return ", ".join(f"ml.{family}" for family in families)
+
+
 def cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -73,6 +83,9 @@ def hyperparameter_table(recipe, entries, rules):
             allowed += "; a pipeline run without network access may not set it (the job stays offline)"
         elif entry.get("inDefaultRequest") is False:
             default += " (not sent: the script's default)"
+        if "needsNativeBf16" in entry:
+            allowed += (f"; {' or '.join(code(json.dumps(v)) for v in entry['needsNativeBf16'])} needs a GPU that computes "
+                        f"in bfloat16 natively: PrepareRequest refuses it on {families_without_native_bf16()}")
         if "ignoredWithChannel" in entry:
             allowed += (f"; a pipeline run may not set it (its jobs always have the `{entry['ignoredWithChannel']}` "
                         f"channel, which wins: set `channels.{entry['ignoredWithChannel']}`)")

@@ -222,7 +222,22 @@ internal static class PipelinePropsValidator
                 {
                     v.Add($"Job.HyperparameterTypes['{name}'].Choices", spec.Choices, $"Choices apply to strings only; use Minimum/Maximum for {spec.Kind}.");
                 }
+                else if (spec.Vocabulary is { } vocabulary && (spec.Kind != HyperparameterKind.String || spec.Choices is not null || spec.Pattern is not null))
+                {
+                    v.Add($"Job.HyperparameterTypes['{name}'].Vocabulary", vocabulary.Name, "a vocabulary applies to a String without Choices or Pattern (its words are what is allowed); remove one of them.");
+                }
+
+                foreach (var needs in spec.NeedsNativeBf16 ?? [])
+                {
+                    // The rule compares what the script sees: a value it accepts, with a vocabulary one of its words.
+                    if (spec.Problem(needs) is not null || (spec.Vocabulary is { } words && !words.Words.Contains(needs)))
+                    {
+                        v.Add($"Job.HyperparameterTypes['{name}'].NeedsNativeBf16", needs, $"name values {name} takes{(spec.Vocabulary is null ? "" : $", as the words of its vocabulary ({string.Join(", ", spec.Vocabulary.Words)})")}.");
+                    }
+                }
             }
+
+            CheckNativeBf16(v, props, types);
         }
 
         CheckRules(v, job);
@@ -271,6 +286,37 @@ internal static class PipelinePropsValidator
     }
 
     /// <summary>
+    /// The recipe's own values on its own instance type (the default request a run without overrides sends): a value
+    /// that needs a GPU with native bfloat16 (<see cref="HyperparameterSpec.NeedsNativeBf16"/>), static or a categorical
+    /// value of a tuning range, is refused on a type without (<see cref="InstanceTypeFacts.NativeBf16"/>). PrepareRequest
+    /// checks a run's values on the run's type.
+    /// </summary>
+    private static void CheckNativeBf16(PropsValidation v, HuggingFaceTrainingPipelineProps props, IReadOnlyDictionary<string, HyperparameterSpec> types)
+    {
+        var job = props.Job;
+        if (CdkTokens.IsUnresolved(job.InstanceType) || InstanceTypeCatalog.Find(job.InstanceType) is not { NativeBf16: false } facts)
+        {
+            return;
+        }
+
+        var tuned = (props.Tuning?.Ranges ?? []).OfType<CategoricalRange>().ToDictionary(r => r.Name, r => r.Values ?? [], StringComparer.Ordinal);
+        foreach (var (name, spec) in types.Where(t => t.Value.NeedsNativeBf16 is { Count: > 0 }))
+        {
+            // What a run without overrides gives the script: the tuned values, else the request's, else the script's default.
+            IEnumerable<(string Field, object? Value)> values = tuned.TryGetValue(name, out var range)
+                ? range.Select(x => ($"Tuning.Ranges['{name}']", x))
+                : job.Hyperparameters.TryGetValue(name, out var given) ? [($"Job.Hyperparameters['{name}']", given)]
+                : [($"Job.HyperparameterTypes['{name}'].ScriptDefault", spec.ScriptDefault)];
+            foreach (var (field, value) in values.Where(x => spec.NeedsNativeBf16For(x.Value)))
+            {
+                var instead = spec.Vocabulary?.Words.Where(w => !spec.NeedsNativeBf16For(w)).Select(w => $"\"{w}\"").ToList();
+                v.Add(field, value, $"needs a GPU that computes in bfloat16 natively, and Job.InstanceType {job.InstanceType} has none (compute capability {facts.ComputeCapability}); "
+                    + $"give {(instead is { Count: > 0 } ? string.Join(" or ", instead) : "another value")}, or an instance type whose GPU has it.");
+            }
+        }
+    }
+
+    /// <summary>
     /// The cross-field rules read declared hyperparameters only, and every test can hold: it names values of the
     /// hyperparameter's kind (or null), and a pattern only for a string, in the ECMAScript subset PrepareRequest runs.
     /// </summary>
@@ -314,6 +360,11 @@ internal static class PipelinePropsValidator
                         else if (!HyperparameterCondition.IsScalar(value) || spec.Problem(value) is not null)
                         {
                             v.Add(field, value, $"the test names a value {name} never has; name values the script accepts ({spec.Describe()}).");
+                        }
+                        else if (spec.Vocabulary is { } vocabulary && !vocabulary.Words.Contains(value))
+                        {
+                            // The rules see the word a value spells, never another spelling.
+                            v.Add(field, value, $"the rules compare the word a value spells; name words of {name}'s vocabulary ({string.Join(", ", vocabulary.Words)}).");
                         }
                     }
 

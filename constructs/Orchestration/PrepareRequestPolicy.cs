@@ -25,10 +25,17 @@ internal static class PrepareRequestPolicy
         var job = props.Job;
         var maxRuntimeSeconds = (long)props.MaxRuntime!.ToSeconds();
         var instanceTypes = new JsonObject();
+        var needsNativeBf16 = job.HyperparameterTypes?.Values.Any(s => s.NeedsNativeBf16 is { Count: > 0 }) == true;
         foreach (var type in props.AllowedInstanceTypes!)
         {
             var choice = TrainingRequestBuilder.InstanceTypeChoice(job, resources, type);
             choice["quotaNames"] = new JsonObject { ["onDemand"] = TrainingQuotaNames.OnDemand(type), ["spot"] = TrainingQuotaNames.Spot(type) };
+            if (needsNativeBf16 && !CdkTokens.IsUnresolved(type) && InstanceTypeCatalog.Find(type)?.NativeBf16 == false)
+            {
+                // The type's GPU has no native bfloat16 (the catalog): PrepareRequest refuses the recipe's values that need it.
+                choice["nativeBf16"] = false;
+            }
+
             instanceTypes[type] = choice;
         }
 
@@ -72,7 +79,7 @@ internal static class PrepareRequestPolicy
         if (job.HyperparameterTypes is { Count: > 0 } types)
         {
             // The recipe's declared hyperparameter types: PrepareRequest enforces them on every override.
-            policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
+            policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)Declaration(job, t.Key, t.Value)))))!;
         }
 
         if (HyperparameterRules(job) is { } rules)
@@ -89,7 +96,7 @@ internal static class PrepareRequestPolicy
 
         if (props.Tuning is not null)
         {
-            policy["tuning"] = new Dictionary<string, object>
+            var tuning = new Dictionary<string, object>
             {
                 ["maxJobs"] = props.MaxTuningJobs,
                 ["maxParallelJobs"] = props.MaxParallelTuningJobs,
@@ -97,14 +104,20 @@ internal static class PrepareRequestPolicy
                 ["earlyStoppingTypes"] = Enum.GetNames<EarlyStoppingType>(),
                 ["scalingTypes"] = Enum.GetNames<ScalingType>(),
                 ["warmStartTypes"] = Enum.GetNames<WarmStartType>(),
-                ["hyperbandEpochKeys"] = TuningValidator.HyperbandEpochKeys.ToArray(),
-                ["hyperbandMaxResource"] = TuningValidator.HyperbandMaxResource,
                 ["tunedParameters"] = TrainingDefinitionValidator.MaxTunedParameters,
                 ["categoricalValues"] = TuningValidator.MaxCategoricalValues,
                 ["categoricalValueLength"] = TuningValidator.MaxCategoricalValueLength,
                 ["warmStartParents"] = TuningValidator.MaxWarmStartParents,
                 ["maxRandomSeed"] = TuningValidator.MaxRandomSeed,
             };
+            // What the strategies a run can reach (the recipe's and RunTimeStrategies) and the range scalings take: the
+            // tuning rules' own entries (TuningRules), which PrepareRequest checks the run's tuning overrides against.
+            foreach (var (key, json) in TuningRules.PolicyJson([props.Tuning.Strategy, .. RunTimeStrategies]))
+            {
+                tuning[key] = CdkValues.From(json)!;
+            }
+
+            policy["tuning"] = tuning;
         }
 
         return policy;
@@ -134,6 +147,22 @@ internal static class PrepareRequestPolicy
 
         var json = new JsonObject { ["rules"] = new JsonArray([.. rules.Select(r => (JsonNode?)r.ToJson())]) };
         if (defaults.Count > 0) json["scriptDefaults"] = defaults;
+        return json;
+    }
+
+    /// <summary>
+    /// A declaration as PrepareRequest reads it (<see cref="HyperparameterSpec.ToJson"/>), with the script's default as
+    /// <c>scriptDefault</c> where a value needs native bfloat16 and the default request leaves the name out (the run then
+    /// gets the script's default, which PrepareRequest checks on the run's instance type).
+    /// </summary>
+    private static JsonObject Declaration(HuggingFaceTrainingJobDefinition job, string name, HyperparameterSpec spec)
+    {
+        var json = spec.ToJson();
+        if (spec.NeedsNativeBf16 is { Count: > 0 } && !job.Hyperparameters.ContainsKey(name) && spec.ScriptDefault is { } value)
+        {
+            json["scriptDefault"] = HyperparameterCondition.ToJsonValue(value);
+        }
+
         return json;
     }
 

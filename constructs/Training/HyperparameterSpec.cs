@@ -48,6 +48,21 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
     public int MinLength { get; init; }
 
     /// <summary>
+    /// The words a string takes and their spellings (<see cref="HyperparameterKind.String"/> only, instead of
+    /// <see cref="Choices"/> and <see cref="Pattern"/>): a value must spell one of the words, which the script and the
+    /// rules see. Default: none.
+    /// </summary>
+    public HyperparameterVocabulary? Vocabulary { get; init; }
+
+    /// <summary>
+    /// The values (with a <see cref="Vocabulary"/>: its words) with which the script needs a GPU that computes in
+    /// bfloat16 natively (<see cref="InstanceTypeFacts.NativeBf16"/>). The pipeline refuses such a value of its own on
+    /// its default instance type without, and PrepareRequest a run's value, or any value its tuning range can take, on
+    /// the run's instance type without. Default: none (no value needs it).
+    /// </summary>
+    public IReadOnlyList<object>? NeedsNativeBf16 { get; init; }
+
+    /// <summary>
     /// Why the script does not use a value of this hyperparameter in this pipeline's jobs (for example: an input channel
     /// every job has wins over it). PrepareRequest refuses a run's override or tuning range of it with this text
     /// (<c>hyperparameters.x: "v" is not allowed; {IgnoredBecause}</c>: say what to do instead), so no value is silently
@@ -85,6 +100,7 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
             HyperparameterKind.Integer => "an integer",
             HyperparameterKind.Float => "a number",
             HyperparameterKind.Boolean => "true or false",
+            _ when Vocabulary is not null => Vocabulary.Describe(),
             _ when Choices is { Count: > 0 } => "one of " + string.Join(", ", Choices.Select(c => $"\"{c}\"")),
             _ when Pattern is not null => PatternMeaning ?? $"a string matching {Pattern}",
             _ => MinLength > 0 ? $"a string of at least {MinLength} character(s)" : "a string",
@@ -110,6 +126,7 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
         var fits = Kind switch
         {
             HyperparameterKind.Boolean => value is bool,
+            HyperparameterKind.String when Vocabulary is not null => value is string w && Vocabulary.WordOf(w) is not null,
             HyperparameterKind.String => value is string s && s.Length >= MinLength && (Choices is null || Choices.Contains(s))
                 && (Pattern is null || System.Text.RegularExpressions.Regex.IsMatch(s, Pattern, System.Text.RegularExpressions.RegexOptions.ECMAScript)),
             HyperparameterKind.Integer => AsNumber(value) is { } n && Math.Floor(n) == n && Math.Abs(n) <= 9007199254740991 && InRange(n),
@@ -142,9 +159,32 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
         if (Pattern is not null) json["pattern"] = Pattern;
         if (Choices is not null) json["choices"] = new JsonArray([.. Choices.Select(c => (JsonNode?)JsonValue.Create(c))]);
         if (MinLength > 0) json["minLength"] = MinLength;
+        if (Vocabulary is not null) json["vocabulary"] = Vocabulary.ToJson();
+        if (NeedsNativeBf16 is { Count: > 0 } needs) json["needsNativeBf16"] = new JsonArray([.. needs.Select(v => (JsonNode?)HyperparameterCondition.ToJsonValue(v))]);
         if (IgnoredBecause is not null) json["ignored"] = IgnoredBecause;
         return json;
     }
+
+    /// <summary>What the script sees for <paramref name="value"/>: with a <see cref="Vocabulary"/>, the word a string spells
+    /// (the string itself when it spells none); otherwise the value.</summary>
+    /// <param name="value">A value the hyperparameter is given.</param>
+    /// <returns>The value the script sees.</returns>
+    public object? Meaning(object? value) => Vocabulary is not null && value is string s ? Vocabulary.WordOf(s) ?? s : value;
+
+    /// <summary>Whether the script needs a GPU with native bfloat16 for <paramref name="value"/> (<see cref="NeedsNativeBf16"/>).</summary>
+    /// <param name="value">A value the hyperparameter is given.</param>
+    /// <returns>True when its meaning is one of <see cref="NeedsNativeBf16"/>.</returns>
+    public bool NeedsNativeBf16For(object? value) =>
+        NeedsNativeBf16 is { Count: > 0 } needs && Meaning(value) is { } meaning && needs.Any(n => SameScalar(n, meaning));
+
+    private static bool SameScalar(object a, object b) =>
+        (a, b) switch
+        {
+            (bool x, bool y) => x == y,
+            (bool, _) or (_, bool) => false,
+            (string x, string y) => x == y,
+            _ => AsNumber(a) is { } x && AsNumber(b) is { } y && x == y,
+        };
 
     private bool InRange(double n) =>
         (Minimum is not { } min || n >= min) && (ExclusiveMinimum is not { } emin || n > emin) && (Maximum is not { } max || n <= max)

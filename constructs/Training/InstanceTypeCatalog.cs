@@ -120,6 +120,8 @@ public static class InstanceTypeCatalog
             Gpus = Number(e, "gpus"),
             GpuMemoryGiB = Number(e, "gpuMemoryGiB"),
             Efa = Flag(e, "efa"),
+            ComputeCapability = e.TryGetProperty("computeCapability", out var capability) ? capability.GetString() : null,
+            NativeBf16 = Flag(e, "nativeBf16"),
             SmdDataParallel = Flag(e, "smdDataParallel") == true,
             SmdistributedRefused = Flag(e, "smdistributedRefused") == true,
             SdkDisagrees = e.TryGetProperty("sdkDisagrees", out var why) ? why.GetString() : null,

@@ -33,6 +33,16 @@ public sealed record InstanceTypeFacts
     /// <summary>Whether the type supports Elastic Fabric Adapter; null when not transcribed.</summary>
     public bool? Efa { get; init; }
 
+    /// <summary>The CUDA compute capability of the type's GPU, e.g. <c>8.6</c> (GPU training types; NVIDIA's CUDA GPUs page).</summary>
+    public string? ComputeCapability { get; init; }
+
+    /// <summary>
+    /// Whether the type's GPU computes in bfloat16 natively (compute capability 8.0 or newer; GPU training types, null
+    /// elsewhere). A hyperparameter value that needs it (<see cref="HyperparameterSpec.NeedsNativeBf16"/>) is refused on a
+    /// type where this is false.
+    /// </summary>
+    public bool? NativeBf16 { get; init; }
+
     /// <summary>SMDDP (smdistributed dataparallel) supports the type (the SDK's list).</summary>
     public bool SmdDataParallel { get; init; }
 

@@ -92,7 +92,8 @@ internal static class TrainingRequestBuilder
         Throw(problems, "CreateHyperParameterTuningJob");
 
         var limits = new JsonObject();
-        var maxJobs = tuning.MaxJobs ?? (tuning.Strategy == TuningStrategy.Grid ? (int?)null : 1);
+        // tuner.py lines 747-752: max_jobs stays unset for a strategy that takes none (Grid), else defaults to 1.
+        var maxJobs = tuning.MaxJobs ?? (TuningRules.For(tuning.Strategy).TakesMaxJobs ? 1 : (int?)null);
         if (maxJobs is not null)
         {
             limits["MaxNumberOfTrainingJobs"] = maxJobs;

@@ -9,18 +9,12 @@ namespace HfSageMaker.Constructs.Training;
 /// <c>str()</c>, categorical values turned into strings and then JSON-encoded (<c>CategoricalParameter.__init__</c> +
 /// <c>as_json_range</c>, used for Framework estimators), and checks the tuner settings the SDK forwards as they are
 /// (<c>StrategyConfig</c>, <c>RandomSeed</c>, <c>ResourceLimits.MaxRuntimeInSeconds</c>, <c>TuningJobCompletionCriteria</c>,
-/// <c>WarmStartConfig</c>) against the API's limits.
+/// <c>WarmStartConfig</c>) against the API's limits. What each strategy and each range scaling takes is read from
+/// <see cref="TuningRules"/> (the table PrepareRequest checks run-time overrides against).
 /// </summary>
 internal static class TuningValidator
 {
     public sealed record Result(IReadOnlyList<string> TunedNames, JsonObject Json);
-
-    /// <summary>Static hyperparameters SageMaker reads Hyperband's <c>MaxResource</c> from when it is not given
-    /// (API reference, HyperbandStrategyConfig.MaxResource).</summary>
-    public static readonly IReadOnlyList<string> HyperbandEpochKeys = ["epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs"];
-
-    /// <summary>Largest Hyperband resource (API reference, HyperbandStrategyConfig.MaxResource: "The maximum value is 20,000 epochs").</summary>
-    public const int HyperbandMaxResource = 20000;
 
     /// <summary>ResourceLimits.MaxRuntimeInSeconds bounds (API model, HyperParameterTuningMaxRuntimeInSeconds).</summary>
     public const int MinTuningRuntimeSeconds = 120;
@@ -52,7 +46,8 @@ internal static class TuningValidator
             problems.Add($"Ranges: {ranges.Count} ranges is not allowed; a tuning job searches 1-{TrainingDefinitionValidator.MaxTunedParameters} hyperparameters.");
         }
 
-        if (!Enum.IsDefined(tuning.Strategy))
+        var rules = Enum.IsDefined(tuning.Strategy) ? TuningRules.For(tuning.Strategy) : null;
+        if (rules is null)
         {
             problems.Add($"Strategy: {tuning.Strategy} is not Bayesian, Random, Hyperband or Grid.");
         }
@@ -67,9 +62,9 @@ internal static class TuningValidator
             problems.Add($"Objective.MetricName: '{tuning.Objective.MetricName}' is not one of the MetricDefinitions ({(metricNames.Count == 0 ? "none defined" : string.Join(", ", metricNames))}); SageMaker can only optimise a metric it extracts from the log.");
         }
 
-        if (tuning.Strategy == TuningStrategy.Grid && tuning.MaxJobs is not null)
+        if (rules is { TakesMaxJobs: false } && tuning.MaxJobs is not null)
         {
-            problems.Add($"MaxJobs: {tuning.MaxJobs} must not be set with the Grid strategy; SageMaker runs every combination of the categorical values.");
+            problems.Add($"MaxJobs: {tuning.MaxJobs} must not be set with the {tuning.Strategy} strategy; {rules.Because}.");
         }
         else if (tuning.MaxJobs is < 1)
         {
@@ -81,12 +76,17 @@ internal static class TuningValidator
             problems.Add($"MaxParallelJobs: {tuning.MaxParallelJobs} is not allowed; SageMaker requires at least 1.");
         }
 
-        if (tuning.Strategy == TuningStrategy.Hyperband && tuning.EarlyStopping != EarlyStoppingType.Off)
+        if (rules?.EarlyStopping is { } stopping && !stopping.Contains(tuning.EarlyStopping.ToString()))
         {
-            problems.Add("EarlyStopping: Auto is not allowed with the Hyperband strategy, which stops jobs itself; SageMaker requires TrainingJobEarlyStoppingType Off.");
+            problems.Add($"EarlyStopping: {tuning.EarlyStopping} is not allowed with the {tuning.Strategy} strategy ({rules.Because}); SageMaker requires TrainingJobEarlyStoppingType {string.Join(" or ", stopping)}.");
         }
 
-        CheckTunerSettings(problems, def, tuning, ranges);
+        if (rules is { TakesRandomSeed: false } && tuning.RandomSeed is { } seed)
+        {
+            problems.Add($"RandomSeed: {seed} is not allowed with the {tuning.Strategy} strategy ({rules.Because}: a seed would change nothing); remove it.");
+        }
+
+        CheckTunerSettings(problems, def, tuning, ranges, rules);
         for (var i = 0; i < ranges.Count; i++)
         {
             var range = ranges[i];
@@ -114,9 +114,9 @@ internal static class TuningValidator
                 names.Add(range.Name);
             }
 
-            if (tuning.Strategy == TuningStrategy.Grid && range is not CategoricalRange)
+            if (rules?.RangeTypes is { } types && RangeType(range) is { } type && !types.Contains(type))
             {
-                problems.Add($"{field}: '{range.Name}' is a {(range is IntegerRange ? "integer" : "continuous")} range; the Grid strategy takes categorical ranges only.");
+                problems.Add($"{field}: '{range.Name}' is {Article(type)} range; the {tuning.Strategy} strategy takes {string.Join(" or ", types)} ranges only.");
             }
 
             switch (range)
@@ -163,23 +163,26 @@ internal static class TuningValidator
         return new Result(names, json);
     }
 
-    private static void CheckTunerSettings(List<string> problems, HuggingFaceTrainingJobDefinition def, TuningDefinition tuning, IReadOnlyList<ParameterRange> ranges)
+    private static void CheckTunerSettings(List<string> problems, HuggingFaceTrainingJobDefinition def, TuningDefinition tuning, IReadOnlyList<ParameterRange> ranges, TuningRules.Strategy? rules)
     {
+        // TuningDefinition.Hyperband is StrategyConfig.HyperbandStrategyConfig, which the table gives the strategy that takes it.
+        var hyperbandRules = TuningRules.For(TuningStrategy.Hyperband);
+        var maxResource = hyperbandRules.MaxResource!.Value;
         if (tuning.Hyperband is { } hyperband)
         {
-            if (tuning.Strategy != TuningStrategy.Hyperband)
+            if (rules is not null && rules.StrategyConfig != hyperbandRules.StrategyConfig)
             {
                 problems.Add($"Hyperband: set with the {tuning.Strategy} strategy; StrategyConfig applies to Hyperband only. Remove it or use TuningStrategy.Hyperband.");
             }
 
-            if (hyperband.MinResource is < 1 or > HyperbandMaxResource)
+            if (hyperband.MinResource is { } minimum && (minimum < 1 || minimum > maxResource))
             {
-                problems.Add($"Hyperband.MinResource: {hyperband.MinResource} is not allowed; use 1-{HyperbandMaxResource}.");
+                problems.Add($"Hyperband.MinResource: {hyperband.MinResource} is not allowed; use 1-{maxResource}.");
             }
 
-            if (hyperband.MaxResource is < 1 or > HyperbandMaxResource)
+            if (hyperband.MaxResource is { } maximum && (maximum < 1 || maximum > maxResource))
             {
-                problems.Add($"Hyperband.MaxResource: {hyperband.MaxResource} is not allowed; use 1-{HyperbandMaxResource}.");
+                problems.Add($"Hyperband.MaxResource: {hyperband.MaxResource} is not allowed; use 1-{maxResource}.");
             }
 
             if (hyperband.MinResource is { } min && hyperband.MaxResource is { } max && min > max)
@@ -188,19 +191,20 @@ internal static class TuningValidator
             }
         }
 
-        if (tuning.Strategy == TuningStrategy.Hyperband && tuning.Hyperband?.MaxResource is null)
+        if (rules?.MaxResourceKeys is { } keys && tuning.Hyperband?.MaxResource is null)
         {
             // SageMaker infers MaxResource from a static epochs-like hyperparameter and rejects the job without one.
             var tuned = ranges.Where(r => r is not null).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
             var hyperparameters = def.Hyperparameters ?? new Dictionary<string, object?>();
-            var found = HyperbandEpochKeys.FirstOrDefault(k => hyperparameters.ContainsKey(k) && !tuned.Contains(k));
+            var found = keys.FirstOrDefault(k => hyperparameters.ContainsKey(k) && !tuned.Contains(k));
+            var lowest = Math.Max(tuning.Hyperband?.MinResource ?? 1, 1);
             if (found is null)
             {
-                problems.Add($"Hyperband.MaxResource: not set, and no static hyperparameter named {string.Join(", ", HyperbandEpochKeys)} to infer it from; SageMaker would reject the tuning job. Set Hyperband = new HyperbandStrategyConfig(MaxResource: <epochs>) or add a static 'epochs' hyperparameter.");
+                problems.Add($"Hyperband.MaxResource: not set, and no static hyperparameter named {string.Join(", ", keys)} to infer it from; SageMaker would reject the tuning job. Set Hyperband = new HyperbandStrategyConfig(MaxResource: <epochs>) or add a static '{keys[0]}' hyperparameter.");
             }
-            else if (hyperparameters[found] is not (int or long or short or byte) || Convert.ToInt64(hyperparameters[found], CultureInfo.InvariantCulture) is < 1 or > HyperbandMaxResource)
+            else if (hyperparameters[found] is not (int or long or short or byte) || Convert.ToInt64(hyperparameters[found], CultureInfo.InvariantCulture) < lowest || Convert.ToInt64(hyperparameters[found], CultureInfo.InvariantCulture) > rules.MaxResource)
             {
-                problems.Add($"Hyperparameters[\"{found}\"]: {HyperparameterEncoding.Encode(hyperparameters[found])} cannot serve as Hyperband's MaxResource; use an integer from 1 to {HyperbandMaxResource}, or set Hyperband.MaxResource.");
+                problems.Add($"Hyperparameters[\"{found}\"]: {HyperparameterEncoding.Encode(hyperparameters[found])} cannot serve as Hyperband's MaxResource; use an integer from {lowest} to {rules.MaxResource}, or set Hyperband.MaxResource.");
             }
         }
 
@@ -263,48 +267,60 @@ internal static class TuningValidator
 
     private static void CheckContinuous(List<string> problems, string field, ContinuousRange range)
     {
-        if (!double.IsFinite(range.Min) || !double.IsFinite(range.Max) || range.Min > range.Max)
+        var below = TuningRules.MinBelowMax(TuningRules.Continuous);
+        if (!double.IsFinite(range.Min) || !double.IsFinite(range.Max) || (below ? range.Min >= range.Max : range.Min > range.Max))
         {
-            problems.Add($"{field}: '{range.Name}' has Min {Show(range.Min)} and Max {Show(range.Max)}; use finite bounds with Min <= Max.");
+            problems.Add($"{field}: '{range.Name}' has Min {Show(range.Min)} and Max {Show(range.Max)}; use finite bounds with Min {(below ? "<" : "<=")} Max.");
             return;
         }
 
-        CheckScaling(problems, field, range.Name, range.Scaling, range.Min, range.Max, continuous: true);
+        CheckScaling(problems, field, range.Name, range.Scaling, (range.Min, range.Max), TuningRules.Continuous, Show);
     }
 
     private static void CheckInteger(List<string> problems, string field, IntegerRange range)
     {
-        if (range.Min > range.Max)
+        var below = TuningRules.MinBelowMax(TuningRules.Integer);
+        if (below ? range.Min >= range.Max : range.Min > range.Max)
         {
-            problems.Add($"{field}: '{range.Name}' has Min {range.Min} and Max {range.Max}; use Min <= Max.");
+            problems.Add($"{field}: '{range.Name}' has Min {range.Min} and Max {range.Max}; use Min {(below ? "<" : "<=")} Max.");
             return;
         }
 
-        CheckScaling(problems, field, range.Name, range.Scaling, range.Min, range.Max, continuous: false);
+        CheckScaling(problems, field, range.Name, range.Scaling, (range.Min, range.Max), TuningRules.Integer, v => v.ToString(CultureInfo.InvariantCulture));
     }
 
-    private static void CheckScaling(List<string> problems, string field, string name, ScalingType scaling, double min, double max, bool continuous)
+    /// <summary>The range types and bounds the scaling takes (<see cref="TuningRules.For(ScalingType)"/>).</summary>
+    private static void CheckScaling(List<string> problems, string field, string name, ScalingType scaling, (double Min, double Max) range, string rangeType, Func<double, string> show)
     {
-        switch (scaling)
+        if (!Enum.IsDefined(scaling))
         {
-            case ScalingType.Auto or ScalingType.Linear:
-                break;
-            case ScalingType.Logarithmic when min <= 0:
-                problems.Add($"{field}: '{name}' uses Logarithmic scaling with Min {Show(min)}; logarithmic scaling needs Min > 0.");
-                break;
-            case ScalingType.ReverseLogarithmic when !continuous:
-                problems.Add($"{field}: '{name}' is an integer range; ReverseLogarithmic scaling applies to continuous ranges only.");
-                break;
-            case ScalingType.ReverseLogarithmic when min < 0 || max >= 1:
-                problems.Add($"{field}: '{name}' uses ReverseLogarithmic scaling with [{Show(min)}, {Show(max)}]; it needs 0 <= Min and Max < 1.");
-                break;
-            case ScalingType.Logarithmic or ScalingType.ReverseLogarithmic:
-                break;
-            default:
-                problems.Add($"{field}: '{name}' has scaling {scaling}; use Auto, Linear, Logarithmic or ReverseLogarithmic.");
-                break;
+            problems.Add($"{field}: '{name}' has scaling {scaling}; use {string.Join(", ", Enum.GetNames<ScalingType>())}.");
+            return;
+        }
+
+        var rules = TuningRules.For(scaling);
+        if (rules.RangeTypes is { } types && !types.Contains(rangeType))
+        {
+            problems.Add($"{field}: '{name}' is {Article(rangeType)} range; {scaling} scaling applies to {string.Join(" or ", types)} ranges only.");
+        }
+        else if (!rules.Holds(range.Min, range.Max))
+        {
+            var shown = string.Join(" and ", new[] { rules.ReadsMin ? $"Min {show(range.Min)}" : null, rules.ReadsMax ? $"Max {show(range.Max)}" : null }.OfType<string>());
+            problems.Add($"{field}: '{name}' uses {scaling} scaling with {shown}; {scaling} scaling needs {rules.Bounds()}.");
         }
     }
+
+    /// <summary>The table's name of a range's type (<see cref="TuningRules"/>), or null for an unknown range class.</summary>
+    private static string? RangeType(ParameterRange range) => range switch
+    {
+        ContinuousRange => TuningRules.Continuous,
+        IntegerRange => TuningRules.Integer,
+        CategoricalRange => TuningRules.Categorical,
+        _ => null,
+    };
+
+    /// <summary>"an integer", "a continuous", "a categorical".</summary>
+    private static string Article(string word) => ("aeiou".Contains(word[0], StringComparison.Ordinal) ? "an " : "a ") + word;
 
     private static List<string> CheckCategorical(List<string> problems, string field, CategoricalRange range)
     {

@@ -74,11 +74,17 @@ public sealed class HyperparameterContract
         return defaults;
     }
 
-    /// <summary>Reads a contract that matched its schema (<see cref="RecipeFiles.Read"/>).</summary>
+    /// <summary>
+    /// Reads a contract that matched its schema (<see cref="RecipeFiles.Read"/>), resolving each <c>vocabulary</c> name
+    /// in <paramref name="vocabularies"/> and checking each <c>needsNativeBf16</c> value against its declaration.
+    /// </summary>
     /// <param name="root">The file's JSON.</param>
+    /// <param name="vocabularies">The vocabularies of <c>training-scripts/hf_recipe/vocabularies.json</c> (<see cref="RecipeFiles.ReadVocabularies"/>).</param>
+    /// <param name="shown">The file as messages name it.</param>
+    /// <param name="problems">Where problems go (file, field, what is wrong).</param>
     /// <returns>The contract.</returns>
-    internal static HyperparameterContract FromJson(JsonElement root) =>
-        new([.. root.GetProperty("hyperparameters").EnumerateObject().Select(p => Entry.FromJson(p.Name, p.Value))],
+    internal static HyperparameterContract FromJson(JsonElement root, IReadOnlyDictionary<string, HyperparameterVocabulary> vocabularies, string shown, List<string> problems) =>
+        new([.. root.GetProperty("hyperparameters").EnumerateObject().Select(p => Entry.FromJson(p.Name, p.Value, vocabularies, $"{shown}: hyperparameters.{p.Name}", problems))],
             root.TryGetProperty("rules", out var rules) ? [.. rules.EnumerateArray().Select(Rule)] : []);
 
     private static HyperparameterRule Rule(JsonElement json) => new()
@@ -116,8 +122,14 @@ public sealed class HyperparameterContract
 
     private sealed record Entry(string Name, HyperparameterSpec Spec, object? Default, bool InDefaultRequest, bool FromNetworkIsolation, string? IgnoredWithChannel)
     {
-        public static Entry FromJson(string name, JsonElement json)
+        public static Entry FromJson(string name, JsonElement json, IReadOnlyDictionary<string, HyperparameterVocabulary> vocabularies, string field, List<string> problems)
         {
+            HyperparameterVocabulary? vocabulary = null;
+            if (json.TryGetProperty("vocabulary", out var vocabularyName) && !vocabularies.TryGetValue(vocabularyName.GetString()!, out vocabulary))
+            {
+                problems.Add($"{field}.vocabulary: \"{vocabularyName.GetString()}\" is not allowed; allowed: {string.Join(", ", vocabularies.Keys)} (the vocabularies of {TrainingRecipe.SharedCodeDirectory}/{RecipeFiles.VocabulariesFileName}).");
+            }
+
             var kind = json.GetProperty("kind").GetString() switch
             {
                 "integer" => HyperparameterKind.Integer,
@@ -137,8 +149,19 @@ public sealed class HyperparameterContract
                 Pattern = json.TryGetProperty("pattern", out var pattern) ? pattern.GetString() : null,
                 PatternMeaning = json.TryGetProperty("patternMeaning", out var meaning) ? meaning.GetString() : null,
                 MinLength = json.TryGetProperty("minLength", out var minLength) ? minLength.GetInt32() : 0,
+                Vocabulary = vocabulary,
+                NeedsNativeBf16 = json.TryGetProperty("needsNativeBf16", out var needs) ? [.. needs.EnumerateArray().Select(v => Scalar(v)!)] : null,
                 ScriptDefault = Scalar(json.GetProperty("default")),
             };
+            foreach (var value in spec.NeedsNativeBf16 ?? [])
+            {
+                // A value the script never sees (with a vocabulary: anything but one of its words) could never match.
+                if (spec.Problem(value) is { } problem || (vocabulary is not null && !vocabulary.Words.Contains(value)))
+                {
+                    problems.Add($"{field}.needsNativeBf16: {JsonSerializer.Serialize(value)} is not allowed; allowed: values {name} takes{(vocabulary is null ? "" : $", as its words ({string.Join(", ", vocabulary.Words)})")}.");
+                }
+            }
+
             return new Entry(name, spec, spec.ScriptDefault, Bool(json, "inDefaultRequest") ?? true,
                 json.TryGetProperty("pipelineDefault", out var computed) && computed.GetString() == "networkIsolation",
                 json.TryGetProperty("ignoredWithChannel", out var channel) ? channel.GetString() : null);

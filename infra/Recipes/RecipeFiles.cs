@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HfSageMaker.Constructs.Training;
 using Json.Schema;
 
 namespace HfSageMaker.Infra.Recipes;
@@ -22,6 +23,10 @@ internal static class RecipeFiles
 
     /// <summary>The schema of <see cref="HyperparametersFileName"/>, in <c>training-scripts/</c>.</summary>
     public const string HyperparametersSchemaFileName = "hyperparameters.schema.json";
+
+    /// <summary>The vocabularies of hyperparameter words, in the shared package (<see cref="TrainingRecipe.SharedCodeDirectory"/>),
+    /// which every job's archive carries: the script's parser reads the same file.</summary>
+    public const string VocabulariesFileName = "vocabularies.json";
 
     static RecipeFiles()
     {
@@ -96,6 +101,80 @@ internal static class RecipeFiles
             Collect(detail, displayName, root, problems);
         }
     }
+
+    /// <summary>
+    /// The vocabularies of <c>training-scripts/hf_recipe/vocabularies.json</c> by name (format: its <c>$comment</c>;
+    /// <c>hf_recipe/toolkit_args.py</c> reads it the same way), or an empty map with the problems added.
+    /// </summary>
+    /// <param name="scriptsDirectory">The <c>training-scripts</c> folder.</param>
+    /// <param name="problems">Where problems go.</param>
+    /// <returns>Name to vocabulary.</returns>
+    public static IReadOnlyDictionary<string, HyperparameterVocabulary> ReadVocabularies(string scriptsDirectory, List<string> problems)
+    {
+        var package = Path.GetFileName(TrainingRecipe.SharedCodeDirectory);
+        var shown = $"training-scripts/{package}/{VocabulariesFileName}";
+        var path = Path.Combine(scriptsDirectory, package, VocabulariesFileName);
+        var vocabularies = new Dictionary<string, HyperparameterVocabulary>(StringComparer.Ordinal);
+        if (!File.Exists(path))
+        {
+            problems.Add($"{shown}: missing; it holds the vocabularies hyperparameters.json files name.");
+            return vocabularies;
+        }
+
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"{shown}: not valid JSON: {FirstSentence(e.Message)}.");
+            return vocabularies;
+        }
+
+        var format = "allowed: an object with blanks (a string), words (word -> its lowercase spellings) and vocabularies (name -> words), as its $comment says";
+        if (root?["blanks"] is not JsonValue blanksJson || !blanksJson.TryGetValue<string>(out var blanks)
+            || root["words"] is not JsonObject wordsJson || root["vocabularies"] is not JsonObject vocabulariesJson)
+        {
+            problems.Add($"{shown}: (the file): not its format; {format}.");
+            return vocabularies;
+        }
+
+        var words = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (word, spellingsJson) in wordsJson)
+        {
+            var spellings = Strings(spellingsJson);
+            if (spellings is not { Count: > 0 } || !spellings.Contains(word) || spellings.Any(x => x.Length == 0 || x != x.Trim(blanks.ToCharArray()) || x.Any(char.IsUpper)))
+            {
+                problems.Add($"{shown}: words.{word}: {spellingsJson?.ToJsonString()} is not allowed; allowed: lowercase spellings without blanks around them, the word itself among them.");
+                continue;
+            }
+
+            words[word] = spellings;
+        }
+
+        foreach (var (name, listJson) in vocabulariesJson)
+        {
+            var own = Strings(listJson);
+            if (own is not { Count: > 0 } || own.Any(w => !words.ContainsKey(w)))
+            {
+                problems.Add($"{shown}: vocabularies.{name}: {listJson?.ToJsonString()} is not allowed; allowed: one or more words of \"words\" ({string.Join(", ", words.Keys)}).");
+                continue;
+            }
+
+            foreach (var twice in own.SelectMany(w => words[w]).GroupBy(x => x, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            {
+                problems.Add($"{shown}: vocabularies.{name}: the spelling \"{twice.Key}\" means two of its words; allowed: each spelling in one word.");
+            }
+
+            vocabularies[name] = new HyperparameterVocabulary(name, own, own.ToDictionary(w => w, w => words[w], StringComparer.Ordinal), blanks);
+        }
+
+        return vocabularies;
+    }
+
+    private static List<string>? Strings(JsonNode? node) =>
+        node is JsonArray array && array.All(v => v is JsonValue value && value.TryGetValue<string>(out _)) ? [.. array.Select(v => (string)v!)] : null;
 
     /// <summary>A schema of <c>training-scripts/</c>.</summary>
     /// <param name="scriptsDirectory">The <c>training-scripts</c> folder.</param>

@@ -48,6 +48,7 @@ public static partial class RecipeRegistry
         var problems = new List<string>();
         var recipeSchema = RecipeFiles.Schema(scriptsDirectory, RecipeFiles.RecipeSchemaFileName);
         var hyperparametersSchema = RecipeFiles.Schema(scriptsDirectory, RecipeFiles.HyperparametersSchemaFileName);
+        var vocabularies = RecipeFiles.ReadVocabularies(scriptsDirectory, problems);
         var recipes = new List<TrainingRecipe>();
         foreach (var directory in Directory.EnumerateDirectories(scriptsDirectory).Where(d => File.Exists(Path.Combine(d, RecipeFiles.RecipeFileName))).Order(StringComparer.Ordinal))
         {
@@ -62,7 +63,7 @@ public static partial class RecipeRegistry
                 problems.Add($"training-scripts/{name}/{required}: missing; every recipe folder holds train.py, metric_definitions.json, {RecipeFiles.RecipeFileName} and {RecipeFiles.HyperparametersFileName}.");
             }
 
-            if (TrainingRecipe.Load(directory, recipeSchema, hyperparametersSchema, problems) is { } recipe)
+            if (TrainingRecipe.Load(directory, recipeSchema, hyperparametersSchema, vocabularies, problems) is { } recipe)
             {
                 recipes.Add(recipe);
             }

@@ -120,9 +120,10 @@ public sealed class TrainingRecipe
     /// <param name="directory">The recipe folder.</param>
     /// <param name="recipeSchema">The schema of <c>recipe.json</c>.</param>
     /// <param name="hyperparametersSchema">The schema of <c>hyperparameters.json</c>.</param>
+    /// <param name="vocabularies">The vocabularies its hyperparameters may name (<see cref="RecipeFiles.ReadVocabularies"/>).</param>
     /// <param name="problems">Where problems go (file, field, what is wrong).</param>
     /// <returns>The recipe, or null when a file is missing or does not match its schema.</returns>
-    internal static TrainingRecipe? Load(string directory, Json.Schema.JsonSchema recipeSchema, Json.Schema.JsonSchema hyperparametersSchema, List<string> problems)
+    internal static TrainingRecipe? Load(string directory, Json.Schema.JsonSchema recipeSchema, Json.Schema.JsonSchema hyperparametersSchema, IReadOnlyDictionary<string, HyperparameterVocabulary> vocabularies, List<string> problems)
     {
         var name = Path.GetFileName(directory);
         var shown = $"training-scripts/{name}/";
@@ -133,7 +134,7 @@ public sealed class TrainingRecipe
             return null;
         }
 
-        var recipe = new TrainingRecipe(name, recipeJson, HyperparameterContract.FromJson(contractJson));
+        var recipe = new TrainingRecipe(name, recipeJson, HyperparameterContract.FromJson(contractJson, vocabularies, shown + RecipeFiles.HyperparametersFileName, problems));
         foreach (var range in recipe._tuning.GetProperty("ranges").EnumerateObject().Where(r => !recipe.HyperparameterTypes.ContainsKey(r.Name)))
         {
             problems.Add($"{shown}{RecipeFiles.RecipeFileName}: tuning.ranges.{range.Name}: not a hyperparameter of {RecipeFiles.HyperparametersFileName}; allowed: {string.Join(", ", recipe.HyperparameterTypes.Keys)}.");

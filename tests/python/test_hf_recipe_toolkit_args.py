@@ -49,19 +49,53 @@ class LoadContractTests(unittest.TestCase):
         self.assertIsNone(values["limit"])
 
 
-class Bf16Tests(unittest.TestCase):
-    WORDS = ["auto", "AUTO", " auto ", "true", "True", "false", "False", "yes", "no", "1", "0"]
-    OTHERS = ["maybe", "", "fp16", "2", "truee", "auto\n", "tru e"]
+class VocabularyTests(unittest.TestCase):
+    """A string hyperparameter with a vocabulary of vocabularies.json: the spellings of its words, read as the word."""
 
-    def test_every_recipes_bf16_pattern_admits_exactly_the_words_the_script_maps(self):
-        for recipe in recipe_names():
-            table = {hp.name: hp for hp in toolkit_args.load_contract(os.path.join(SCRIPTS_DIR, recipe))}
-            if "bf16" not in table or table["bf16"].kind != "string":
-                continue
-            with self.subTest(recipe=recipe):
-                for word in self.WORDS + self.OTHERS:
-                    admitted = table["bf16"].fits(word)
-                    self.assertEqual(admitted, toolkit_args.normalize_bf16(word) is not None, repr(word))
+    TABLE = toolkit_args.load_contract(contract({
+        "bf16": {"kind": "string", "default": "auto", "vocabulary": "autoBoolean", "help": "h"},
+        "flag": {"kind": "boolean", "default": False, "help": "h"},
+    }))
+
+    def test_each_spelling_of_the_file_is_read_as_its_word_in_any_case_with_blanks_around(self):
+        with open(toolkit_args.VOCABULARIES_FILE, encoding="utf-8") as handle:
+            document = json.load(handle)
+        for word in document["vocabularies"]["autoBoolean"]:
+            for spelling in document["words"][word]:
+                for raw in (spelling, spelling.upper(), f" {spelling.title()}\t", f"\n{spelling}\r\n"):
+                    with self.subTest(raw=raw):
+                        values, problems = parse(self.TABLE, "--bf16", raw)
+                        self.assertEqual((values["bf16"], problems), (word, []))
+
+    def test_other_values_are_refused_naming_every_word_and_spelling(self):
+        for raw in ("maybe", "", "fp16", "2", "truee", "tru e", "a uto", "\u00a0true", "yes!"):
+            with self.subTest(raw=raw):
+                _, problems = parse(self.TABLE, "--bf16", raw)
+                self.assertEqual(problems, [f"hyperparameter 'bf16' must be \"auto\", \"true\" or \"false\" (any case; "
+                                            f"\"yes\" or \"1\" for \"true\", \"no\" or \"0\" for \"false\"); received {raw!r}"])
+
+    def test_the_default_is_the_word_and_booleans_read_the_boolean_vocabulary(self):
+        values, problems = parse(self.TABLE)
+        self.assertEqual((values["bf16"], values["flag"], problems), ("auto", False, []))
+        for raw, expected in (("True", True), ("YES", True), (" 1 ", True), ("False", False), ("no", False), ("0", False)):
+            with self.subTest(raw=raw):
+                self.assertIs(parse(self.TABLE, "--flag", raw)[0]["flag"], expected)
+        self.assertIn("must be a boolean: \"true\" or \"false\"", parse(self.TABLE, "--flag", "auto")[1][0])
+
+    def test_an_unknown_vocabulary_is_refused_naming_the_known_ones(self):
+        with self.assertRaisesRegex(ValueError, "vocabulary 'onOff' is not in .*; allowed: boolean, autoBoolean"):
+            toolkit_args.load_contract(contract({"x": {"kind": "string", "default": "on", "vocabulary": "onOff", "help": "h"}}))
+
+    def test_rules_see_the_word(self):
+        table = self.TABLE
+        rules = toolkit_args.load_rules(contract(
+            {"bf16": {"kind": "string", "default": "auto", "vocabulary": "autoBoolean", "help": "h"},
+             "flag": {"kind": "boolean", "default": False, "help": "h"}},
+            [{"when": {"flag": {"in": [True]}, "bf16": {"in": ["true"]}}, "message": "not both"}]))
+        _, problems = toolkit_args.parse_table(["--flag", "True", "--bf16", " YES "], table, "test", rules)
+        self.assertEqual(problems, ['hyperparameters flag = true, bf16 = "true": not both'])
+        _, problems = toolkit_args.parse_table(["--flag", "True", "--bf16", "auto"], table, "test", rules)
+        self.assertEqual(problems, [])
 
 
 class CheckTests(unittest.TestCase):

@@ -233,6 +233,21 @@ class DevicePrecisionTests(unittest.TestCase):
                 self.assertIn(gpu.name, precision.reason)
                 self.assertEqual(sft.sft_config.precision_for_device("false", gpu).dtype, "float16")
 
+    def test_the_contract_marks_exactly_the_bf16_words_the_script_refuses_without_native_bfloat16(self):
+        # hyperparameters.json's needsNativeBf16 is what PrepareRequest refuses on ml.g4dn/ml.p3/ml.p3dn before any job
+        # starts; the script's own check at job start must refuse the same words on such a GPU, and accept them on A10G/H100.
+        with open(os.path.join(SCRIPT_DIR, "hyperparameters.json"), encoding="utf-8") as handle:
+            needs = json.load(handle)["hyperparameters"]["bf16"]["needsNativeBf16"]
+        for word in sft.args.BF16_WORDS:
+            for gpu, native in ((T4, False), (V100, False), (A10G, True), (H100, True)):
+                with self.subTest(word=word, gpu=gpu.name):
+                    try:
+                        sft.sft_config.precision_for_device(word, gpu)
+                        refused = False
+                    except ValueError:
+                        refused = True
+                    self.assertEqual(refused, word in needs and not native)
+
     def test_cpu(self):
         cpu = FakeCuda("none", (0, 0), available=False)
         self.assertEqual(sft.sft_config.precision_for_device("auto", cpu).dtype, "float32")

@@ -7,6 +7,8 @@ ones do (huggingface/transformers src/transformers/models/: the original mBART, 
 The layout tests check the settings against what the model learns from the labels: the original mBART's decoder input
 is the labels with the final language code moved to the front (mbart/modeling_mbart.py shift_tokens_right), the others'
 is ``decoder_start_token_id`` followed by the labels."""
+import json
+import os
 import unittest
 
 import translation_support  # noqa: F401
@@ -201,13 +203,29 @@ class PrecisionTests(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "bf16=true but Tesla T4 .compute capability 7.5. has no native"):
             trainer_config.precision_kwargs(parse("--bf16", "True"), T4)
 
+    def test_the_contract_marks_exactly_the_bf16_words_the_script_refuses_without_native_bfloat16(self):
+        # hyperparameters.json's needsNativeBf16 is what PrepareRequest refuses on ml.g4dn/ml.p3 before any job starts;
+        # the script's own check at job start must refuse the same words on such a GPU, and accept them on A10G/H100.
+        bf16 = next(hp for hp in hyperparameters.HYPERPARAMETERS if hp.name == "bf16")
+        with open(os.path.join(hyperparameters.RECIPE_DIR, "hyperparameters.json"), encoding="utf-8") as handle:
+            needs = json.load(handle)["hyperparameters"]["bf16"]["needsNativeBf16"]
+        for word in bf16.vocabulary.words:
+            for gpu, native in ((T4, False), (A10G, True), (H100, True)):
+                with self.subTest(word=word, gpu=gpu.name):
+                    try:
+                        trainer_config.precision_kwargs(parse("--bf16", word), gpu)
+                        refused = False
+                    except ValueError:
+                        refused = True
+                    self.assertEqual(refused, word in needs and not native)
+
     def test_bf16_word_as_the_toolkit_passes_it(self):
         self.assertEqual(parse().bf16, "auto")
         self.assertEqual(parse("--bf16", "True").bf16, "true")
         self.assertEqual(parse("--bf16", "False").bf16, "false")
         with self.assertRaisesRegex(ValueError, 'hyperparameters fp16 = true, bf16 = "true": fp16 and bf16 true'):
             parse("--bf16", "true", "--fp16", "True")
-        with self.assertRaisesRegex(ValueError, "'bf16' must be \"auto\", \"true\" or \"false\"; received 'maybe'"):
+        with self.assertRaisesRegex(ValueError, "'bf16' must be \"auto\", \"true\" or \"false\" \\(any case; .*\\); received 'maybe'"):
             parse("--bf16", "maybe")
 
 

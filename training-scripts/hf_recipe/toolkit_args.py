@@ -6,8 +6,10 @@ as ``True``/``False`` (``argparse type=bool`` would turn ``False`` into True), a
 argument, numbers are re-printed by Python (``2e-05``, ``3``), and a tuning job adds ``_tuning_objective_metric``.
 
 A recipe's hyperparameters are declared once, in ``hyperparameters.json`` beside its ``train.py`` (format:
-``training-scripts/hyperparameters.schema.json``): kind, default, bounds, choices, pattern, nullable and a help line.
-The pipeline reads the same file at synthesis, so PrepareRequest refuses what this parser would refuse.
+``training-scripts/hyperparameters.schema.json``): kind, default, bounds, choices, pattern, vocabulary, nullable and a
+help line. The pipeline reads the same file at synthesis, so PrepareRequest refuses what this parser would refuse.
+A string hyperparameter with a vocabulary (``vocabularies.json`` in this package, which the pipeline reads too) takes
+the spellings of its words and is converted to the word; booleans are read with the ``boolean`` vocabulary.
 :func:`load_contract` reads the table and :func:`load_rules` its cross-field rules (hyperparameter_rules.py);
 :func:`parse_table` converts every value, checks the rules and collects every problem, each naming the hyperparameter,
 the value received and what is allowed. Standard library only.
@@ -20,7 +22,9 @@ import logging
 import math
 import os
 import re
+import string
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from hf_recipe import hyperparameter_rules
@@ -28,49 +32,58 @@ from hf_recipe.hyperparameter_rules import Rule
 
 logger = logging.getLogger(__name__)
 
-TRUE_WORDS = ("true", "1", "yes")
-FALSE_WORDS = ("false", "0", "no")
 TUNING_OBJECTIVE = "_tuning_objective_metric"
 CONTRACT_FILE_NAME = "hyperparameters.json"
+VOCABULARIES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vocabularies.json")
 KINDS = ("string", "integer", "float", "boolean")
-BF16_WORDS = ("auto", "true", "false")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def normalize_bf16(value: str) -> Optional[str]:
-    """``auto``, ``true`` or ``false`` for what the toolkit passes for a bf16 setting (``True``/``False`` when the
-    request held a JSON boolean; also 1/0, yes/no), or None when ``value`` is none of those."""
-    word = str(value).strip().lower()
-    if word == "auto":
-        return "auto"
-    if word in TRUE_WORDS:
-        return "true"
-    if word in FALSE_WORDS:
-        return "false"
-    return None
+@dataclass(frozen=True)
+class Vocabulary:
+    """A named vocabulary of ``vocabularies.json``: its words, in order, and the spellings each word takes."""
+
+    name: str
+    words: Tuple[str, ...]
+    spellings: Mapping[str, Tuple[str, ...]]  # word -> its spellings
+    blanks: str  # removed around a value before it is matched
+
+    def word(self, value: str) -> Optional[str]:
+        """The word ``value`` spells (blanks around it removed, ASCII letters lowered), or None."""
+        folded = str(value).strip(self.blanks).translate(_ASCII_LOWER)
+        return next((word for word in self.words if folded in self.spellings[word]), None)
+
+    def describe(self) -> str:
+        """``"auto", "true" or "false" (any case; "yes" or "1" for "true", "no" or "0" for "false")``: the same
+        words as the pipeline's messages (HyperparameterVocabulary.Describe)."""
+        quoted = [f'"{word}"' for word in self.words]
+        text = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+        others = [" or ".join(f'"{s}"' for s in self.spellings[word] if s != word) + f' for "{word}"'
+                  for word in self.words if any(s != word for s in self.spellings[word])]
+        return text + " (any case" + "".join("; " + o if i == 0 else ", " + o for i, o in enumerate(others)) + ")"
 
 
-def check_bf16(values, problems: List[str]) -> None:
-    """Replace ``values['bf16']`` by its normalized word, or add a problem naming the value received (the contract's
-    pattern admits only words this maps, so that problem means the pattern and this function disagree)."""
-    bf16 = values.get("bf16")
-    if isinstance(bf16, str):
-        normalized = normalize_bf16(bf16)
-        if normalized is None:
-            problems.append(f"hyperparameter 'bf16' must be one of {', '.join(BF16_WORDS)}; received {bf16!r}")
-        else:
-            values["bf16"] = normalized
+@lru_cache(maxsize=None)
+def load_vocabulary(name: str) -> Vocabulary:
+    """The vocabulary ``name`` of ``vocabularies.json`` beside this module (ValueError naming the known ones)."""
+    with open(VOCABULARIES_FILE, encoding="utf-8") as handle:
+        document = json.load(handle)
+    if name not in document["vocabularies"]:
+        raise ValueError(f"vocabulary {name!r} is not in {VOCABULARIES_FILE}; allowed: "
+                         f"{', '.join(document['vocabularies'])}")
+    words = tuple(document["vocabularies"][name])
+    return Vocabulary(name=name, words=words, spellings={word: tuple(document["words"][word]) for word in words},
+                      blanks=document["blanks"])
 
 
 def str2bool(value: str, name: str = "value") -> bool:
-    """``True``/``False`` (as the toolkit prints them), ``true``/``false``, ``1``/``0``, ``yes``/``no``, any case."""
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(
-        f"hyperparameter '{name}' must be a boolean (True/False, true/false, 1/0, yes/no); received {value!r}"
-    )
+    """A boolean in the ``boolean`` vocabulary: ``True``/``False`` (as the toolkit prints them), ``1``/``0``,
+    ``yes``/``no``, any case."""
+    vocabulary = load_vocabulary("boolean")
+    word = vocabulary.word(value)
+    if word is None:
+        raise ValueError(f"hyperparameter '{name}' must be a boolean: {vocabulary.describe()}; received {value!r}")
+    return word == "true"
 
 
 def _to_int(value: str, name: str) -> int:
@@ -128,6 +141,7 @@ class HyperParameter:
     pattern: Optional[str] = None  # ECMAScript-compatible, anchored by the pattern itself
     pattern_meaning: Optional[str] = None
     min_length: int = 0
+    vocabulary: Optional[Vocabulary] = None  # a string's words: the value is converted to the word it spells
 
     @classmethod
     def from_json(cls, name: str, spec: Mapping[str, object]) -> "HyperParameter":
@@ -143,7 +157,8 @@ class HyperParameter:
                    minimum=spec.get("minimum"), exclusive_minimum=spec.get("exclusiveMinimum"),
                    maximum=spec.get("maximum"), exclusive_maximum=spec.get("exclusiveMaximum"),
                    excluded=tuple(spec.get("excluded", ())), pattern=spec.get("pattern"),
-                   pattern_meaning=spec.get("patternMeaning"), min_length=int(spec.get("minLength", 0)))
+                   pattern_meaning=spec.get("patternMeaning"), min_length=int(spec.get("minLength", 0)),
+                   vocabulary=load_vocabulary(str(spec["vocabulary"])) if "vocabulary" in spec else None)
 
     def allowed(self) -> str:
         """What is allowed, in words (the same words as the pipeline's messages)."""
@@ -153,6 +168,8 @@ class HyperParameter:
             text = "a number"
         elif self.kind == "boolean":
             text = "true or false"
+        elif self.vocabulary is not None:
+            text = self.vocabulary.describe()
         elif self.choices:
             text = "one of " + ", ".join(f'"{choice}"' for choice in self.choices)
         elif self.pattern is not None:
@@ -173,7 +190,9 @@ class HyperParameter:
         return text + ", or null" if self.nullable else text
 
     def fits(self, value: object) -> bool:
-        """Whether a converted value meets the choices, length, pattern and bounds."""
+        """Whether a converted value meets the choices, length, pattern, vocabulary and bounds."""
+        if isinstance(value, str) and self.vocabulary is not None:
+            return self.vocabulary.word(value) is not None
         if isinstance(value, str):
             return (len(value) >= self.min_length and (self.choices is None or value in self.choices)
                     and (self.pattern is None or re.match(self.pattern, value) is not None))
@@ -197,6 +216,11 @@ class HyperParameter:
                 f"hyperparameter '{self.name}' received an empty value (how the toolkit passes null) but needs "
                 f"{self.allowed()}; leave it out to use the default {self.default!r}"
             )
+        if self.vocabulary is not None:
+            word = self.vocabulary.word(raw)
+            if word is None:
+                raise ValueError(f"hyperparameter '{self.name}' must be {self.allowed()}; received {raw!r}")
+            return word
         value = _CONVERTERS[self.kind](raw, self.name)
         if not self.fits(value):
             raise ValueError(f"hyperparameter '{self.name}' must be {self.allowed()}; received {raw!r}")

@@ -4,8 +4,8 @@ The table is ``hyperparameters.json`` beside this file (the pipeline reads the s
 hf_recipe.toolkit_args loads it and converts every value as the toolkit passes it (booleans as ``True``/``False``,
 JSON null as an empty argument, numbers re-printed by Python, ``_tuning_objective_metric`` added by tuning jobs) and
 checks the file's cross-field ``rules`` (fp16 with bf16 true, the language codes as a pair, eval_steps and save_steps
-only with the steps strategies). This module adds the bf16 word and reports every bad value in one ValueError that
-names the hyperparameter. Standard library only.
+only with the steps strategies); ``bf16`` arrives as the word of its vocabulary (auto, true or false). This module
+reports every bad value in one ValueError that names the hyperparameter. Standard library only.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import sys
 from typing import Optional, Sequence
 
 from hf_recipe.toolkit_args import str2bool  # noqa: F401 - str2bool re-exported for callers of this module
-from hf_recipe.toolkit_args import check_bf16, load_contract, load_rules, parse_table
+from hf_recipe.toolkit_args import load_contract, load_rules, parse_table
 from hf_recipe.toolkit_args import build_parser as build_table_parser
 
 DESCRIPTION = "Fine-tune a sequence-to-sequence model for translation on SageMaker."
@@ -37,7 +37,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     out of range, broken rules, each naming the hyperparameter and the value received.
     """
     values, problems = parse_table(sys.argv[1:] if argv is None else argv, HYPERPARAMETERS, DESCRIPTION, RULES)
-    check_bf16(values, problems)
     if problems:
         raise ValueError("; ".join(problems))
     return argparse.Namespace(**values)

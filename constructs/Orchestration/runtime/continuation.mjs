@@ -8,16 +8,15 @@ import { checkKeys, intIn, isObject } from './values.mjs';
  * `tuning.randomSeed` (RandomSeed: an integer from 0 to policy.tuning.maxRandomSeed, or null for none) and
  * `tuning.warmStart` ({type, parents}: WarmStartConfig, or null for a cold start). Parents are tuning jobs of this
  * pipeline: their names must carry its job prefix, as every job it creates does; 1 to policy.tuning.warmStartParents.
- * `strategy` is the run's effective strategy: the Grid strategy runs every combination, so a seed would change
- * nothing (AWS documents the seed for the Random, Hyperband and Bayesian strategies: "Using a random seed to reproduce
- * hyperparameter configurations", SageMaker Developer Guide).
+ * `strategy` is the run's effective strategy and `strategyRule` its tuning rule: one with randomSeed false (Grid runs
+ * every combination) takes no seed, which would change nothing.
  */
-export function validateSearchContinuation(tuning, { policy, nameRule, strategy }, problems) {
+export function validateSearchContinuation(tuning, { policy, nameRule, strategy, strategyRule }, problems) {
   const limits = policy.tuning;
   const out = {};
   if (tuning.randomSeed !== undefined) {
     if (tuning.randomSeed === null) out.randomSeed = null;
-    else if (strategy === 'Grid') problems.push(`tuning.randomSeed: ${show(tuning.randomSeed)} is not allowed with the Grid strategy of this recipe, which runs every combination (a seed would change nothing); allowed: null`);
+    else if (strategyRule.randomSeed === false) problems.push(`tuning.randomSeed: ${show(tuning.randomSeed)} is not allowed with the ${strategy} strategy of this recipe (${strategyRule.because}: a seed would change nothing); allowed: null`);
     else if (intIn(tuning.randomSeed, 'tuning.randomSeed', 0, limits.maxRandomSeed, problems, ' (SageMaker RandomSeed), or null for none')) out.randomSeed = tuning.randomSeed;
   }
   if (tuning.warmStart !== undefined) {
@@ -63,18 +62,22 @@ export function validateSearchContinuation(tuning, { policy, nameRule, strategy 
 }
 
 /**
- * Applies the seed and the warm start of `validateSearchContinuation`, and drops a StrategyConfig the strategy no
- * longer takes (noted in `notes`).
+ * Applies the seed and the warm start of `validateSearchContinuation`, and drops a StrategyConfig member the strategy
+ * does not take (`strategyRules`: policy.tuning.strategyRules; noted in `notes`).
  */
-export function applySearchContinuation(request, overrides, notes = []) {
+export function applySearchContinuation(request, overrides, notes, strategyRules) {
   const config = request.HyperParameterTuningJobConfig;
   if (overrides?.randomSeed === null) delete config.RandomSeed;
   else if (overrides?.randomSeed !== undefined) config.RandomSeed = overrides.randomSeed;
   if (overrides?.warmStart === null) delete request.WarmStartConfig;
   else if (overrides?.warmStart !== undefined) request.WarmStartConfig = overrides.warmStart;
-  // StrategyConfig holds HyperbandStrategyConfig only: SageMaker takes it with the Hyperband strategy alone.
-  if (config.Strategy !== 'Hyperband' && config.StrategyConfig !== undefined) {
-    notes.push(`tuning.strategy: the recipe's Hyperband settings ${show(config.StrategyConfig.HyperbandStrategyConfig ?? {})} do not apply to the ${config.Strategy} strategy and are not sent`);
-    delete config.StrategyConfig;
+  // SageMaker takes a StrategyConfig member only with the strategy whose rule names it (HyperbandStrategyConfig: Hyperband).
+  const takes = strategyRules[config.Strategy]?.strategyConfig;
+  for (const [member, settings] of Object.entries(config.StrategyConfig ?? {})) {
+    if (member === takes) continue;
+    const owner = Object.keys(strategyRules).find((s) => strategyRules[s].strategyConfig === member) ?? member;
+    notes.push(`tuning.strategy: the recipe's ${owner} settings ${show(settings)} do not apply to the ${config.Strategy} strategy and are not sent`);
+    delete config.StrategyConfig[member];
   }
+  if (config.StrategyConfig !== undefined && Object.keys(config.StrategyConfig).length === 0) delete config.StrategyConfig;
 }

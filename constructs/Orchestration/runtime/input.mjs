@@ -81,7 +81,8 @@ export function validateInput(input, { job, tune, policy, trainingDefaults, name
   if (out.spot) {
     const limit = policy.spot.maxWaitSeconds;
     if (input.maxWaitSeconds !== undefined) {
-      if (intIn(input.maxWaitSeconds, 'maxWaitSeconds', out.maxRuntime ?? 1, limit, problems, ' (at least the job\'s MaxRuntimeInSeconds, at most twice the environment\'s maximum run time and at most 28 days)')) {
+      // The upper bound is policy.spot.maxWaitSeconds, which the pipeline computes at synthesis (PrepareRequestPolicy).
+      if (intIn(input.maxWaitSeconds, 'maxWaitSeconds', out.maxRuntime ?? 1, limit, problems, ' (at least the run\'s MaxRuntimeInSeconds, at most the pipeline\'s spot wait limit, set from the environment\'s MaxRuntimeHours at deployment)')) {
         out.maxWait = input.maxWaitSeconds;
       }
     } else {

@@ -5,7 +5,7 @@ import { InvalidInputError, show } from './errors.mjs';
 import { encodeHyperparameter } from './encoding.mjs';
 import { validateInput, knownHyperparameters } from './input.mjs';
 import { jobNameFor, jobNameRule } from './names.mjs';
-import { checkRules } from './rules.mjs';
+import { checkRules, nativeBf16Problems } from './rules.mjs';
 import { applyTuning, finalTuningProblems, rangeNames, validateTuning, TUNING_KEYS } from './tuning.mjs';
 import { clone, isInt, isObject } from './values.mjs';
 
@@ -60,7 +60,7 @@ export function prepare(event) {
   const notes = [];
   const jobName = apply({ request, job, tune, run, policy, executionName, attempt, maxLength: nameRule.maxLength, notes });
   const hpKey = tune ? 'StaticHyperParameters' : 'HyperParameters';
-  if (tune) applyTuning(request, tuningOverrides, { staticHps: job[hpKey], trainingHps: trainingDefaults.HyperParameters ?? {}, notes });
+  if (tune) applyTuning(request, tuningOverrides, { staticHps: job[hpKey], trainingHps: trainingDefaults.HyperParameters ?? {}, notes, policy });
   const count = Object.keys(job[hpKey]).length;
   if (count > policy.limits.hyperparameters) {
     problems.push(`hyperparameters: the request would carry ${count} hyperparameters; allowed: at most ${policy.limits.hyperparameters}`);
@@ -70,8 +70,12 @@ export function prepare(event) {
   // default is in the request) breaks no rule, and neither does a tuned name whose ranges were refused.
   const refused = new Set(Object.keys(isObject(input.hyperparameters) ? input.hyperparameters : {}).filter((k) => run.hyperparameters[k] === undefined));
   if (tune && isObject(input.tuning?.ranges) && tuningOverrides?.ranges === undefined) Object.keys(input.tuning.ranges).forEach((k) => refused.add(k));
-  const ruled = checkRules(policy, job[hpKey], tune ? request.HyperParameterTuningJobConfig.ParameterRanges : null, refused);
+  const ranges = tune ? request.HyperParameterTuningJobConfig.ParameterRanges : null;
+  const ruled = checkRules(policy, job[hpKey], ranges, refused);
   problems.push(...ruled.problems);
+  // A value the script needs a GPU with native bfloat16 for, on the run's instance type.
+  const chosen = new Set([...Object.keys(run.hyperparameters), ...(input.instanceType === run.instanceType ? ['instanceType'] : [])]);
+  problems.push(...nativeBf16Problems(policy, run.instanceType, job[hpKey], ranges, refused, chosen));
   notes.push(...ruled.notes);
   if (problems.length > 0) throw new InvalidInputError(problems);
 

@@ -1,9 +1,11 @@
 // A recipe's cross-field hyperparameter rules (policy.hyperparameterRules: the `rules` of its hyperparameters.json, as
 // C# embeds them, with the script's defaults of the names they read that the default request leaves out), checked on
 // the final request. The meaning is the script parser's (training-scripts/hf_recipe/hyperparameter_rules.py): a value
-// is what the script receives, `given` whether the request carries the name; the contract test replays both.
+// is what the script receives (with a vocabulary: the word it spells), `given` whether the request carries the name;
+// the contract test replays both. Also the values that need a GPU with native bfloat16 (a declaration's
+// needsNativeBf16) on the run's instance type.
 import { show } from './errors.mjs';
-import { isObject } from './values.mjs';
+import { isObject, wordOf } from './values.mjs';
 
 /** Whether `value` (`given`: the request carries it) passes every test of `test` ({ given, null, in, notIn, matches }). */
 function holds(test, value, given) {
@@ -18,15 +20,22 @@ function holds(test, value, given) {
 const allHold = (conditions, values) => Object.entries(conditions).every(([name, test]) => holds(test, values[name].value, values[name].given));
 const broken = (rule, values) => allHold(rule.when, values) && (rule.require === undefined || !allHold(rule.require, values));
 
-/** The value the script receives for a request string: the toolkit's json.loads; null for a nullable empty string. */
-function received(encoded, spec) {
-  let value;
+/** What the script sees of a string: with a vocabulary, the word it spells (the string itself when none). */
+const meaning = (value, spec) => (spec?.vocabulary && typeof value === 'string' ? wordOf(value, spec.vocabulary) ?? value : value);
+
+/** A request string as the toolkit decodes it (json.loads; an undecodable value stays the string). */
+function decoded(encoded) {
   try {
-    value = JSON.parse(encoded);
+    return JSON.parse(encoded);
   } catch {
-    value = encoded; // the toolkit keeps an undecodable value as the string
+    return encoded;
   }
-  return spec?.nullable && value === '' ? null : value;
+}
+
+/** The value the script receives for a request string: decoded; null for a nullable empty string; a vocabulary's word. */
+function received(encoded, spec) {
+  const value = decoded(encoded);
+  return spec?.nullable && value === '' ? null : meaning(value, spec);
 }
 
 /** A categorical value (the SDK's str() of it, JSON-encoded) as the script converts it for its declared kind. */
@@ -34,7 +43,7 @@ function categorical(encoded, spec) {
   const text = JSON.parse(encoded);
   if (spec?.kind === 'boolean') return text === 'True';
   if (spec?.kind === 'integer' || spec?.kind === 'float') return Number(text);
-  return spec?.nullable && text === '' ? null : text;
+  return spec?.nullable && text === '' ? null : meaning(text, spec);
 }
 
 /**
@@ -105,4 +114,41 @@ function firstBroken(rule, values, varying, index = 0) {
     if (found) return found;
   }
   return null;
+}
+
+/**
+ * Values the script needs a GPU with native bfloat16 for (a declaration's needsNativeBf16) on an instance type
+ * without (policy.instanceTypes[type].nativeBf16 false: the instance-type catalog, at synthesis): one problem per
+ * hyperparameter, naming the value (a tuned one: a value its range can take; not set: the script's default), the type
+ * and what to do. `hps`, `parameterRanges` and `refused` as for checkRules; `chosen`: the names (and "instanceType")
+ * the run set itself, the others are the recipe's.
+ */
+export function nativeBf16Problems(policy, instanceType, hps, parameterRanges, refused, chosen) {
+  const types = policy.instanceTypes;
+  if (types[instanceType]?.nativeBf16 !== false) return [];
+  const declared = isObject(policy.hyperparameters) ? policy.hyperparameters : {};
+  const tuned = rangesByName(parameterRanges);
+  const capable = Object.keys(types).filter((t) => types[t].nativeBf16 !== false);
+  const problems = [];
+  for (const [name, spec] of Object.entries(declared)) {
+    if (!Array.isArray(spec.needsNativeBf16) || refused.has(name)) continue;
+    const needs = (v) => spec.needsNativeBf16.some((n) => n === v);
+    let shown;
+    if (tuned[name]) {
+      const hit = candidates(tuned[name], [{ in: spec.needsNativeBf16 }], spec).find(needs);
+      if (hit !== undefined) shown = `tuning.ranges.${name}: ${show(hit)} (a value of its range)`;
+    } else if (hps[name] !== undefined) {
+      const value = received(hps[name], spec);
+      if (needs(value)) shown = `hyperparameters.${name} = ${show(decoded(hps[name]))}${chosen.has(name) ? '' : ' (the recipe\'s)'}`;
+    } else if (needs(spec.scriptDefault)) {
+      shown = `hyperparameters.${name} = ${show(spec.scriptDefault)} (not set: the default)`;
+    }
+    if (shown === undefined) continue;
+    const others = (spec.vocabulary?.words ?? (spec.kind === 'boolean' ? [true, false] : spec.choices ?? [])).filter((v) => !needs(v));
+    const instead = others.length > 0 ? `${name} ${others.map(show).join(' or ')}` : `another ${name}`;
+    const elsewhere = capable.length > 0 ? `, or an instanceType whose GPU has it (${capable.join(', ')})` : '';
+    const type = `instanceType ${show(instanceType)}${chosen.has('instanceType') ? '' : ' (the recipe\'s)'}`;
+    problems.push(`${shown}: needs a GPU that computes in bfloat16 natively, and ${type} has none; allowed: ${instead}${elsewhere}`);
+  }
+  return problems;
 }

@@ -1,6 +1,7 @@
 // The execution input's `tuning` object: limits, strategy, early stopping and ranges, checked against the policy
-// (policy.tuning: the environment's tuning limits and the API's enums and limits, from C#) and against the strategy
-// rules of the C# TuningValidator for the effective combination; then applied to the tuning request.
+// (policy.tuning: the environment's tuning limits, the API's enums and limits, and the tuning rules: what each strategy
+// a run can reach and each range scaling takes, the entries of constructs/Training/Catalog/tuning-rules.json, which the
+// C# TuningValidator applies at synthesis) for the effective combination; then applied to the tuning request.
 import { show } from './errors.mjs';
 import { encodeCategorical, rangeBound } from './encoding.mjs';
 import { applySearchContinuation, validateSearchContinuation } from './continuation.mjs';
@@ -8,6 +9,9 @@ import { checkKeys, intIn, isInt, isNumber, isObject, specProblem } from './valu
 
 /** Keys of the input's `tuning` object. */
 export const TUNING_KEYS = Object.freeze(['maxJobs', 'maxParallelJobs', 'strategy', 'earlyStopping', 'ranges', 'randomSeed', 'warmStart']);
+
+// The range types of an input's tuning.ranges (and of the tuning rules) and the ParameterRanges list each fills.
+const RANGE_LISTS = Object.freeze({ continuous: 'ContinuousParameterRanges', integer: 'IntegerParameterRanges', categorical: 'CategoricalParameterRanges' });
 
 /** The names of every range of a ParameterRanges object. */
 export function rangeNames(parameterRanges) {
@@ -61,20 +65,26 @@ export function validateTuning(tuning, { request, known, policy, nameRule }, pro
       if (ok) out.ranges = ranges;
     }
   }
-  // The strategy rules TrainingRequestBuilder (TuningValidator) enforces at synthesis, for the effective combination.
+  // The rules of the effective strategy (policy.tuning.strategyRules, as TuningValidator applies them at synthesis).
   const strategy = out.strategy ?? config.Strategy;
-  if (strategy === 'Grid') {
-    if (tuning.maxJobs !== undefined) problems.push(`tuning.maxJobs: not allowed with the Grid strategy of this recipe (SageMaker runs every combination of the categorical values)`);
+  const strategyRule = rules.strategyRules[strategy] ?? {};
+  const because = strategyRule.because ? ` (${strategyRule.because})` : '';
+  if (strategyRule.maxJobs === false) {
+    if (tuning.maxJobs !== undefined) problems.push(`tuning.maxJobs: not allowed with the ${strategy} strategy of this recipe${because}`);
+  } else if (limits.MaxNumberOfTrainingJobs === undefined && tuning.maxJobs === undefined) {
+    // The recipe's strategy takes no maxJobs (its request has none); the run's strategy needs one.
+    problems.push(`tuning.maxJobs: required when switching this ${config.Strategy} recipe to ${strategy}; allowed: an integer from 1 to ${rules.maxJobs}`);
+  }
+  if (Array.isArray(strategyRule.rangeTypes)) {
     const ranges = out.ranges ?? config.ParameterRanges;
-    const numeric = [...(ranges.ContinuousParameterRanges ?? []), ...(ranges.IntegerParameterRanges ?? [])].map((r) => r.Name);
-    if (numeric.length > 0) problems.push(`tuning.ranges: ${numeric.join(', ')} not allowed; allowed: categorical ranges only (the Grid strategy)`);
-  } else if (config.Strategy === 'Grid' && limits.MaxNumberOfTrainingJobs === undefined && out.maxJobs === undefined && tuning.maxJobs === undefined) {
-    problems.push(`tuning.maxJobs: required when switching this Grid recipe to ${strategy}; allowed: an integer from 1 to ${rules.maxJobs}`);
+    const refused = Object.entries(RANGE_LISTS).filter(([type]) => !strategyRule.rangeTypes.includes(type)).flatMap(([, list]) => (ranges[list] ?? []).map((r) => r.Name));
+    if (refused.length > 0) problems.push(`tuning.ranges: ${refused.join(', ')} not allowed; allowed: ${strategyRule.rangeTypes.join(' or ')} ranges only (the ${strategy} strategy of this recipe)`);
   }
-  if (strategy === 'Hyperband' && (out.earlyStopping ?? config.TrainingJobEarlyStoppingType) === 'Auto') {
-    problems.push(`tuning.earlyStopping: "Auto" is not allowed with the Hyperband strategy of this recipe, which stops jobs itself; allowed: "Off"`);
+  const earlyStopping = out.earlyStopping ?? config.TrainingJobEarlyStoppingType;
+  if (Array.isArray(strategyRule.earlyStopping) && earlyStopping !== undefined && !strategyRule.earlyStopping.includes(earlyStopping)) {
+    problems.push(`tuning.earlyStopping: ${show(earlyStopping)} is not allowed with the ${strategy} strategy of this recipe${because}; allowed: ${strategyRule.earlyStopping.map(show).join(', ')}`);
   }
-  Object.assign(out, validateSearchContinuation(tuning, { policy, nameRule, strategy }, problems));
+  Object.assign(out, validateSearchContinuation(tuning, { policy, nameRule, strategy, strategyRule }, problems));
   return out;
 }
 
@@ -100,16 +110,16 @@ function validateRange(name, range, { known, rules, spec }, problems) {
     const noun = type === 'integer' ? 'an integer' : 'a number';
     if (!numeric(range.min)) problems.push(`${field}.min: ${show(range.min)} is not allowed; allowed: ${noun}`);
     if (!numeric(range.max)) problems.push(`${field}.max: ${show(range.max)} is not allowed; allowed: ${noun}`);
-    if (numeric(range.min) && numeric(range.max) && !(type === 'integer' ? range.min <= range.max : range.min < range.max)) {
-      problems.push(`${field}: min ${show(range.min)} must be ${type === 'integer' ? 'at most' : 'less than'} max ${show(range.max)}`);
+    const below = rules.rangeRules[type]?.minBelowMax === true;
+    if (numeric(range.min) && numeric(range.max) && !(below ? range.min < range.max : range.min <= range.max)) {
+      problems.push(`${field}: min ${show(range.min)} must be ${below ? 'less than' : 'at most'} max ${show(range.max)}`);
     }
     const scaling = range.scaling ?? 'Auto';
     if (!rules.scalingTypes.includes(scaling)) {
       problems.push(`${field}.scaling: ${show(range.scaling)} is not allowed; allowed: ${rules.scalingTypes.join(', ')}`);
-    } else if (scaling === 'Logarithmic' && numeric(range.min) && range.min <= 0) {
-      problems.push(`${field}.scaling: Logarithmic needs min > 0 (got ${show(range.min)})`);
-    } else if (scaling === 'ReverseLogarithmic' && (type === 'integer' || (numeric(range.min) && numeric(range.max) && (range.min < 0 || range.max >= 1)))) {
-      problems.push(`${field}.scaling: ReverseLogarithmic needs a continuous range with 0 <= min < max < 1`);
+    } else {
+      const why = scalingProblem(rules.scalingRules[scaling] ?? {}, type, range, numeric);
+      if (why) problems.push(`${field}.scaling: ${scaling} ${why}`);
     }
     if (spec) {
       // The range must lie within what the script accepts (a continuous range cannot tune an integer).
@@ -163,11 +173,29 @@ function validateRange(name, range, { known, rules, spec }, problems) {
 }
 
 /**
+ * Why a `type` range from range.min to range.max cannot take a scaling of rule `scaling` (policy.tuning.scalingRules:
+ * the range types it applies to and the bounds its values must keep), or null.
+ */
+function scalingProblem(scaling, type, range, numeric) {
+  if (Array.isArray(scaling.rangeTypes) && !scaling.rangeTypes.includes(type)) {
+    return `applies to ${scaling.rangeTypes.join(' or ')} ranges only; allowed: another scaling for this ${type} range`;
+  }
+  const bounds = [
+    ['min', '>=', scaling.minimum, (v, b) => v >= b], ['min', '>', scaling.exclusiveMinimum, (v, b) => v > b],
+    ['max', '<=', scaling.maximum, (v, b) => v <= b], ['max', '<', scaling.exclusiveMaximum, (v, b) => v < b],
+  ].filter(([, , bound]) => bound !== undefined);
+  const broken = bounds.filter(([end, , bound, holds]) => numeric(range[end]) && !holds(range[end], bound));
+  if (broken.length === 0) return null;
+  const got = [...new Set(broken.map(([end]) => end))].map((end) => `${end} ${show(range[end])}`).join(', ');
+  return `needs ${bounds.map(([end, sign, bound]) => `${end} ${sign} ${bound}`).join(' and ')} (got ${got})`;
+}
+
+/**
  * Applies the overrides to the tuning request; `staticHps` are the definition's static hyperparameters (already with
  * the run's hyperparameter overrides), `trainingHps` the training request's (the recipe's values). Notes what the
  * overrides change beyond themselves in `notes`.
  */
-export function applyTuning(request, overrides, { staticHps, trainingHps, notes }) {
+export function applyTuning(request, overrides, { staticHps, trainingHps, notes, policy }) {
   const config = request.HyperParameterTuningJobConfig;
   if (overrides?.maxJobs !== undefined) config.ResourceLimits.MaxNumberOfTrainingJobs = overrides.maxJobs;
   if (overrides?.maxParallelJobs !== undefined) {
@@ -190,27 +218,28 @@ export function applyTuning(request, overrides, { staticHps, trainingHps, notes 
   }
   // Tuned hyperparameters are never static (SageMaker rejects a key that is both).
   for (const name of rangeNames(config.ParameterRanges)) delete staticHps[name];
-  applySearchContinuation(request, overrides, notes);
+  applySearchContinuation(request, overrides, notes, policy.tuning.strategyRules);
 }
 
 /**
- * Problems of the final tuning request that SageMaker would refuse, for the effective strategy. Hyperband without a
- * MaxResource reads it from the first static hyperparameter named in policy.tuning.hyperbandEpochKeys (API reference,
- * HyperbandStrategyConfig.MaxResource): it must exist and be an integer from MinResource (or 1) to
- * policy.tuning.hyperbandMaxResource, as TuningValidator checks at synthesis.
+ * Problems of the final tuning request that SageMaker would refuse, for the effective strategy. A strategy whose rule
+ * has a maxResource (Hyperband) and a strategy config without MaxResource reads it from the first static
+ * hyperparameter named in maxResource.inferredFrom (API reference, HyperbandStrategyConfig.MaxResource): it must exist
+ * and be an integer from MinResource (or 1) to maxResource.maximum, as TuningValidator checks at synthesis.
  */
 export function finalTuningProblems(request, staticHps, policy) {
   const config = request.HyperParameterTuningJobConfig;
-  const hyperband = config.StrategyConfig?.HyperbandStrategyConfig ?? {};
-  if (config.Strategy !== 'Hyperband' || hyperband.MaxResource !== undefined) return [];
-  const { hyperbandEpochKeys: keys, hyperbandMaxResource: max } = policy.tuning;
-  const min = hyperband.MinResource ?? 1;
+  const rule = policy.tuning.strategyRules[config.Strategy] ?? {};
+  const strategyConfig = config.StrategyConfig?.[rule.strategyConfig] ?? {};
+  if (rule.maxResource === undefined || strategyConfig.MaxResource !== undefined) return [];
+  const { inferredFrom: keys, maximum: max } = rule.maxResource;
+  const min = strategyConfig.MinResource ?? 1;
   const found = keys.find((k) => staticHps[k] !== undefined);
   if (found === undefined) {
     const tuned = keys.filter((k) => rangeNames(config.ParameterRanges).has(k));
     return [tuned.length > 0
-      ? `tuning.ranges: ${tuned.join(', ')} not allowed; this Hyperband recipe sets no MaxResource, so SageMaker reads it from that static hyperparameter (allowed: keep it out of the ranges)`
-      : `hyperparameters: no static ${keys.join(', ')}; this Hyperband recipe sets no MaxResource, so SageMaker reads it from one of them (allowed: set one)`];
+      ? `tuning.ranges: ${tuned.join(', ')} not allowed; this ${config.Strategy} recipe sets no MaxResource, so SageMaker reads it from that static hyperparameter (allowed: keep it out of the ranges)`
+      : `hyperparameters: no static ${keys.join(', ')}; this ${config.Strategy} recipe sets no MaxResource, so SageMaker reads it from one of them (allowed: set one)`];
   }
   let value;
   try {
@@ -219,5 +248,5 @@ export function finalTuningProblems(request, staticHps, policy) {
     value = staticHps[found];
   }
   return isInt(value) && value >= min && value <= max ? []
-    : [`hyperparameters.${found}: ${staticHps[found]} cannot serve as this Hyperband recipe's MaxResource; allowed: an integer from ${min} to ${max}`];
+    : [`hyperparameters.${found}: ${staticHps[found]} cannot serve as this ${config.Strategy} recipe's MaxResource; allowed: an integer from ${min} to ${max}`];
 }

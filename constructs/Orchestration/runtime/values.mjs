@@ -46,9 +46,25 @@ export function kindMismatch(value, encodedDefault) {
 }
 
 /**
+ * The word a string spells in a vocabulary (policy: { words, spellings, blanks }, from
+ * training-scripts/hf_recipe/vocabularies.json): the blanks around it removed and its ASCII letters lowered; null when
+ * it spells none.
+ */
+export function wordOf(value, vocabulary) {
+  if (typeof value !== 'string') return null;
+  const blanks = new Set(vocabulary.blanks);
+  let start = 0;
+  let end = value.length;
+  while (start < end && blanks.has(value[start])) start += 1;
+  while (end > start && blanks.has(value[end - 1])) end -= 1;
+  const folded = value.slice(start, end).replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return vocabulary.words.find((w) => vocabulary.spellings[w].includes(folded)) ?? null;
+}
+
+/**
  * Why `value` does not fit a declared hyperparameter type (the C# HyperparameterSpec embedded in the policy as
  * { kind, nullable, minimum?, exclusiveMinimum?, maximum?, exclusiveMaximum?, excluded?, choices?, pattern?, minLength?,
- * allowed }); null when it fits.
+ * vocabulary?, allowed }); null when it fits. A string with a vocabulary must spell one of its words.
  */
 export function specProblem(value, spec) {
   const allowed = `allowed: ${spec.allowed}`;
@@ -59,7 +75,7 @@ export function specProblem(value, spec) {
     case 'float': fits = isNumber(value); break;
     case 'boolean': fits = typeof value === 'boolean'; break;
     case 'string':
-      fits = typeof value === 'string' && value.length >= (spec.minLength ?? 0)
+      fits = spec.vocabulary ? wordOf(value, spec.vocabulary) !== null : typeof value === 'string' && value.length >= (spec.minLength ?? 0)
         && (!Array.isArray(spec.choices) || spec.choices.includes(value))
         && (spec.pattern === undefined || new RegExp(spec.pattern).test(value));
       break;

@@ -99,7 +99,17 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
         Assert.Contains("\"model_name_or_path\":{\"kind\":\"string\",\"nullable\":false,\"allowed\":\"a string\",\"ignored\":\"the script does not use it: the 'model' channel", definition);
         Assert.Contains("\"offline\":{\"kind\":\"boolean\",\"nullable\":false,\"allowed\":\"true or false\",\"ignored\":", definition);
         // The cross-field rules, with the script defaults of the names they read that the default request leaves out.
-        Assert.Contains("\"hyperparameterRules\":{\"rules\":[{\"when\":{\"fp16\":{\"in\":[true]},\"bf16\":{\"matches\":", definition);
+        Assert.Contains("\"hyperparameterRules\":{\"rules\":[{\"when\":{\"fp16\":{\"in\":[true]},\"bf16\":{\"in\":[\"true\"]}}", definition);
+        // bf16's vocabulary (training-scripts/hf_recipe/vocabularies.json) and the word that needs native bfloat16; the one
+        // allowed type without it (the fixture allows ml.p3.2xlarge) is marked, the others are not.
+        var bf16 = JsonNode.Parse(PolicyOf(pipeline.TemplateJson))!["hyperparameters"]!["bf16"]!;
+        Assert.Equal("\"auto\", \"true\" or \"false\" (any case; \"yes\" or \"1\" for \"true\", \"no\" or \"0\" for \"false\")", (string?)bf16["allowed"]);
+        Assert.Equal("""{"name":"autoBoolean","words":["auto","true","false"],"spellings":{"auto":["auto"],"true":["true","yes","1"],"false":["false","no","0"]},"blanks":" \t\n\u000B\f\r"}""",
+            bf16["vocabulary"]!.ToJsonString());
+        Assert.Equal("""["true"]""", bf16["needsNativeBf16"]!.ToJsonString());
+        var policy = JsonNode.Parse(PolicyOf(pipeline.TemplateJson))!["instanceTypes"]!.AsObject();
+        Assert.Equal(["ml.p3.2xlarge"], policy.Where(t => t.Value!["nativeBf16"] is not null).Select(t => t.Key));
+        Assert.False((bool)policy["ml.p3.2xlarge"]!["nativeBf16"]!);
         Assert.Contains("\"scriptDefaults\":{\"eval_strategy\":\"epoch\",\"save_steps\":500,\"save_strategy\":\"epoch\",\"save_total_limit\":2,\"max_steps\":-1}", definition);
     }
 
@@ -128,6 +138,50 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
         // A null in a list would not survive the policy (CDK drops nulls inside arrays): IsNull tests it.
         Assert.Contains("Job.HyperparameterRules[5].When['eval_steps'] is 'null'; In and NotIn name strings, numbers or booleans; test null with IsNull.", ex.Message);
         Assert.Throws<ArgumentException>(() => Build(job with { HyperparameterTypes = null }));
+    }
+
+    [Fact]
+    public void Pipeline_RefusesVocabularyTestsOfAnotherSpellingAndAVocabularyBesideChoices()
+    {
+        var job = RecipeRegistry.Get("translation").Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        HyperparameterRule[] rules = [new() { When = new Dictionary<string, HyperparameterCondition> { ["bf16"] = HyperparameterCondition.OneOf("yes") }, Message = "m" }];
+        var types = new Dictionary<string, HyperparameterSpec>(job.HyperparameterTypes!);
+        types["bf16"] = types["bf16"] with { Choices = ["auto"], NeedsNativeBf16 = ["YES"] };
+
+        var ex = Assert.Throws<ArgumentException>(() => Build(job with { HyperparameterRules = rules, HyperparameterTypes = types }));
+
+        Assert.Contains("Job.HyperparameterRules[0].When['bf16'] is 'yes'; the rules compare the word a value spells; name words of bf16's vocabulary (auto, true, false).", ex.Message);
+        Assert.Contains("Job.HyperparameterTypes['bf16'].Vocabulary is 'autoBoolean'; a vocabulary applies to a String without Choices or Pattern", ex.Message);
+        Assert.Contains("Job.HyperparameterTypes['bf16'].NeedsNativeBf16 is 'YES'; name values bf16 takes, as the words of its vocabulary (auto, true, false).", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("ml.p3.2xlarge", "TRUE", "Job.Hyperparameters['bf16'] is 'TRUE'; needs a GPU that computes in bfloat16 natively, and Job.InstanceType ml.p3.2xlarge has none (compute capability 7.0); give \"auto\" or \"false\", or an instance type whose GPU has it.")]
+    [InlineData("ml.g5.2xlarge", "TRUE", null)]
+    [InlineData("ml.p3.2xlarge", "auto", null)]
+    public void Pipeline_RefusesARecipeValueThatNeedsNativeBf16OnItsOwnInstanceType(string instanceType, string bf16, string? expected)
+    {
+        var job = RecipeRegistry.Get("translation").Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        var changed = job with { InstanceType = instanceType, Hyperparameters = new Dictionary<string, object?>(job.Hyperparameters) { ["bf16"] = bf16 } };
+        if (expected is null)
+        {
+            Assert.NotNull(Build(changed));
+            return;
+        }
+
+        var ex = Assert.Throws<ArgumentException>(() => Build(changed));
+        Assert.Contains(expected, ex.Message);
+    }
+
+    /// <summary>The PrepareRequest policy in a synthesized template (the Lambda task's payload); references inside the
+    /// definition's Fn::Join stand inside JSON strings, so a placeholder keeps it JSON.</summary>
+    private static string PolicyOf(JsonObject template)
+    {
+        var machine = template["Resources"]!.AsObject().Select(r => r.Value!).Single(r => (string?)r["Type"] == "AWS::StepFunctions::StateMachine");
+        var parts = machine["Properties"]!["DefinitionString"]!["Fn::Join"]![1]!.AsArray();
+        var definition = string.Concat(parts.Select(p => p is JsonValue value ? value.GetValue<string>() : "ref"));
+        using var doc = JsonDocument.Parse(definition);
+        return doc.RootElement.GetProperty("States").GetProperty("PrepareRequest").GetProperty("Parameters").GetProperty("Payload").GetProperty("policy").GetRawText();
     }
 
     [Theory]

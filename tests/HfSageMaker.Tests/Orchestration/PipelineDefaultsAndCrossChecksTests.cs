@@ -204,7 +204,7 @@ public sealed class PipelineDefaultsAndCrossChecksTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith(" - Job.VolumeSize: 0.5 GiB is not allowed; SageMaker takes a whole number of GB, 1-16384.", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith(" - Job.Hyperparameters[\"sagemaker_program\"]: reserved for SageMaker", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith(" - Tuning.Objective.MetricName: 'f1' is not one of the MetricDefinitions (eval_loss)", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith(" - Tuning.Ranges[0]: 'lr' uses Logarithmic scaling with Min 0.0; logarithmic scaling needs Min > 0.", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(" - Tuning.Ranges[0]: 'lr' uses Logarithmic scaling with Min 0.0; Logarithmic scaling needs Min > 0.", StringComparison.Ordinal));
         // Each job problem once, although the training and the tuning request both check the job.
         Assert.Single(lines, l => l.Contains("Job.VolumeSize", StringComparison.Ordinal));
         Assert.DoesNotContain("problem(s)", message, StringComparison.Ordinal);

@@ -8,7 +8,7 @@ namespace HfSageMaker.Tests.Recipes;
 /// <summary>
 /// Recipe folders as data: the registry reads every training-scripts/&lt;recipe&gt;/ with a recipe.json, checks each
 /// file against its schema and reports every problem with the file, the field and what is allowed. Bad folders are
-/// built in a temporary copy of training-scripts/ (the schemas and the shipped translation folder).
+/// built in a temporary copy of training-scripts/ (the schemas, the vocabularies and the shipped translation folder).
 /// </summary>
 public sealed class RecipeFolderTests : IDisposable
 {
@@ -20,6 +20,8 @@ public sealed class RecipeFolderTests : IDisposable
         Directory.CreateDirectory(_copy);
         foreach (var schema in Directory.EnumerateFiles(Scripts, "*.schema.json"))
             File.Copy(schema, Path.Combine(_copy, Path.GetFileName(schema)));
+        Directory.CreateDirectory(Path.Combine(_copy, "hf_recipe"));
+        File.Copy(Path.Combine(Scripts, "hf_recipe", "vocabularies.json"), Path.Combine(_copy, "hf_recipe", "vocabularies.json"));
         CopyRecipe("translation", "translation");
     }
 
@@ -107,6 +109,26 @@ public sealed class RecipeFolderTests : IDisposable
         Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/recipe.json: colour: \"blue\": is not allowed here", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/hyperparameters.json: hyperparameters.max_source_length.default: 1.5: ", StringComparison.Ordinal));
         Assert.True(problems.Count == 5, string.Join("\n", problems)); // one per mistake (two defaults of 128): no noise from if/then branches
+    }
+
+    [Fact]
+    public void A_vocabulary_the_shared_file_lacks_a_word_it_lacks_and_a_broken_vocabularies_file_are_refused_by_file_and_field()
+    {
+        Edit("translation", "hyperparameters.json", "\"vocabulary\": \"autoBoolean\",\n      \"needsNativeBf16\": [\"true\"],",
+            "\"vocabulary\": \"onOff\",\n      \"needsNativeBf16\": [\"on\"],");
+        Assert.Equal(["training-scripts/translation/hyperparameters.json: hyperparameters.bf16.vocabulary: \"onOff\" is not allowed; allowed: boolean, autoBoolean (the vocabularies of training-scripts/hf_recipe/vocabularies.json)."],
+            Problems());
+
+        Edit("translation", "hyperparameters.json", "\"vocabulary\": \"onOff\",\n      \"needsNativeBf16\": [\"on\"],",
+            "\"vocabulary\": \"autoBoolean\",\n      \"needsNativeBf16\": [\"yes\"],");
+        Assert.Equal(["training-scripts/translation/hyperparameters.json: hyperparameters.bf16.needsNativeBf16: \"yes\" is not allowed; allowed: values bf16 takes, as its words (auto, true, false)."],
+            Problems());
+
+        Edit("translation", "hyperparameters.json", "\"needsNativeBf16\": [\"yes\"]", "\"needsNativeBf16\": [\"true\"]");
+        Edit("hf_recipe", "vocabularies.json", "\"true\": [\"true\", \"yes\", \"1\"]", "\"true\": [\"True\", \"yes\", \"no\"]");
+        var problems = Problems();
+        Assert.Contains("training-scripts/hf_recipe/vocabularies.json: words.true: [\"True\",\"yes\",\"no\"] is not allowed; allowed: lowercase spellings without blanks around them, the word itself among them.", problems);
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/hf_recipe/vocabularies.json: vocabularies.boolean: [\"true\",\"false\"] is not allowed; allowed: one or more words of \"words\" (auto, false)", StringComparison.Ordinal));
     }
 
     [Fact]

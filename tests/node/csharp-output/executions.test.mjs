@@ -241,6 +241,11 @@ const invalidInputs = {
   'reserved hyperparameter': [{ hyperparameters: { sagemaker_program: 'x.py' } }, /hyperparameters\.sagemaker_program: reserved/],
   'tuning limits over the maximum': [{ mode: 'tune', tuning: { maxJobs: 11 } }, /tuning\.maxJobs: 11 is not allowed; allowed: an integer from 1 to 10/],
   'invalid tuning range': [{ mode: 'tune', tuning: { ranges: { learning_rate: { type: 'continuous', min: 1, max: 0.1 } } } }, /min 1 must be less than max 0\.1/],
+  // ml.p3.2xlarge (V100, compute capability 7.0) has no native bfloat16: the policy marks it (the instance-type catalog).
+  'bf16 true on a GPU without native bfloat16': [{ instanceType: 'ml.p3.2xlarge', hyperparameters: { bf16: 'True' } },
+    /hyperparameters\.bf16 = "True": needs a GPU that computes in bfloat16 natively, and instanceType "ml\.p3\.2xlarge" has none; allowed: bf16 "auto" or "false", or an instanceType whose GPU has it \(ml\.g5\.2xlarge, ml\.g5\.12xlarge\)/],
+  'a bf16 range holding true on a GPU without native bfloat16': [{ mode: 'tune', instanceType: 'ml.p3.2xlarge', tuning: { ranges: { bf16: { type: 'categorical', values: ['auto', 'yes'] } } } },
+    /tuning\.ranges\.bf16: "true" \(a value of its range\): needs a GPU that computes in bfloat16 natively, and instanceType "ml\.p3\.2xlarge" has none/],
 };
 for (const [kind, [input, message]] of Object.entries(invalidInputs)) {
   test(`invalid input (${kind}) fails fast with InvalidInput, no SageMaker call, one notification`, async () => {
@@ -255,6 +260,17 @@ for (const [kind, [input, message]] of Object.entries(invalidInputs)) {
     assert.match(published.cause, message);
   });
 }
+
+test('bf16 on ml.p3.2xlarge: auto and false run there, true runs on a type whose GPU computes in bfloat16', async () => {
+  for (const input of [{ instanceType: 'ml.p3.2xlarge', hyperparameters: { bf16: 'auto' } }, { instanceType: 'ml.p3.2xlarge', hyperparameters: { bf16: 'FALSE' } },
+    { instanceType: 'ml.g5.2xlarge', hyperparameters: { bf16: 'true' } }, { instanceType: 'ml.p3.2xlarge' }]) {
+    const { error, cause, calls } = await run(input);
+    assert.equal(error, undefined, `${JSON.stringify(input)}: ${cause}`);
+    assert.equal(calls.training[0].ResourceConfig.InstanceType, input.instanceType);
+    assert.equal(calls.training[0].HyperParameters.bf16, JSON.stringify(input.hyperparameters?.bf16 ?? 'auto'));
+    assertValidRequests(calls);
+  }
+});
 
 test('throttling then success: the same request is retried', async () => {
   const { output, calls, error, cause } = await run({}, (request, n) => {

@@ -38,6 +38,10 @@ function probesFor(spec) {
     if (typeof bound === 'number') values.push(bound, bound - 1, bound + 1, bound - 0.5, bound + 0.5);
   }
   for (const choice of spec.choices ?? []) values.push(choice, choice.toUpperCase(), `${choice} `);
+  // A vocabulary's spellings in other cases and with blanks around (those the vocabulary names, and others it does not).
+  for (const spelling of Object.values(spec.vocabulary?.spellings ?? {}).flat()) {
+    values.push(spelling, spelling.toUpperCase(), ` ${spelling}\t`, `\n${spelling}\r`, `\u00a0${spelling}`, `${spelling}\u2028`, `${spelling}.`, `${spelling}${spelling}`);
+  }
   return values;
 }
 

@@ -43,10 +43,11 @@ const POOL = [null, true, false, 0, -0, 1, -1, 2.5, 1e308, -1e308, 9007199254740
   'ML.G5.2XLARGE', 'Train', 'TUNE', ' train', 'train\n', '\u0000', '\u0442rain', `${policy.jobNamePrefix}-\u0430`,
   `${policy.jobNamePrefix}-x\n`, '\u202etrain'];
 
-/** A valid value for each declared hyperparameter kind (its minimum, or the first choice; the recipe's own default
- *  where a pattern decides, which no generic value can be assumed to meet). */
+/** A valid value for each declared hyperparameter kind (its minimum, or the first choice or word; the recipe's own
+ *  default where a pattern decides, which no generic value can be assumed to meet). */
 function validValue(spec, name) {
   if (spec.choices) return spec.choices[0];
+  if (spec.vocabulary) return spec.vocabulary.words[0];
   if (spec.pattern) return JSON.parse(defaults.training.HyperParameters[name]);
   switch (spec.kind) {
     case 'integer': return spec.minimum ?? 1;

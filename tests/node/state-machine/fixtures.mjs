@@ -1,6 +1,11 @@
 // Test fixtures for the PrepareRequest unit tests: a policy and default requests shaped like the ones the C#
 // TrainingRequestBuilder emits (the state machine tests use the real synthesized ones instead).
-// Values as C# PrepareRequestPolicy computes them for such a recipe (no volume key on these types: local storage).
+// Values as C# PrepareRequestPolicy computes them for such a recipe (no volume key on these types: local storage). The
+// tuning rules are the table's own entries, every strategy's (the synthesized policy carries those a run can reach: the
+// tests here change the recipe's strategy).
+import { readFileSync } from 'node:fs';
+
+const tuningRules = JSON.parse(readFileSync(new URL('../../../constructs/Training/Catalog/tuning-rules.json', import.meta.url), 'utf8'));
 const quotaNames = (type) => ({ onDemand: `${type} for training job usage`, spot: `${type} for spot training job usage` });
 export const policy = Object.freeze({
   jobNamePrefix: 'hf-translate',
@@ -23,13 +28,14 @@ export const policy = Object.freeze({
     earlyStoppingTypes: ['Off', 'Auto'],
     scalingTypes: ['Auto', 'Linear', 'Logarithmic', 'ReverseLogarithmic'],
     warmStartTypes: ['IdenticalDataAndAlgorithm', 'TransferLearning'],
-    hyperbandEpochKeys: ['epochs', 'numepochs', 'n-epochs', 'n_epochs', 'num_epochs'],
-    hyperbandMaxResource: 20000,
     tunedParameters: 30,
     categoricalValues: 30,
     categoricalValueLength: 256,
     warmStartParents: 5,
     maxRandomSeed: 2147483647,
+    strategyRules: tuningRules.strategies,
+    scalingRules: tuningRules.scaling,
+    rangeRules: tuningRules.ranges,
   },
 });
 

@@ -151,7 +151,7 @@ test('a seed with the Grid strategy would change nothing: refused (null is still
     c.ParameterRanges = { ContinuousParameterRanges: [], IntegerParameterRanges: [], CategoricalParameterRanges: [{ Name: 'learning_rate', Values: ['"1e-05"', '"5e-05"'] }] };
     return ev;
   };
-  invalid(grid({ mode: 'tune', tuning: { randomSeed: 7 } }), /tuning\.randomSeed: 7 is not allowed with the Grid strategy of this recipe, which runs every combination \(a seed would change nothing\); allowed: null/);
+  invalid(grid({ mode: 'tune', tuning: { randomSeed: 7 } }), /tuning\.randomSeed: 7 is not allowed with the Grid strategy of this recipe \(SageMaker runs every combination of the categorical values: a seed would change nothing\); allowed: null/);
   assert.equal('RandomSeed' in prepare(grid({ mode: 'tune', tuning: { randomSeed: null } })).request.HyperParameterTuningJobConfig, false);
   // Switching to Random makes the seed meaningful again.
   assert.equal(prepare(grid({ mode: 'tune', tuning: { strategy: 'Random', maxJobs: 2, randomSeed: 7 } })).request.HyperParameterTuningJobConfig.RandomSeed, 7);
