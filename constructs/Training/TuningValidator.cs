@@ -202,7 +202,7 @@ internal static class TuningValidator
             {
                 problems.Add($"Hyperband.MaxResource: not set, and no static hyperparameter named {string.Join(", ", keys)} to infer it from; SageMaker would reject the tuning job. Set Hyperband = new HyperbandStrategyConfig(MaxResource: <epochs>) or add a static '{keys[0]}' hyperparameter.");
             }
-            else if (hyperparameters[found] is not (int or long or short or byte) || Convert.ToInt64(hyperparameters[found], CultureInfo.InvariantCulture) < lowest || Convert.ToInt64(hyperparameters[found], CultureInfo.InvariantCulture) > rules.MaxResource)
+            else if (hyperparameters[found] is not (int or long or short or byte) || Convert.ToInt64(hyperparameters[found], CultureInfo.InvariantCulture) is var epochs && (epochs < lowest || epochs > rules.MaxResource))
             {
                 problems.Add($"Hyperparameters[\"{found}\"]: {HyperparameterEncoding.Encode(hyperparameters[found])} cannot serve as Hyperband's MaxResource; use an integer from {lowest} to {rules.MaxResource}, or set Hyperband.MaxResource.");
             }
