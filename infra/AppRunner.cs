@@ -118,7 +118,17 @@ public static partial class AppRunner
             return 1;
         }
 
-        return isQuotas ? Quotas(args[1..], environments, stdout, stderr) : Synthesize(environments, stdout, stderr, outdir);
+        if (isQuotas) return Quotas(args[1..], environments, stdout, stderr);
+        var problems = new List<string>();
+        var source = SourceRevision.FromEnvironment(Environment.GetEnvironmentVariable, problems);
+        if (problems.Count > 0)
+        {
+            stderr.WriteLine($"Invalid source revision; nothing was synthesized. {problems.Count} problem(s):");
+            foreach (var problem in problems) stderr.WriteLine(problem);
+            return 1;
+        }
+
+        return Synthesize(environments, source, stdout, stderr, outdir);
     }
 
     private static int Quotas(string[] args, IReadOnlyList<EnvironmentConfig> environments, TextWriter stdout, TextWriter stderr)
@@ -147,7 +157,7 @@ public static partial class AppRunner
         return 0;
     }
 
-    private static int Synthesize(IReadOnlyList<EnvironmentConfig> environments, TextWriter stdout, TextWriter stderr, string? outdir)
+    private static int Synthesize(IReadOnlyList<EnvironmentConfig> environments, SourceRevision? source, TextWriter stdout, TextWriter stderr, string? outdir)
     {
         var root = RepositoryLocator.FindRoot();
         var target = outdir
@@ -157,7 +167,7 @@ public static partial class AppRunner
         try
         {
             var app = PlatformApp.CreateApp(target, root);
-            var stacks = PlatformApp.AddStacks(app, environments);
+            var stacks = PlatformApp.AddStacks(app, environments, source);
             app.Synth();
             stdout.WriteLine($"Synthesized {stacks.Count} environment(s) into {target}: {string.Join(", ", stacks.Select(s => s.StackName))}");
             return 0;
