@@ -125,7 +125,7 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
                 Description = $"Models trained by the Hugging Face training pipeline '{props.JobNamePrefix}'.",
                 RemovalPolicy = removal,
             });
-            DefaultRegistrationRequest = ModelRegistrationRequest.Default(settings, ModelPackageGroup, props.Job, stack.Region);
+            DefaultRegistrationRequest = ModelRegistrationRequest.Default(settings, ModelPackageGroup.ModelPackageGroupName, props.Job, stack.Region);
             registration = (DefaultRegistrationRequest, ModelRegistrationRequest.Policy(settings));
         }
         var definition = PipelineStateGraph.Build(this, props, PrepareFunction, DefaultTrainingRequest, DefaultTuningRequest,

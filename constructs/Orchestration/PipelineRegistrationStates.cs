@@ -111,9 +111,10 @@ internal sealed class PipelineRegistrationStates
         });
         registerModel.AddCatch(describeFailure, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.error" });
 
-        // The version is the ARN's last segment (model-package/<group>/<version>), kept as text.
+        // The version is the third '/'-separated part of a versioned package's ARN,
+        // arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version> (a group name has no '/'), kept as text.
         const string arn = "$.registered.ModelPackageArn";
-        const string version = $"States.ArrayGetItem(States.StringSplit({arn}, '/'), States.MathAdd(States.ArrayLength(States.StringSplit({arn}, '/')), -1))";
+        const string version = $"States.ArrayGetItem(States.StringSplit({arn}, '/'), 2)";
         var keep = new Pass(scope, "KeepModelPackage", new PassProps
         {
             StateName = "KeepModelPackage",

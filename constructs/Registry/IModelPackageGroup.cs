@@ -23,7 +23,7 @@ public interface IModelPackageGroup : IConstruct
 
     /// <summary>
     /// Lets <paramref name="grantee"/> register versions in this group only (<c>sagemaker:CreateModelPackage</c> on the
-    /// group and its versions), and only with one of <paramref name="approvalStatuses"/>
+    /// group's versions, <see cref="ModelPackagesArn"/>: the action's resource type is the new version), and only with one of <paramref name="approvalStatuses"/>
     /// (<c>sagemaker:ModelApprovalStatus</c>, which a request without a status does not satisfy): a pipeline that may
     /// not approve gets <see cref="ModelApprovalStatus.PendingManualApproval"/> only.
     /// </summary>

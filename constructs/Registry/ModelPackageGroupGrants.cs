@@ -23,7 +23,9 @@ internal static class ModelPackageGroupGrants
         {
             Grantee = grantee,
             Actions = [SageMakerJobGuardrails.CreateModelPackage],
-            ResourceArns = [group.ModelPackageGroupArn, group.ModelPackagesArn],
+            // The action's one resource type is model-package (Service Authorization Reference): the new version's
+            // ARN, model-package/<group>/<version>.
+            ResourceArns = [group.ModelPackagesArn],
             Conditions = SageMakerJobGuardrails.RegisterModelConditions(statuses)
                 .ToDictionary(kv => kv.Key, kv => (IDictionary<string, object>)kv.Value),
             Scope = group,

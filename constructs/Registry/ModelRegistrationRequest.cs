@@ -156,7 +156,7 @@ internal static partial class ModelRegistrationRequest
     /// <c>CertifyForMarketplace</c> false (line 8035), the approval status (line 8036), <c>SkipModelValidation</c>
     /// <c>"None"</c> (line 8037); then the platform's <c>MetadataProperties</c> and <c>CustomerMetadataProperties</c>.
     /// </summary>
-    public static JsonObject Default(ModelRegistration registration, IModelPackageGroup group, HuggingFaceTrainingJobDefinition job, string region)
+    public static JsonObject Default(ModelRegistration registration, string groupName, HuggingFaceTrainingJobDefinition job, string region)
     {
         var environment = new JsonObject();
         foreach (var (key, value) in registration.Environment ?? new Dictionary<string, string>())
@@ -185,7 +185,7 @@ internal static partial class ModelRegistrationRequest
             specification["SupportedTransformInstanceTypes"] = new JsonArray([.. transform.Select(t => (JsonNode)t)]);
         var request = new JsonObject
         {
-            ["ModelPackageGroupName"] = group.ModelPackageGroupName,
+            ["ModelPackageGroupName"] = groupName,
             ["InferenceSpecification"] = specification,
             ["CertifyForMarketplace"] = false,
             ["ModelApprovalStatus"] = registration.ApprovalStatus.ToString(),

@@ -224,7 +224,7 @@ public sealed record SageMakerJobGuardrails
     /// The condition block of a statement that allows <see cref="CreateModelPackage"/>: only with one of
     /// <paramref name="approvalStatuses"/> (<c>StringEquals</c> on <c>sagemaker:ModelApprovalStatus</c>, the key the
     /// Service Authorization Reference lists for the action; a request without a status does not match, so it is
-    /// refused too). The statement's resources are the group's ARN and its versions' ARN pattern
+    /// refused too). The statement's resource is the group's versions' ARN pattern, <c>model-package/&lt;group&gt;/*</c>
     /// (<c>IModelPackageGroup.GrantRegister</c>).
     /// </summary>
     /// <param name="approvalStatuses">The statuses a version may be registered with, at least one.</param>

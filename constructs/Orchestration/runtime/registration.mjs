@@ -63,29 +63,35 @@ function servable(rule, hyperParameters) {
   return value === rule.equals || (typeof rule.equals !== 'string' && value === pythonStr(rule.equals));
 }
 
-/** CustomerMetadataProperties: the static entries, then the run's lineage; values SageMaker would refuse are left out. */
+/**
+ * CustomerMetadataProperties: the static entries, then the run's lineage. Values SageMaker would refuse (too long, or
+ * characters outside the API's set) and entries beyond its count are left out and named in `omittedLineage`.
+ */
 function metadata(policy, entries) {
   const limits = policy.limits;
   const valuePattern = new RegExp(`^${policy.metadataValueCharacters}*$`, 'u');
   const out = { ...(policy.customerMetadata ?? {}) };
+  const kept = [];
   const omitted = [];
   for (const [key, raw] of entries) {
     if (raw === undefined || raw === null) continue;
     const value = typeof raw === 'number' ? pythonStr(raw) : String(raw);
-    if (key.length > limits.metadataKeyLength || !valuePattern.test(key)
-      || value.length < 1 || value.length > limits.metadataValueLength || !valuePattern.test(value)) {
-      omitted.push(key);
-    } else {
-      out[key] = value;
-    }
+    const fits = key.length <= limits.metadataKeyLength && valuePattern.test(key)
+      && value.length >= 1 && value.length <= limits.metadataValueLength && valuePattern.test(value);
+    (fits ? kept : omitted).push([key, value]);
   }
+  // Synthesis checked that the static entries and the lineage the job can produce fit SageMaker's count; if a run
+  // still reports more, the last entries give way (one place is kept for omittedLineage).
+  const room = limits.metadataEntries - Object.keys(out).length;
+  while (kept.length > room || (omitted.length > 0 && kept.length > room - 1)) omitted.push(kept.pop());
+  for (const [key, value] of kept) out[key] = value;
   if (omitted.length > 0) {
-    // Named so that a reader knows what is missing (each key is valid, the list is cut to fit).
-    const list = omitted.filter((k) => valuePattern.test(k)).join(' ');
-    out.omittedLineage = list.length > limits.metadataValueLength ? list.slice(0, limits.metadataValueLength) : list || 'unnamed';
+    const names = omitted.map(([key]) => key).filter((k) => valuePattern.test(k));
+    let list = names.join(' ');
+    if (list.length > limits.metadataValueLength) list = list.slice(0, limits.metadataValueLength);
+    out.omittedLineage = list.trim() || 'unnamed';
   }
-  // Synthesis checked that the static entries and the lineage keys fit SageMaker's count; never send more.
-  return Object.fromEntries(Object.entries(out).slice(0, limits.metadataEntries));
+  return out;
 }
 
 /** The model card SDK v2.257.6 estimator.register() sends (model_card.py lines 939-976; session.py lines 7861-7868). */

@@ -84,6 +84,28 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
         Assert.Equal("confidential", tags.GetProperty("data-classification").GetString());
     }
 
+    [Theory]
+    [InlineData("dev", "Delete")]
+    [InlineData("staging", "Delete")]
+    [InlineData("prod", "Retain")]
+    public void EachRecipe_HasOneModelPackageGroup_TaggedLikeEverythingElse_RetainedWhereTheEnvironmentRetainsData(string name, string policy)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(synth.Outdir, $"HfSageMaker-{name}.template.json")));
+        var groups = doc.RootElement.GetProperty("Resources").EnumerateObject()
+            .Where(r => r.Value.GetProperty("Type").GetString() == "AWS::SageMaker::ModelPackageGroup").ToList();
+        var recipes = EnvironmentLoader.LoadAll(Path.Combine(RepositoryLocator.FindRoot()!, "environments")).Single(e => e.Name == name).DeployedRecipes;
+        Assert.Equal(recipes.Count, groups.Count);
+        foreach (var group in groups)
+        {
+            Assert.Equal(policy, group.Value.GetProperty("DeletionPolicy").GetString());
+            Assert.Contains(group.Value.GetProperty("Properties").GetProperty("Tags").EnumerateArray(),
+                t => t.GetProperty("Key").GetString() == "environment" && t.GetProperty("Value").GetString() == name);
+        }
+        var outputs = doc.RootElement.GetProperty("Outputs").EnumerateObject().Select(o => o.Name).ToList();
+        foreach (var recipe in recipes)
+            Assert.Contains(Infra.Recipes.RecipeRegistry.Get(recipe.Name).ModelPackageGroupOutputId, outputs);
+    }
+
     [Fact]
     public void BadEnvironmentFile_ExitsWithOne_PrintsTheProblem_AndWritesNoTemplate()
     {
