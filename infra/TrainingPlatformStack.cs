@@ -68,6 +68,9 @@ public sealed class TrainingPlatformStack : Stack
     /// registers its models.</summary>
     public ModelApprovalNotifications? ModelApprovals { get; }
 
+    /// <summary>The policy of the environment's approvers (<c>registry.approvers</c>); null when it names none.</summary>
+    public ModelApprovers? Approvers { get; }
+
     /// <summary>Creates the stack. Env defaults to the environment's account and region; termination protection is on
     /// when the environment retains its resources.</summary>
     public TrainingPlatformStack(Construct scope, string id, TrainingPlatformStackProps props) : base(scope, id, WithDefaults(props))
@@ -218,6 +221,15 @@ public sealed class TrainingPlatformStack : Stack
                 ModelPackageGroups = groups,
                 Topic = Notifications.Topic,
             });
+            if (config.Registry.Approvers.Count > 0)
+            {
+                // The roles the environment file names approve its groups' versions, and only those.
+                Approvers = new ModelApprovers(this, "ModelApprovers", new ModelApproversProps
+                {
+                    ModelPackageGroups = groups,
+                    Roles = [.. config.Registry.Approvers.Select((arn, i) => Amazon.CDK.AWS.IAM.Role.FromRoleArn(this, $"Approver{i}", arn))],
+                });
+            }
         }
 
         _ = new CfnOutput(this, "DatasetsBucketName", new CfnOutputProps

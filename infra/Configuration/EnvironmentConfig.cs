@@ -40,6 +40,8 @@ public sealed record EnvironmentConfig
     public IReadOnlyList<string> NotificationEmails { get; init; } = [];
     /// <summary>Tags applied to every taggable resource of the environment's stacks.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>How the recipes' registered models are approved. Default: manually, by no named approver.</summary>
+    public RegistryConfig Registry { get; init; } = new();
 }
 
 /// <summary>How the training and Studio network reaches the outside world.</summary>
@@ -133,4 +135,22 @@ public sealed record BudgetConfig
     public required decimal MonthlyLimitUsd { get; init; }
     /// <summary>Percentages of the limit (1 to 1000) at which an alert is sent to the notification topic.</summary>
     public required IReadOnlyList<int> AlertThresholdsPercent { get; init; }
+}
+
+/// <summary>How a registered model version is approved (<c>registry.approval</c>).</summary>
+public enum ApprovalMode
+{
+    /// <summary>Versions wait for an approver (<c>PendingManualApproval</c>).</summary>
+    Manual,
+    /// <summary>Servable versions are registered <c>Approved</c> (e.g. a dev environment).</summary>
+    Automatic,
+}
+
+/// <summary>The <c>registry</c> section of an environment file.</summary>
+public sealed record RegistryConfig
+{
+    /// <summary>Whether versions wait for approval (default) or are approved when registered.</summary>
+    public ApprovalMode Approval { get; init; } = ApprovalMode.Manual;
+    /// <summary>IAM role ARNs of the environment's account that may approve or reject versions of its groups. May be empty.</summary>
+    public IReadOnlyList<string> Approvers { get; init; } = [];
 }

@@ -39,6 +39,8 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         ["budget"] = "an object with monthlyLimitUsd and alertThresholdsPercent",
         ["budget.monthlyLimitUsd"] = "a number of US dollars greater than 0",
         ["budget.alertThresholdsPercent"] = "an array of 1 to 5 percentages, e.g. [80, 100]",
+        ["registry"] = "an object with approval and approvers",
+        ["registry.approval"] = "\"manual\" or \"automatic\"",
     };
 
     private const int MaxBudgetNotifications = 5;
@@ -133,6 +135,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
         var budget = ReadBudget(top);
         var emails = ReadEmails(top);
         var tags = ReadTags(top);
+        var registry = ReadRegistry(top, account);
         if (studio is { NotebookJobs: true })
         {
             // The tags also go into the SageMaker Python SDK defaults, which SageMakerSdkDefaults writes in ASCII only.
@@ -162,6 +165,7 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             Budget = budget!,
             NotificationEmails = emails,
             Tags = tags,
+            Registry = registry,
         };
     }
 
@@ -526,6 +530,57 @@ internal sealed partial class EnvironmentFileReader(string file, List<string> er
             ? null
             : new BudgetConfig { MonthlyLimitUsd = limit.Value, AlertThresholdsPercent = thresholds };
     }
+
+    /// <summary>
+    /// <c>registry</c>: <c>approval</c> (<c>manual</c>, the default, or <c>automatic</c>) and <c>approvers</c>, IAM role
+    /// ARNs of the environment's own account (a policy of this stack can attach only to its account's roles).
+    /// </summary>
+    private RegistryConfig ReadRegistry(Dictionary<string, JsonElement> top, string? account)
+    {
+        if (!top.ContainsKey("registry"))
+        {
+            return new RegistryConfig();
+        }
+
+        var section = ObjectSection(top, "registry");
+        if (section is null)
+        {
+            return new RegistryConfig();
+        }
+
+        var approval = section.ContainsKey("approval")
+            ? Enum(section, "approval", "registry.approval", new Dictionary<string, ApprovalMode> { ["manual"] = ApprovalMode.Manual, ["automatic"] = ApprovalMode.Automatic })
+            : ApprovalMode.Manual;
+        var approvers = StringArray(section, "approvers", "registry.approvers", optional: true) ?? [];
+        for (var i = 0; i < approvers.Count; i++)
+        {
+            var match = RoleArnPattern().Match(approvers[i]);
+            if (!match.Success)
+            {
+                Error($"registry.approvers[{i}]", $"\"{approvers[i]}\" is not an IAM role ARN; allowed arn:aws:iam::<account>:role/<path/name> (the roles that may approve or reject the environment's model versions).");
+            }
+            else if (account is not null && match.Groups["account"].Value != account)
+            {
+                Error($"registry.approvers[{i}]", $"\"{approvers[i]}\" is a role of account {match.Groups["account"].Value}; allowed roles of the environment's account {account} (the stack attaches the approvers' policy to them).");
+            }
+        }
+
+        if (approvers.Count > EnvironmentSchema.MaxApprovers)
+        {
+            Error("registry.approvers", $"has {approvers.Count} roles; allowed at most {EnvironmentSchema.MaxApprovers} (give one approvers' role to the people who approve).");
+        }
+
+        foreach (var duplicate in approvers.GroupBy(a => a, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            Error("registry.approvers", $"\"{duplicate.Key}\" is listed more than once; allowed distinct roles.");
+        }
+
+        return new RegistryConfig { Approval = approval ?? ApprovalMode.Manual, Approvers = approvers };
+    }
+
+    // IAM: role names 1-64 of [\w+=,.@-], paths of /-separated segments of the same characters (IAM user guide, IAM identifiers).
+    [GeneratedRegex(@"^arn:aws:iam::(?<account>[0-9]{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}\z", RegexOptions.CultureInvariant | RegexOptions.ECMAScript)]
+    private static partial Regex RoleArnPattern();
 
     private List<string> ReadEmails(Dictionary<string, JsonElement> top)
     {

@@ -117,7 +117,7 @@ public static class EnvironmentSchema
     {
         [""] = new(
             ["name", "account", "region", "availabilityZones", "network", "training", "retention", "studio", "budget"],
-            ["$schema", "description", "recipes", "notificationEmails", "tags"]),
+            ["$schema", "description", "recipes", "notificationEmails", "tags", "registry"]),
         ["network"] = new(["mode", "cidr"], []),
         ["training"] = new(
             ["allowedInstanceTypes", "defaultInstanceType", "maxInstanceCount", "spotByDefault", "maxRuntimeHours"],
@@ -127,7 +127,12 @@ public static class EnvironmentSchema
         ["studio"] = new(["idleTimeoutMinutes"], ["users", "notebookJobs"]),
         ["studio.users[]"] = new(["name"], []),
         ["budget"] = new(["monthlyLimitUsd", "alertThresholdsPercent"], []),
+        ["registry"] = new([], ["approval", "approvers"]),
     };
+
+    /// <summary>Approver roles a file may name: one managed policy attaches to each (IAM allows 10 roles per policy
+    /// attachment call; the stack keeps well below CloudFormation's limits).</summary>
+    public const int MaxApprovers = 10;
 }
 
 /// <summary>The required and optional keys of one object of an environment file.</summary>

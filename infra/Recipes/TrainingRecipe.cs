@@ -403,7 +403,8 @@ public sealed class TrainingRecipe
             LogRetention = TrainingPlatformStack.ToRetentionDays(config.Retention.LogRetentionDays),
             RemovalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
             // The model package group: the pipeline's default, named <prefix>-<stack UUID>, retained where data is.
-            Registration = Registration(scope, ModelApprovalStatus.PendingManualApproval, source),
+            Registration = Registration(scope,
+                config.Registry.Approval == ApprovalMode.Automatic ? ModelApprovalStatus.Approved : ModelApprovalStatus.PendingManualApproval, source),
         });
         return pipeline;
     }

@@ -65,6 +65,12 @@ public sealed class EnvironmentValidationTests
         ["unknown-nested-key"] = new("dev.json", j => Section(j, "training")["spotByDefualt"] = true, "training.spotByDefualt", "unknown key (did you mean \"spotByDefault\"?)", "allowed keys in training:"),
         ["section-not-object"] = new("dev.json", j => j["network"] = "isolated", "network", "\"isolated\" is not an object", "mode, cidr"),
         ["null-value"] = new("dev.json", j => j["region"] = null, "region", "null is not a non-empty string", "JSON string"),
+        ["registry-approval"] = new("dev.json", j => j["registry"] = new JsonObject { ["approval"] = "auto" }, "registry.approval", "\"auto\" is not a valid value", "\"manual\" or \"automatic\""),
+        ["registry-approver-not-a-role"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::123456789012:user/alice") },
+            "registry.approvers[0]", "\"arn:aws:iam::123456789012:user/alice\" is not an IAM role ARN", "arn:aws:iam::<account>:role/<path/name>"),
+        ["registry-approver-other-account"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::999999999999:role/approvers") },
+            "registry.approvers[0]", "\"arn:aws:iam::999999999999:role/approvers\" is a role of account 999999999999", "roles of the environment's account 123456789012"),
+        ["registry-unknown-key"] = new("dev.json", j => j["registry"] = new JsonObject { ["approve"] = "manual" }, "registry.approve", "unknown key (did you mean \"approval\"?)", "allowed keys in registry: approval, approvers"),
     };
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];
