@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
-using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.StepFunctions;
 using Amazon.CDK.AWS.StepFunctions.Tasks;
 using Constructs;
@@ -154,24 +153,9 @@ internal sealed class PipelineRegistrationStates
             Parameters = new Dictionary<string, object> { ["output.$"] = "States.JsonMerge($.result, $.registered.output, false)" },
             OutputPath = "$.output",
         });
-        var notify = new SnsPublish(scope, "NotifyRegistered", new SnsPublishProps
-        {
-            StateName = "NotifyRegistered",
-            Comment = "Publishes the registered version (ARN, version, approval status) to the notification topic.",
-            Topic = props.NotificationTopic!,
-            Subject = "Hugging Face model registered",
-            Message = TaskInput.FromJsonPathAt("States.JsonToString($.registered.notification)"),
-            MessageAttributes = new Dictionary<string, IMessageAttribute>
-            {
-                ["status"] = new MessageAttribute { Value = "REGISTERED" },
-            },
-            ResultPath = JsonPath.DISCARD,
-        });
-        notify.AddRetry(new RetryProps
-        {
-            Errors = ["States.ALL"], Interval = Duration.Seconds(2), MaxAttempts = 3, BackoffRate = 2,
-            JitterStrategy = JitterType.FULL,
-        });
+        var notify = PipelineFailureStates.Publish(scope, props.NotificationTopic!, "NotifyRegistered",
+            "Publishes the registered version (ARN, version, approval status) to the notification topic.",
+            "Hugging Face model registered", "$.registered.notification", "REGISTERED");
         // The model is registered: a notification that cannot be sent does not fail the run.
         notify.AddCatch(succeeded, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.notificationError" });
 

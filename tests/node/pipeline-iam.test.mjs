@@ -99,9 +99,16 @@ async function mayRegister(policies, ctx, request) {
   return await simulate(policies, ctx, 'sagemaker:CreateModelPackage', `${base}:model-package/${request.ModelPackageGroupName}/1`, context) === 'Allowed';
 }
 
-/** The approval statuses an environment's pipelines register with (the file's registry.approval; default manual). */
-const registeredStatuses = (environment) => (environment.registry?.approval === 'automatic'
-  ? ['Approved', 'PendingManualApproval'] : ['PendingManualApproval']);
+/**
+ * The approval statuses a state machine registers with: the environment file's (registry.approval: automatic means
+ * Approved, else PendingManualApproval; checked against the embedded default request), and pending manual approval
+ * for an artifact the recipe's servable rule says cannot be served.
+ */
+function registeredStatuses(environment, definition) {
+  const { defaults, policy } = definition.States.PrepareRegistration.Parameters.Payload.register;
+  assert.equal(defaults.ModelApprovalStatus, environment.registry?.approval === 'automatic' ? 'Approved' : 'PendingManualApproval');
+  return [...new Set([defaults.ModelApprovalStatus, ...(policy.servableWhen ? ['PendingManualApproval'] : [])])];
+}
 
 for (const stack of listStacks()) {
   const name = stack.name.replace(/^HfSageMaker-/, '');
@@ -167,7 +174,7 @@ for (const stack of listStacks()) {
           assert.deepEqual(denied, [], `${denied.length} of ${registrations.length} registrations denied`);
 
           const [{ request }] = registrations;
-          const statuses = registeredStatuses(environment);
+          const statuses = registeredStatuses(environment, definition);
           const mutations = [
             ['another group', (r) => { r.ModelPackageGroupName = 'another-team-models'; }],
             ...['Approved', 'PendingManualApproval', 'Rejected'].filter((s) => !statuses.includes(s))

@@ -50,6 +50,23 @@ function completedTraining(request, extra = {}) {
   };
 }
 
+/** A completed tuning job (4 trials) whose best training job, trial 3, tuned learning_rate to 3.2e-05 for a BLEU of 28.1. */
+function completedTuning(request) {
+  const best = `${request.HyperParameterTuningJobName}-003-1a2b3c4d`;
+  return {
+    HyperParameterTuningJobName: request.HyperParameterTuningJobName,
+    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
+    HyperParameterTuningJobStatus: 'Completed',
+    TrainingJobStatusCounters: { Completed: 4, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+    BestTrainingJob: {
+      TrainingJobName: best,
+      TrainingJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${best}`,
+      TunedHyperParameters: { learning_rate: '3.2e-05' },
+      FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 },
+    },
+  };
+}
+
 function failedJob(request, reason) {
   return JSON.stringify({
     TrainingJobName: request.TrainingJobName, TrainingJobStatus: 'Failed', SecondaryStatus: 'Failed', FailureReason: reason,
@@ -193,18 +210,7 @@ test('train with on-demand override: spot settings removed, overrides applied', 
 
 test('tune success: the tuning request is sent, output names the best training job and its objective', async () => {
   const input = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../examples/tune.json'), 'utf8'));
-  const { output, calls, error, cause } = await run(input, (request) => ({
-    HyperParameterTuningJobName: request.HyperParameterTuningJobName,
-    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
-    HyperParameterTuningJobStatus: 'Completed',
-    TrainingJobStatusCounters: { Completed: 4, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
-    BestTrainingJob: {
-      TrainingJobName: `${request.HyperParameterTuningJobName}-003-1a2b3c4d`,
-      TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:111122223333:training-job/x',
-      TunedHyperParameters: { learning_rate: '3.2e-05' },
-      FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 },
-    },
-  }));
+  const { output, calls, error, cause } = await run(input, completedTuning);
   assert.equal(error, undefined, cause);
   assert.equal(calls.training.length, 0);
   assert.equal(calls.tuning.length, 1);
@@ -477,18 +483,7 @@ test('train success registers the model: one valid CreateModelPackage into the g
 
 test('tune success registers the best training job, whose artifact the output names', async () => {
   const input = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../examples/tune.json'), 'utf8'));
-  const { output, calls, error, cause } = await run(input, (request) => ({
-    HyperParameterTuningJobName: request.HyperParameterTuningJobName,
-    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
-    HyperParameterTuningJobStatus: 'Completed',
-    TrainingJobStatusCounters: { Completed: 4, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
-    BestTrainingJob: {
-      TrainingJobName: `${request.HyperParameterTuningJobName}-003-1a2b3c4d`,
-      TrainingJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${request.HyperParameterTuningJobName}-003-1a2b3c4d`,
-      TunedHyperParameters: { learning_rate: '3.2e-05' },
-      FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 },
-    },
-  }));
+  const { output, calls, error, cause } = await run(input, completedTuning);
   assert.equal(error, undefined, cause);
   assertValidRequests(calls);
   const request = calls.register[0];
