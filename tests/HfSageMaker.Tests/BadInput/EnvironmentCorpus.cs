@@ -89,6 +89,8 @@ internal static class EnvironmentCorpus
         new("not-an-object", Utf8("[1, 2]")),
         new("just-null", Utf8("null")),
         // values ending in a newline: .NET's $ matched before it
+        Mutated("name-newline", j => j["name"] = "dev\n"),
+        Mutated("description-newline", j => j["description"] = "for the ML team\n"),
         Mutated("account-newline", j => j["account"] = "123456789012\n"),
         Mutated("region-newline", j => j["region"] = "eu-west-1\n"),
         Mutated("zone-newline", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1b\n")),
@@ -97,6 +99,7 @@ internal static class EnvironmentCorpus
         Mutated("email-newline", j => j["notificationEmails"] = new JsonArray("team@example.com\n")),
         Mutated("tag-value-newline", j => j["tags"] = new JsonObject { ["owner"] = "ml-platform\n" }),
         Mutated("tag-key-newline", j => j["tags"] = new JsonObject { ["owner\n"] = "ml-platform" }),
+        Mutated("tag-key-reserved-newline", j => j["tags"] = new JsonObject { ["Name\n"] = "ml-platform" }),
         Mutated("instance-type-newline", j => { S(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "ml.g5.2xlarge\n"); }),
         // non-ASCII digits (.NET's \d matches them; int.Parse does not)
         Mutated("cidr-arabic-digits", j => S(j, "network")["cidr"] = "١٠.١٠.٠.٠/16"),

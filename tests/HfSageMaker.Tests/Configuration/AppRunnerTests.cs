@@ -98,7 +98,7 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
         var code = AppRunner.Run([], stdout, stderr, outdir, temp.Directory);
 
         Assert.Equal(1, code);
-        Assert.Contains($"{temp.Display("dev.json")}: training.maxRuntimeHours: 1000 is out of range; allowed 1..672 (28 days", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{temp.Display("dev.json")}: training.maxRuntimeHours: 1000 is out of range; allowed a whole number 1..672.", stderr.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(" at HfSageMaker", stderr.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(outdir));
         Assert.Equal(string.Empty, stdout.ToString());
