@@ -86,13 +86,14 @@ public static partial class AppRunner
         }
 
         var isQuotas = args.Length > 0 && args[0] == "quotas";
-        if (args.Length > 0 && args[0] == "schema" && args[1..] is [] or ["--check"])
+        if (args is ["schema", .. var options] && options is not ([] or ["--check"]))
         {
-            _ = Recipes.RecipeRegistry.All; // the recipe names are keys of the schema
-            return WriteSchema(RepositoryLocator.FindRoot() ?? throw new InvalidOperationException("no cdk.json found: run from the repository."), args.Length > 1, stdout, stderr);
+            stderr.WriteLine($"Unexpected argument(s): {string.Join(" ", options)}");
+            stderr.WriteLine(Usage);
+            return 2;
         }
 
-        if (args.Length > 0 && !isQuotas)
+        if (args.Length > 0 && !isQuotas && args[0] != "schema")
         {
             stderr.WriteLine($"Unknown command \"{args[0]}\".");
             stderr.WriteLine(Usage);
@@ -112,6 +113,12 @@ public static partial class AppRunner
             }
 
             return 1;
+        }
+
+        if (args is ["schema", ..])
+        {
+            // The recipe names are keys of the schema; the environment files are not read (a broken one does not block it).
+            return WriteSchema(RepositoryLocator.FindRoot() ?? throw new InvalidOperationException("no cdk.json found: run from the repository."), args is [_, "--check"], stdout, stderr);
         }
 
         IReadOnlyList<EnvironmentConfig> environments;

@@ -103,8 +103,9 @@ public static class SchemaGenerator
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             var node = Describe(new JsonObject(), attribute.Description + (type.IsEnum ? " " + string.Join(" ", Members(type).Select(m => $"{m.Key}: {m.Value}")) : ""));
             var value = Value(type, property.GetCustomAttribute<ItemsAttribute>(), property.GetCustomAttribute<KeysAttribute>());
-            if (value.ContainsKey("$ref") && property.PropertyType.IsClass)
+            if (value.ContainsKey("$ref"))
             {
+                value["type"] = "object"; // what "required" applies to, said here too (Ajv's strict mode asks for it)
                 Require(value, type);
             }
 

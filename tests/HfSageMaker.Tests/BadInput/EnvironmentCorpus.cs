@@ -62,6 +62,8 @@ internal static class EnvironmentCorpus
         Mutated("tag-key-environment-prefixed", j => j["tags"] = new JsonObject { ["environment-owner"] = "x" }),
         Mutated("recipes-both", j => j["recipes"] = new JsonObject { ["translation"] = new JsonObject(), ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge"), ["defaultInstanceType"] = "ml.g5.2xlarge", ["maxInstanceCount"] = 1 } }),
         Mutated("recipes-llm-only", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject() }),
+        Replaced("count-written-as-2.0", "\"maxInstanceCount\": 2,", "\"maxInstanceCount\": 2.0,"),
+        Replaced("hours-written-as-2.4e1", "\"maxRuntimeHours\": 24", "\"maxRuntimeHours\": 2.4e1"),
     ];
 
     /// <summary>Files the reader must reject, each with one message naming the file (no stack trace).</summary>
@@ -156,7 +158,7 @@ internal static class EnvironmentCorpus
         Mutated("description-257", j => j["description"] = new string('d', 257)),
         Mutated("default-not-allowed", j => S(j, "training")["defaultInstanceType"] = "ml.p3.2xlarge", "default-in-allowed"),
         Mutated("cidr-host-bits", j => S(j, "network")["cidr"] = "10.10.1.0/16", "cidr-network-address"),
-        Mutated("cidr-public", j => S(j, "network")["cidr"] = "8.8.0.0/16", "cidr-private"),
+        Mutated("cidr-public", j => S(j, "network")["cidr"] = "8.8.0.0/16"),
         Mutated("cidr-octet-300", j => S(j, "network")["cidr"] = "10.300.0.0/16"),
         Mutated("warm-pool-with-spot", j => S(j, "training")["warmPoolKeepAliveMinutes"] = 10, "warm-pool-without-spot"),
         Mutated("checkpoints-too-short", j => S(j, "retention")["checkpointExpirationDays"] = 1, "checkpoints-outlive-jobs"),

@@ -119,6 +119,15 @@ public sealed class EnvironmentSchemaTests
     };
 
     [Fact]
+    public void JsonSchemaNet_MatchesDollarBeforeAFinalNewline_WhichIsWhyTheLoaderRefusesControlCharacters()
+    {
+        // Measured on JsonSchema.Net 8.0.5: .NET regular expressions, where ECMAScript's (the standard's) would refuse.
+        var schema = Json.Schema.JsonSchema.FromText("""{"$schema": "https://json-schema.org/draft/2020-12/schema", "pattern": "^[a-z]+$"}""");
+        Assert.True(schema.Evaluate(JsonDocument.Parse("\"abc\\n\"").RootElement).IsValid);
+        Assert.False(schema.Evaluate(JsonDocument.Parse("\"abc\\nd\"").RootElement).IsValid);
+    }
+
+    [Fact]
     public void EveryPatternOfTheSchema_HasATrailingNewlineCase_RefusedAsAControlCharacter()
     {
         var patterns = new List<string>();
@@ -213,7 +222,7 @@ public sealed class EnvironmentSchemaTests
                 "count": { "description": "A count.", "type": "integer", "minimum": 1, "maximum": 9, "default": 3 },
                 "names": { "description": "Names.", "type": "array", "items": { "type": "string", "minLength": 1 }, "maxItems": 2, "uniqueItems": true },
                 "labels": { "description": "Labels.", "type": "object", "propertyNames": { "not": { "pattern": "^x$" }, "errorMessage": "reserved" }, "additionalProperties": { "type": "boolean" } },
-                "part": { "description": "The part.", "$ref": "#/$defs/part", "required": ["size"] },
+                "part": { "description": "The part.", "$ref": "#/$defs/part", "type": "object", "required": ["size"] },
                 "mode": { "description": "The mode. firstOne: first. secondOne: second.", "type": "string", "enum": ["firstOne", "secondOne"], "default": "firstOne" }
               },
               "$defs": {

@@ -185,6 +185,27 @@ public sealed class EnvironmentValidationTests
     }
 
     [Fact]
+    public void JsonExtensionInAnotherCase_IsRefusedByName_AndOtherFilesAreIgnored()
+    {
+        using var temp = new TempEnvironments();
+        temp.Write("dev.json", TempEnvironments.ValidJson);
+        var staging = TempEnvironments.Valid();
+        staging["name"] = "staging";
+        staging["account"] = "210987654321";
+        temp.Write("staging.JSON", staging);
+        temp.Write("README.md", "# notes");
+        temp.Write(".gitkeep", "");
+        temp.Write("dev.json.bak", "not json");
+        temp.Write("environment.schema.json", "{}");
+
+        var ex = Assert.Throws<EnvironmentValidationException>(() => EnvironmentLoader.LoadAll(temp.Directory));
+
+        Assert.Equal($"{temp.Display("staging.JSON")}: (file): the extension .JSON is not .json in lower case, so this file would be skipped; allowed staging.json (rename it: the app and the tools read environments/*.json).", Assert.Single(ex.Errors));
+        File.Move(Path.Combine(temp.Directory, "staging.JSON"), Path.Combine(temp.Directory, "staging.json"));
+        Assert.Equal(["dev", "staging"], EnvironmentLoader.LoadAll(temp.Directory).Select(e => e.Name));
+    }
+
+    [Fact]
     public void NewEnvironmentFile_IsPickedUp_WithoutCodeChanges()
     {
         using var temp = new TempEnvironments();

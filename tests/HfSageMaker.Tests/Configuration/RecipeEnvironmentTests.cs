@@ -164,6 +164,51 @@ public sealed class RecipeEnvironmentTests
         Assert.Equal($"{temp.Display("dev.json")}: training.maxInstanceCount: 0 is out of range; allowed a whole number 1..64.", Assert.Single(ex.Errors));
     }
 
+    private static List<string> Warnings(JsonObject json, TempEnvironments temp)
+    {
+        temp.Write("dev.json", json);
+        var warnings = new List<string>();
+        Assert.Single(EnvironmentLoader.LoadAll(temp.Directory, warnings));
+        return warnings;
+    }
+
+    [Fact]
+    public void RecipeWithoutDistribution_AllowedSeveralInstances_IsAWarning_NamingFileFieldValueAndWhy()
+    {
+        using var temp = new TempEnvironments();
+        var alone = TempEnvironments.Valid(); // no recipes: translation under training, maxInstanceCount 2
+        var inherited = WithRecipes(new JsonObject { ["translation"] = new JsonObject(), ["llm-sft"] = new JsonObject() });
+        var own = WithRecipes(new JsonObject { ["translation"] = Entry(("maxInstanceCount", 3)) });
+
+        var warning = Assert.Single(Warnings(alone, temp));
+        Assert.StartsWith($"{temp.Display("dev.json")}: training.maxInstanceCount: 2 has no effect for the translation recipe (deployed when recipes is absent): it runs no distribution (training-scripts/translation/recipe.json has no \"distribution\"), so every extra instance would train its own copy of the model and PrepareRequest refuses an instanceCount above 1; allowed 1", warning, StringComparison.Ordinal);
+        // llm-sft runs torchrun: its two instances are used, so only translation is named.
+        Assert.StartsWith($"{temp.Display("dev.json")}: recipes.translation.maxInstanceCount (inherited from training.maxInstanceCount): 2 has no effect", Assert.Single(Warnings(inherited, temp)), StringComparison.Ordinal);
+        Assert.StartsWith($"{temp.Display("dev.json")}: recipes.translation.maxInstanceCount: 3 has no effect", Assert.Single(Warnings(own, temp)), StringComparison.Ordinal);
+        own["recipes"]!["translation"]!["maxInstanceCount"] = 1;
+        Assert.Empty(Warnings(own, temp));
+    }
+
+    [Fact]
+    public void App_PrintsTheWarning_AndCarriesOn()
+    {
+        using var temp = new TempEnvironments();
+        temp.Write("dev.json", TempEnvironments.ValidJson);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(0, Infra.AppRunner.Run(["quotas", "--json"], stdout, stderr, environmentsDirectory: temp.Directory));
+        Assert.StartsWith($"Warning: {temp.Display("dev.json")}: training.maxInstanceCount: 2 has no effect", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShippedEnvironments_LoadWithoutWarnings()
+    {
+        var warnings = new List<string>();
+        EnvironmentLoader.LoadAll(Path.Combine(Root, "environments"), warnings);
+        Assert.Empty(warnings);
+    }
+
     [Fact]
     public void Registry_HoldsBothRecipes_WithDistinctNamesPrefixesAndConstructIds()
     {
