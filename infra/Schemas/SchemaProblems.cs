@@ -389,6 +389,5 @@ public static partial class SchemaProblems
                     return $"{subject} {library.TrimEnd('.')}.";
             }
         }
-
     }
 }
