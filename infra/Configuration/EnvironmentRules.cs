@@ -240,9 +240,9 @@ public sealed partial class EnvironmentRules(string file, JsonElement root, IRea
             }
         }
 
-        if (c.MaxInstanceCount > 1 && recipe.Distribution(c) is null)
+        if (recipe.MaxInstancesPerJob(c) < c.MaxInstanceCount)
         {
-            // Not an error: the pipeline still works, PrepareRequest allows one instance (PrepareRequestPolicy.InstanceCount).
+            // Not an error: the pipeline still works, and PrepareRequest lets a run ask for one instance (MaxInstancesPerRun).
             warnings.Add($"{file}: {Where("maxInstanceCount")}: {c.MaxInstanceCount} has no effect for the {recipe.Name} recipe{(own is null ? " (deployed when recipes is absent)" : "")}: it runs no distribution "
                 + $"(training-scripts/{recipe.Name}/recipe.json has no \"distribution\"), so every extra instance would train its own copy of the model and "
                 + $"PrepareRequest refuses an instanceCount above 1; allowed 1 (set {path}.maxInstanceCount to 1, or give the recipe a distribution).");
