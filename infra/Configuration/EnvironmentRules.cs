@@ -23,7 +23,7 @@ namespace HfSageMaker.Infra.Configuration;
 /// <param name="dirty">Pointers of values with a problem already reported.</param>
 /// <param name="errors">Where problems go, one line each.</param>
 /// <param name="warnings">Where concerns that do not stop synthesis go.</param>
-public sealed partial class EnvironmentRules(string file, JsonElement root, IReadOnlySet<string> dirty, List<string> errors, List<string> warnings)
+internal sealed partial class EnvironmentRules(string file, JsonElement root, IReadOnlySet<string> dirty, List<string> errors, List<string> warnings)
 {
     /// <summary>How the file's JSON maps onto <see cref="EnvironmentConfig"/>: camelCase keys and enum values.</summary>
     public static readonly JsonSerializerOptions Options = new()
