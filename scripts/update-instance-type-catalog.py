@@ -8,7 +8,11 @@ Inputs, all committed (standard library only):
 - the SageMaker Python SDK's ``image_uri_config/instance_gpu_info.json`` at v2.257.6
   (``scripts/catalog-sources/sagemaker-python-sdk/``): GPU count and total GPU memory per type;
 - ``scripts/catalog-sources/aws-instance-facts.json``: hardware facts transcribed from AWS documentation (local instance
-  storage, GPUs, GPU memory, EFA), each family with its source, plus the SDK's SMDDP type list.
+  storage, GPUs, GPU memory, EFA, the GPU model), each family with its source, the compute capability of each GPU
+  model from NVIDIA's CUDA GPUs page, plus the SDK's SMDDP type list.
+
+Each GPU training type gets ``computeCapability`` and ``nativeBf16`` (compute capability 8.0 or newer: tensor-core
+bfloat16, what a ``bf16=true`` run needs).
 
 Output: ``constructs/Training/Catalog/instance-types.json``, one line per instance type, sorted by family and size, so a
 refresh that changes nothing produces no diff. Every fact the SDK also states is cross-checked; a disagreement that the
@@ -39,6 +43,7 @@ APIS = {
     "transform": "TransformInstanceType",
 }
 SIZES = ["nano", "micro", "small", "medium", "large", "xlarge"]
+NATIVE_BF16_FROM = (8, 0)  # compute capability of the first GPUs with bfloat16 tensor cores (Ampere)
 
 
 def size_key(size):
@@ -85,6 +90,7 @@ def convert(model, sdk_table, facts, sources):
             apis.setdefault(name, []).append(short)
 
     families = facts["families"]
+    gpu_models = facts.get("gpuModels", {})
     gpu_info = sdk_gpu_info(sdk_table)
     smddp = set(facts["sdk"]["smdDataParallel"])
     refused = facts["sdk"]["smdistributedRefusedWhenNameContains"]
@@ -98,6 +104,9 @@ def convert(model, sdk_table, facts, sources):
                 problems.append("%s is listed under family %s" % (name, family))
             if name not in apis:
                 problems.append("%s (family %s) is not in any instance type enum of the API model" % (name, family))
+        if entry.get("gpuTraining") and entry.get("gpuModel") not in gpu_models:
+            problems.append("the GPU training family %s names GPU model %r, which gpuModels does not list with its compute "
+                            "capability" % (family, entry.get("gpuModel")))
     for name in smddp:
         if name not in families.get(split_name(name)[0], {}).get("types", {}):
             problems.append("the SMDDP type %s has no transcribed GPU facts" % name)
@@ -124,6 +133,10 @@ def convert(model, sdk_table, facts, sources):
                     problems.append("%s: a training size of the GPU training family %s without transcribed facts" % (name, family))
             elif "training" in apis[name]:
                 entry.update({"gpuTraining": True, "gpus": typed["gpus"], "gpuMemoryGiB": fam["gpuMemoryGiB"], "efa": typed["efa"]})
+                capability = gpu_models.get(fam.get("gpuModel"), {}).get("computeCapability")
+                if capability is not None:
+                    entry["computeCapability"] = capability
+                    entry["nativeBf16"] = tuple(int(p) for p in capability.split(".")) >= NATIVE_BF16_FROM
                 if name in smddp:
                     entry["smdDataParallel"] = True
                 if refused in name:
@@ -184,6 +197,8 @@ def load_inputs(root=ROOT):
         "gpus": {"repository": sdk["repository"], "tag": sdk["tag"], "commit": sdk["commit"],
                  "path": "src/sagemaker/image_uri_config/instance_gpu_info.json", "vendored": SDK_GPU_INFO},
         "hardware": {"transcription": FACTS, "documents": sorted(k for k in facts["sources"] if k != "sagemaker-python-sdk")},
+        "computeCapability": {"documents": facts["sources"]["nvidia-cuda-gpus"]["urls"],
+                              "nativeBf16": "compute capability %d.%d or newer" % NATIVE_BF16_FROM},
         "sdkRules": sdk["read"],
     }
     return model, sdk_table, facts, sources

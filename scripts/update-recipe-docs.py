@@ -37,14 +37,16 @@ def read(path):
 
 
 def recipes():
-    """name -> (recipe.json, hyperparameters.json entries, metric names), for every recipe folder."""
+    """name -> (recipe.json, hyperparameters.json entries, metric names, hyperparameters.json rules), for every recipe
+    folder."""
     found = {}
     for name in sorted(os.listdir(SCRIPTS)):
         folder = os.path.join(SCRIPTS, name)
         if os.path.isfile(os.path.join(folder, "recipe.json")):
-            found[name] = (read(os.path.join(folder, "recipe.json")),
-                           read(os.path.join(folder, "hyperparameters.json"))["hyperparameters"],
-                           [m["Name"] for m in read(os.path.join(folder, "metric_definitions.json"))])
+            contract = read(os.path.join(folder, "hyperparameters.json"))
+            found[name] = (read(os.path.join(folder, "recipe.json")), contract["hyperparameters"],
+                           [m["Name"] for m in read(os.path.join(folder, "metric_definitions.json"))],
+                           contract.get("rules", []))
     return found
 
 
@@ -60,26 +62,42 @@ def number(value):
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def hyperparameter_table(recipe, entries):
+def hyperparameter_table(recipe, entries, rules):
     lines = ["| name | kind | default | allowed | what it does |", "| --- | --- | --- | --- | --- |"]
     for name, entry in entries.items():
         spec = HyperParameter.from_json(name, entry)
         default = code(json.dumps(entry["default"]))
+        allowed = spec.allowed()
         if entry.get("pipelineDefault") == "networkIsolation":
             default += " (pipeline: `true` when jobs run without network access)"
+            allowed += "; a pipeline run without network access may not set it (the job stays offline)"
         elif entry.get("inDefaultRequest") is False:
             default += " (not sent: the script's default)"
-        lines.append(f"| {code(name)} | {entry['kind']} | {cell(default)} | {cell(spec.allowed())} | {cell(entry['help'])} |")
+        if "ignoredWithChannel" in entry:
+            allowed += (f"; a pipeline run may not set it (its jobs always have the `{entry['ignoredWithChannel']}` "
+                        f"channel, which wins: set `channels.{entry['ignoredWithChannel']}`)")
+        lines.append(f"| {code(name)} | {entry['kind']} | {cell(default)} | {cell(allowed)} | {cell(entry['help'])} |")
     extras = "; ".join(f"{code(hp.name)}: {hp.help}" for hp in SCRIPT_ARGUMENTS)
     lines += ["", f"Generated from `training-scripts/{recipe}/hyperparameters.json`, which the pipeline and the script's "
                   f"parser both read. The script also accepts arguments that are no hyperparameter of the pipeline "
                   f"(PrepareRequest refuses them): {extras}"]
+    if rules:
+        lines += ["", "Cross-field rules (`rules`), checked by PrepareRequest on the final request before any job starts "
+                      "and by the parser at job start; a refusal names the values, a note runs the job and is reported "
+                      "in the execution output's `settings.notes`:", ""]
+        shown = {}  # one line per message (a rule and its mirror image, such as two codes that go together, share one)
+        for rule in rules:
+            names = list(rule["when"]) + [n for n in rule.get("require", {}) if n not in rule["when"]]
+            verdict = "noted" if rule.get("effect") == "note" else "refused"
+            known = shown.setdefault((verdict, rule["message"]), [])
+            known += [n for n in names if n not in known]
+        lines += [f"- {verdict} ({', '.join(code(n) for n in names)}): {message}" for (verdict, message), names in shown.items()]
     return "\n".join(lines) + "\n"
 
 
 def names_table(found):
     lines = ["| recipe | hyperparameters a run may set (`training-scripts/<recipe>/hyperparameters.json`) |", "| --- | --- |"]
-    for recipe, (_, entries, _) in found.items():
+    for recipe, (_, entries, _, _) in found.items():
         lines.append(f"| {recipe} | {', '.join(code(n) for n in entries)} ({len(entries)}) |")
     return "\n".join(lines) + "\n"
 
@@ -128,7 +146,7 @@ def recipes_table(found):
     names = list(found)
     lines = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for label, render in rows.items():
-        lines.append(f"| {label} | " + " | ".join(render(n, *found[n]) for n in names) + " |")
+        lines.append(f"| {label} | " + " | ".join(render(n, *found[n][:3]) for n in names) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -139,7 +157,7 @@ def render(block, found):
         return names_table(found)
     kind, _, recipe = block.partition(":")
     if kind == "hyperparameters" and recipe in found:
-        return hyperparameter_table(recipe, found[recipe][1])
+        return hyperparameter_table(recipe, found[recipe][1], found[recipe][3])
     raise ValueError(f"unknown generated block '{block}': allowed recipes, hyperparameter-names, hyperparameters:<recipe> "
                      f"({', '.join(found)})")
 

@@ -240,6 +240,8 @@ internal static class PipelinePropsValidator
             }
         }
 
+        CheckRules(v, job);
+
         // The recipe itself must sit within the guardrails, or every execution with an empty input would be refused.
         v.Require(allowed.Contains(job.InstanceType), "Job.InstanceType", job.InstanceType,
             $"give one of AllowedInstanceTypes ({string.Join(", ", allowed)}), or add it to AllowedInstanceTypes.");
@@ -280,6 +282,70 @@ internal static class PipelinePropsValidator
                 $"give at most MaxTuningJobs ({props.MaxTuningJobs}), or raise MaxTuningJobs.");
             v.Require(props.Tuning.MaxParallelJobs <= props.MaxParallelTuningJobs, "Tuning.MaxParallelJobs", props.Tuning.MaxParallelJobs,
                 $"give at most MaxParallelTuningJobs ({props.MaxParallelTuningJobs}), or raise MaxParallelTuningJobs.");
+        }
+    }
+
+    /// <summary>
+    /// The cross-field rules read declared hyperparameters only, and every test can hold: it names values of the
+    /// hyperparameter's kind (or null), and a pattern only for a string, in the ECMAScript subset PrepareRequest runs.
+    /// </summary>
+    private static void CheckRules(PropsValidation v, HuggingFaceTrainingJobDefinition job)
+    {
+        if (job.HyperparameterRules is not { Count: > 0 } rules)
+        {
+            return;
+        }
+
+        if (job.HyperparameterTypes is not { } types)
+        {
+            v.Add("Job.HyperparameterRules", $"{rules.Count} rule(s)", "rules read declared hyperparameters; give Job.HyperparameterTypes too.");
+            return;
+        }
+
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            v.Require(rule.When is { Count: > 0 }, $"Job.HyperparameterRules[{i}].When", "(empty)", "name at least one hyperparameter and a test of it.");
+            v.Require(!string.IsNullOrWhiteSpace(rule.Message), $"Job.HyperparameterRules[{i}].Message", rule.Message, "say what is wrong and the fix.");
+            foreach (var (part, conditions) in new[] { ("When", rule.When), ("Require", rule.Require) })
+            {
+                foreach (var (name, test) in conditions ?? new Dictionary<string, HyperparameterCondition>())
+                {
+                    var field = $"Job.HyperparameterRules[{i}].{part}['{name}']";
+                    if (!types.TryGetValue(name, out var spec))
+                    {
+                        v.Add(field, name, $"not a declared hyperparameter; name one of Job.HyperparameterTypes ({string.Join(", ", types.Keys)}).");
+                        continue;
+                    }
+
+                    v.Require(test.Given is not null || test.IsNull is not null || test.In is not null || test.NotIn is not null || test.Matches is not null,
+                        field, "(no test)", "give Given, IsNull, In, NotIn or Matches.");
+                    foreach (var value in (test.In ?? []).Concat(test.NotIn ?? []))
+                    {
+                        if (value is null)
+                        {
+                            v.Add(field, "null", "In and NotIn name strings, numbers or booleans; test null with IsNull.");
+                        }
+                        else if (!HyperparameterCondition.IsScalar(value) || spec.Problem(value) is not null)
+                        {
+                            v.Add(field, value, $"the test names a value {name} never has; name values the script accepts ({spec.Describe()}).");
+                        }
+                    }
+
+                    if (test.Matches is { } pattern)
+                    {
+                        v.Require(spec.Kind == HyperparameterKind.String, field, pattern, $"Matches tests strings; {name} is {spec.Kind}.");
+                        try
+                        {
+                            _ = new Regex(pattern, RegexOptions.ECMAScript);
+                        }
+                        catch (ArgumentException e)
+                        {
+                            v.Add(field, pattern, $"not a regular expression PrepareRequest can run ({e.Message}).");
+                        }
+                    }
+                }
+            }
         }
     }
 

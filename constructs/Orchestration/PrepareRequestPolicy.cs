@@ -75,6 +75,12 @@ internal static class PrepareRequestPolicy
             policy["hyperparameters"] = CdkValues.From(new JsonObject(types.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))))!;
         }
 
+        if (HyperparameterRules(job) is { } rules)
+        {
+            // The recipe's cross-field rules: PrepareRequest checks them on the final request (runtime/rules.mjs).
+            policy["hyperparameterRules"] = CdkValues.From(rules)!;
+        }
+
         if (TrainingRequestBuilder.TrafficEncryptionFollowsInstanceCount(job))
         {
             // The builder's default (traffic encrypted when more than one instance runs) follows a run-time instance count.
@@ -105,16 +111,42 @@ internal static class PrepareRequestPolicy
     }
 
     /// <summary>
-    /// The instance counts a run may ask for. Without a distribution the toolkit starts the entry point on every
-    /// instance with no launcher between them (sagemaker-pytorch-training-toolkit <c>training.py</c>): each instance
-    /// would train its own copy. So a job that runs on one instance without a distribution keeps one instance; a
-    /// distribution, or a job built for several instances, lets a run use up to <c>MaxInstanceCount</c>.
+    /// The policy's <c>hyperparameterRules</c>: the job's rules and, for every name they read that the default request
+    /// leaves out, the script's default (<see cref="HyperparameterSpec.ScriptDefault"/>, when not null), which the rules
+    /// read when a run does not set it either. Null without rules.
+    /// </summary>
+    /// <param name="job">The job definition (validated).</param>
+    internal static JsonObject? HyperparameterRules(HuggingFaceTrainingJobDefinition job)
+    {
+        if (job.HyperparameterRules is not { Count: > 0 } rules || job.HyperparameterTypes is not { } types)
+        {
+            return null;
+        }
+
+        var defaults = new JsonObject();
+        foreach (var name in rules.SelectMany(r => r.Names()).Distinct(StringComparer.Ordinal))
+        {
+            if (!job.Hyperparameters.ContainsKey(name) && types.TryGetValue(name, out var spec) && spec.ScriptDefault is { } value)
+            {
+                defaults[name] = HyperparameterCondition.ToJsonValue(value);
+            }
+        }
+
+        var json = new JsonObject { ["rules"] = new JsonArray([.. rules.Select(r => (JsonNode?)r.ToJson())]) };
+        if (defaults.Count > 0) json["scriptDefaults"] = defaults;
+        return json;
+    }
+
+    /// <summary>
+    /// The instance counts a run may ask for (<see cref="HuggingFaceTrainingJobDefinition.MaxInstancesPerRun"/>): a job
+    /// that runs on one instance without a distribution keeps one instance; a distribution, or a job built for several
+    /// instances, lets a run use up to <c>MaxInstanceCount</c>.
     /// </summary>
     private static Dictionary<string, object> InstanceCount(HuggingFaceTrainingPipelineProps props)
     {
-        var multi = props.Job.Distribution is not null || props.Job.InstanceCount > 1;
-        var count = new Dictionary<string, object> { ["max"] = multi ? props.MaxInstanceCount!.Value : 1 };
-        if (!multi && props.MaxInstanceCount > 1)
+        var max = props.Job.MaxInstancesPerRun(props.MaxInstanceCount!.Value);
+        var count = new Dictionary<string, object> { ["max"] = max };
+        if (max < props.MaxInstanceCount)
         {
             count["why"] = "this recipe runs no distribution: every extra instance would train its own copy of the model";
         }

@@ -52,6 +52,15 @@ public sealed record HuggingFaceTrainingJobDefinition
     /// </summary>
     public IReadOnlyDictionary<string, HyperparameterSpec>? HyperparameterTypes { get; init; }
 
+    /// <summary>
+    /// The script's cross-field rules over <see cref="HyperparameterTypes"/> (for example: two precisions that exclude
+    /// each other, a setting used only with another's value): embedded in the pipeline's policy, where PrepareRequest
+    /// checks them on the final request of every run and refuses the run (or, for
+    /// <see cref="HyperparameterRuleEffect.Note"/>, reports it) before any job starts. Needs
+    /// <see cref="HyperparameterTypes"/>. Default: none.
+    /// </summary>
+    public IReadOnlyList<HyperparameterRule>? HyperparameterRules { get; init; }
+
     /// <summary>Input channels (<c>fit(inputs)</c>), at most 20 including the <c>code</c> channel. Default: none.</summary>
     public IReadOnlyList<TrainingChannel> Channels { get; init; } = [];
 
@@ -129,4 +138,15 @@ public sealed record HuggingFaceTrainingJobDefinition
 
     /// <summary>Python logging level of the training toolkit (<c>container_log_level</c>, sent as <c>sagemaker_container_log_level</c>). Default: 20 (INFO).</summary>
     public int ContainerLogLevel { get; init; } = 20;
+
+    /// <summary>
+    /// The most instances one run of this job may use under an instance-count guardrail: <paramref name="maxInstanceCount"/>
+    /// when the job runs a <see cref="Distribution"/> or is built for several instances (<see cref="InstanceCount"/> &gt; 1);
+    /// otherwise 1. Without a launcher the toolkit starts the entry point on every instance
+    /// (sagemaker-pytorch-training-toolkit <c>training.py</c>), so each extra instance would train its own copy of the
+    /// model. The pipeline's PrepareRequest allows a run at most this many; quota plans need no more per job.
+    /// </summary>
+    /// <param name="maxInstanceCount">The guardrail (<see cref="Orchestration.HuggingFaceTrainingPipelineProps.MaxInstanceCount"/>).</param>
+    /// <returns>The instances one run may use.</returns>
+    public int MaxInstancesPerRun(int maxInstanceCount) => Distribution is not null || InstanceCount > 1 ? maxInstanceCount : 1;
 }

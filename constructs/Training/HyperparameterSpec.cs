@@ -47,6 +47,21 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
     /// <summary>Shortest string allowed. Default: 0.</summary>
     public int MinLength { get; init; }
 
+    /// <summary>
+    /// Why the script does not use a value of this hyperparameter in this pipeline's jobs (for example: an input channel
+    /// every job has wins over it). PrepareRequest refuses a run's override or tuning range of it with this text
+    /// (<c>hyperparameters.x: "v" is not allowed; {IgnoredBecause}</c>: say what to do instead), so no value is silently
+    /// dropped; the recipe's own value is still sent. Default: none (a run may set it).
+    /// </summary>
+    public string? IgnoredBecause { get; init; }
+
+    /// <summary>
+    /// The value the script uses when the request does not carry this hyperparameter (a name left out of
+    /// <see cref="HuggingFaceTrainingJobDefinition.Hyperparameters"/>): what <see cref="HuggingFaceTrainingJobDefinition.HyperparameterRules"/>
+    /// read then. Not sent. Default: null.
+    /// </summary>
+    public object? ScriptDefault { get; init; }
+
     /// <summary>A string.</summary>
     public static HyperparameterSpec String(int minLength = 0, IReadOnlyList<string>? choices = null, string? pattern = null, string? patternMeaning = null) =>
         new(HyperparameterKind.String) { MinLength = minLength, Choices = choices, Pattern = pattern, PatternMeaning = patternMeaning };
@@ -127,6 +142,7 @@ public sealed record HyperparameterSpec(HyperparameterKind Kind)
         if (Pattern is not null) json["pattern"] = Pattern;
         if (Choices is not null) json["choices"] = new JsonArray([.. Choices.Select(c => (JsonNode?)JsonValue.Create(c))]);
         if (MinLength > 0) json["minLength"] = MinLength;
+        if (IgnoredBecause is not null) json["ignored"] = IgnoredBecause;
         return json;
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using HfSageMaker.Constructs.Training;
 using HfSageMaker.Infra.Configuration;
+using HfSageMaker.Infra.Recipes;
 
 namespace HfSageMaker.Infra.Quotas;
 
@@ -10,11 +11,12 @@ namespace HfSageMaker.Infra.Quotas;
 /// The SageMaker Service Quotas an environment needs, derived from its file, for every recipe it deploys (each recipe
 /// with its own guardrails, <see cref="EnvironmentConfig.DeployedRecipes"/>): for every allowed instance type, the
 /// on-demand quota (always), the spot quota (when <c>spotByDefault</c>) and the warm-pool quota (when
-/// <c>warmPoolKeepAliveMinutes</c> &gt; 0). A training job needs <c>maxInstanceCount</c> instances; a tuning job runs
-/// <c>maxParallelTuningJobs</c> such jobs at once, so the training quotas need their product. Warm pools only apply to
-/// training jobs (tuning resource configs have no keep-alive), so they need <c>maxInstanceCount</c>. Values are for one
-/// run of each recipe at a time (recipes that allow the same type add up): multiply by the runs the team starts
-/// concurrently.
+/// <c>warmPoolKeepAliveMinutes</c> &gt; 0). A training job needs <c>maxInstanceCount</c> instances when the recipe runs a
+/// distribution there and one otherwise (<see cref="TrainingRecipe.MaxInstancesPerJob"/>: its pipeline allows a run no
+/// more); a tuning job runs <c>maxParallelTuningJobs</c> such jobs at once, so the training quotas need their product.
+/// Warm pools only apply to training jobs (tuning resource configs have no keep-alive), so they need one job's
+/// instances. Values are for one run of each recipe at a time (recipes that allow the same type add up): multiply by
+/// the runs the team starts concurrently.
 /// </summary>
 public static class QuotaPlan
 {
@@ -30,11 +32,12 @@ public static class QuotaPlan
         foreach (var recipe in environment.DeployedRecipes)
         {
             var training = recipe.Training;
-            var count = training.MaxInstanceCount;
+            var count = RecipeRegistry.Get(recipe.Name).MaxInstancesPerJob(training);
             var parallel = training.MaxParallelTuningJobs;
             var concurrent = count * parallel;
             var who = single ? "" : $"{recipe.Name}: ";
-            var basis = $"{who}tuning: {parallel} parallel job(s) x {count} instance(s); one training job needs {count}";
+            var basis = $"{who}tuning: {parallel} parallel job(s) x {count} instance(s); one training job needs {count}"
+                + (count < training.MaxInstanceCount ? $" (no distribution: one instance per job, whatever maxInstanceCount {training.MaxInstanceCount} allows)" : "");
             foreach (var type in training.AllowedInstanceTypes)
             {
                 needs.Add((type, QuotaUsage.OnDemand, concurrent, basis));

@@ -147,6 +147,15 @@ public sealed class TrainingRecipe
             problems.Add($"{shown}{RecipeFiles.RecipeFileName}: tuning.ranges.{range.Name}: not a hyperparameter of {RecipeFiles.HyperparametersFileName}; allowed: {string.Join(", ", recipe.HyperparameterTypes.Keys)}.");
         }
 
+        var rules = recipe.Contract.Rules;
+        for (var i = 0; i < rules.Count; i++)
+        {
+            foreach (var unknown in rules[i].Names().Where(n => !recipe.HyperparameterTypes.ContainsKey(n)))
+            {
+                problems.Add($"{shown}{RecipeFiles.HyperparametersFileName}: rules[{i}]: {unknown}: not a hyperparameter of this file; allowed: {string.Join(", ", recipe.HyperparameterTypes.Keys)}.");
+            }
+        }
+
         if (recipe.Inference is { } inference)
         {
             problems.AddRange(InferenceProblems(recipe, inference).Select(p => $"{shown}{RecipeFiles.RecipeFileName}: inference.{p}"));
@@ -292,6 +301,19 @@ public sealed class TrainingRecipe
         return TorchrunWhenMultiGpu && multiGpu ? new DistributionConfig.Torchrun() : null;
     }
 
+    /// <summary>
+    /// The most instances one job of the recipe may use in an environment
+    /// (<see cref="HuggingFaceTrainingJobDefinition.MaxInstancesPerRun"/> of its job): <c>maxInstanceCount</c> when it
+    /// runs a distribution there (<see cref="Distribution"/>), otherwise 1, which is all its pipeline lets a run ask for.
+    /// </summary>
+    /// <param name="training">The recipe's guardrails in the environment.</param>
+    /// <returns>The instance count per job.</returns>
+    public int MaxInstancesPerJob(TrainingConfig training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return Shape(training).MaxInstancesPerRun(training.MaxInstanceCount);
+    }
+
     /// <summary>The recipe's channels: <c>train</c>, <c>validation</c> and the <c>model</c> channel with the base weights.</summary>
     /// <param name="datasetsBucketName">Name of the datasets bucket (may be a token).</param>
     /// <returns>The channels.</returns>
@@ -312,14 +334,9 @@ public sealed class TrainingRecipe
     public HuggingFaceTrainingJobDefinition Job(TrainingConfig training, bool networkIsolated, string datasetsBucketName, string scriptDirectory)
     {
         ArgumentNullException.ThrowIfNull(training);
-        return new HuggingFaceTrainingJobDefinition
+        var channels = Channels(datasetsBucketName);
+        return Shape(training) with
         {
-            EntryPoint = "train.py",
-            TransformersVersion = TransformersVersion,
-            PytorchVersion = PytorchVersion,
-            PythonVersion = PythonVersion,
-            InstanceType = training.DefaultInstanceType,
-            InstanceCount = 1,
             MaxRuntime = Duration.Hours(Math.Min(training.MaxRuntimeHours, 24)),
             Spot = training.SpotByDefault ? new SpotTrainingOptions() : null,
             // Warm pools keep on-demand instances for the next job; SageMaker offers none for managed spot training.
@@ -328,14 +345,29 @@ public sealed class TrainingRecipe
                 : null,
             MaxRetryAttempts = 2,
             EnableNetworkIsolation = networkIsolated,
-            Channels = Channels(datasetsBucketName),
-            Distribution = Distribution(training),
+            Channels = channels,
             MetricDefinitions = LoadMetricDefinitions(scriptDirectory),
             Hyperparameters = Hyperparameters(networkIsolated),
-            HyperparameterTypes = HyperparameterTypes,
+            // A run may not set what the script would not use here: the model channel wins over model_name_or_path, and
+            // an isolated job stays offline whatever offline says.
+            HyperparameterTypes = Contract.TypesFor(networkIsolated, [.. channels.Select(c => c.Name)]),
+            HyperparameterRules = Contract.Rules,
             Tags = new Dictionary<string, string> { ["recipe"] = Name },
         };
     }
+
+    /// <summary>What decides a job's image and instances: the script, the DLC, the default type, one instance and the
+    /// distribution (<see cref="Job"/> adds the rest).</summary>
+    private HuggingFaceTrainingJobDefinition Shape(TrainingConfig training) => new()
+    {
+        EntryPoint = "train.py",
+        TransformersVersion = TransformersVersion,
+        PytorchVersion = PytorchVersion,
+        PythonVersion = PythonVersion,
+        InstanceType = training.DefaultInstanceType,
+        InstanceCount = 1,
+        Distribution = Distribution(training),
+    };
 
     /// <summary>The options of the recipe's code archive: <c>train.py</c> must be in it, and the
     /// <see cref="SharedCodeDirectory"/> package lands at its root, beside <c>train.py</c>.</summary>

@@ -13,7 +13,7 @@ no weights on disk; the recipe's own ``from_pretrained`` is pointed at the same 
   512-token examples; translation a t5-base shape (d_model 768, 12 + 12 layers, 12 heads, MLP 3072, vocabulary
   32128), full fine-tuning, 32 rows of 256 + 256 tokens.
 
-What makes the recipe/bare ratio the recipe's overhead (the W2 rules):
+What makes the recipe/bare ratio the recipe's overhead (and nothing else):
 
 * both sides time the same steady-state window: ``WARMUP`` optimizer steps first (cuBLAS handles, allocator growth,
   kernel selection), then ``MEASURED`` steps between two ``torch.cuda.synchronize()`` calls; on the recipe side a

@@ -1,4 +1,5 @@
-"""The llm-sft start-up packing probe on tiny models, against an independent reference (W1, P2).
+"""The llm-sft start-up packing probe on tiny models, against an independent reference: packed examples must not
+attend to each other, and flash-attention's variable-length path is used where it is installed and exact.
 
 Usage: python3 tests/gpu/packing_probe.py [--json OUT]
 

@@ -228,7 +228,7 @@ def check_qlora_merge(name, work):
 
 
 def check_evaluation(name, results):
-    """eval_loss is the mean over tokens (W6) and the merged model was evaluated beside the adapter (W7)."""
+    """eval_loss is the mean over tokens (not over batches) and the merged model was evaluated beside the adapter."""
     import math
     evaluation = results.get("eval", {})
     check("eval_loss_tokens" in evaluation and evaluation.get("eval_loss_tokens", 0) > 0,
@@ -242,7 +242,8 @@ def check_evaluation(name, results):
 
 
 def check_lora_seeding(base_dir):
-    """Two LoRA wraps of the same base with the same seed start from the same adapter weights (W8)."""
+    """Two LoRA wraps of the same base with the same seed start from the same adapter weights (runs repeat from the
+    seed)."""
     import argparse
     import torch
     from transformers import AutoModelForCausalLM

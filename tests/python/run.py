@@ -6,6 +6,9 @@ interpreter of its own, with that recipe's directory on sys.path; every other ``
 generators, the oracles) runs in one more. Usage: ``python3 tests/python/run.py`` (scripts/test.sh runs it); the exit
 code is non-zero when any group fails. One group alone: ``python3 -m unittest discover -s tests/python -p
 'test_llm_sft_*.py'``.
+
+After each group's unittest summary it prints ``SKIPPED <test id>: <reason>`` for every skipped test and every
+expected failure, which scripts/skip_gate.py checks against tests/allowed-skips.json.
 """
 import os
 import subprocess
@@ -30,14 +33,33 @@ def groups():
     return [(name, mine) for name, mine in result if mine]
 
 
+def run_group(modules) -> int:
+    """One group in this interpreter (``run.py --group MODULE...``): unittest's text runner, then the skip lines.
+    Exit code as ``python -m unittest``: 0 passed, 1 failed, 5 no test ran."""
+    import unittest  # noqa: PLC0415
+
+    program = unittest.main(module=None, argv=[sys.argv[0], *modules], exit=False)
+    result = program.result
+    for test, reason in result.skipped:
+        print(f"SKIPPED {test.id()}: {reason}", flush=True)
+    for test, _ in result.expectedFailures:
+        print(f"SKIPPED {test.id()}: expected failure (@expectedFailure: the test ran and failed, which passes)",
+              flush=True)
+    if not result.wasSuccessful():
+        return 1
+    return 5 if result.testsRun == 0 else 0
+
+
 def main() -> int:
     status = 0
     for name, modules in groups():
         print(f"-- {name}: {len(modules)} test files", flush=True)
-        run = subprocess.run([sys.executable, "-m", "unittest", *modules], cwd=HERE, check=False)
+        run = subprocess.run([sys.executable, os.path.abspath(__file__), "--group", *modules], cwd=HERE, check=False)
         status = status or run.returncode
     return status
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--group"]:
+        sys.exit(run_group(sys.argv[2:]))
     sys.exit(main())

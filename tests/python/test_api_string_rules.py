@@ -1,8 +1,8 @@
 """tests/api-string-rules.json (the API string rules the Node checks apply to every synthesized template) against the
 service API models of the installed botocore: a 'model' rule must copy its shape's pattern, min and max exactly; an EC2
-'documentation' rule's character set must be the one the model's documentation text states. Without botocore (a
-fresh machine) these cross-checks skip; the SageMaker rules are also checked against the vendored model by
-tests/node/api-strings.test.mjs."""
+'documentation' rule's character set must be the one the model's documentation text states. botocore comes with the
+pinned cfn-lint and AWS CLI that scripts/test.sh installs (scripts/python-tools.txt), so it is always there; the
+SageMaker rules are also checked against the vendored model by tests/node/api-strings.test.mjs."""
 import html
 import json
 import os
@@ -11,11 +11,8 @@ import unittest
 
 RULES = os.path.join(os.path.dirname(__file__), "..", "api-string-rules.json")
 
-try:
-    import botocore
-    import botocore.loaders
-except ImportError:  # pragma: no cover - depends on the machine
-    botocore = None
+import botocore
+import botocore.loaders
 
 
 def load_rules():
@@ -32,7 +29,6 @@ def allowed_characters(documentation: str) -> str:
     return m.group(1)
 
 
-@unittest.skipIf(botocore is None, "botocore is not installed for this Python")
 class ApiStringRulesTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -9,14 +9,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 TABLE = json.loads((ROOT / "infra/Configuration/availability-zones.json").read_text(encoding="utf-8"))
 SCHEMA = json.loads((ROOT / "environments/environment.schema.json").read_text(encoding="utf-8"))
 
-try:
-    import cfnlint.version
-    from cfnlint.helpers import AVAILABILITY_ZONES
-except ImportError:  # pragma: no cover - cfn-lint is part of the toolchain (see README)
-    AVAILABILITY_ZONES = None
+# cfn-lint is pinned in scripts/python-tools.txt and installed by scripts/test.sh: a missing one fails, never skips.
+import cfnlint.version
+from cfnlint.helpers import AVAILABILITY_ZONES
 
 
-@unittest.skipIf(AVAILABILITY_ZONES is None, "cfn-lint is not installed")
 class VendoredZonesMatchCfnLint(unittest.TestCase):
     def test_source_names_the_installed_version(self):
         self.assertEqual(TABLE["source"]["version"], cfnlint.version.__version__)

@@ -1,13 +1,20 @@
 """hf_recipe.job_runtime (shared by every recipe): one resume decision for all torchrun ranks, the TrainingArguments fields
-of the installed release, and the final evaluation the Trainer already ran."""
+of the installed release, the final evaluation the Trainer already ran, and bad input ending a run with one message
+(stderr and, inside a SageMaker job, the toolkit's failure file) instead of a traceback."""
+import argparse
+import io
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
+from unittest import mock
 
 import hf_recipe_support  # noqa: F401 - puts training-scripts/ on sys.path
-from hf_recipe import job_runtime
+from hf_recipe import job_runtime, sm_contract
+from hf_recipe_support import REPO_ROOT, SCRIPTS_DIR, recipe_names
 from test_hf_recipe_checkpoints import make_checkpoint
 
 
@@ -85,6 +92,119 @@ class FinalEvaluationTests(unittest.TestCase):
     def test_no_evaluation_at_the_last_step_means_evaluate_again(self):
         self.assertIsNone(job_runtime.final_evaluation(self.HISTORY, 25))
         self.assertIsNone(job_runtime.final_evaluation(self.HISTORY[:2], 10, prefix="test"))
+
+
+class BadInputTests(unittest.TestCase):
+    """A ValueError (bad hyperparameters, contract variables, data, language codes) ends the run with one line."""
+
+    def setUp(self):
+        self.base = tempfile.mkdtemp(prefix="sm-base-")
+        self.addCleanup(shutil.rmtree, self.base, ignore_errors=True)
+        os.makedirs(os.path.join(self.base, "output"))
+        self.failure = os.path.join(self.base, "output", "failure")
+        self.job = {"SAGEMAKER_BASE_DIR": self.base, "SM_TRAINING_ENV": "{}"}
+
+    def run_entry(self, parse_args, train, environ):
+        root = logging.getLogger()
+        saved = (root.handlers[:], root.level)
+        try:
+            with mock.patch.dict(os.environ, environ, clear=True), \
+                    mock.patch("sys.stderr", new_callable=io.StringIO) as stderr:
+                code = job_runtime.run_entry_point([], parse_args, train, logging.getLogger("some-recipe"))
+        finally:
+            root.handlers[:], level = saved
+            root.setLevel(level)
+        return code, stderr.getvalue()
+
+    @staticmethod
+    def bad_hyperparameters(argv):
+        raise ValueError("hyperparameter 'seed' must be an integer >= 0; received '-1'; hyperparameter 'x' is unknown")
+
+    @staticmethod
+    def parsed(argv):
+        return argparse.Namespace(checkpoint_dir="", offline=True)
+
+    def test_a_bad_hyperparameter_prints_one_line_listing_every_problem_and_exits_2(self):
+        code, stderr = self.run_entry(self.bad_hyperparameters, None, {})
+        self.assertEqual(code, 2)
+        self.assertEqual(stderr, "some-recipe: error: hyperparameter 'seed' must be an integer >= 0; received '-1'; "
+                                 "hyperparameter 'x' is unknown\n")
+        self.assertFalse(os.path.exists(self.failure), "outside a job nothing is written")
+
+    def test_inside_a_job_the_message_is_the_failure_reason(self):
+        code, stderr = self.run_entry(self.bad_hyperparameters, None, self.job)
+        self.assertEqual(code, 2)
+        with open(self.failure, encoding="utf-8") as handle:
+            self.assertEqual(handle.read(), "some-recipe: error: hyperparameter 'seed' must be an integer >= 0; "
+                                            "received '-1'; hyperparameter 'x' is unknown")
+        self.assertIn(f"also in {self.failure}", stderr)
+
+    def test_a_value_error_while_training_is_reported_the_same_way(self):
+        def train(args, context):
+            raise ValueError("the tokenizer MBartTokenizer needs source_lang_code and target_lang_code")
+        code, stderr = self.run_entry(self.parsed, train, self.job)
+        self.assertEqual((code, stderr.splitlines()[0]),
+                         (2, "some-recipe: error: the tokenizer MBartTokenizer needs source_lang_code and "
+                             "target_lang_code"))
+        self.assertTrue(os.path.isfile(self.failure))
+
+    def test_a_malformed_contract_variable_is_bad_input_too(self):
+        code, stderr = self.run_entry(self.parsed, None, {"SM_HOSTS": "not json"})
+        self.assertEqual(code, 2)
+        self.assertIn("SM_HOSTS is not valid JSON", stderr)
+
+    def test_other_exceptions_keep_their_traceback(self):
+        def train(args, context):
+            raise RuntimeError("CUDA out of memory")
+        with self.assertRaisesRegex(RuntimeError, "CUDA out of memory"):
+            self.run_entry(self.parsed, train, self.job)
+
+    def test_an_existing_failure_file_is_kept_and_a_missing_output_directory_writes_nothing(self):
+        with open(self.failure, "w", encoding="utf-8") as handle:
+            handle.write("earlier")
+        self.assertIsNone(sm_contract.write_failure("later", self.job))
+        with open(self.failure, encoding="utf-8") as handle:
+            self.assertEqual(handle.read(), "earlier")
+        self.assertIsNone(sm_contract.failure_file({"SAGEMAKER_BASE_DIR": os.path.join(self.base, "none"),
+                                                    "SM_TRAINING_ENV": "{}"}))
+        self.assertEqual(sm_contract.failure_file({"SM_TRAINING_ENV": "{}", "SAGEMAKER_BASE_DIR": self.base}),
+                         self.failure)
+
+
+class ScriptRunTests(unittest.TestCase):
+    """Each recipe's train.py run as a user runs it locally (PYTHONPATH=training-scripts python3
+    training-scripts/<recipe>/train.py ...) and as the toolkit runs it in a job (SM_TRAINING_ENV set, the base
+    directory's output/ present)."""
+
+    def run_script(self, recipe, argv, extra_env=None):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": SCRIPTS_DIR, **(extra_env or {})}
+        return subprocess.run([sys.executable, os.path.join("training-scripts", recipe, "train.py"), *argv],
+                              cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    def test_a_bad_hyperparameter_is_one_line_and_a_non_zero_exit_for_every_recipe(self):
+        for recipe in recipe_names():
+            with self.subTest(recipe=recipe):
+                run = self.run_script(recipe, ["--seed", "-1", "--no_such_name", "1"])
+                self.assertEqual(run.returncode, 2, run.stderr)
+                self.assertNotIn("Traceback", run.stderr + run.stdout)
+                self.assertEqual(len(run.stderr.splitlines()), 1, run.stderr)
+                self.assertRegex(run.stderr, rf"^{recipe}: error: unknown arguments \['--no_such_name', '1'\].*; "
+                                             r"hyperparameter 'seed' must be an integer >= 0 .*received '-1'")
+
+    def test_inside_a_job_the_failure_file_holds_the_message(self):
+        base = tempfile.mkdtemp(prefix="sm-base-")
+        self.addCleanup(shutil.rmtree, base, ignore_errors=True)
+        os.makedirs(os.path.join(base, "output"))
+        for recipe in recipe_names():
+            with self.subTest(recipe=recipe):
+                failure = os.path.join(base, "output", "failure")
+                if os.path.exists(failure):
+                    os.remove(failure)
+                run = self.run_script(recipe, ["--seed", "-1"], {"SAGEMAKER_BASE_DIR": base, "SM_TRAINING_ENV": "{}"})
+                self.assertEqual(run.returncode, 2, run.stderr)
+                self.assertNotIn("Traceback", run.stderr)
+                with open(failure, encoding="utf-8") as handle:
+                    self.assertRegex(handle.read(), rf"^{recipe}: error: hyperparameter 'seed' must be an integer")
 
 
 if __name__ == "__main__":

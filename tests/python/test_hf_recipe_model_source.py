@@ -1,6 +1,7 @@
 """hf_recipe.model_source: the pretrained model from the 'model' channel (a directory or a model.tar.gz) or a name;
 under torchrun every process resolves the model and an archive is extracted only once."""
 import io
+import json
 import os
 import tarfile
 import tempfile
@@ -9,7 +10,7 @@ import time
 import unittest
 from unittest import mock
 
-import hf_recipe_support  # noqa: F401 - puts training-scripts/ on sys.path
+from hf_recipe_support import SCRIPTS_DIR, recipe_names
 from hf_recipe import job_runtime, model_source, sm_contract
 
 
@@ -37,6 +38,22 @@ class ResolveModelPathTests(unittest.TestCase):
 
     def test_without_channel_the_name_is_used(self):
         self.assertEqual(model_source.resolve_model_path("t5-small", None, self.extract), "t5-small")
+
+    def test_the_channel_each_contract_names_in_ignored_with_channel_wins_over_that_hyperparameter(self):
+        # hyperparameters.json's ignoredWithChannel is what PrepareRequest refuses a run's value for: the script must
+        # really ignore the hyperparameter when the job has that channel.
+        write(os.path.join(self.channel, "config.json"))
+        found = 0
+        for recipe in recipe_names():
+            with open(os.path.join(SCRIPTS_DIR, recipe, "hyperparameters.json"), encoding="utf-8") as handle:
+                entries = json.load(handle)["hyperparameters"]
+            for name, entry in entries.items():
+                if "ignoredWithChannel" in entry:
+                    found += 1
+                    self.assertEqual((name, entry["ignoredWithChannel"]), ("model_name_or_path", model_source.MODEL_CHANNEL))
+                    self.assertEqual(model_source.resolve_model_path("some/other-model", self.channel, self.extract),
+                                     self.channel)
+        self.assertEqual(found, len(recipe_names()))
 
     def test_without_channel_or_name_the_error_says_what_to_set(self):
         with self.assertRaisesRegex(ValueError, "model_name_or_path.*'model' channel"):

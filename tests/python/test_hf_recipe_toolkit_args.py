@@ -8,7 +8,7 @@ import tempfile
 import unittest
 
 from hf_recipe_support import SCRIPTS_DIR, imported_roots, recipe_names
-from hf_recipe import toolkit_args
+from hf_recipe import hyperparameter_rules, toolkit_args
 
 PACKAGE_DIR = os.path.join(SCRIPTS_DIR, "hf_recipe")
 # What the Hugging Face PyTorch training DLCs of every recipe install besides the standard library (the recipes'
@@ -16,11 +16,11 @@ PACKAGE_DIR = os.path.join(SCRIPTS_DIR, "hf_recipe")
 DLC_PACKAGES = {"torch", "transformers"}
 
 
-def contract(entries):
-    """A recipe directory holding a hyperparameters.json with ``entries``."""
+def contract(entries, rules=None):
+    """A recipe directory holding a hyperparameters.json with ``entries`` (and ``rules``)."""
     directory = tempfile.mkdtemp()
     with open(os.path.join(directory, "hyperparameters.json"), "w", encoding="utf-8") as handle:
-        json.dump({"hyperparameters": entries}, handle)
+        json.dump({"hyperparameters": entries, **({"rules": rules} if rules is not None else {})}, handle)
     return directory
 
 
@@ -106,6 +106,66 @@ class CheckTests(unittest.TestCase):
     def test_checkpoint_dir_is_a_script_argument_for_local_runs(self):
         values, problems = parse(self.TABLE, "--checkpoint_dir", "/tmp/ckpt", "--_tuning_objective_metric", "eval_loss")
         self.assertEqual((problems, values["checkpoint_dir"]), ([], "/tmp/ckpt"))
+
+
+class RuleTests(unittest.TestCase):
+    ENTRIES = {
+        "flag": {"kind": "boolean", "default": False, "help": "h"},
+        "word": {"kind": "string", "default": "auto", "help": "h"},
+        "steps": {"kind": "integer", "default": None, "nullable": True, "help": "h"},
+        "mode": {"kind": "string", "default": "epoch", "choices": ["steps", "epoch"], "help": "h"},
+        "code": {"kind": "string", "default": None, "nullable": True, "help": "h"},
+    }
+    RULES = [
+        {"when": {"flag": {"in": [True]}, "word": {"matches": "^(true|1)(?![\\s\\S])"}}, "message": "not both"},
+        {"when": {"steps": {"null": False}}, "require": {"mode": {"in": ["steps"]}}, "message": "steps needs mode"},
+        {"when": {"code": {"given": True}}, "require": {"code": {"null": False}}, "message": "code given as null"},
+        {"when": {"word": {"in": ["1"]}}, "effect": "note", "message": "one"},
+    ]
+
+    def setUp(self):
+        directory = contract(self.ENTRIES, self.RULES)
+        self.table = toolkit_args.load_contract(directory)
+        self.rules = toolkit_args.load_rules(directory)
+
+    def problems(self, *argv):
+        return toolkit_args.parse_table(list(argv), self.table, "test", self.rules)[1]
+
+    def test_forbidden_combination_and_unmet_requirement_are_problems_naming_every_value(self):
+        self.assertEqual(self.problems("--flag", "True", "--word", "true"),
+                         ['hyperparameters flag = true, word = "true": not both'])
+        self.assertEqual(self.problems("--steps", "5"),
+                         ['hyperparameters steps = 5, mode = "epoch" (not set: the default): steps needs mode'])
+        self.assertEqual(self.problems("--steps", "5", "--mode", "steps"), [])
+        self.assertEqual(self.problems("--flag", "True", "--word", "auto"), [])
+
+    def test_a_boolean_never_equals_a_number_and_null_is_the_empty_argument(self):
+        # Python's True == 1 is not JavaScript's true === 1: "in": [true] must not match 1 (a string "1" here anyway)
+        self.assertEqual(self.problems("--word", "true"), [])
+        self.assertTrue(hyperparameter_rules.same(1, 1.0))
+        self.assertFalse(hyperparameter_rules.same(True, 1))
+        self.assertFalse(hyperparameter_rules.same(None, ""))
+        self.assertEqual(self.problems("--code", ""), ['hyperparameters code = null: code given as null'])
+        self.assertEqual(self.problems("--code", "x"), [])
+
+    def test_note_rules_are_logged_not_refused(self):
+        with self.assertLogs("hf_recipe.toolkit_args", "WARNING") as logs:
+            self.assertEqual(self.problems("--word", "1"), [])
+        self.assertEqual(logs.output, ['WARNING:hf_recipe.toolkit_args:hyperparameters word = "1": one'])
+
+    def test_a_rule_over_an_undeclared_name_or_with_an_unknown_test_is_refused_naming_the_file(self):
+        for rules, expected in (([{"when": {"flags": {"in": [True]}}, "message": "m"}], r"rules\[0\]\.when\.flags: not a hyperparameter"),
+                                ([{"when": {"flag": {"is": True}}, "message": "m"}], r"rules\[0\]\.when\.flag: tests \['is'\] not allowed"),
+                                ([{"when": {"flag": {"in": [True]}}, "effect": "warn", "message": "m"}], r"rules\[0\]\.effect: 'warn' not allowed")):
+            with self.subTest(expected=expected):
+                with self.assertRaisesRegex(ValueError, "hyperparameters.json: " + expected):
+                    toolkit_args.load_rules(contract(self.ENTRIES, rules))
+
+    def test_every_recipe_loads_its_rules(self):
+        for recipe in recipe_names():
+            with self.subTest(recipe=recipe):
+                rules = toolkit_args.load_rules(os.path.join(SCRIPTS_DIR, recipe))
+                self.assertTrue(rules)
 
 
 class PackageTests(unittest.TestCase):

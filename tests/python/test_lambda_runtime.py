@@ -14,11 +14,9 @@ import unittest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-try:
-    import cfnlint
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-except ImportError:  # pragma: no cover - cfn-lint is part of the toolchain (see README)
-    PROVIDER_SCHEMA_MANAGER = None
+# cfn-lint is pinned in scripts/python-tools.txt and installed by scripts/test.sh: a missing one fails, never skips.
+import cfnlint
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 
 def function_runtimes():
@@ -47,7 +45,6 @@ def newest_usable_nodejs(enum, calendar, today):
     return max(usable)[1] if usable else None
 
 
-@unittest.skipIf(PROVIDER_SCHEMA_MANAGER is None, "cfn-lint is not installed")
 class LambdaRuntimeIsTheNewestCloudFormationAccepts(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -65,6 +62,13 @@ class LambdaRuntimeIsTheNewestCloudFormationAccepts(unittest.TestCase):
         self.assertIsNotNone(newest, "cfn-lint lists no usable nodejs runtime")
         wrong = {k: v for k, v in self.runtimes.items() if v != newest}
         self.assertEqual(wrong, {}, f"expected {newest} (constructs/Internal/LambdaRuntimes.cs)")
+
+    def test_the_readme_names_the_runtime_prepare_request_runs_on(self):
+        source = (ROOT / "constructs/Internal/LambdaRuntimes.cs").read_text(encoding="utf-8")
+        runtime = re.search(r'NodeJsName = "(nodejs(\d+)\.x)"', source)
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        self.assertIn(f"`PrepareRequest` is a Node.js {runtime.group(2)} function (`{runtime.group(1)}`", readme)
+        self.assertNotRegex(readme, r"PrepareRequest` is a Node\.js (?!" + runtime.group(2) + r"\b)\d+ function")
 
     def test_the_choice_follows_the_calendar(self):
         enum = ["nodejs20.x", "nodejs22.x", "nodejs24.x", "python3.13"]

@@ -1,6 +1,7 @@
 """llm-sft train.py and sft_config.py: importable without torch, nothing to install, the settings handed to
 transformers / peft / bitsandbytes, precision choice, and main() as the toolkit runs it."""
 import ast
+import io
 import json
 import logging
 import os
@@ -70,8 +71,11 @@ class PackagingTests(unittest.TestCase):
         root = logging.getLogger()
         saved = (root.handlers[:], root.level)
         try:
-            with self.assertRaisesRegex(ValueError, "'lora_r' must be an integer >= 1"):
-                sft.train.main(["--lora_r", "0"])
+            with mock.patch.dict(os.environ, {}, clear=True), \
+                    mock.patch("sys.stderr", new_callable=io.StringIO) as stderr:
+                self.assertEqual(sft.train.main(["--lora_r", "0"]), 2)
+            self.assertEqual(stderr.getvalue(), "llm-sft: error: hyperparameter 'lora_r' must be an integer >= 1; "
+                                                "received '0'\n")
         finally:
             root.handlers[:], level = saved
             root.setLevel(level)

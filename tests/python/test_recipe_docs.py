@@ -33,6 +33,14 @@ class RecipeDocsTests(unittest.TestCase):
         self.assertEqual(missing, [])
         self.assertEqual(stale, ["README.md: recipes", "README.md: hyperparameters:translation"])
 
+    def test_a_changed_rule_makes_its_table_stale(self):
+        module = load_script()
+        changed = copy.deepcopy(module.recipes())
+        changed["llm-sft"][3][0]["message"] = "another message"
+        module.recipes = lambda: changed
+        stale, _ = module.update(check=True)
+        self.assertEqual(stale, ["training-scripts/llm-sft/README.md: hyperparameters:llm-sft"])
+
     def test_a_recipe_without_a_table_is_reported(self):
         module = load_script()
         found = module.recipes()

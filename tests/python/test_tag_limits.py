@@ -13,10 +13,8 @@ import unittest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "environments/environment.schema.json").read_text(encoding="utf-8"))
 
-try:
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-except ImportError:  # pragma: no cover - cfn-lint is part of the toolchain (see README)
-    PROVIDER_SCHEMA_MANAGER = None
+# cfn-lint is pinned in scripts/python-tools.txt and installed by scripts/test.sh: a missing one fails, never skips.
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 
 def tagged_types():
@@ -39,7 +37,6 @@ def tag_definition(schema):
     return definition["properties"]["Key"], definition["properties"]["Value"]
 
 
-@unittest.skipIf(PROVIDER_SCHEMA_MANAGER is None, "cfn-lint is not installed")
 class FileTagRulesFitEveryTaggedResource(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -120,8 +120,37 @@ class RejectionTests(unittest.TestCase):
             self.assertIn(name, message)
 
     def test_fp16_and_bf16_together_are_rejected(self):
-        with self.assertRaisesRegex(ValueError, "'fp16' and 'bf16'"):
-            args.parse_args(["--fp16", "True", "--bf16", "True"])
+        for bf16 in ("True", "true", " YES ", "1"):
+            with self.subTest(bf16=bf16):
+                with self.assertRaisesRegex(ValueError, f'hyperparameters fp16 = true, bf16 = "{bf16}": fp16 and bf16'):
+                    args.parse_args(["--fp16", "True", "--bf16", bf16])
+        for bf16 in ("auto", "False", "no", "0"):
+            self.assertIs(args.parse_args(["--fp16", "True", "--bf16", bf16]).fp16, True)
+
+    def test_step_settings_need_their_steps_strategy(self):
+        with self.assertRaisesRegex(ValueError, 'hyperparameters eval_steps = 100, eval_strategy = "epoch" '
+                                                r'\(not set: the default\): eval_steps is used only with eval_strategy steps'):
+            args.parse_args(["--eval_steps", "100"])
+        with self.assertRaisesRegex(ValueError, "save_steps is used only with save_strategy steps"):
+            args.parse_args(["--save_steps", "100", "--save_strategy", "epoch"])
+        with self.assertRaisesRegex(ValueError, "save_total_limit limits the checkpoints kept"):
+            args.parse_args(["--save_total_limit", "3", "--save_strategy", "no"])
+        parsed = args.parse_args(["--eval_steps", "100", "--eval_strategy", "steps", "--save_steps", "50",
+                                  "--save_strategy", "steps", "--save_total_limit", ""])
+        self.assertEqual((parsed.eval_steps, parsed.save_steps, parsed.save_total_limit), (100, 50, None))
+
+    def test_a_refused_value_breaks_no_rule_as_its_default(self):
+        # eval_strategy "STEPS" is refused on its own; the rule over eval_steps is not checked against the default
+        with self.assertRaises(ValueError) as caught:
+            args.parse_args(["--eval_steps", "100", "--eval_strategy", "STEPS"])
+        self.assertIn("'eval_strategy' must be one of", str(caught.exception))
+        self.assertNotIn("eval_steps is used only", str(caught.exception))
+
+    def test_max_steps_with_epochs_is_a_note_not_a_refusal(self):
+        with self.assertLogs("hf_recipe.toolkit_args", "WARNING") as logs:
+            parsed = args.parse_args(["--max_steps", "20", "--num_train_epochs", "3"])
+        self.assertEqual(parsed.max_steps, 20)
+        self.assertIn("hyperparameters max_steps = 20, num_train_epochs = 3.0: num_train_epochs is not used", logs.output[0])
 
     def test_sample_limits_below_one_are_rejected_with_name_and_value(self):
         for name in ("max_train_samples", "max_eval_samples"):

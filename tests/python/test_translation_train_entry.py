@@ -1,6 +1,7 @@
 """train.py: importable without torch, offline switch, and the Trainer arguments it builds."""
 import argparse
 import importlib
+import io
 import json
 import logging
 import os
@@ -46,8 +47,10 @@ class ImportTests(unittest.TestCase):
         root = logging.getLogger()
         saved = (root.handlers[:], root.level)
         try:
-            with self.assertRaisesRegex(ValueError, "'fp16'"):
-                train.main(["--fp16", "maybe"])
+            with mock.patch.dict(os.environ, {}, clear=True), \
+                    mock.patch("sys.stderr", new_callable=io.StringIO) as stderr:
+                self.assertEqual(train.main(["--fp16", "maybe"]), 2)
+            self.assertRegex(stderr.getvalue(), r"^translation: error: .*'fp16'.*\n$")
         finally:
             root.handlers[:], level = saved
             root.setLevel(level)

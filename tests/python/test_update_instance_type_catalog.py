@@ -66,6 +66,19 @@ class CommittedCatalogTest(unittest.TestCase):
         self.assertTrue(self.types["ml.m5d.xlarge"]["localStorage"])
         self.assertNotIn("localStorage", self.types["ml.g7e.2xlarge"])  # not transcribed: no facts
 
+    def test_native_bfloat16_only_from_ampere_on(self):
+        # NVIDIA's compute capability table: T4 7.5 (g4dn) and V100 7.0 (p3, p3dn) have no bfloat16 tensor cores;
+        # A10 8.6 (g5), L4 and L40S 8.9 (g6, g6e), A100 8.0 (p4d, p4de), H100 and H200 9.0 (p5, p5e, p5en), B200 10.0.
+        training = {n: e for n, e in self.types.items() if e.get("gpuTraining")}
+        without = sorted({e["family"] for e in training.values() if not e["nativeBf16"]})
+        self.assertEqual(["g4dn", "p3", "p3dn"], without)
+        self.assertEqual({e["family"] for e in training.values() if e["nativeBf16"]},
+                         {"g5", "g6", "g6e", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200"})
+        self.assertEqual(("8.0", "10.0", "7.5"), (training["ml.p4d.24xlarge"]["computeCapability"],
+                                                 training["ml.p6-b200.48xlarge"]["computeCapability"],
+                                                 training["ml.g4dn.xlarge"]["computeCapability"]))
+        self.assertNotIn("nativeBf16", self.types["ml.m5.xlarge"])
+
     def test_smddp_types_are_the_sdks(self):
         smddp = sorted(n for n, e in self.types.items() if e.get("smdDataParallel"))
         self.assertEqual(["ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge"], smddp)
@@ -105,6 +118,20 @@ class ConvertTest(unittest.TestCase):
             self.convert()
         self.assertIn("ml.g6e.48xlarge: a training size of the GPU training family g6e without transcribed facts", str(raised.exception))
         self.assertIn("ml.g6e.96xlarge (family g6e) is not in any instance type enum", str(raised.exception))
+
+    def test_a_gpu_family_without_a_known_gpu_model_stops_the_generator(self):
+        self.facts["families"]["g6e"]["gpuModel"] = "NVIDIA L40S-X"
+        del self.facts["gpuModels"]["NVIDIA B200"]
+        with self.assertRaises(ValueError) as raised:
+            self.convert()
+        self.assertIn("the GPU training family g6e names GPU model 'NVIDIA L40S-X'", str(raised.exception))
+        self.assertIn("the GPU training family p6-b200 names GPU model 'NVIDIA B200'", str(raised.exception))
+
+    def test_the_bf16_threshold_is_compute_capability_8_0(self):
+        self.facts["gpuModels"]["NVIDIA A100"]["computeCapability"] = "7.9"
+        self.facts["gpuModels"]["NVIDIA T4"]["computeCapability"] = "8.0"
+        types = {e["name"]: e for e in self.convert()["instanceTypes"]}
+        self.assertEqual((types["ml.p4d.24xlarge"]["nativeBf16"], types["ml.g4dn.xlarge"]["nativeBf16"]), (False, True))
 
     def test_regions_of_the_sdk_file_must_agree(self):
         sdk = copy.deepcopy(self.sdk)

@@ -44,14 +44,38 @@ def run_entry_point(argv: Optional[Sequence[str]], parse_args: Callable[[Sequenc
     """What every recipe's ``main()`` does: log to stdout, parse the hyperparameters (``argv``, default
     ``sys.argv[1:]``; a bad value raises ValueError before anything heavy is imported), read the SageMaker contract
     (the ``checkpoint_dir`` hyperparameter overrides the checkpoint directory), go offline as
-    :func:`apply_offline` decides, and train. Returns the process exit code."""
+    :func:`apply_offline` decides, and train. Returns the process exit code.
+
+    Bad input is a ValueError (the scripts validate with ValueError, naming the hyperparameter, variable, file or
+    field): it ends the run with one line on stderr, ``<recipe>: error: <message>`` (the message lists every problem
+    found), no traceback, and exit code :data:`BAD_INPUT_EXIT_CODE`; inside a SageMaker job the message also goes to
+    the toolkit's failure file (:func:`hf_recipe.sm_contract.write_failure`), which DescribeTrainingJob returns as
+    FailureReason. Any other exception keeps its traceback.
+    """
     configure_logging()
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    context = sm_contract.read_context(checkpoint_dir=args.checkpoint_dir or None)
-    recipe_logger.info("hyperparameters: %s", json.dumps(vars(args), sort_keys=True))
-    args.offline = apply_offline(args.offline)
-    train(args, context)
+    try:
+        args = parse_args(sys.argv[1:] if argv is None else argv)
+        context = sm_contract.read_context(checkpoint_dir=args.checkpoint_dir or None)
+        recipe_logger.info("hyperparameters: %s", json.dumps(vars(args), sort_keys=True))
+        args.offline = apply_offline(args.offline)
+        train(args, context)
+    except ValueError as error:
+        return report_bad_input(recipe_logger.name, error)
     return 0
+
+
+BAD_INPUT_EXIT_CODE = 2  # as argparse exits on a usage error
+
+
+def report_bad_input(recipe: str, error: ValueError, environ=None) -> int:
+    """Print ``<recipe>: error: <message>`` on stderr, write it to the job's failure file, return the exit code."""
+    message = f"{recipe}: error: {error}"
+    print(message, file=sys.stderr, flush=True)
+    written = sm_contract.write_failure(message, environ)
+    if written:
+        print(f"{recipe}: the message is also in {written} (the training job's FailureReason)", file=sys.stderr,
+              flush=True)
+    return BAD_INPUT_EXIT_CODE
 
 
 def network_isolation_reason(environ=None) -> Optional[str]:
@@ -251,12 +275,15 @@ def list_dataset(items):
 
 def resolve_job_model(model_name_or_path: Optional[str], context: sm_contract.SageMakerContext, recipe: str,
                       offline: bool) -> str:
-    """model_source.resolve_model_path for this job: the ``model`` channel wins, an archive in it is extracted once
-    per host into ``<temp dir>/<recipe>-model`` (the processes torchrun starts share it), and a warning says when an
+    """model_source.resolve_model_path for this job: the ``model`` channel wins (logged: ``model_name_or_path`` is then
+    not used), an archive in it is extracted once per host into ``<temp dir>/<recipe>-model`` (the processes torchrun starts share it), and a warning says when an
     offline job gets a Hub id rather than a local directory."""
     extract_dir = os.path.join(tempfile.gettempdir(), f"{recipe}-model")
-    model_path = model_source.resolve_model_path(model_name_or_path, context.channel(model_source.MODEL_CHANNEL),
-                                                 extract_dir)
+    channel = context.channel(model_source.MODEL_CHANNEL)
+    model_path = model_source.resolve_model_path(model_name_or_path, channel, extract_dir)
+    if channel and model_name_or_path:
+        logger.info("model from the '%s' channel; model_name_or_path %r is not used", model_source.MODEL_CHANNEL,
+                    model_name_or_path)
     if offline and not os.path.isdir(model_path):
         logger.warning("offline: %r is not a local directory, so it must already be in the Hugging Face cache; "
                        "in an isolated job pass the model through a 'model' channel", model_path)

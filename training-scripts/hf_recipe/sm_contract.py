@@ -22,6 +22,10 @@ DEFAULT_MODEL_DIR = "/opt/ml/model"
 DEFAULT_OUTPUT_DATA_DIR = "/opt/ml/output/data"
 DEFAULT_INPUT_DATA_DIR = "/opt/ml/input/data"
 DEFAULT_CHECKPOINT_DIR = "/opt/ml/checkpoints"
+# The training toolkit's base directory: $SAGEMAKER_BASE_DIR, else /opt/ml (aws/sagemaker-training-toolkit v5.1.0,
+# src/sagemaker_training/environment.py lines 36-37 and 89); its output/failure file is what SageMaker returns, cut to
+# the first 1024 characters, as DescribeTrainingJob's FailureReason (files.py lines 43-58, write_failure_file).
+BASE_DIR_VARIABLE = "SAGEMAKER_BASE_DIR"
 
 
 @dataclass(frozen=True)
@@ -144,3 +148,32 @@ def read_json_lines(path: str):
             except ValueError as error:
                 raise ValueError(f"{where}: not valid JSON ({error})") from None
             yield where, record
+
+
+def failure_file(environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """``<base dir>/output/failure`` inside a SageMaker job, None elsewhere.
+
+    Inside a job the toolkit sets ``SM_TRAINING_ENV`` for the entry point and the output directory exists. The
+    toolkit writes this file itself when the entry point fails, but only when it does not exist yet
+    (write_failure_file, files.py lines 54-58), so a message written here first is the job's FailureReason instead of
+    the toolkit's "ExecuteUserScriptError" with a traceback.
+    """
+    environ = os.environ if environ is None else environ
+    if "SM_TRAINING_ENV" not in environ:
+        return None
+    output_dir = os.path.join(environ.get(BASE_DIR_VARIABLE) or DEFAULT_BASE_DIR, "output")
+    return os.path.join(output_dir, "failure") if os.path.isdir(output_dir) else None
+
+
+def write_failure(message: str, environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """Write ``message`` to :func:`failure_file` (unless a failure was already written); returns the path written or
+    None. Never raises: the message is also on stderr, and a read-only output directory must not hide it."""
+    path = failure_file(environ)
+    if path is None or os.path.exists(path):
+        return None
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(message)
+    except OSError:
+        return None
+    return path

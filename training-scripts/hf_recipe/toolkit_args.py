@@ -8,19 +8,25 @@ argument, numbers are re-printed by Python (``2e-05``, ``3``), and a tuning job 
 A recipe's hyperparameters are declared once, in ``hyperparameters.json`` beside its ``train.py`` (format:
 ``training-scripts/hyperparameters.schema.json``): kind, default, bounds, choices, pattern, nullable and a help line.
 The pipeline reads the same file at synthesis, so PrepareRequest refuses what this parser would refuse.
-:func:`load_contract` reads it; :func:`parse_table` converts every value and collects every problem, each naming the
-hyperparameter, the value received and what is allowed. A recipe's ``args.py`` adds only its cross-field checks.
-Standard library only.
+:func:`load_contract` reads the table and :func:`load_rules` its cross-field rules (hyperparameter_rules.py);
+:func:`parse_table` converts every value, checks the rules and collects every problem, each naming the hyperparameter,
+the value received and what is allowed. Standard library only.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import os
 import re
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from hf_recipe import hyperparameter_rules
+from hf_recipe.hyperparameter_rules import Rule
+
+logger = logging.getLogger(__name__)
 
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
@@ -208,13 +214,24 @@ SCRIPT_ARGUMENTS = (
 )
 
 
-def load_contract(recipe_dir: str) -> List[HyperParameter]:
-    """The hyperparameters of ``recipe_dir/hyperparameters.json`` in file order, then :data:`SCRIPT_ARGUMENTS`."""
+def _read_contract(recipe_dir: str) -> Tuple[Mapping[str, object], str]:
     path = os.path.join(recipe_dir, CONTRACT_FILE_NAME)
     with open(path, encoding="utf-8") as handle:
-        document = json.load(handle)
+        return json.load(handle), path
+
+
+def load_contract(recipe_dir: str) -> List[HyperParameter]:
+    """The hyperparameters of ``recipe_dir/hyperparameters.json`` in file order, then :data:`SCRIPT_ARGUMENTS`."""
+    document, _ = _read_contract(recipe_dir)
     table = [HyperParameter.from_json(name, spec) for name, spec in document["hyperparameters"].items()]
     return table + list(SCRIPT_ARGUMENTS)
+
+
+def load_rules(recipe_dir: str) -> List[Rule]:
+    """The cross-field ``rules`` of ``recipe_dir/hyperparameters.json`` (ValueError naming the file for a rule that
+    reads a name the file does not declare)."""
+    document, path = _read_contract(recipe_dir)
+    return hyperparameter_rules.load_rules(document, list(document["hyperparameters"]), path)
 
 
 class _RaisingParser(argparse.ArgumentParser):
@@ -231,12 +248,13 @@ def build_parser(table: Sequence[HyperParameter], description: str) -> argparse.
     return parser
 
 
-def parse_table(argv: Sequence[str], table: Sequence[HyperParameter],
-                description: str) -> Tuple[Dict[str, object], List[str]]:
+def parse_table(argv: Sequence[str], table: Sequence[HyperParameter], description: str,
+                rules: Sequence[Rule] = ()) -> Tuple[Dict[str, object], List[str]]:
     """(typed values, problems) of ``argv`` (toolkit style: ``--key value``, values as ``str()`` printed them).
 
-    Problems: unknown hyperparameters, and every value that is not of its kind or misses its choices, pattern or
-    bounds. The caller adds its cross-field checks and raises one ValueError when the list is not empty.
+    Problems: unknown hyperparameters, every value that is not of its kind or misses its choices, pattern or bounds,
+    and every broken ``rules`` entry of effect ``refuse`` (those of effect ``note`` are logged as warnings). The caller
+    raises one ValueError when the list is not empty.
     """
     namespace, unknown = build_parser(table, description).parse_known_args(list(argv))
     problems: List[str] = []
@@ -244,9 +262,16 @@ def parse_table(argv: Sequence[str], table: Sequence[HyperParameter],
         names = ", ".join(sorted(hp.name for hp in table))
         problems.append(f"unknown arguments {unknown!r}; accepted hyperparameters: {names}")
     values: Dict[str, object] = {}
+    refused = set()
     for hp in table:
         try:
             values[hp.name] = hp.convert(getattr(namespace, hp.name))
         except ValueError as error:
             problems.append(str(error))
+            refused.add(hp.name)
+    given = {hp.name: getattr(namespace, hp.name) is not None for hp in table}
+    broken, notes = hyperparameter_rules.check(rules, values, given, refused)
+    problems += broken
+    for note in notes:
+        logger.warning("%s", note)
     return values, problems

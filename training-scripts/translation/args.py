@@ -2,9 +2,10 @@
 
 The table is ``hyperparameters.json`` beside this file (the pipeline reads the same file at synthesis);
 hf_recipe.toolkit_args loads it and converts every value as the toolkit passes it (booleans as ``True``/``False``,
-JSON null as an empty argument, numbers re-printed by Python, ``_tuning_objective_metric`` added by tuning jobs).
-This module adds the bf16 word and the one cross-field check (fp16 with bf16 true) and reports every bad value in one
-ValueError that names the hyperparameter. Standard library only.
+JSON null as an empty argument, numbers re-printed by Python, ``_tuning_objective_metric`` added by tuning jobs) and
+checks the file's cross-field ``rules`` (fp16 with bf16 true, the language codes as a pair, eval_steps and save_steps
+only with the steps strategies). This module adds the bf16 word and reports every bad value in one ValueError that
+names the hyperparameter. Standard library only.
 """
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import sys
 from typing import Optional, Sequence
 
 from hf_recipe.toolkit_args import str2bool  # noqa: F401 - str2bool re-exported for callers of this module
-from hf_recipe.toolkit_args import check_bf16, load_contract, parse_table
+from hf_recipe.toolkit_args import check_bf16, load_contract, load_rules, parse_table
 from hf_recipe.toolkit_args import build_parser as build_table_parser
 
 DESCRIPTION = "Fine-tune a sequence-to-sequence model for translation on SageMaker."
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 HYPERPARAMETERS = load_contract(RECIPE_DIR)
+RULES = load_rules(RECIPE_DIR)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,12 +34,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Parse ``argv`` (toolkit style: ``--key value``, values as ``str()`` printed them).
 
     Raises one ValueError listing every problem: unknown hyperparameters, bad booleans, numbers or choices, values
-    out of range, each naming the hyperparameter and the value received.
+    out of range, broken rules, each naming the hyperparameter and the value received.
     """
-    values, problems = parse_table(sys.argv[1:] if argv is None else argv, HYPERPARAMETERS, DESCRIPTION)
+    values, problems = parse_table(sys.argv[1:] if argv is None else argv, HYPERPARAMETERS, DESCRIPTION, RULES)
     check_bf16(values, problems)
-    if values.get("fp16") and values.get("bf16") == "true":
-        problems.append("hyperparameters 'fp16' and 'bf16' are both true; choose at most one")
     if problems:
         raise ValueError("; ".join(problems))
     return argparse.Namespace(**values)

@@ -9,8 +9,9 @@ Run by the sagemaker-training toolkit in a Hugging Face PyTorch training DLC as
 2. goes offline (``HF_HUB_OFFLINE=1``, ``TRANSFORMERS_OFFLINE=1``) unless ``offline`` is False in a job with network
    access (an isolated job stays offline: job_runtime.apply_offline), and loads the model
    and tokenizer from the ``model`` channel (a saved model or a model.tar.gz) or ``model_name_or_path``;
-3. sets the language codes of a multilingual tokenizer (mBART-50, NLLB, M2M100: ``source_lang_code`` /
-   ``target_lang_code``, the target code forced as the first generated token; trainer_config.language_settings)
+3. sets the language codes of a multilingual tokenizer (mBART, mBART-50, NLLB, M2M100: ``source_lang_code`` /
+   ``target_lang_code``; the target code starts the decoder (mBART) or is forced as the first generated token (the
+   others): trainer_config.language_settings)
    and trains with ``Seq2SeqTrainer`` in bfloat16 with TF32 where the GPU has them natively (``bf16=auto``), writing
    checkpoints to the checkpoint directory and resuming from the latest
    complete one (checkpoints.py, job_runtime.py) when a spot interruption restarted the job; if that checkpoint
@@ -104,9 +105,8 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     language = trainer_config.language_settings(tokenizer, args)  # before tokenizing: codes go into every sequence
     if language:
-        logger.info("multilingual tokenizer %s: src_lang=%s, tgt_lang=%s, forced first generated token %d",
-                    type(tokenizer).__name__, args.source_lang_code, args.target_lang_code,
-                    language["forced_bos_token_id"])
+        logger.info("multilingual tokenizer %s: src_lang=%s, tgt_lang=%s, generation %s", type(tokenizer).__name__,
+                    args.source_lang_code, args.target_lang_code, language)
 
     train_dir = context.channel(TRAIN_CHANNEL)
     if not train_dir:

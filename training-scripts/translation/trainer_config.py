@@ -87,22 +87,51 @@ def trainer_tokenizer_kwarg(trainer_parameters: Collection[str]) -> str:
 
 
 def generation_kwargs(args: argparse.Namespace) -> Dict[str, Optional[int]]:
-    """Arguments of the final ``trainer.evaluate`` (the same generation settings as during training; the forced
-    first token of a multilingual model is in its generation config, :func:`language_settings`)."""
+    """Arguments of the final ``trainer.evaluate`` (the same generation settings as during training; the language
+    settings of a multilingual model are in its generation config, :func:`language_settings`)."""
     kwargs: Dict[str, Optional[int]] = {"max_length": args.generation_max_length or args.max_target_length}
     if args.num_beams is not None:
         kwargs["num_beams"] = args.num_beams
     return kwargs
 
 
-# Examples of codes for the error message, by what the tokenizer's class is called.
-CODE_EXAMPLES = (("Nllb", "eng_Latn", "deu_Latn"), ("MBart", "en_XX", "de_DE"), ("M2M100", "en", "de"))
+# How each multilingual tokenizer writes the language codes, and so what generation needs (huggingface/transformers
+# src/transformers/models/..., read at the commits named; the formats are unchanged through 4.56):
+# - "suffix": MBartTokenizer / MBartTokenizerFast, the original mBART (mbart-large-cc25, mbart-large-en-ro): source
+#   ``X </s> src_code``, target ``X </s> tgt_code`` (mbart/tokenization_mbart.py at 024483cb, class docstring and
+#   set_tgt_lang_special_tokens: "No prefix and suffix=[eos, tgt_lang_code]"). The model builds the decoder input by
+#   moving that final code to the front (mbart/modeling_mbart.py at 00b676f8, shift_tokens_right, lines 65-82: "wrap
+#   the last non pad token (the <LID> token)"), so the decoder starts with the target code
+#   (``decoder_start_token_id``) and nothing is forced: forcing the code as the first generated token would make
+#   the model emit it in place of the first word.
+# - "prefix": MBart50Tokenizer(Fast) (mbart/tokenization_mbart50.py at 02cd6688, set_tgt_lang_special_tokens:
+#   "prefix=[tgt_lang_code] and suffix=[eos]"), NllbTokenizer(Fast) (nllb/tokenization_nllb_fast.py, the default
+#   since huggingface/transformers#22313) and M2M100Tokenizer (m2m_100/tokenization_m2m_100.py, codes ``__de__``
+#   from get_lang_id): target ``tgt_code X </s>``, the decoder starts with ``</s>`` from the checkpoint's config and
+#   the target code is the first generated token (``forced_bos_token_id``), as the model cards' generate calls do.
+# - NLLB with ``legacy_behaviour=True`` writes the codes last like the original mBART, but its model (M2M100) starts
+#   the decoder with a fixed token: no generation setting matches its labels, so it is refused.
+# Any other tokenizer with src_lang/tgt_lang (FSMT, SeamlessM4T, ...) is refused by name: its code layout is unknown.
+LANGUAGE_CODE_LAYOUTS = {
+    "MBartTokenizer": "suffix", "MBartTokenizerFast": "suffix",
+    "MBart50Tokenizer": "prefix", "MBart50TokenizerFast": "prefix",
+    "NllbTokenizer": "prefix", "NllbTokenizerFast": "prefix",
+    "M2M100Tokenizer": "prefix",
+}
+# Examples of codes for the error message, by tokenizer class.
+CODE_EXAMPLES = {"MBartTokenizer": ("en_XX", "ro_RO"), "MBart50Tokenizer": ("en_XX", "de_DE"),
+                 "NllbTokenizer": ("eng_Latn", "deu_Latn"), "M2M100Tokenizer": ("en", "de")}
+
+
+def _known_class(tokenizer) -> Optional[str]:
+    """The first class of ``tokenizer``'s hierarchy listed in :data:`LANGUAGE_CODE_LAYOUTS` (a subclass counts)."""
+    return next((cls.__name__ for cls in type(tokenizer).__mro__ if cls.__name__ in LANGUAGE_CODE_LAYOUTS), None)
 
 
 def is_multilingual(tokenizer) -> bool:
-    """True for tokenizers that write language codes into every sequence (NLLB, mBART, mBART-50, M2M100): they have
-    ``src_lang`` and ``tgt_lang`` (transformers models/nllb/tokenization_nllb_fast.py, m2m_100, mbart50)."""
-    return hasattr(tokenizer, "src_lang") and hasattr(tokenizer, "tgt_lang")
+    """True for tokenizers that write language codes into every sequence: those of :data:`LANGUAGE_CODE_LAYOUTS` and
+    any other with ``src_lang`` and ``tgt_lang`` attributes (which :func:`language_settings` refuses by name)."""
+    return _known_class(tokenizer) is not None or (hasattr(tokenizer, "src_lang") and hasattr(tokenizer, "tgt_lang"))
 
 
 def _language_id(tokenizer, code: str) -> Optional[int]:
@@ -117,13 +146,15 @@ def _language_id(tokenizer, code: str) -> Optional[int]:
     return int(token_id)
 
 
-def language_settings(tokenizer, args: argparse.Namespace) -> Dict[str, int]:
+def language_settings(tokenizer, args: argparse.Namespace) -> Dict[str, Optional[int]]:
     """Set ``tokenizer.src_lang`` / ``tgt_lang`` from ``source_lang_code`` / ``target_lang_code`` and return the
-    generation setting ``forced_bos_token_id`` (the target language's code, which these models must generate
-    first), for multilingual tokenizers; an empty dict for others.
+    generation settings the tokenizer's code layout needs (see :data:`LANGUAGE_CODE_LAYOUTS`): for the original mBART
+    ``decoder_start_token_id`` = the target code and no ``forced_bos_token_id``; for mBART-50, NLLB and M2M100
+    ``forced_bos_token_id`` = the target code. An empty dict for tokenizers without language codes.
 
-    Raises ValueError when a multilingual tokenizer gets no codes or unknown ones (its labels would carry no or the
-    wrong language code), and when codes are given for a tokenizer that has none.
+    Raises ValueError naming the tokenizer class when a multilingual tokenizer gets no codes or unknown ones (its
+    labels would carry no or the wrong language code), when its layout is unknown or unsupported, and when codes are
+    given for a tokenizer that has none.
     """
     name = type(tokenizer).__name__
     source, target = args.source_lang_code, args.target_lang_code
@@ -132,13 +163,22 @@ def language_settings(tokenizer, args: argparse.Namespace) -> Dict[str, int]:
             raise ValueError(f"the tokenizer {name} has no language codes; leave source_lang_code and "
                              f"target_lang_code empty (null) for it")
         return {}
+    known = _known_class(tokenizer)
+    supported = ", ".join(sorted(LANGUAGE_CODE_LAYOUTS))
+    if known is None:
+        raise ValueError(f"the tokenizer {name} has src_lang and tgt_lang, but this script does not know where it "
+                         f"writes language codes, so it cannot set them or the first generated token; supported "
+                         f"multilingual tokenizers: {supported}")
+    if getattr(tokenizer, "legacy_behaviour", False):
+        raise ValueError(f"the tokenizer {name} was loaded with legacy_behaviour=True: it writes the language code "
+                         f"after the text, which the model's decoder start does not match; save the tokenizer with "
+                         f"legacy_behaviour=False (the default since transformers 4.28)")
     if not (source and target):
-        examples = next((f"{s!r} and {t!r}" for prefix, s, t in CODE_EXAMPLES if name.startswith(prefix)),
-                        "'eng_Latn' and 'deu_Latn' (NLLB), 'en_XX' and 'de_DE' (mBART-50) or 'en' and 'de' (M2M100)")
+        example = CODE_EXAMPLES[known.replace("Fast", "")]
         raise ValueError(f"the tokenizer {name} is a multilingual tokenizer: it writes a language code into every "
                          f"source and target sequence, so the hyperparameters source_lang_code and target_lang_code "
-                         f"must name them (e.g. {examples}); received source_lang_code={source!r}, "
-                         f"target_lang_code={target!r}")
+                         f"must name them (e.g. {example[0]!r} and {example[1]!r}); received "
+                         f"source_lang_code={source!r}, target_lang_code={target!r}")
     ids = {}
     for hyperparameter, code in (("source_lang_code", source), ("target_lang_code", target)):
         ids[hyperparameter] = _language_id(tokenizer, code)
@@ -146,4 +186,6 @@ def language_settings(tokenizer, args: argparse.Namespace) -> Dict[str, int]:
             raise ValueError(f"hyperparameter {hyperparameter} {code!r} is not a language code of {name}")
     tokenizer.src_lang = source
     tokenizer.tgt_lang = target
+    if LANGUAGE_CODE_LAYOUTS[known] == "suffix":
+        return {"decoder_start_token_id": ids["target_lang_code"], "forced_bos_token_id": None}
     return {"forced_bos_token_id": ids["target_lang_code"]}

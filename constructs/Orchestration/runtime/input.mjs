@@ -114,6 +114,9 @@ function validateHyperparameters(hyperparameters, { policy, trainingDefaults, kn
       problems.push(`${field}: not a valid hyperparameter name; allowed: letters, digits, '_', '.', '-', starting with a letter, at most ${hyperparameterKeyLength} characters`);
     } else if (!known.includes(key)) {
       problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${known.join(', ')}`);
+    } else if (declared?.[key]?.ignored !== undefined) {
+      // The script would not use the value (C# says why: a channel every job has, network isolation).
+      problems.push(`${field}: ${show(value)} is not allowed; ${declared[key].ignored}`);
     } else if (declared && specProblem(value, declared[key])) {
       problems.push(`${field}: ${specProblem(value, declared[key])}`);
     } else if (!declared && kindMismatch(value, trainingDefaults.HyperParameters[key])) {

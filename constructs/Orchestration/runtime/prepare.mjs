@@ -5,6 +5,7 @@ import { InvalidInputError, show } from './errors.mjs';
 import { encodeHyperparameter } from './encoding.mjs';
 import { validateInput, knownHyperparameters } from './input.mjs';
 import { jobNameFor, jobNameRule } from './names.mjs';
+import { checkRules } from './rules.mjs';
 import { applyTuning, finalTuningProblems, rangeNames, validateTuning, TUNING_KEYS } from './tuning.mjs';
 import { clone, isInt, isObject } from './values.mjs';
 
@@ -65,6 +66,13 @@ export function prepare(event) {
     problems.push(`hyperparameters: the request would carry ${count} hyperparameters; allowed: at most ${policy.limits.hyperparameters}`);
   }
   if (tune) problems.push(...finalTuningProblems(request, job[hpKey], policy));
+  // The recipe's cross-field rules on what the script will receive; an override refused on its own (left out, so its
+  // default is in the request) breaks no rule, and neither does a tuned name whose ranges were refused.
+  const refused = new Set(Object.keys(isObject(input.hyperparameters) ? input.hyperparameters : {}).filter((k) => run.hyperparameters[k] === undefined));
+  if (tune && isObject(input.tuning?.ranges) && tuningOverrides?.ranges === undefined) Object.keys(input.tuning.ranges).forEach((k) => refused.add(k));
+  const ruled = checkRules(policy, job[hpKey], tune ? request.HyperParameterTuningJobConfig.ParameterRanges : null, refused);
+  problems.push(...ruled.problems);
+  notes.push(...ruled.notes);
   if (problems.length > 0) throw new InvalidInputError(problems);
 
   return { mode: tune ? 'tune' : 'train', request, summary: summarize({ request, job, tune, run, policy, jobName, attempt, notes }) };

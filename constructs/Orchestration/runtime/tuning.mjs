@@ -84,6 +84,10 @@ function validateRange(name, range, { known, rules, spec }, problems) {
     problems.push(`${field}: unknown hyperparameter of this recipe; allowed keys: ${known.join(', ')}`);
     return null;
   }
+  if (spec?.ignored !== undefined) {
+    problems.push(`${field}: not allowed; ${spec.ignored}`);
+    return null;
+  }
   if (!isObject(range)) {
     problems.push(`${field}: ${show(range)} is not allowed; allowed: {"type": "continuous"|"integer", "min", "max", "scaling"?} or {"type": "categorical", "values": [...]}`);
     return null;

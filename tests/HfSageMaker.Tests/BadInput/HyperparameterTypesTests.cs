@@ -77,6 +77,7 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
                 ["scriptDirectory"] = scripts,
                 ["archive"] = archive,
                 ["declarations"] = new JsonObject(job.HyperparameterTypes!.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value.ToJson()))),
+                ["hyperparameterRules"] = PrepareRequestPolicy.HyperparameterRules(job),
                 ["defaults"] = new JsonObject { ["training"] = request.DeepClone() },
             };
             File.WriteAllText(Path.Combine(target, recipe + ".json"), document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -94,6 +95,39 @@ public sealed class HyperparameterTypesTests(PipelineFixture pipeline) : IClassF
             .Replace("\\\"", "\"", StringComparison.Ordinal);
         Assert.Contains("\"hyperparameters\":{\"model_name_or_path\":{\"kind\":\"string\"", definition);
         Assert.Contains("\"max_train_samples\":{\"kind\":\"integer\",\"nullable\":true,\"allowed\":\"an integer >= 1, or null\",\"minimum\":1}", definition);
+        // What the script would not use in this pipeline's jobs (every job has a model channel; the fixture is isolated).
+        Assert.Contains("\"model_name_or_path\":{\"kind\":\"string\",\"nullable\":false,\"allowed\":\"a string\",\"ignored\":\"the script does not use it: the 'model' channel", definition);
+        Assert.Contains("\"offline\":{\"kind\":\"boolean\",\"nullable\":false,\"allowed\":\"true or false\",\"ignored\":", definition);
+        // The cross-field rules, with the script defaults of the names they read that the default request leaves out.
+        Assert.Contains("\"hyperparameterRules\":{\"rules\":[{\"when\":{\"fp16\":{\"in\":[true]},\"bf16\":{\"matches\":", definition);
+        Assert.Contains("\"scriptDefaults\":{\"eval_strategy\":\"epoch\",\"save_steps\":500,\"save_strategy\":\"epoch\",\"save_total_limit\":2,\"max_steps\":-1}", definition);
+    }
+
+    [Fact]
+    public void Pipeline_RefusesRulesOverUndeclaredNamesAndTestsThatCanNeverHold()
+    {
+        var job = RecipeRegistry.Get("translation").Job(PipelineFixture.Training, networkIsolated: true, "datasets-bucket", PipelineFixture.ScriptDirectory);
+        HyperparameterRule[] rules =
+        [
+            new() { When = new Dictionary<string, HyperparameterCondition> { ["fp17"] = HyperparameterCondition.OneOf(true) }, Message = "m" },
+            new() { When = new Dictionary<string, HyperparameterCondition> { ["eval_strategy"] = HyperparameterCondition.OneOf("hourly") }, Message = "m" },
+            new() { When = new Dictionary<string, HyperparameterCondition> { ["fp16"] = new() { Matches = "^t" } }, Message = "m" },
+            new() { When = new Dictionary<string, HyperparameterCondition> { ["bf16"] = new() { Matches = "^(" } }, Message = " " },
+            new() { When = new Dictionary<string, HyperparameterCondition> { ["seed"] = new() }, Message = "m" },
+            new() { When = new Dictionary<string, HyperparameterCondition> { ["eval_steps"] = HyperparameterCondition.NoneOf([null]) }, Message = "m" },
+        ];
+
+        var ex = Assert.Throws<ArgumentException>(() => Build(job with { HyperparameterRules = rules }));
+
+        Assert.Contains("Job.HyperparameterRules[0].When['fp17'] is 'fp17'; not a declared hyperparameter; name one of Job.HyperparameterTypes (model_name_or_path, ", ex.Message);
+        Assert.Contains("Job.HyperparameterRules[1].When['eval_strategy'] is 'hourly'; the test names a value eval_strategy never has; name values the script accepts (one of \"no\", \"steps\", \"epoch\").", ex.Message);
+        Assert.Contains("Job.HyperparameterRules[2].When['fp16'] is '^t'; Matches tests strings; fp16 is Boolean.", ex.Message);
+        Assert.Contains("Job.HyperparameterRules[3].When['bf16'] is '^('; not a regular expression PrepareRequest can run", ex.Message);
+        Assert.Contains("Job.HyperparameterRules[3].Message is ' '; say what is wrong and the fix.", ex.Message);
+        Assert.Contains("Job.HyperparameterRules[4].When['seed'] is '(no test)'; give Given, IsNull, In, NotIn or Matches.", ex.Message);
+        // A null in a list would not survive the policy (CDK drops nulls inside arrays): IsNull tests it.
+        Assert.Contains("Job.HyperparameterRules[5].When['eval_steps'] is 'null'; In and NotIn name strings, numbers or booleans; test null with IsNull.", ex.Message);
+        Assert.Throws<ArgumentException>(() => Build(job with { HyperparameterTypes = null }));
     }
 
     [Theory]

@@ -120,7 +120,7 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
         var code = AppRunner.Run([], stdout, stderr, outdir, temp.Directory);
 
         Assert.Equal(1, code);
-        Assert.Contains($"{temp.Display("dev.json")}: training.maxRuntimeHours: 1000 is out of range; allowed 1..672 (28 days", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{temp.Display("dev.json")}: training.maxRuntimeHours: 1000 is out of range; allowed a whole number 1..672.", stderr.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(" at HfSageMaker", stderr.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(outdir));
         Assert.Equal(string.Empty, stdout.ToString());
@@ -138,9 +138,9 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
         using var doc = JsonDocument.Parse(stdout.ToString());
         var env = Assert.Single(doc.RootElement.GetProperty("environments").EnumerateArray());
         Assert.Equal("prod", env.GetProperty("name").GetString());
-        // prod: translation maxParallelTuningJobs 3 x maxInstanceCount 4, plus llm-sft 3 x 2 (its own count), on-demand only.
+        // prod: translation maxParallelTuningJobs 3 x maxInstanceCount 1 (it runs no distribution), plus llm-sft 3 x 2 (its own count), on-demand only.
         var quotas = env.GetProperty("quotas").EnumerateArray().ToList();
-        Assert.Contains(quotas, q => q.GetProperty("quotaName").GetString() == "ml.p4d.24xlarge for training job usage" && q.GetProperty("value").GetInt32() == 18);
+        Assert.Contains(quotas, q => q.GetProperty("quotaName").GetString() == "ml.p4d.24xlarge for training job usage" && q.GetProperty("value").GetInt32() == 9);
         // ml.g5.48xlarge is allowed for llm-sft only: 3 x 2.
         Assert.Contains(quotas, q => q.GetProperty("quotaName").GetString() == "ml.g5.48xlarge for training job usage" && q.GetProperty("value").GetInt32() == 6);
         Assert.DoesNotContain(quotas, q => q.GetProperty("usage").GetString() == "spot");
@@ -150,6 +150,7 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
     [InlineData(new[] { "quotas", "nope" }, "Unknown environment \"nope\"")]
     [InlineData(new[] { "deploy" }, "Unknown command \"deploy\"")]
     [InlineData(new[] { "quotas", "--csv" }, "Unexpected argument(s): --csv")]
+    [InlineData(new[] { "schema", "--force" }, "Unexpected argument(s): --force")]
     public void BadCommandLine_ExitsWithTwo(string[] args, string expected)
     {
         using var stdout = new StringWriter();

@@ -8,7 +8,15 @@ namespace HfSageMaker.Tests.Configuration;
 /// <summary>The quota preflight lists the exact Service Quotas names and the instance counts the jobs need.</summary>
 public sealed class QuotaPlanTests
 {
-    private static EnvironmentConfig Env(bool spot, int count, int parallel, int warmPoolMinutes = 0) => new()
+    /// <summary>An environment deploying <paramref name="recipe"/> alone (llm-sft runs torchrun whenever a run may use more
+    /// than one GPU, so a job may use every allowed instance; translation runs no distribution).</summary>
+    private static EnvironmentConfig Env(bool spot, int count, int parallel, int warmPoolMinutes = 0, string recipe = "llm-sft")
+    {
+        var env = BaseEnv(spot, count, parallel, warmPoolMinutes);
+        return env with { Recipes = [new RecipeConfig { Name = recipe, Training = env.Training }] };
+    }
+
+    private static EnvironmentConfig BaseEnv(bool spot, int count, int parallel, int warmPoolMinutes) => new()
     {
         Name = "team",
         Account = "123456789012",
@@ -87,9 +95,24 @@ public sealed class QuotaPlanTests
         Assert.DoesNotContain("spot", table, StringComparison.Ordinal);
     }
     [Fact]
+    public void ARecipeWithoutDistribution_NeedsOneInstancePerJob_WhateverMaxInstanceCountAllows()
+    {
+        // Its pipeline refuses instanceCount > 1 (PrepareRequest's policy): a tuning run uses one instance per job.
+        var plan = QuotaPlan.For(Env(spot: false, count: 4, parallel: 3, warmPoolMinutes: 10, recipe: "translation"));
+
+        Assert.Equal(
+            [("ml.g5.2xlarge for training job usage", 3), ("ml.g5.2xlarge for training warm pool usage", 1),
+             ("ml.p4d.24xlarge for training job usage", 3), ("ml.p4d.24xlarge for training warm pool usage", 1)],
+            plan.Select(r => (r.QuotaName, r.Value)));
+        Assert.Equal("tuning: 3 parallel job(s) x 1 instance(s); one training job needs 1 (no distribution: one instance per job, whatever maxInstanceCount 4 allows)", plan[0].Basis);
+        // The environment's default recipe (no "recipes") is translation too.
+        Assert.Equal(3, QuotaPlan.For(BaseEnv(spot: false, count: 4, parallel: 3, warmPoolMinutes: 0))[0].Value);
+    }
+
+    [Fact]
     public void TwoRecipes_EachWithItsGuardrails_AddUpOnTheTypesBothAllow()
     {
-        var env = Env(spot: false, count: 4, parallel: 3);
+        var env = BaseEnv(spot: false, count: 4, parallel: 3, warmPoolMinutes: 0);
         env = env with
         {
             Recipes =
@@ -105,18 +128,19 @@ public sealed class QuotaPlanTests
 
         var plan = QuotaPlan.For(env);
 
-        // translation: 3 x 4 on-demand on both of its types; llm-sft: 3 x 2, on-demand and spot, on its own types.
+        // translation: 3 x 1 on-demand on both of its types (no distribution: one instance per job, though the
+        // environment allows 4); llm-sft: 3 x 2, on-demand and spot, on its own types.
         Assert.Equal(
             [
-                ("ml.g5.2xlarge for training job usage", 12),
-                ("ml.p4d.24xlarge for training job usage", 18),
+                ("ml.g5.2xlarge for training job usage", 3),
+                ("ml.p4d.24xlarge for training job usage", 9),
                 ("ml.p4d.24xlarge for spot training job usage", 6),
                 ("ml.g5.48xlarge for training job usage", 6),
                 ("ml.g5.48xlarge for spot training job usage", 6),
             ],
             plan.Select(r => (r.QuotaName, r.Value)));
         var p4d = plan.Single(r => r.QuotaName == "ml.p4d.24xlarge for training job usage");
-        Assert.StartsWith("translation: tuning: 3 parallel job(s) x 4 instance(s)", p4d.Basis, StringComparison.Ordinal);
+        Assert.StartsWith("translation: tuning: 3 parallel job(s) x 1 instance(s); one training job needs 1 (no distribution", p4d.Basis, StringComparison.Ordinal);
         Assert.Contains("; llm-sft: tuning: 3 parallel job(s) x 2 instance(s)", p4d.Basis, StringComparison.Ordinal);
     }
 }

@@ -101,11 +101,10 @@ public sealed class RecipeFolderTests : IDisposable
         Edit("translation", "recipe.json", "\"shortName\": \"translate\",", "\"shortName\": \"translate\", \"colour\": \"blue\",");
         Edit("translation", "hyperparameters.json", "\"default\": 128,", "\"default\": 1.5,");
         var problems = Problems();
-        Assert.Contains("training-scripts/translation/recipe.json: gpu.minimumMemoryGiB: \"sixteen\": Value is \"string\" but should be \"integer\".", problems);
-        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/recipe.json: tuning.strategy: \"Sometimes\": ", StringComparison.Ordinal)
-            && p.Contains("allowed: one of", StringComparison.Ordinal) && p.Contains("\"Bayesian\"", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/recipe.json: colour: \"blue\": is not allowed here", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/hyperparameters.json: hyperparameters.max_source_length.default: 1.5: ", StringComparison.Ordinal));
+        Assert.Contains("training-scripts/translation/recipe.json: gpu.minimumMemoryGiB: \"sixteen\" is not a whole number; allowed a whole number 1..1024.", problems);
+        Assert.Contains("training-scripts/translation/recipe.json: tuning.strategy: \"Sometimes\" is not an allowed value; allowed \"Bayesian\", \"Random\", \"Hyperband\" or \"Grid\".", problems);
+        Assert.Contains(problems, p => p.StartsWith("training-scripts/translation/recipe.json: colour: unknown key; allowed keys: $schema, $comment, description, shortName,", StringComparison.Ordinal));
+        Assert.Contains("training-scripts/translation/hyperparameters.json: hyperparameters.max_source_length.default: 1.5 is not a whole number or null; allowed a whole number or null.", problems);
         Assert.True(problems.Count == 5, string.Join("\n", problems)); // one per mistake (two defaults of 128): no noise from if/then branches
     }
 
@@ -157,6 +156,39 @@ public sealed class RecipeFolderTests : IDisposable
         Edit("llm-sft", "recipe.json", "\"realtimeInstanceTypes\": [\"ml.g5.2xlarge\"", "\"realtimeInstanceTypes\": [\"ml.c5.xlarge\", \"ml.g5.2xlarge\"");
         var problems = Problems();
         Assert.Contains("training-scripts/llm-sft/recipe.json: inference.realtimeInstanceTypes: \"ml.c5.xlarge\" is a CPU type, but the one serving image of the package is the GPU build (TGI runs on GPUs only).", problems);
+    }
+
+    [Fact]
+    public void Rules_are_read_from_hyperparameters_json_and_a_rule_over_an_undeclared_name_or_a_bad_test_is_refused()
+    {
+        var translation = RecipeRegistry.Get("translation");
+        var precision = translation.Contract.Rules[0];
+        Assert.Equal(["fp16", "bf16"], precision.Names());
+        Assert.Equal([true], precision.When["fp16"].In!);
+        Assert.Null(precision.Require);
+        Assert.Equal(HyperparameterRuleEffect.Refuse, precision.Effect);
+        Assert.Contains(translation.Contract.Rules, r => r.Effect == HyperparameterRuleEffect.Note && r.When.ContainsKey("max_steps"));
+        Assert.Equal("epoch", translation.HyperparameterTypes["eval_strategy"].ScriptDefault); // read by the rules when a run does not set it
+
+        Edit("translation", "hyperparameters.json", "\"eval_steps\": { \"null\": false }", "\"eval_step\": { \"null\": false }");
+        var problem = Assert.Single(Problems());
+        Assert.StartsWith("training-scripts/translation/hyperparameters.json: rules[3]: eval_step: not a hyperparameter of this file; allowed: model_name_or_path, ", problem, StringComparison.Ordinal);
+        Edit("translation", "hyperparameters.json", "\"save_steps\": { \"given\": true }", "\"save_steps\": { \"given\": \"yes\" }");
+        var problems = Problems();
+        Assert.True(problems.Any(p => p.StartsWith("training-scripts/translation/hyperparameters.json: rules[4].when.save_steps.given: \"yes\" is not ", StringComparison.Ordinal)), string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void A_pipeline_marks_what_its_script_would_not_use_the_model_name_beside_a_model_channel_and_offline_when_isolated()
+    {
+        var contract = RecipeRegistry.Get("llm-sft").Contract;
+        var isolated = contract.TypesFor(networkIsolated: true, ["train", "validation", "model"]);
+        Assert.Contains("the 'model' channel, which every job of this pipeline has, wins; allowed: choose with channels.model instead", isolated["model_name_or_path"].IgnoredBecause);
+        Assert.Contains("run without network access, so they always run offline; allowed: leave offline out", isolated["offline"].IgnoredBecause);
+        Assert.Equal(["model_name_or_path", "offline"], isolated.Where(t => t.Value.IgnoredBecause is not null).Select(t => t.Key));
+        var open = contract.TypesFor(networkIsolated: false, ["train"]);
+        Assert.DoesNotContain(open, t => t.Value.IgnoredBecause is not null);
+        Assert.Equal(contract.Types.Keys, open.Keys);
     }
 
     [Fact]

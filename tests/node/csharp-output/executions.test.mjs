@@ -16,12 +16,12 @@ import { createRequire } from 'node:module';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
 import { handler as prepareHandler } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
+import { validateRequest } from '../lib/sagemaker-api-model.mjs';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator');
 const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
 const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
-const apiModelPath = path.resolve(import.meta.dirname, '../lib/sagemaker-api-model.mjs');
 
 function loadDefinition() {
   assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
@@ -31,7 +31,6 @@ function loadDefinition() {
   return JSON.parse(machine.text);
 }
 const definition = loadDefinition();
-const validateRequest = existsSync(apiModelPath) ? (await import(apiModelPath)).validateRequest : undefined;
 
 const EXECUTION = 'run-2024-06-01';
 const EXECUTION_ID = `arn:aws:states:eu-west-1:111122223333:execution:Pipeline:${EXECUTION}`;
@@ -139,7 +138,6 @@ async function run(input, sagemaker = (request) => completedTraining(request), {
 }
 
 function assertValidRequests(calls) {
-  if (!validateRequest) return;
   for (const r of calls.training) assert.deepEqual(validateRequest('CreateTrainingJob', r), [], 'CreateTrainingJob request');
   for (const r of calls.tuning) assert.deepEqual(validateRequest('CreateHyperParameterTuningJob', r), [], 'CreateHyperParameterTuningJob request');
   for (const r of calls.register ?? []) assert.deepEqual(validateRequest('CreateModelPackage', r), [], 'CreateModelPackage request');
