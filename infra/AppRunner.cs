@@ -5,16 +5,22 @@ namespace HfSageMaker.Infra;
 
 /// <summary>
 /// The app's entry point, factored out of <c>Program.cs</c> so tests can run it. With no arguments it synthesizes
-/// every environment; <c>quotas [env] [--json]</c> prints the Service Quotas each environment needs.
-/// Exit codes: 0 success, 1 invalid recipe folders or environment files (nothing written), 2 bad command line.
+/// every environment; <c>quotas [env] [--json]</c> prints the Service Quotas each environment needs; <c>schema [--check]</c>
+/// writes (or checks) the environment file schema and the README's key table, which are generated from the C# model.
+/// Exit codes: 0 success, 1 invalid recipe folders or environment files (nothing written) or a stale schema, 2 bad command line.
 /// </summary>
 public static partial class AppRunner
 {
     /// <summary>Usage text printed by <c>--help</c> and on a bad command line.</summary>
     public const string Usage =
-        "Usage: dotnet run --project infra [-- quotas [<environment>] [--json]]\n" +
+        "Usage: dotnet run --project infra [-- quotas [<environment>] [--json] | -- schema [--check]]\n" +
         "  (no arguments)          synthesize every environments/*.json into cdk.out/ (or $CDK_OUTDIR)\n" +
-        "  quotas [env] [--json]   list the SageMaker Service Quotas each environment needs";
+        "  quotas [env] [--json]   list the SageMaker Service Quotas each environment needs\n" +
+        "  schema [--check]        write environments/environment.schema.json and the README's environment key table\n" +
+        "                          from infra/Configuration/EnvironmentConfig.cs (--check: change nothing, exit 1 when stale)";
+
+    /// <summary>The README block <c>schema</c> writes: the environment key table.</summary>
+    public const string ReadmeBlock = "schema:environment-keys";
 
     /// <summary>
     /// Runs the app. <paramref name="outdir"/> overrides <c>CDK_OUTDIR</c> and the default <c>cdk.out</c> at the
@@ -80,7 +86,14 @@ public static partial class AppRunner
         }
 
         var isQuotas = args.Length > 0 && args[0] == "quotas";
-        if (args.Length > 0 && !isQuotas)
+        if (args is ["schema", .. var options] && options is not ([] or ["--check"]))
+        {
+            stderr.WriteLine($"Unexpected argument(s): {string.Join(" ", options)}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+
+        if (args.Length > 0 && !isQuotas && args[0] != "schema")
         {
             stderr.WriteLine($"Unknown command \"{args[0]}\".");
             stderr.WriteLine(Usage);
@@ -102,10 +115,17 @@ public static partial class AppRunner
             return 1;
         }
 
+        if (args is ["schema", ..])
+        {
+            // The recipe names are keys of the schema; the environment files are not read (a broken one does not block it).
+            return WriteSchema(RepositoryLocator.FindRoot() ?? throw new InvalidOperationException("no cdk.json found: run from the repository."), args is [_, "--check"], stdout, stderr);
+        }
+
         IReadOnlyList<EnvironmentConfig> environments;
+        var warnings = new List<string>();
         try
         {
-            environments = environmentsDirectory is null ? EnvironmentLoader.LoadAll() : EnvironmentLoader.LoadAll(environmentsDirectory);
+            environments = environmentsDirectory is null ? EnvironmentLoader.LoadAll(warnings) : EnvironmentLoader.LoadAll(environmentsDirectory, warnings);
         }
         catch (EnvironmentValidationException ex)
         {
@@ -118,7 +138,73 @@ public static partial class AppRunner
             return 1;
         }
 
-        return isQuotas ? Quotas(args[1..], environments, stdout, stderr) : Synthesize(environments, stdout, stderr, outdir);
+        foreach (var warning in warnings)
+        {
+            stderr.WriteLine($"Warning: {warning}");
+        }
+
+        if (isQuotas) return Quotas(args[1..], environments, stdout, stderr);
+        var problems = new List<string>();
+        var source = SourceRevision.FromEnvironment(Environment.GetEnvironmentVariable, problems);
+        if (problems.Count > 0)
+        {
+            stderr.WriteLine($"Invalid source revision; nothing was synthesized. {problems.Count} problem(s):");
+            foreach (var problem in problems) stderr.WriteLine(problem);
+            return 1;
+        }
+
+        return Synthesize(environments, source, stdout, stderr, outdir);
+    }
+
+    /// <summary>
+    /// The <c>schema</c> command: writes the generated schema and the README's key table (<see cref="ReadmeBlock"/>) under
+    /// <paramref name="root"/>, or with <paramref name="check"/> only reports which is stale (exit 1). Reads the recipe
+    /// folders (their names are keys), not the environment files, so a broken environment file does not block it.
+    /// </summary>
+    /// <param name="root">The repository root.</param>
+    /// <param name="check">Change nothing; exit 1 when a file is stale.</param>
+    /// <param name="stdout">Where each file's state goes.</param>
+    /// <param name="stderr">Where problems go.</param>
+    /// <returns>The exit code.</returns>
+    public static int WriteSchema(string root, bool check, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var readme = Path.Combine(root, "README.md");
+        var text = File.ReadAllText(readme);
+        var (open, close) = ($"<!-- {ReadmeBlock} -->\n", $"<!-- /{ReadmeBlock} -->");
+        var start = text.IndexOf(open, StringComparison.Ordinal);
+        var end = text.IndexOf(close, StringComparison.Ordinal);
+        if (start < 0 || end < start)
+        {
+            stderr.WriteLine($"README.md: the markers <!-- {ReadmeBlock} --> and <!-- /{ReadmeBlock} --> are missing; add them where the environment keys are described.");
+            return 1;
+        }
+
+        var files = new[]
+        {
+            (Name: EnvironmentSchema.FileName, Path: Path.Combine(root, EnvironmentSchema.FileName), Text: EnvironmentSchema.Text),
+            (Name: "README.md (environment key table)", Path: readme, Text: text[..(start + open.Length)] + Schemas.SchemaDocs.KeyTable(EnvironmentSchema.Document) + text[end..]),
+        };
+        var stale = files.Where(f => !File.Exists(f.Path) || File.ReadAllText(f.Path) != f.Text).ToList();
+        foreach (var file in files)
+        {
+            var changed = stale.Contains(file);
+            if (changed && !check)
+            {
+                File.WriteAllText(file.Path, file.Text);
+            }
+
+            stdout.WriteLine($"{file.Name}: {(changed ? (check ? "stale" : "written") : "up to date")}");
+        }
+
+        if (check && stale.Count > 0)
+        {
+            stderr.WriteLine("Generated files are stale: run dotnet run --project infra -- schema, and commit the result.");
+            return 1;
+        }
+
+        return 0;
     }
 
     private static int Quotas(string[] args, IReadOnlyList<EnvironmentConfig> environments, TextWriter stdout, TextWriter stderr)
@@ -147,7 +233,7 @@ public static partial class AppRunner
         return 0;
     }
 
-    private static int Synthesize(IReadOnlyList<EnvironmentConfig> environments, TextWriter stdout, TextWriter stderr, string? outdir)
+    private static int Synthesize(IReadOnlyList<EnvironmentConfig> environments, SourceRevision? source, TextWriter stdout, TextWriter stderr, string? outdir)
     {
         var root = RepositoryLocator.FindRoot();
         var target = outdir
@@ -157,7 +243,7 @@ public static partial class AppRunner
         try
         {
             var app = PlatformApp.CreateApp(target, root);
-            var stacks = PlatformApp.AddStacks(app, environments);
+            var stacks = PlatformApp.AddStacks(app, environments, source);
             app.Synth();
             stdout.WriteLine($"Synthesized {stacks.Count} environment(s) into {target}: {string.Join(", ", stacks.Select(s => s.StackName))}");
             return 0;

@@ -42,8 +42,9 @@ public static class PlatformApp
         return new App(props);
     }
 
-    /// <summary>Adds one stack per environment to <paramref name="app"/> and returns them in order.</summary>
-    public static IReadOnlyList<TrainingPlatformStack> AddStacks(App app, IEnumerable<EnvironmentConfig> environments)
+    /// <summary>Adds one stack per environment to <paramref name="app"/> and returns them in order;
+    /// <paramref name="source"/> is recorded in every registered model version.</summary>
+    public static IReadOnlyList<TrainingPlatformStack> AddStacks(App app, IEnumerable<EnvironmentConfig> environments, SourceRevision? source = null)
     {
         ArgumentNullException.ThrowIfNull(environments);
         var stacks = new List<TrainingPlatformStack>();
@@ -53,6 +54,7 @@ public static class PlatformApp
             var stack = new TrainingPlatformStack(app, name, new TrainingPlatformStackProps
             {
                 Config = environment,
+                Source = source,
                 StackName = name,
                 Env = new Amazon.CDK.Environment { Account = environment.Account, Region = environment.Region },
                 TerminationProtection = environment.Retention.RemovalPolicy == RemovalBehaviour.Retain,

@@ -4,6 +4,7 @@ using Constructs;
 using HfSageMaker.Constructs.Network;
 using HfSageMaker.Constructs.Operations;
 using HfSageMaker.Constructs.Orchestration;
+using HfSageMaker.Constructs.Registry;
 using HfSageMaker.Constructs.Security;
 using HfSageMaker.Constructs.Storage;
 using HfSageMaker.Constructs.Studio;
@@ -17,6 +18,9 @@ public sealed class TrainingPlatformStackProps : StackProps
 {
     /// <summary>The validated environment this stack deploys.</summary>
     public required EnvironmentConfig Config { get; init; }
+
+    /// <summary>The source the app was synthesized from, recorded in every registered model version; null: unknown.</summary>
+    public SourceRevision? Source { get; init; }
 }
 
 /// <summary>
@@ -59,6 +63,13 @@ public sealed class TrainingPlatformStack : Stack
 
     /// <summary>Dashboard, alarms and SageMaker job state-change rules of each recipe's pipeline, by recipe name.</summary>
     public IReadOnlyDictionary<string, TrainingMonitoring> Monitoring { get; }
+
+    /// <summary>The rule that notifies approvals and rejections of the recipes' model versions; null when no recipe
+    /// registers its models.</summary>
+    public ModelApprovalNotifications? ModelApprovals { get; }
+
+    /// <summary>The policy of the environment's approvers (<c>registry.approvers</c>); null when it names none.</summary>
+    public ModelApprovers? Approvers { get; }
 
     /// <summary>Creates the stack. Env defaults to the environment's account and region; termination protection is on
     /// when the environment retains its resources.</summary>
@@ -170,7 +181,7 @@ public sealed class TrainingPlatformStack : Stack
         {
             // One state machine per recipe, each scoped to its own job name prefix (IAM, log groups, job state rules).
             var recipe = RecipeRegistry.Get(deployed.Name);
-            var pipeline = recipe.AddPipeline(this, config, deployed.Training, repositoryRoot, platform);
+            var pipeline = recipe.AddPipeline(this, config, deployed.Training, repositoryRoot, platform, props.Source);
             pipelines[recipe.Name] = pipeline;
 
             // Data scientists start, watch and stop runs of every recipe from Studio with their profile's role.
@@ -190,10 +201,36 @@ public sealed class TrainingPlatformStack : Stack
                 Value = pipeline.StateMachine.StateMachineArn,
                 Description = $"Recipe {recipe.Name} ({recipe.Description}): aws stepfunctions start-execution --state-machine-arn <this> --input file://{ExampleInput(recipe)}",
             });
+            if (pipeline.ModelPackageGroup is { } group)
+            {
+                _ = new CfnOutput(this, recipe.ModelPackageGroupOutputId, new CfnOutputProps
+                {
+                    Value = group.ModelPackageGroupName,
+                    Description = $"Model package group of recipe {recipe.Name}: every successful run registers a version (aws sagemaker list-model-packages --model-package-group-name <this>)",
+                });
+            }
         }
 
         Pipelines = pipelines;
         Monitoring = monitoring;
+        var groups = pipelines.Values.Select(p => p.ModelPackageGroup).OfType<IModelPackageGroup>().ToArray();
+        if (groups.Length > 0)
+        {
+            ModelApprovals = new ModelApprovalNotifications(this, "ModelApprovals", new ModelApprovalNotificationsProps
+            {
+                ModelPackageGroups = groups,
+                Topic = Notifications.Topic,
+            });
+            if (config.Registry.Approvers.Count > 0)
+            {
+                // The roles the environment file names approve its groups' versions, and only those.
+                Approvers = new ModelApprovers(this, "ModelApprovers", new ModelApproversProps
+                {
+                    ModelPackageGroups = groups,
+                    Roles = [.. config.Registry.Approvers.Select((arn, i) => Amazon.CDK.AWS.IAM.Role.FromRoleArn(this, $"Approver{i}", arn))],
+                });
+            }
+        }
 
         _ = new CfnOutput(this, "DatasetsBucketName", new CfnOutputProps
         {

@@ -72,17 +72,9 @@ FIXTURES = {
         "instance_count": 1,
         "max_run": 8 * 3600,  # min(MaxRuntimeHours 8, 24) hours
         "divergence_bridge": BRIDGE,
-        # Registration: the sequence-to-sequence model is served by the Hugging Face
-        # inference DLC; the inference versions are the nearest to the training DLC that the SDK's inference table has
-        # (HuggingFaceInferenceImage.Nearest: 4.36.0/2.1.0 -> 4.37.0/2.1.0, py310).
-        "register": {
-            "serving": "huggingface-inference",
-            "inference_versions": {"transformers_version": "4.37.0", "pytorch_version": "2.1.0", "py_version": "py310"},
-            "content_types": ["application/json"],
-            "response_types": ["application/json"],
-            "inference_instances": ["ml.g5.xlarge", "ml.m5.xlarge"],
-            "transform_instances": ["ml.g5.xlarge"],
-        },
+        # Registration (recipe.json inference): the inference versions are the nearest to the training DLC that the SDK's
+        # inference table has (HuggingFaceInferenceImage.Nearest: 4.36.0/2.1.0 -> 4.37.0/2.1.0, py310).
+        "inference_versions": {"transformers_version": "4.37.0", "pytorch_version": "2.1.0", "py_version": "py310"},
     },
     "llm-sft": {
         "instance_type": "ml.g5.2xlarge",
@@ -91,14 +83,9 @@ FIXTURES = {
         # distribution.whenMultiGpu torchrun applies: the guardrails allow ml.g5.12xlarge (4 GPUs).
         "multi_gpu": True,
         "divergence_bridge": dict(BRIDGE, encrypt_inter_container_traffic="True (the platform's default when a distribution is set)"),
-        # A causal LM is served by the Hugging Face LLM (TGI) image, the SDK's default version.
-        "register": {
-            "serving": "huggingface-llm",
-            "content_types": ["application/json"],
-            "response_types": ["application/json"],
-            "inference_instances": ["ml.g5.2xlarge", "ml.g5.12xlarge"],
-            "transform_instances": ["ml.g5.2xlarge"],
-        },
+        # Registration (recipe.json inference): the TGI image serves the merged weights, which a run saves only with
+        # merge_adapter (recipe.json inference.servableWhen): the registered run sets it, as an execution input would.
+        "register_hyperparameters": {"merge_adapter": True},
     },
 }
 
@@ -143,8 +130,29 @@ def recipe_settings(name, fixture, network_isolated=True, max_tuning_jobs=20, ma
             "max_parallel_jobs": min(max_parallel_tuning_jobs, tuning["maxParallelJobs"]),
         },
         "divergence_bridge": fixture["divergence_bridge"],
-        "register": fixture["register"],
+        "register": register_settings(recipe["inference"], fixture),
     }
+    return settings
+
+
+def register_settings(inference, fixture):
+    """The SDK's register() settings of a recipe's inference section (recipe.json, what the app reads)."""
+    llm = inference["servingImage"] == "huggingface-llm"
+    settings = {
+        "serving": inference["servingImage"],
+        "content_types": inference["contentTypes"],
+        "response_types": inference["responseTypes"],
+        "inference_instances": inference["realtimeInstanceTypes"],
+        "transform_instances": inference.get("transformInstanceTypes"),
+        "hyperparameters": fixture.get("register_hyperparameters", {}),
+    }
+    if llm:
+        # TGI's SageMaker entry point requires HF_MODEL_ID (the platform's HuggingFaceLlmImage.Environment): SageMaker
+        # extracts model.tar.gz into /opt/ml/model, the weights are in its modelDirectory folder.
+        folder = inference.get("modelDirectory")
+        settings["env"] = {"HF_MODEL_ID": "/opt/ml/model" + (f"/{folder}" if folder else "")}
+    else:
+        settings["inference_versions"] = fixture["inference_versions"]
     return settings
 
 
@@ -442,14 +450,23 @@ def main(argv=None):
             "recipe": recipe, "call": "HyperparameterTuner(HuggingFace(**settings.estimator), **settings.tuner).fit(**settings.fit)",
             "settings": tuning_settings, "operation": "CreateHyperParameterTuningJob", "otherCalls": others, "request": request})
 
-        # CreateModelPackage
+        # CreateModelPackage, for a run with the registration's hyperparameters (the recipe's own, unless it says which
+        # make the artifact servable).
         r = s["register"]
+        if r["hyperparameters"]:
+            register_estimator_args = dict(estimator_args, hyperparameters=dict(estimator_args["hyperparameters"], **r["hyperparameters"]))
+            estimator = HuggingFace(**register_estimator_args)
+            estimator.fit(inputs, job_name=job_name, wait=False, logs=False)
+            interceptor.take("CreateTrainingJob")
+        else:
+            register_estimator_args = estimator_args
         group = f"{prefix}-dev"
         register_args = dict(
             content_types=r["content_types"], response_types=r["response_types"],
             inference_instances=r["inference_instances"], transform_instances=r["transform_instances"],
             model_package_group_name=group, approval_status="PendingManualApproval",
         )
+        model_env = {"env": r["env"]} if "env" in r else {}
         captures = []
         # 1. estimator.register as a user writes it (no image_uri): the SDK resolves the inference image for the
         #    estimator's own versions (huggingface/model.py register -> serving_image_uri -> image_uris.retrieve).
@@ -461,7 +478,8 @@ def main(argv=None):
         except Exception as error:  # pylint: disable=broad-except
             interceptor.calls = []
             captures.append({"call": "estimator.register(**settings.register)", "error": f"{type(error).__name__}: {error}"})
-        # 2. estimator.register with the serving image given: what the platform registers.
+        # 2. estimator.register with the serving image given (and TGI's HF_MODEL_ID, passed on to create_model):
+        #    what the platform registers.
         if r["serving"] == "huggingface-llm":
             image = get_huggingface_llm_image_uri("huggingface", region=REGION)
             image_call = f"get_huggingface_llm_image_uri('huggingface', region='{REGION}')"
@@ -473,28 +491,28 @@ def main(argv=None):
             image_call = (f"image_uris.retrieve('huggingface', '{REGION}', version='{v['transformers_version']}', "
                           f"py_version='{v['py_version']}', instance_type='{r['inference_instances'][0]}', image_scope='inference', "
                           f"base_framework_version='pytorch{v['pytorch_version']}')")
-        estimator.register(image_uri=image, **register_args)
+        estimator.register(image_uri=image, **model_env, **register_args)
         request, others = interceptor.take("CreateModelPackage")
-        captures.append({"call": "estimator.register(image_uri=image, **settings.register)", "image": image_call,
-                         "operation": "CreateModelPackage", "otherCalls": others, "request": request})
+        captures.append({"call": f"estimator.register(image_uri=image, {'env=settings.model.env, ' if model_env else ''}**settings.register)",
+                         "image": image_call, "operation": "CreateModelPackage", "otherCalls": others, "request": request})
         # 3. HuggingFaceModel.register over the trained artifact (no model card, no estimator).
         model_data = f"{bucket('artifacts')}/{prefix}/{job_name}/output/model.tar.gz"
         if r["serving"] == "huggingface-llm":
-            model_args = dict(model_data=model_data, role=ROLE, image_uri=image,
-                              env={"HF_MODEL_ID": "/opt/ml/model"}, sagemaker_session=session)
+            model_args = dict(model_data=model_data, role=ROLE, image_uri=image, sagemaker_session=session, **model_env)
         else:
             model_args = dict(model_data=model_data, role=ROLE, sagemaker_session=session, **r["inference_versions"])
         HuggingFaceModel(**model_args).register(**register_args)
         request, others = interceptor.take("CreateModelPackage")
         captures.append({"call": "HuggingFaceModel(**settings.model).register(**settings.register)",
                          "operation": "CreateModelPackage", "otherCalls": others, "request": request})
-        write(f"{recipe}-register.json", {
-            "recipe": recipe,
-            "settings": {"estimator": settings["estimator"], "fit": settings["fit"], "register": register_args,
-                         "model": {k: v for k, v in model_args.items() if k != "sagemaker_session"},
-                         "stubbedResponses": "DescribeTrainingJob and Search answer with the created job, Completed, "
-                                             "ModelArtifacts <output_path><job>/output/model.tar.gz, FinalMetricDataList eval_loss 1.25"},
-            "captures": captures})
+        register_settings_used = {"estimator": {k: v for k, v in register_estimator_args.items() if k != "sagemaker_session"},
+                                  "fit": settings["fit"], "register": register_args,
+                                  "model": {k: v for k, v in model_args.items() if k != "sagemaker_session"},
+                                  "stubbedResponses": "DescribeTrainingJob and Search answer with the created job, Completed, "
+                                                      "ModelArtifacts <output_path><job>/output/model.tar.gz, FinalMetricDataList eval_loss 1.25"}
+        if r["hyperparameters"]:
+            register_settings_used["registeredRunHyperparameters"] = r["hyperparameters"]
+        write(f"{recipe}-register.json", {"recipe": recipe, "settings": register_settings_used, "captures": captures})
 
     # Image URIs
     uris = {"huggingfaceInference": [], "huggingfaceLlm": []}

@@ -34,11 +34,12 @@ from cfn_lint_findings import stacks as assembly_stacks  # noqa: E402  (the clou
 
 # Types whose replacement loses data or identity: a new, empty resource (S3 objects, key material and what it
 # encrypted, log events, a Studio domain with its home EFS, a user profile with its private spaces, queued messages,
-# confirmed subscriptions, secret values, images).
+# confirmed subscriptions, secret values, images, the registered model versions of a model package group).
 STATEFUL_TYPES = frozenset({
     "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SageMaker::Domain", "AWS::SageMaker::UserProfile",
     "AWS::SageMaker::Space", "AWS::EFS::FileSystem", "AWS::DynamoDB::Table", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster",
     "AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::SecretsManager::Secret", "AWS::ECR::Repository",
+    "AWS::SageMaker::ModelPackageGroup",
 })
 KEEPING_POLICIES = frozenset({"Retain", "RetainExceptOnCreate", "Snapshot"})
 EFFECTS = ("replaced", "removed")

@@ -24,17 +24,22 @@ public sealed class PlatformNotifications : Construct
     /// <summary>
     /// Whether <paramref name="address"/> is an email address the library subscribes: the JSON Schema
     /// <c>"format": "email"</c> as ajv-formats 3.0.1 reads it (node_modules/ajv-formats/dist/formats.js, fullFormats.email:
-    /// a dot-atom local part, hostname labels, ASCII only) and at most 254 characters. The one rule the app's environment
-    /// reader and <c>environments/environment.schema.json</c> share.
+    /// a dot-atom local part, hostname labels, ASCII only) and at most 254 characters. The app's environment file schema
+    /// states it with <see cref="EmailAddressPattern"/>.
     /// </summary>
     /// <param name="address">The address; null is not one.</param>
     /// <returns>True when the address is allowed.</returns>
     public static bool IsEmailAddress(string? address) => address is { Length: <= 254 } && EmailPattern.IsMatch(address);
 
-    // Letters spelled out instead of IgnoreCase: .NET folds the Kelvin sign (U+212A) to k, JavaScript's /i does not.
-    private static readonly Regex EmailPattern = new(
-        @"^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\z",
-        RegexOptions.CultureInvariant);
+    /// <summary>
+    /// The pattern of <see cref="IsEmailAddress"/> (without its length limit), for schemas that state the same rule
+    /// (the app's environment file schema is generated with it). Letters are spelled out instead of IgnoreCase: .NET
+    /// folds the Kelvin sign (U+212A) to k, JavaScript's /i does not.
+    /// </summary>
+    public const string EmailAddressPattern =
+        @"^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\z";
+
+    private static readonly Regex EmailPattern = new(EmailAddressPattern, RegexOptions.CultureInvariant);
 
     /// <summary>The notification topic.</summary>
     public ITopic Topic { get; }

@@ -9,6 +9,7 @@ using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.StepFunctions;
 using Constructs;
 using HfSageMaker.Constructs.Internal;
+using HfSageMaker.Constructs.Registry;
 using HfSageMaker.Constructs.Security;
 using HfSageMaker.Constructs.Training;
 
@@ -78,6 +79,14 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
     /// <c>NotificationTopic</c>); subscribe to it.</summary>
     public ITopic NotificationTopic { get; }
 
+    /// <summary>The group successful runs register into (<see cref="HuggingFaceTrainingPipelineProps.Registration"/>): the
+    /// one given, or the one created (construct id <c>ModelPackageGroup</c>); null without a registration.</summary>
+    public IModelPackageGroup? ModelPackageGroup { get; }
+
+    /// <summary>The default <c>CreateModelPackage</c> request embedded in the definition (the run adds the artifact, its
+    /// lineage, the model card and a token), or null without a registration.</summary>
+    public JsonObject? DefaultRegistrationRequest { get; }
+
     /// <summary>Creates the pipeline.</summary>
     /// <param name="scope">Parent construct.</param>
     /// <param name="id">Construct id.</param>
@@ -107,8 +116,20 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
             props = props with { NotificationTopic = CreateNotificationTopic(props.EncryptionKey), NotificationTopicKey = props.EncryptionKey };
         }
         NotificationTopic = props.NotificationTopic!;
+        (JsonObject, Dictionary<string, object>)? registration = null;
+        if (props.Registration is { } settings)
+        {
+            ModelPackageGroup = props.ModelPackageGroup ?? new ModelPackageGroup(this, "ModelPackageGroup", new ModelPackageGroupProps
+            {
+                ModelPackageGroupName = Registry.ModelPackageGroup.NameUniqueToStack(this, props.JobNamePrefix),
+                Description = $"Models trained by the Hugging Face training pipeline '{props.JobNamePrefix}'.",
+                RemovalPolicy = removal,
+            });
+            DefaultRegistrationRequest = ModelRegistrationRequest.Default(settings, ModelPackageGroup.ModelPackageGroupName, props.Job, stack.Region);
+            registration = (DefaultRegistrationRequest, ModelRegistrationRequest.Policy(settings));
+        }
         var definition = PipelineStateGraph.Build(this, props, PrepareFunction, DefaultTrainingRequest, DefaultTuningRequest,
-            PrepareRequestPolicy.Build(props, resources));
+            PrepareRequestPolicy.Build(props, resources), registration);
 
         // ---- state machine ----
         LogGroup = new LogGroup(this, "Logs", new LogGroupProps
@@ -133,6 +154,11 @@ public sealed class HuggingFaceTrainingPipeline : Construct, IGrantable
         });
 
         PipelinePermissions.AddJobPermissions(this, props, resources);
+        if (props.Registration is { } registering)
+        {
+            // Into this group only, and only with the configured status (pending manual approval unless automatic).
+            ModelPackageGroup!.GrantRegister(StateMachine, ModelRegistrationRequest.Statuses(registering));
+        }
         if (props.VolumeEncryptionKey is not null)
         {
             // As SageMakerExecutionRole does for the platform key: SageMaker creates the volume grants as the job's role.

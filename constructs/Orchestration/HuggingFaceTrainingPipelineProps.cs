@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
+using HfSageMaker.Constructs.Registry;
 using HfSageMaker.Constructs.Security;
 using HfSageMaker.Constructs.Storage;
 using HfSageMaker.Constructs.Training;
@@ -121,9 +122,27 @@ public sealed record HuggingFaceTrainingPipelineProps
     /// </summary>
     public int? PrepareRequestReservedConcurrency { get; init; }
 
+    /// <summary>
+    /// Register what every successful run trained in the SageMaker Model Registry: after a training job, or after a
+    /// tuning job for its best training job, the state machine sends <c>CreateModelPackage</c> into
+    /// <see cref="ModelPackageGroup"/> with this serving container, the run's artifact and its lineage, and publishes
+    /// the version's ARN to <see cref="NotificationTopic"/>. The state machine's role may register only into that group
+    /// and only with <see cref="ModelRegistration.ApprovalStatus"/>. Default: nothing is registered.
+    /// </summary>
+    public ModelRegistration? Registration { get; init; }
+
+    /// <summary>
+    /// The group <see cref="Registration"/> registers into (a <see cref="Registry.ModelPackageGroup"/>, or an existing one
+    /// from <see cref="Registry.ModelPackageGroup.FromModelPackageGroupName"/>). Default with a <see cref="Registration"/>: a
+    /// group is created (construct id <c>ModelPackageGroup</c>, named <c>&lt;JobNamePrefix&gt;-&lt;8 hex digits of the
+    /// stack's UUID&gt;</c>, with <see cref="RemovalPolicy"/>).
+    /// </summary>
+    public IModelPackageGroup? ModelPackageGroup { get; init; }
+
     /// <summary>Retention of the execution and function logs. Default: one year.</summary>
     public RetentionDays? LogRetention { get; init; }
 
-    /// <summary>What happens to the log groups when the stack is deleted. Default: <see cref="RemovalPolicy.RETAIN"/>.</summary>
+    /// <summary>What happens to the log groups (and the model package group created by default) when the stack is
+    /// deleted. Default: <see cref="RemovalPolicy.RETAIN"/>.</summary>
     public RemovalPolicy? RemovalPolicy { get; init; }
 }

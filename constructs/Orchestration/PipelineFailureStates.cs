@@ -40,24 +40,8 @@ internal sealed class PipelineFailureStates
             ErrorPath = "$.failure.error",
             CausePath = "$.failure.cause",
         });
-        var notify = new SnsPublish(scope, "NotifyFailure", new SnsPublishProps
-        {
-            StateName = "NotifyFailure",
-            Comment = "Publishes the failure to the platform notification topic.",
-            Topic = props.NotificationTopic!,
-            Subject = "Hugging Face training run failed",
-            Message = TaskInput.FromJsonPathAt("States.JsonToString($.failure)"),
-            MessageAttributes = new Dictionary<string, IMessageAttribute>
-            {
-                ["status"] = new MessageAttribute { Value = "FAILED" },
-            },
-            ResultPath = JsonPath.DISCARD,
-        });
-        notify.AddRetry(new RetryProps
-        {
-            Errors = ["States.ALL"], Interval = Duration.Seconds(2), MaxAttempts = 3, BackoffRate = 2,
-            JitterStrategy = JitterType.FULL,
-        });
+        var notify = Publish(scope, props.NotificationTopic!, "NotifyFailure", "Publishes the failure to the platform notification topic.",
+            "Hugging Face training run failed", "$.failure", "FAILED");
         notify.AddCatch(failed, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.notificationError" });
         notify.Next(failed);
 
@@ -153,6 +137,33 @@ internal sealed class PipelineFailureStates
         DescribeOther = describeOther;
         DescribeQuota = describeQuota;
         Classify = classify;
+    }
+
+    /// <summary>
+    /// A notification state: publishes the JSON of <paramref name="messagePath"/> to <paramref name="topic"/> with the
+    /// message attribute <c>status</c>, keeps the state as it was, and retries any error 3 times (2 s × 2ⁿ, full jitter).
+    /// </summary>
+    public static SnsPublish Publish(Construct scope, ITopic topic, string name, string comment, string subject, string messagePath, string status)
+    {
+        var notify = new SnsPublish(scope, name, new SnsPublishProps
+        {
+            StateName = name,
+            Comment = comment,
+            Topic = topic,
+            Subject = subject,
+            Message = TaskInput.FromJsonPathAt($"States.JsonToString({messagePath})"),
+            MessageAttributes = new Dictionary<string, IMessageAttribute>
+            {
+                ["status"] = new MessageAttribute { Value = status },
+            },
+            ResultPath = JsonPath.DISCARD,
+        });
+        notify.AddRetry(new RetryProps
+        {
+            Errors = ["States.ALL"], Interval = Duration.Seconds(2), MaxAttempts = 3, BackoffRate = 2,
+            JitterStrategy = JitterType.FULL,
+        });
+        return notify;
     }
 
     /// <summary>

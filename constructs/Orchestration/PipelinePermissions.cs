@@ -151,10 +151,12 @@ internal static class PipelinePermissions
                 "Job ARNs end in '<JobNamePrefix>-*' because job names are chosen per execution (the prefix is the scope); "
                 + "lambda:InvokeFunction on '<function arn>:*' covers the function's versions (added by the CDK LambdaInvoke task); "
                 + "the CloudWatch Logs delivery actions (logs:CreateLogDelivery, ...) and X-Ray actions support no resource-level permissions; "
-                + "kms:GenerateDataKey* (GenerateDataKey and its WithoutPlaintext variant) on the notification topic's key only, needed to publish to the encrypted topic.",
-                ["Resource::*", "Action::kms:GenerateDataKey*",
+                + "kms:GenerateDataKey* (GenerateDataKey and its WithoutPlaintext variant) on the notification topic's key only, needed to publish to the encrypted topic"
+                + (pipeline.ModelPackageGroup is null ? "." : "; model package versions are numbered by SageMaker (model-package/<group>/<version>), so registering into the pipeline's one group names '<group>/*', with the approval status as a condition."),
+                [.. new[] { "Resource::*", "Action::kms:GenerateDataKey*",
                     NagFindings.Resource(pipeline, JobArn(pipeline, stack, "training-job")),
                     NagFindings.Resource(pipeline, JobArn(pipeline, stack, "hyper-parameter-tuning-job")),
-                    NagFindings.Resource(pipeline, $"{pipeline.PrepareFunction.FunctionArn}:*")]));
+                    NagFindings.Resource(pipeline, $"{pipeline.PrepareFunction.FunctionArn}:*") }
+                    .Concat(pipeline.ModelPackageGroup is { } group ? [NagFindings.Resource(pipeline, group.ModelPackagesArn)] : [])]));
     }
 }

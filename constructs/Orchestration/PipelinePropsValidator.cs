@@ -105,6 +105,7 @@ internal static class PipelinePropsValidator
         foreach (var line in requestProblems.Request) v.AddLine(line);
         foreach (var line in requestProblems.Job) v.AddLine("Job." + line);
         foreach (var line in requestProblems.Tuning) v.AddLine("Tuning." + line);
+        CheckRegistration(v, props, job);
         v.ThrowIfAny();
         return (props with { ImageUri = imageUri, VpcSubnets = selection }, subnets, resources);
     }
@@ -127,6 +128,20 @@ internal static class PipelinePropsValidator
         "Region" => "the stack's Region",
         _ => resource,
     };
+
+    /// <summary>The registration settings against the job (the lineage of its channels, the code channel of an isolated
+    /// job included, must fit SageMaker's metadata count); a group needs the settings.</summary>
+    private static void CheckRegistration(PropsValidation v, HuggingFaceTrainingPipelineProps props, HuggingFaceTrainingJobDefinition job)
+    {
+        if (props.Registration is null)
+        {
+            v.Require(props.ModelPackageGroup is null, "ModelPackageGroup", props.ModelPackageGroup?.Node.Path,
+                "a group is used only with Registration: give Registration too (the serving image, content and instance types), or leave ModelPackageGroup out.");
+            return;
+        }
+        var channels = job.Channels.Count + (job.EnableNetworkIsolation ? 1 : 0);
+        foreach (var line in Registry.ModelRegistrationRequest.Problems(props.Registration, job, channels)) v.AddLine(line);
+    }
 
     /// <summary>The role created by default may use the buckets' key only: another output key needs a role that may use it.</summary>
     private static void CheckDefaultRoleKey(PropsValidation v, HuggingFaceTrainingPipelineProps props)

@@ -11,7 +11,8 @@ namespace HfSageMaker.Constructs.Orchestration;
 
 /// <summary>
 /// The pipeline's states: <c>Initialize</c> -&gt; <c>PrepareRequest</c> (the policy of <see cref="PrepareRequestPolicy"/>
-/// and the default requests travel in its payload) -&gt; <c>TrainOrTune?</c> -&gt; the SageMaker <c>.sync</c> task -&gt; a success output. Failure handling
+/// and the default requests travel in its payload) -&gt; <c>TrainOrTune?</c> -&gt; the SageMaker <c>.sync</c> task -&gt; a success output,
+/// and with a registration the model's registration after it (<see cref="PipelineRegistrationStates"/>). Failure handling
 /// is in <see cref="PipelineFailureStates"/>. State names are the construct IDs and part of the contract (tests and
 /// executions read them).
 /// </summary>
@@ -19,7 +20,8 @@ internal static class PipelineStateGraph
 {
     /// <summary>Creates the states in <paramref name="scope"/> and returns the chain the state machine starts with.</summary>
     public static IChainable Build(Construct scope, HuggingFaceTrainingPipelineProps props, IFunction prepareFunction,
-        JsonObject defaultTrainingRequest, JsonObject? defaultTuningRequest, Dictionary<string, object> policy)
+        JsonObject defaultTrainingRequest, JsonObject? defaultTuningRequest, Dictionary<string, object> policy,
+        (JsonObject Request, Dictionary<string, object> Policy)? registration)
     {
         var stack = Stack.Of(scope);
         var defaults = new Dictionary<string, object> { ["training"] = CdkValues.From(defaultTrainingRequest)! };
@@ -61,6 +63,9 @@ internal static class PipelineStateGraph
         });
 
         var failures = new PipelineFailureStates(scope, props, prepare, prepareFunction);
+        // With a registration, each success output becomes the run's result ($.result) and the registration follows.
+        var register = registration is { } r ? new PipelineRegistrationStates(scope, props, prepareFunction, failures, r.Request, r.Policy) : null;
+        string? resultPath = register is null ? null : "$.result";
 
         CustomState SageMakerTask(string name, string api, string comment)
         {
@@ -99,17 +104,32 @@ internal static class PipelineStateGraph
             ["modelArtifacts.$"] = "$.job.ModelArtifacts.S3ModelArtifacts",
             ["settings.$"] = "$.prepared.summary",
         };
-        train.Next(new Choice(scope, "HasFinalMetrics?", new ChoiceProps { StateName = "HasFinalMetrics?" })
-            .When(Condition.IsPresent("$.job.FinalMetricDataList"), new Pass(scope, "TrainingSucceeded", new PassProps
-            {
-                StateName = "TrainingSucceeded",
-                Parameters = new Dictionary<string, object>(trainingOutput) { ["finalMetrics.$"] = "$.job.FinalMetricDataList" },
-            }))
-            .Otherwise(new Pass(scope, "TrainingSucceededWithoutMetrics", new PassProps
-            {
-                StateName = "TrainingSucceededWithoutMetrics",
-                Parameters = new Dictionary<string, object>(trainingOutput) { ["finalMetrics"] = Array.Empty<object>() },
-            })));
+        var withMetrics = new Pass(scope, "TrainingSucceeded", new PassProps
+        {
+            StateName = "TrainingSucceeded",
+            Parameters = new Dictionary<string, object>(trainingOutput) { ["finalMetrics.$"] = "$.job.FinalMetricDataList" },
+            ResultPath = resultPath,
+        });
+        var withoutMetrics = new Pass(scope, "TrainingSucceededWithoutMetrics", new PassProps
+        {
+            StateName = "TrainingSucceededWithoutMetrics",
+            Parameters = new Dictionary<string, object>(trainingOutput) { ["finalMetrics"] = Array.Empty<object>() },
+            ResultPath = resultPath,
+        });
+        var hasMetrics = new Choice(scope, "HasFinalMetrics?", new ChoiceProps { StateName = "HasFinalMetrics?" })
+            .When(Condition.IsPresent("$.job.FinalMetricDataList"), withMetrics)
+            .Otherwise(withoutMetrics);
+        if (register is null)
+        {
+            train.Next(hasMetrics);
+        }
+        else
+        {
+            // The output names the artifact ($.job.ModelArtifacts.S3ModelArtifacts): a job without one ends here, notified.
+            train.Next(register.RequireModelArtifacts(hasMetrics));
+            withMetrics.Next(register.Start);
+            withoutMetrics.Next(register.Start);
+        }
 
         var chooseMode = new Choice(scope, "TrainOrTune?", new ChoiceProps { StateName = "TrainOrTune?" })
             .When(Condition.StringEquals("$.prepared.mode", "train"), train);
@@ -124,10 +144,10 @@ internal static class PipelineStateGraph
                     ["job.$"] = "$.prepared.summary.jobName",
                 });
             noBest.Next(failures.Notify);
-            tune.Next(new Choice(scope, "HasBestTrainingJob?", new ChoiceProps { StateName = "HasBestTrainingJob?" })
-                .When(Condition.IsPresent("$.job.BestTrainingJob"), new Pass(scope, "TuningSucceeded", new PassProps
+            var tuned = new Pass(scope, "TuningSucceeded", new PassProps
                 {
                     StateName = "TuningSucceeded",
+                    ResultPath = resultPath,
                     Parameters = new Dictionary<string, object>
                     {
                         ["status"] = "Completed",
@@ -145,7 +165,10 @@ internal static class PipelineStateGraph
                         ["trainingJobCounts.$"] = "$.job.TrainingJobStatusCounters",
                         ["settings.$"] = "$.prepared.summary",
                     },
-                }))
+                });
+            if (register is not null) tuned.Next(register.Start);
+            tune.Next(new Choice(scope, "HasBestTrainingJob?", new ChoiceProps { StateName = "HasBestTrainingJob?" })
+                .When(Condition.IsPresent("$.job.BestTrainingJob"), tuned)
                 .Otherwise(noBest));
             chooseMode.When(Condition.StringEquals("$.prepared.mode", "tune"), tune);
         }

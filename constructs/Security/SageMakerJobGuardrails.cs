@@ -40,7 +40,10 @@ namespace HfSageMaker.Constructs.Security;
 /// <item>Warm pool and remote debugging (training only): <c>...IfExists</c>, absent from requests without them.</item>
 /// </list>
 /// <para>New statements for other job-creating actions add the action and its keys to <see cref="SupportedKeys"/> (from
-/// the same reference) and write their conditions here, so the supported-key check covers them.</para>
+/// the same reference) and write their conditions here, so the supported-key check covers them. Registering a trained
+/// model (<c>CreateModelPackage</c>, <see cref="RegisterModelConditions"/>) is the third creating action: its only
+/// platform invariant is the approval status (<c>sagemaker:ModelApprovalStatus</c>); the group is the statement's
+/// resource.</para>
 /// </remarks>
 public sealed record SageMakerJobGuardrails
 {
@@ -49,6 +52,9 @@ public sealed record SageMakerJobGuardrails
 
     /// <summary>The action that creates tuning jobs.</summary>
     public const string CreateHyperParameterTuningJob = "sagemaker:CreateHyperParameterTuningJob";
+
+    /// <summary>The action that registers a model package version (<see cref="RegisterModelConditions"/>).</summary>
+    public const string CreateModelPackage = "sagemaker:CreateModelPackage";
 
     /// <summary>
     /// The SageMaker condition keys each job-creating action supports (Service Authorization Reference, see the remarks);
@@ -68,6 +74,11 @@ public sealed record SageMakerJobGuardrails
             "sagemaker:FileSystemAccessMode", "sagemaker:FileSystemDirectoryPath", "sagemaker:FileSystemId", "sagemaker:FileSystemType",
             "sagemaker:InstanceTypes", "sagemaker:InterContainerTrafficEncryption", "sagemaker:MaxRuntimeInSeconds", "sagemaker:NetworkIsolation",
             "sagemaker:OutputKmsKeyArn", "sagemaker:VolumeKmsKeyArn", "sagemaker:VpcSecurityGroupIds", "sagemaker:VpcSubnets",
+        ],
+        [CreateModelPackage] =
+        [
+            "sagemaker:CustomerMetadataProperties/${MetadataKey}", "sagemaker:ModelApprovalStatus", "sagemaker:ModelLifeCycle:Stage",
+            "sagemaker:ModelLifeCycle:StageStatus",
         ],
     };
 
@@ -113,8 +124,8 @@ public sealed record SageMakerJobGuardrails
     /// message); subnets without security groups or the other way round.</exception>
     public IDictionary<string, object> ConditionsFor(string action)
     {
-        if (!SupportedKeys.ContainsKey(action))
-            throw new ArgumentException($"SageMakerJobGuardrails.ConditionsFor: action '{action}' is not one of [{string.Join(", ", SupportedKeys.Keys)}].", nameof(action));
+        if (action is not (CreateTrainingJob or CreateHyperParameterTuningJob))
+            throw new ArgumentException($"SageMakerJobGuardrails.ConditionsFor: action '{action}' is not one of [{CreateTrainingJob}, {CreateHyperParameterTuningJob}].", nameof(action));
         if ((SubnetIds is null) != (SecurityGroupIds is null))
             throw new ArgumentException("SageMakerJobGuardrails: give SubnetIds and SecurityGroupIds together (a VpcConfig has both), or neither.");
         var training = action == CreateTrainingJob;
@@ -207,5 +218,31 @@ public sealed record SageMakerJobGuardrails
                 ["Null"] = new Dictionary<string, object> { ["sagemaker:VolumeKmsKeyArn"] = "true" },
             },
         });
+    }
+
+    /// <summary>
+    /// The condition block of a statement that allows <see cref="CreateModelPackage"/>: only with one of
+    /// <paramref name="approvalStatuses"/> (<c>StringEquals</c> on <c>sagemaker:ModelApprovalStatus</c>, the key the
+    /// Service Authorization Reference lists for the action; a request without a status does not match, so it is
+    /// refused too). The statement's resource is the group's versions' ARN pattern, <c>model-package/&lt;group&gt;/*</c>
+    /// (<c>IModelPackageGroup.GrantRegister</c>).
+    /// </summary>
+    /// <param name="approvalStatuses">The statuses a version may be registered with, at least one.</param>
+    /// <exception cref="ArgumentException">No status.</exception>
+    public static IDictionary<string, object> RegisterModelConditions(IReadOnlyCollection<Registry.ModelApprovalStatus> approvalStatuses)
+    {
+        ArgumentNullException.ThrowIfNull(approvalStatuses);
+        if (approvalStatuses.Count == 0)
+            throw new ArgumentException("SageMakerJobGuardrails.RegisterModelConditions: give at least one approval status.", nameof(approvalStatuses));
+        const string key = "sagemaker:ModelApprovalStatus";
+        if (!SupportedKeys[CreateModelPackage].Contains(key))
+            throw new InvalidOperationException($"{key} is not a condition key of {CreateModelPackage} (Service Authorization Reference).");
+        return new Dictionary<string, object>
+        {
+            ["StringEquals"] = new Dictionary<string, object>
+            {
+                [key] = approvalStatuses.Distinct().OrderBy(s => s).Select(s => s.ToString()).ToArray(),
+            },
+        };
     }
 }

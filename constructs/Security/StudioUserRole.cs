@@ -246,7 +246,9 @@ public sealed partial class StudioUserRole : Construct, IGrantable
     }
 
     /// <summary>
-    /// <see cref="GrantExecutions"/> for <paramref name="pipeline"/>'s state machine, and reserves its job name prefix:
+    /// <see cref="GrantExecutions"/> for <paramref name="pipeline"/>'s state machine, read access to the model versions it
+    /// registers (its <c>ModelPackageGroup</c>: describe the group and its versions, list groups and versions), and
+    /// reserves its job name prefix:
     /// with <see cref="AddNotebookJobsPolicy"/>, notebook jobs may not be named <c>&lt;prefix&gt;-…</c> (those are the
     /// pipeline's, which its state machine manages and its alarms and dashboards watch), and users may stop the
     /// pipeline's jobs (besides the notebook jobs of this domain), no other job of the account.
@@ -260,6 +262,15 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         if (!CdkTokens.IsUnresolved(pipeline.JobNamePrefix) && !_pipelinePrefixes.Contains(pipeline.JobNamePrefix))
             _pipelinePrefixes.Add(pipeline.JobNamePrefix);
         ReservePipelineJobs();
+        if (pipeline.ModelPackageGroup is { } group)
+        {
+            // Users see what their runs registered: the group and its versions, and the lists (which support no
+            // resource-level permissions); approving is for the environment's approvers only.
+            grant = grant.Combine(group.GrantRead(Role));
+            NagSuppressions.Add(_defaultPolicy, new NagSuppression("AwsSolutions-IAM5",
+                "Model package versions are numbered by SageMaker (model-package/<group>/<version>), so describing the versions of a pipeline's group names '<group>/*'; sagemaker:ListModelPackageGroups and ListModelPackages support no resource-level permissions (Service Authorization Reference), hence '*'; they only list.",
+                ["Resource::*", NagFindings.Resource(this, group.ModelPackagesArn)]));
+        }
         return grant;
     }
 

@@ -93,6 +93,20 @@ public static class HuggingFaceLlmImage
         return DlcRegistry.AgnosticUri(stack, RegistryMappingId, Catalog.Registries, Catalog.Repository, Tag(image!));
     }
 
+    /// <summary>Where SageMaker extracts a model's <c>model.tar.gz</c> in a serving container (AWS docs, "Custom
+    /// Inference Code with Hosting Services", How SageMaker AI Loads Your Model Artifacts).</summary>
+    public const string ModelDirectory = "/opt/ml/model";
+
+    /// <summary>
+    /// The environment that tells the TGI image where the weights are: <c>HF_MODEL_ID</c>, which its SageMaker entry
+    /// point requires and passes on as <c>MODEL_ID</c> (huggingface/text-generation-inference <c>sagemaker-entrypoint.sh</c>),
+    /// set to <see cref="ModelDirectory"/> or, for weights saved in a folder of the archive, <c>/opt/ml/model/&lt;folder&gt;</c>.
+    /// </summary>
+    /// <param name="modelFolder">The folder of <c>model.tar.gz</c> that holds the weights, e.g. <c>merged</c>; null: its root.</param>
+    /// <returns><c>{ HF_MODEL_ID: ... }</c>.</returns>
+    public static IReadOnlyDictionary<string, string> Environment(string? modelFolder = null) =>
+        new Dictionary<string, string> { ["HF_MODEL_ID"] = modelFolder is null ? ModelDirectory : $"{ModelDirectory}/{modelFolder}" };
+
     private static string Tag(HuggingFaceLlmImageVersion image) =>
         $"{image.TagPrefix}-gpu-{image.PythonVersion}-{image.ContainerVersion}";
 

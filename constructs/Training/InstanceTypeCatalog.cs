@@ -16,6 +16,12 @@ public static class InstanceTypeCatalog
     /// <summary>The <see cref="InstanceTypeFacts.Apis"/> entry of <c>TrainingInstanceType</c>.</summary>
     public const string TrainingApi = "training";
 
+    /// <summary>The <see cref="InstanceTypeFacts.Apis"/> entry of <c>ProductionVariantInstanceType</c> (endpoints).</summary>
+    public const string RealtimeApi = "realtime";
+
+    /// <summary>The <see cref="InstanceTypeFacts.Apis"/> entry of <c>TransformInstanceType</c> (batch transform).</summary>
+    public const string TransformApi = "transform";
+
     private const string ResourceName = "HfSageMaker.Constructs.Training.Catalog.instance-types.json";
 
     private static readonly Lazy<Loaded> Catalog = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);

@@ -1,13 +1,18 @@
 using System.Text;
 using System.Text.Json;
+using HfSageMaker.Infra.Schemas;
 
 namespace HfSageMaker.Infra.Configuration;
 
 /// <summary>
-/// Reads every <c>environments/*.json</c> file (except <c>*.schema.json</c>) and validates every field. Files are strict
-/// JSON (RFC 8259: no comments, no trailing commas) so that the Python and Node tooling, <c>jq</c> and a reviewer all
-/// read exactly what synthesis reads; use the <c>description</c> field for prose. All problems of all files are
-/// collected and thrown together as one <see cref="EnvironmentValidationException"/>.
+/// Reads every environment file of <c>environments/</c>: each <c>*.json</c> except <c>*.schema.json</c>; a file whose
+/// extension is <c>.json</c> in another case (<c>staging.JSON</c>) is refused by name, and every other file is ignored.
+/// Files are strict JSON (RFC 8259: no comments, no trailing commas) in strict UTF-8, so the Python and Node tooling,
+/// <c>jq</c> and a reviewer all read exactly what synthesis reads; use the <c>description</c> field for prose. Each file
+/// is checked in three passes, all reported together: its text (no unpaired surrogate escapes, no control characters, no
+/// duplicate keys: what a schema cannot see), the generated schema (<see cref="EnvironmentSchema.Evaluator"/>, JsonSchema.Net,
+/// worded by <see cref="SchemaProblems"/>), then the cross-field rules (<see cref="EnvironmentRules"/>). All problems of
+/// all files are thrown together as one <see cref="EnvironmentValidationException"/>.
 /// </summary>
 public static class EnvironmentLoader
 {
@@ -42,28 +47,38 @@ public static class EnvironmentLoader
     }
 
     /// <summary>Loads and validates every environment file of <see cref="LocateDirectory"/>.</summary>
+    /// <param name="warnings">Where concerns that do not stop synthesis go (one line each), or null to drop them.</param>
     /// <exception cref="EnvironmentValidationException">Any file is invalid; lists every problem.</exception>
-    public static IReadOnlyList<EnvironmentConfig> LoadAll() => LoadAll(LocateDirectory());
+    public static IReadOnlyList<EnvironmentConfig> LoadAll(List<string>? warnings = null) => LoadAll(LocateDirectory(), warnings);
 
-    /// <summary>Loads and validates every <c>*.json</c> file of <paramref name="directory"/>, sorted by file name.</summary>
+    /// <summary>Loads and validates every environment file of <paramref name="directory"/>, sorted by file name.</summary>
+    /// <param name="directory">The environments directory.</param>
+    /// <param name="warnings">Where concerns that do not stop synthesis go (one line each), or null to drop them.</param>
     /// <exception cref="EnvironmentValidationException">Any file is invalid, or there is none; lists every problem.</exception>
-    public static IReadOnlyList<EnvironmentConfig> LoadAll(string directory)
+    public static IReadOnlyList<EnvironmentConfig> LoadAll(string directory, List<string>? warnings = null)
     {
-        var files = Directory.GetFiles(directory, "*.json")
-            .Where(f => !f.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase))
+        var errors = new List<string>();
+        var candidates = Directory.GetFiles(directory)
+            .Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !f.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .ToList();
-        if (files.Count == 0)
+        foreach (var other in candidates.Where(f => !f.EndsWith(".json", StringComparison.Ordinal)))
+        {
+            errors.Add($"{Display(other)}: (file): the extension {Path.GetExtension(other)} is not .json in lower case, so this file would be "
+                       + $"skipped; allowed {Path.GetFileNameWithoutExtension(other)}.json (rename it: the app and the tools read environments/*.json).");
+        }
+
+        var files = candidates.Where(f => f.EndsWith(".json", StringComparison.Ordinal)).ToList();
+        if (files.Count == 0 && errors.Count == 0)
         {
             throw new EnvironmentValidationException(
                 [$"{Display(directory)}/: no environment files (*.json) found; add one per environment, e.g. dev.json."]);
         }
 
-        var errors = new List<string>();
         var configs = new List<EnvironmentConfig>();
         foreach (var file in files)
         {
-            var config = ParseFile(file, errors);
+            var config = ParseFile(file, errors, warnings);
             if (config is not null)
             {
                 configs.Add(config);
@@ -99,7 +114,7 @@ public static class EnvironmentLoader
     /// Parses and validates one file, adding every problem to <paramref name="errors"/>; returns null when the file has any.
     /// The environment name must equal the file name without extension.
     /// </summary>
-    public static EnvironmentConfig? ParseFile(string path, List<string> errors)
+    public static EnvironmentConfig? ParseFile(string path, List<string> errors, List<string>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(errors);
         var display = Display(path);
@@ -115,7 +130,7 @@ public static class EnvironmentLoader
         }
 
         var text = DecodeStrictUtf8(bytes, display, errors);
-        return text is null ? null : Parse(text, display, Path.GetFileNameWithoutExtension(path), errors);
+        return text is null ? null : Parse(text, display, Path.GetFileNameWithoutExtension(path), errors, warnings);
     }
 
     /// <summary>
@@ -162,7 +177,7 @@ public static class EnvironmentLoader
     /// Parses and validates one environment document. <paramref name="displayName"/> prefixes every error;
     /// <paramref name="expectedName"/> is the file name the <c>name</c> field must equal.
     /// </summary>
-    public static EnvironmentConfig? Parse(string json, string displayName, string expectedName, List<string> errors)
+    public static EnvironmentConfig? Parse(string json, string displayName, string expectedName, List<string> errors, List<string>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(errors);
         if (string.IsNullOrWhiteSpace(json))
@@ -179,16 +194,19 @@ public static class EnvironmentLoader
                 AllowTrailingCommas = false,
                 MaxDepth = 16,
             });
-            var unreadable = UnreadableStrings(document.RootElement, "");
-            if (unreadable.Count > 0)
+            var start = errors.Count;
+            var text = TextProblems(document.RootElement, out var unreadable);
+            errors.AddRange(text.Select(p => $"{displayName}: {p.Path}: {p.Message}"));
+            if (unreadable)
             {
-                errors.AddRange(unreadable.Select(path =>
-                    $"{displayName}: {path}: holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff without its pair), which is not " +
-                    "Unicode text; allowed escapes of whole characters only (write the character itself, or both halves of a pair such as \\ud83d\\ude00)."));
-                return null;
+                return null; // JsonSchema.Net and the rules cannot read such a string or number
             }
 
-            return new EnvironmentFileReader(displayName, errors).Read(document.RootElement, expectedName);
+            var schema = SchemaProblems.Find(EnvironmentSchema.Evaluator, document.RootElement).Where(p => !text.Any(t => t.Pointer == p.Pointer)).ToList();
+            errors.AddRange(schema.Select(p => p.Line(displayName)));
+            var dirty = text.Select(p => p.Pointer).Concat(schema.Where(p => !p.UnknownKey).Select(p => p.Pointer)).ToHashSet(StringComparer.Ordinal);
+            var config = new EnvironmentRules(displayName, document.RootElement, dirty, errors, warnings ?? []).Check(expectedName);
+            return errors.Count > start ? null : config;
         }
         catch (JsonException ex)
         {
@@ -208,55 +226,84 @@ public static class EnvironmentLoader
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A defect of the reader, never of the file alone: still one line naming the file, never a stack trace.
+            // A defect of the loader, never of the file alone: still one line naming the file, never a stack trace.
             errors.Add($"{displayName}: (file): could not be validated ({ex.GetType().Name}: {ex.Message}); allowed a file " +
-                       "that follows environments/environment.schema.json. This is a defect of the validator: please report it with the file.");
+                       $"that follows {EnvironmentSchema.FileName}. This is a defect of the validator: please report it with the file.");
             return null;
         }
     }
 
     /// <summary>
-    /// The paths of every property name and string value that cannot be read as text: JSON allows an escaped lone
-    /// surrogate (<c>"\ud800"</c>), which .NET refuses to turn into a string (and Python and Node would carry on with).
+    /// What a schema cannot see in the text, for every key and string: an escaped lone surrogate (<c>"\ud800"</c>: valid
+    /// JSON that .NET cannot read as text, while Python and Node carry on), a control character (a line break or tab in a
+    /// value; also what closes the gap of .NET's <c>$</c>, which matches before a final newline, in the schema's patterns),
+    /// a key defined twice in one object (a parsed value keeps only one), and a number beyond .NET's decimal (JsonSchema.Net
+    /// cannot compare it). <paramref name="unreadable"/>: whether the schema cannot be evaluated.
     /// </summary>
-    private static List<string> UnreadableStrings(JsonElement element, string path)
+    private static List<(string Pointer, string Path, string Message)> TextProblems(JsonElement root, out bool unreadable)
     {
-        var found = new List<string>();
-        Walk(element, path);
+        var found = new List<(string, string, string)>();
+        var lost = false;
+        Walk(root, "", "");
+        unreadable = lost;
         return found;
 
-        void Walk(JsonElement e, string at)
+        void Walk(JsonElement e, string pointer, string path)
         {
-            switch (e.ValueKind)
+            if (e.ValueKind == JsonValueKind.Object)
             {
-                case JsonValueKind.Object:
-                    var index = 0;
-                    foreach (var property in e.EnumerateObject())
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var index = 0;
+                foreach (var property in e.EnumerateObject())
+                {
+                    var name = Readable(() => property.Name) ?? $"<key #{index + 1}>";
+                    var at = (Pointer: $"{pointer}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}", Path: path + SchemaProblems.Key(path.Length == 0 ? "" : ".", name));
+                    index++;
+                    if (Check(at, Readable(() => property.Name), "the key") && !seen.Add(name))
                     {
-                        string? name = Readable(() => property.Name);
-                        var child = name is null ? $"{(at.Length == 0 ? "" : at + ".")}<key #{index + 1}>" : (at.Length == 0 ? name : $"{at}.{name}");
-                        if (name is null)
-                        {
-                            found.Add(child);
-                        }
-
-                        Walk(property.Value, child);
-                        index++;
+                        found.Add((at.Pointer, at.Path, "is defined more than once; allowed each key once."));
                     }
 
-                    break;
-                case JsonValueKind.Array:
-                    var i = 0;
-                    foreach (var item in e.EnumerateArray())
-                    {
-                        Walk(item, $"{at}[{i++}]");
-                    }
-
-                    break;
-                case JsonValueKind.String when Readable(e.GetString) is null:
-                    found.Add(at.Length == 0 ? "(root)" : at);
-                    break;
+                    Walk(property.Value, at.Pointer, at.Path);
+                }
             }
+            else if (e.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var item in e.EnumerateArray())
+                {
+                    Walk(item, $"{pointer}/{i}", $"{path}[{i++}]");
+                }
+            }
+            else if (e.ValueKind == JsonValueKind.String)
+            {
+                Check((pointer, path), Readable(e.GetString), SchemaProblems.Show(e));
+            }
+            else if (e.ValueKind == JsonValueKind.Number && !e.TryGetDecimal(out _))
+            {
+                lost = true; // JsonSchema.Net 8.0.5 compares numbers as decimal (uniqueItems, const): it would throw
+                found.Add((pointer, path.Length == 0 ? "(root)" : path, $"{SchemaProblems.Show(e)} is out of range of every field; allowed numbers of at most 28 digits (no limit of an environment file comes near)."));
+            }
+        }
+
+        bool Check((string Pointer, string Path) at, string? text, string subject)
+        {
+            var path = at.Path.Length == 0 ? "(root)" : at.Path;
+            if (text is null)
+            {
+                lost = true;
+                found.Add((at.Pointer, path, "holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff without its pair), which is not Unicode "
+                    + "text; allowed escapes of whole characters only (write the character itself, or both halves of a pair such as \\ud83d\\ude00)."));
+                return false;
+            }
+
+            var control = text.FirstOrDefault(char.IsControl);
+            if (text.Any(char.IsControl))
+            {
+                found.Add((at.Pointer, path, $"{subject} holds the control character U+{(int)control:X4}; allowed text without control characters (no line breaks or tabs)."));
+            }
+
+            return true;
         }
 
         static string? Readable(Func<string?> read)

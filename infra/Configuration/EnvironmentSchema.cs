@@ -1,11 +1,66 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HfSageMaker.Constructs.Training;
+using HfSageMaker.Infra.Recipes;
+using HfSageMaker.Infra.Schemas;
+using Json.Schema;
 
 namespace HfSageMaker.Infra.Configuration;
 
-/// <summary>The keys each object of an environment file may hold. The validator and the JSON Schema must agree on them.</summary>
+/// <summary>
+/// The schema of environment files (<c>environments/environment.schema.json</c>), generated from
+/// <see cref="EnvironmentConfig"/> with the lists it names: regions from the DLC catalog, instance types from the
+/// instance-type catalog, recipe names from the recipe folders, zone letters, retention days and the limits of the
+/// synthesized stacks. The loader evaluates every file against <see cref="Evaluator"/>; the committed file is
+/// <see cref="Text"/> (a test fails when it is stale; <c>dotnet run --project infra -- schema</c> rewrites it).
+/// </summary>
 public static class EnvironmentSchema
 {
+    /// <summary>The schema file, relative to the repository root.</summary>
+    public const string FileName = "environments/environment.schema.json";
+
+    private static readonly Lazy<JsonObject> Generated = new(() => SchemaGenerator.Generate(
+        typeof(EnvironmentConfig), typeof(EnvironmentSchema), "Hugging Face SageMaker platform environment", RecipesSchema));
+
+    private static readonly Lazy<JsonSchema> Compiled = new(() => JsonSchema.FromText(Text));
+
+    /// <summary>The generated schema (a copy).</summary>
+    public static JsonObject Document => Generated.Value.DeepClone().AsObject();
+
+    /// <summary>The schema's text as committed.</summary>
+    public static string Text => Generated.Value.ToJsonString(SchemaGenerator.WriteOptions) + "\n";
+
+    /// <summary>The schema, compiled by JsonSchema.Net.</summary>
+    public static JsonSchema Evaluator => Compiled.Value;
+
+    /// <summary>
+    /// <c>recipes</c>: an object keyed by recipe name (<see cref="RecipeRegistry"/>), each entry any keys of
+    /// <c>training</c> (the shared definition, nothing required); the file's shape is not the model's list of merged guardrails.
+    /// </summary>
+    private static JsonObject? RecipesSchema(PropertyInfo property)
+    {
+        if (property.Name != nameof(EnvironmentConfig.Recipes))
+        {
+            return null;
+        }
+
+        var attribute = property.GetCustomAttribute<SchemaAttribute>()!;
+        var training = $"#/$defs/{typeof(TrainingConfig).GetCustomAttribute<SchemaAttribute>()!.Definition}";
+        return new JsonObject
+        {
+            ["description"] = attribute.Description,
+            ["type"] = "object",
+            ["additionalProperties"] = false,
+            ["minProperties"] = attribute.MinProperties,
+            ["properties"] = new JsonObject(RecipeRegistry.All.Select(r => KeyValuePair.Create(r.Name,
+                (JsonNode?)new JsonObject { ["description"] = $"{r.Description} (training-scripts/{r.Name}).", ["$ref"] = training }))),
+        };
+    }
+
+    /// <summary>The GPU training instance types of the instance-type catalog: the instance types a file may name.</summary>
+    public static IReadOnlyList<string> InstanceTypes => InstanceTypeCatalog.GpuTrainingTypes;
+
     /// <summary>
     /// The DLC images every environment may train with (transformers, PyTorch): those of the recipe an environment
     /// without <c>recipes</c> deploys (translation). A region is supported only where the Hugging Face training image
@@ -15,7 +70,7 @@ public static class EnvironmentSchema
     /// </summary>
     public static IReadOnlyList<(string Transformers, string Pytorch)> RecipeImages { get; } =
     [
-        (Recipes.RecipeRegistry.Get(Recipes.RecipeRegistry.DefaultRecipe).TransformersVersion, Recipes.RecipeRegistry.Get(Recipes.RecipeRegistry.DefaultRecipe).PytorchVersion),
+        (RecipeRegistry.Get(RecipeRegistry.DefaultRecipe).TransformersVersion, RecipeRegistry.Get(RecipeRegistry.DefaultRecipe).PytorchVersion),
     ];
 
     /// <summary>
@@ -27,8 +82,8 @@ public static class EnvironmentSchema
     /// <summary>
     /// The regions an environment may use, derived from the DLC catalog: commercial regions (the <c>aws</c> partition,
     /// the only one the app's ARNs and endpoints are written for) where every image of <see cref="RecipeImages"/> is
-    /// published and whose zone names are known (<see cref="AvailabilityZoneLetters"/>). The JSON schema's
-    /// <c>region</c> enum and the README list the same set (tests check they agree).
+    /// published and whose zone names are known (<see cref="AvailabilityZoneLetters"/>). The schema's
+    /// <c>region</c> enum.
     /// </summary>
     public static IReadOnlySet<string> Regions { get; } = DeriveRegions();
 
@@ -71,8 +126,17 @@ public static class EnvironmentSchema
     /// </summary>
     public static IReadOnlyList<string> AddedTagKeys { get; } = [PlatformApp.EnvironmentTag, "Name", "aws-cdk:subnet-name", "aws-cdk:subnet-type"];
 
-    /// <summary>Tags a file may hold: <see cref="AwsTagsPerResource"/> less <see cref="AddedTagKeys"/>.</summary>
-    public static int MaxTags => AwsTagsPerResource - AddedTagKeys.Count;
+    /// <summary>Tags a file may hold: <see cref="AwsTagsPerResource"/> less the 4 <see cref="AddedTagKeys"/>.</summary>
+    public const int MaxTags = AwsTagsPerResource - 4;
+
+    /// <summary>Tag keys and values: letters, digits, spaces and <c>_ . : / = + - @</c> (AWS's tag pattern).</summary>
+    public const string TagPattern = @"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*\z";
+
+    /// <summary>
+    /// Tag keys a file may not use: <c>aws:</c> (AWS's) and <c>aws-cdk:</c> in any case, <c>Name</c>, and the app's
+    /// <see cref="PlatformApp.EnvironmentTag"/> in any case (IAM compares keys ignoring case).
+    /// </summary>
+    public const string ReservedTagKeyPattern = @"^(?:[aA][wW][sS]:|[aA][wW][sS]-[cC][dD][kK]:|[eE][nN][vV][iI][rR][oO][nN][mM][eE][nN][tT]\z|Name\z)";
 
     /// <summary>
     /// UTF-8 bytes of all tag keys and values together. Every tag is written onto each of the ~50 tagged resources of a
@@ -109,32 +173,10 @@ public static class EnvironmentSchema
     public static IReadOnlyList<int> LogRetentionDays { get; } =
         [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-    /// <summary>
-    /// Keys per object, by the object's path: <c>""</c> is the file's root, <c>"studio.users[]"</c> each Studio user.
-    /// <c>tags</c> is a free map and therefore not listed; each entry of <c>recipes</c> takes the keys of <c>training</c>, all optional.
-    /// </summary>
-    public static IReadOnlyDictionary<string, SectionKeys> Sections { get; } = new Dictionary<string, SectionKeys>
-    {
-        [""] = new(
-            ["name", "account", "region", "availabilityZones", "network", "training", "retention", "studio", "budget"],
-            ["$schema", "description", "recipes", "notificationEmails", "tags"]),
-        ["network"] = new(["mode", "cidr"], []),
-        ["training"] = new(
-            ["allowedInstanceTypes", "defaultInstanceType", "maxInstanceCount", "spotByDefault", "maxRuntimeHours"],
-            ["maxTuningJobs", "maxParallelTuningJobs", "warmPoolKeepAliveMinutes"]),
-        ["recipes"] = new([], Recipes.RecipeRegistry.Names),
-        ["retention"] = new(["removalPolicy", "checkpointExpirationDays", "logRetentionDays"], []),
-        ["studio"] = new(["idleTimeoutMinutes"], ["users", "notebookJobs"]),
-        ["studio.users[]"] = new(["name"], []),
-        ["budget"] = new(["monthlyLimitUsd", "alertThresholdsPercent"], []),
-    };
-}
+    /// <summary>Alert thresholds of the budget: AWS Budgets' notifications per budget.</summary>
+    public const int MaxBudgetNotifications = 5;
 
-/// <summary>The required and optional keys of one object of an environment file.</summary>
-/// <param name="Required">Keys that must be present.</param>
-/// <param name="Optional">Keys that may be present.</param>
-public sealed record SectionKeys(IReadOnlyList<string> Required, IReadOnlyList<string> Optional)
-{
-    /// <summary>Required then optional keys.</summary>
-    public IReadOnlyList<string> All => [.. Required, .. Optional];
+    /// <summary>Approver roles a file may name (<c>registry.approvers</c>): one customer managed policy attaches to each,
+    /// and one approvers' role for many people keeps the policy reviewable (<c>ModelApprovers.MaxRoles</c>).</summary>
+    public const int MaxApprovers = Constructs.Registry.ModelApprovers.MaxRoles;
 }

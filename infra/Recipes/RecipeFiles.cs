@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HfSageMaker.Constructs.Training;
+using HfSageMaker.Infra.Schemas;
 using Json.Schema;
 
 namespace HfSageMaker.Infra.Recipes;
@@ -8,7 +9,7 @@ namespace HfSageMaker.Infra.Recipes;
 /// <summary>
 /// Reads a recipe folder's JSON files and checks each against its JSON Schema (<c>training-scripts/recipe.schema.json</c>,
 /// <c>training-scripts/hyperparameters.schema.json</c>), the one statement of their format; every problem is reported
-/// as <c>&lt;file&gt;: &lt;field&gt;: &lt;what is wrong&gt;</c>.
+/// as the environment files' are (<see cref="SchemaProblems"/>): <c>&lt;file&gt;: &lt;field&gt;: &lt;value&gt; is &lt;what is wrong&gt;; allowed &lt;what is allowed&gt;.</c>
 /// </summary>
 internal static class RecipeFiles
 {
@@ -27,13 +28,6 @@ internal static class RecipeFiles
     /// <summary>The vocabularies of hyperparameter words, in the shared package (<see cref="TrainingRecipe.SharedCodeDirectory"/>),
     /// which every job's archive carries: the script's parser reads the same file.</summary>
     public const string VocabulariesFileName = "vocabularies.json";
-
-    static RecipeFiles()
-    {
-        // JsonSchema.Net's default enum message does not say what is allowed; this app is its only user in the process.
-        ErrorMessages.Enum = "is not allowed; allowed: one of [[values]]";
-        ErrorMessages.FalseSchema = "is not allowed here; see the field descriptions in the schema";
-    }
 
     /// <summary>
     /// The JSON of <paramref name="path"/> when it parses and matches <paramref name="schema"/>; otherwise null, with
@@ -63,43 +57,9 @@ internal static class RecipeFiles
             return null;
         }
 
-        if (schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid)
-        {
-            return root; // the usual case, decided without collecting details
-        }
-
-        var results = schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
-
-        var before = problems.Count;
-        var json = JsonNode.Parse(root.GetRawText());
-        Collect(results, displayName, json, problems);
-        if (problems.Count == before)
-        {
-            problems.Add($"{displayName}: does not match its schema.");
-        }
-
-        return null;
-    }
-
-    /// <summary>The errors of the failed nodes of <paramref name="result"/>: a failed <c>if</c> is no error (it only
-    /// selects <c>then</c> or <c>else</c>), and a node that passed holds none that count.</summary>
-    private static void Collect(EvaluationResults result, string displayName, JsonNode? root, List<string> problems)
-    {
-        if (result.IsValid || result.EvaluationPath.ToString().EndsWith("/if", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        var segments = Segments(result.InstanceLocation.ToString());
-        foreach (var (_, message) in result.Errors ?? new Dictionary<string, string>())
-        {
-            problems.Add($"{displayName}: {(segments.Length == 0 ? "(the file)" : string.Join('.', segments))}: {Show(root, segments)}{message}.");
-        }
-
-        foreach (var detail in result.Details ?? [])
-        {
-            Collect(detail, displayName, root, problems);
-        }
+        var found = SchemaProblems.Find(schema, root);
+        problems.AddRange(found.Select(p => p.Line(displayName)));
+        return found.Count == 0 ? root : null;
     }
 
     /// <summary>
@@ -182,32 +142,6 @@ internal static class RecipeFiles
     /// <returns>The schema.</returns>
     public static JsonSchema Schema(string scriptsDirectory, string fileName) =>
         JsonSchema.FromText(File.ReadAllText(Path.Combine(scriptsDirectory, fileName)));
-
-    /// <summary>The names in a JSON pointer: <c>["tuning", "ranges", "lr"]</c> for <c>/tuning/ranges/lr</c>.</summary>
-    private static string[] Segments(string pointer) =>
-        pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Replace("~1", "/").Replace("~0", "~")).ToArray();
-
-    private static string Show(JsonNode? root, string[] segments)
-    {
-        var node = root;
-        foreach (var segment in segments)
-        {
-            node = node switch
-            {
-                JsonObject o => o[segment],
-                JsonArray a when int.TryParse(segment, out var i) && i < a.Count => a[i],
-                _ => null,
-            };
-        }
-
-        if (node is null || node is JsonObject || node is JsonArray)
-        {
-            return "";
-        }
-
-        var text = node.ToJsonString();
-        return (text.Length > 80 ? text[..77] + "..." : text) + ": ";
-    }
 
     private static string FirstSentence(string message)
     {

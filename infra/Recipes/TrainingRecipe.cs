@@ -2,6 +2,7 @@ using System.Text.Json;
 using Amazon.CDK;
 using Constructs;
 using HfSageMaker.Constructs.Orchestration;
+using HfSageMaker.Constructs.Registry;
 using HfSageMaker.Constructs.Training;
 using HfSageMaker.Infra.Configuration;
 
@@ -39,6 +40,7 @@ public sealed class TrainingRecipe
         DataPrefixes = data.GetProperty("dataPrefixes").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
         TorchrunWhenMultiGpu = data.TryGetProperty("distribution", out var distribution) && distribution.GetProperty("whenMultiGpu").GetString() == "torchrun";
         _tuning = data.GetProperty("tuning").Clone();
+        Inference = data.TryGetProperty("inference", out var inference) ? RecipeInference.FromJson(inference) : null;
         Contract = hyperparameters;
     }
 
@@ -89,6 +91,12 @@ public sealed class TrainingRecipe
 
     /// <summary>The recipe's <c>hyperparameters.json</c>.</summary>
     public HyperparameterContract Contract { get; }
+
+    /// <summary>How the trained model is served (<c>recipe.json</c> <c>inference</c>); null: runs register nothing.</summary>
+    public RecipeInference? Inference { get; }
+
+    /// <summary>The id of the stack output holding the name of the recipe's model package group.</summary>
+    public string ModelPackageGroupOutputId => ConstructIdPrefix + "ModelPackageGroupName";
 
     /// <summary>The script directory, relative to the repository root (archived as <c>sourcedir.tar.gz</c>).</summary>
     public string ScriptDirectory => "training-scripts/" + Name;
@@ -149,7 +157,102 @@ public sealed class TrainingRecipe
             }
         }
 
+        if (recipe.Inference is { } inference)
+        {
+            problems.AddRange(InferenceProblems(recipe, inference).Select(p => $"{shown}{RecipeFiles.RecipeFileName}: inference.{p}"));
+        }
+
         return recipe;
+    }
+
+    /// <summary>
+    /// What the schema cannot check of the <c>inference</c> section: every instance type is one of SageMaker's real-time
+    /// (or transform) types in the instance-type catalog, and the one serving image runs on all of them (the inference
+    /// DLC has a GPU and a CPU build, picked by the first real-time type; TGI is GPU only); the inference DLC nearest to
+    /// the training DLC exists; <c>modelDirectory</c> only with TGI (the inference toolkit loads the archive's root);
+    /// <c>servableWhen.hyperparameter</c> is one of <c>hyperparameters.json</c>.
+    /// </summary>
+    private static IEnumerable<string> InferenceProblems(TrainingRecipe recipe, RecipeInference inference)
+    {
+        var llm = inference.ServingImage == RecipeInference.HuggingFaceLlm;
+        if (!llm)
+        {
+            string? missing = null;
+            try { _ = HuggingFaceInferenceImage.Nearest(recipe.TransformersVersion, recipe.PytorchVersion, recipe.PythonVersion); }
+            catch (ArgumentException e) { missing = e.Message.Split('\n').Last().Trim(' ', '-'); }
+            if (missing is not null) yield return $"servingImage: \"{inference.ServingImage}\" has no image for the recipe's training DLC: {missing}";
+        }
+
+        string? expected = llm ? "gpu" : ProcessorOrNull(inference.RealtimeInstanceTypes[0]);
+        foreach (var (field, api, types) in new[]
+                 {
+                     ("realtimeInstanceTypes", InstanceTypeCatalog.RealtimeApi, inference.RealtimeInstanceTypes),
+                     ("transformInstanceTypes", InstanceTypeCatalog.TransformApi, inference.TransformInstanceTypes ?? []),
+                 })
+        {
+            foreach (var type in types)
+            {
+                if (InstanceTypeCatalog.Find(type)?.Apis.Contains(api) != true)
+                {
+                    yield return $"{field}: \"{type}\" is not one of SageMaker's {api} instance types (constructs/Training/Catalog/instance-types.json); e.g. ml.g5.xlarge.";
+                    continue;
+                }
+
+                var processor = ProcessorOrNull(type);
+                if (processor is null)
+                    yield return $"{field}: \"{type}\" runs no Hugging Face serving image (Inferentia, Trainium, Graviton or a GPU the CUDA images do not support); use a GPU type such as ml.g5.xlarge{(llm ? "" : " or a CPU type such as ml.m5.xlarge")}.";
+                else if (processor != expected)
+                    yield return $"{field}: \"{type}\" is a {processor.ToUpperInvariant()} type, but the one serving image of the package is the {expected?.ToUpperInvariant()} build "
+                        + (llm ? "(TGI runs on GPUs only)." : $"(picked by realtimeInstanceTypes[0] \"{inference.RealtimeInstanceTypes[0]}\"); declare types of one kind.");
+            }
+        }
+
+        if (inference.ModelDirectory is not null && !llm)
+            yield return $"modelDirectory: \"{inference.ModelDirectory}\" is allowed only with servingImage \"{RecipeInference.HuggingFaceLlm}\" (the inference DLC loads the archive's root).";
+        if (inference.ServableHyperparameter is { } name && !recipe.HyperparameterTypes.ContainsKey(name))
+            yield return $"servableWhen.hyperparameter: \"{name}\" is not a hyperparameter of {RecipeFiles.HyperparametersFileName}; allowed: {string.Join(", ", recipe.HyperparameterTypes.Keys)}.";
+    }
+
+    private static string? ProcessorOrNull(string instanceType)
+    {
+        try { return HuggingFaceInferenceImage.Processor(instanceType); }
+        catch (ArgumentException) { return null; }
+    }
+
+    /// <summary>
+    /// The registration of the recipe's runs (<see cref="Inference"/>), or null without one: the serving image of the
+    /// stack's region (<see cref="HuggingFaceInferenceImage.ForScope"/> for the processor of the first real-time type, or
+    /// <see cref="HuggingFaceLlmImage.ForScope"/> told the weights' folder), the types, and the static lineage: the
+    /// recipe, and the source commit and repository when the app knows them.
+    /// </summary>
+    /// <param name="scope">A construct of the stack.</param>
+    /// <param name="approvalStatus">The status versions are registered with (the environment's approval mode).</param>
+    /// <param name="source">The source the app was synthesized from, or null.</param>
+    /// <returns>The registration, or null.</returns>
+    public ModelRegistration? Registration(Construct scope, ModelApprovalStatus approvalStatus, SourceRevision? source)
+    {
+        if (Inference is not { } inference) return null;
+        var llm = inference.ServingImage == RecipeInference.HuggingFaceLlm;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["recipe"] = Name };
+        if (source?.Commit is { } commit) metadata["sourceCommit"] = commit;
+        return new ModelRegistration
+        {
+            ImageUri = llm
+                ? HuggingFaceLlmImage.ForScope(scope)
+                : HuggingFaceInferenceImage.ForScope(scope, TransformersVersion, PytorchVersion, PythonVersion, inference.RealtimeInstanceTypes[0]),
+            ContentTypes = inference.ContentTypes,
+            ResponseTypes = inference.ResponseTypes,
+            RealtimeInstanceTypes = inference.RealtimeInstanceTypes,
+            TransformInstanceTypes = inference.TransformInstanceTypes,
+            Environment = llm ? HuggingFaceLlmImage.Environment(inference.ModelDirectory) : null,
+            ApprovalStatus = approvalStatus,
+            ServableWhen = inference.ServableHyperparameter is { } hyperparameter
+                ? new ServableWhen(hyperparameter, inference.ServableValue!, inference.NotServableReason!)
+                : null,
+            CustomerMetadataProperties = metadata,
+            SourceCommit = source?.Commit,
+            SourceRepository = source?.Repository,
+        };
     }
 
     /// <summary>The recipe's tuning job within an environment's limits (<c>recipe.json</c> <c>tuning</c>; its job
@@ -303,7 +406,7 @@ public sealed class TrainingRecipe
     /// <param name="platform">The platform's role, buckets, network and topic.</param>
     /// <returns>The pipeline.</returns>
     public HuggingFaceTrainingPipeline AddPipeline(Construct scope, EnvironmentConfig config, TrainingConfig training,
-        string repositoryRoot, RecipePlatform platform)
+        string repositoryRoot, RecipePlatform platform, SourceRevision? source = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(training);
@@ -332,6 +435,9 @@ public sealed class TrainingRecipe
             JobNamePrefix = JobNamePrefixIn(config.Name),
             LogRetention = TrainingPlatformStack.ToRetentionDays(config.Retention.LogRetentionDays),
             RemovalPolicy = config.Retention.RemovalPolicy == RemovalBehaviour.Retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+            // The model package group: the pipeline's default, named <prefix>-<stack UUID>, retained where data is.
+            Registration = Registration(scope,
+                config.Registry.Approval == ApprovalMode.Automatic ? ModelApprovalStatus.Approved : ModelApprovalStatus.PendingManualApproval, source),
         });
         return pipeline;
     }

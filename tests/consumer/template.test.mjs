@@ -110,6 +110,22 @@ describe('the consumer stack', () => {
     assert.deepEqual(fn.Properties.VpcConfig.SubnetIds, ['subnet-0aaa1111bbbb2222c', 'subnet-0ddd3333eeee4444f']);
   });
 
+  test('every run registers into the team\'s existing group only, pending approval, with the nearest CPU inference image', () => {
+    const register = definition.States.PrepareRegistration.Parameters.Payload.register.defaults;
+    assert.equal(register.ModelPackageGroupName, 'team-sentiment');
+    assert.equal(register.ModelApprovalStatus, 'PendingManualApproval');
+    // HuggingFaceInferenceImage.Nearest: training 4.36.0 / 2.1.0 -> inference 4.37.0 / 2.1.0 / py310; ml.m5 is a CPU
+    // family (image_uris.py _processor), CPU tag suffix ubuntu22.04 (sagemaker-python-sdk huggingface.json, inference).
+    assert.equal(register.InferenceSpecification.Containers[0].Image,
+      '763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-inference:2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04');
+    assert.deepEqual(ofType('AWS::SageMaker::ModelPackageGroup'), [], 'an imported group creates nothing');
+    const statements = ofType('AWS::IAM::ManagedPolicy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement);
+    const create = statements.filter((s) => [s.Action].flat().includes('sagemaker:CreateModelPackage'));
+    assert.equal(create.length, 1);
+    assert.match(JSON.stringify(create[0].Resource), /:model-package\/team-sentiment\/\*"/);
+    assert.deepEqual(create[0].Condition, { StringEquals: { 'sagemaker:ModelApprovalStatus': ['PendingManualApproval'] } });
+  });
+
   test('the default request is valid for the botocore SageMaker API model', () => {
     const problems = validateRequest('CreateTrainingJob', { ...request, TrainingJobName: 'team-sent-20250101' });
     assert.deepEqual(problems, []);

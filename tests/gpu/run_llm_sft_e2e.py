@@ -156,7 +156,7 @@ def check_outputs(name, work, merged):
              if os.path.isfile(os.path.join(model_dir, n))}
     FIGURES[name]["adapter_bytes"] = sizes.get("adapter_model.safetensors")
     if merged:
-        merged_dir = os.path.join(model_dir, "merged")
+        merged_dir = os.path.join(model_dir, sft.train.merged_subdirectory())
         check(os.path.isfile(os.path.join(merged_dir, "config.json")) and any(
             n.startswith("model") and n.endswith(".safetensors") for n in os.listdir(merged_dir)),
             f"{name}: SM_MODEL_DIR/merged holds a full model")
@@ -168,7 +168,7 @@ def check_merged_model(work, base_dir):
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    merged_dir = os.path.join(work, "model", "merged")
+    merged_dir = os.path.join(work, "model", sft.train.merged_subdirectory())
     tokenizer = AutoTokenizer.from_pretrained(merged_dir)
     merged = AutoModelForCausalLM.from_pretrained(merged_dir, **dtype_kwargs(torch.float32)).eval()
     base = AutoModelForCausalLM.from_pretrained(base_dir, **dtype_kwargs(torch.float32))
@@ -209,7 +209,7 @@ def check_qlora_merge(name, work):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    merged_dir = os.path.join(work, "model", "merged")
+    merged_dir = os.path.join(work, "model", sft.train.merged_subdirectory())
     with open(os.path.join(merged_dir, "config.json"), encoding="utf-8") as handle:
         config = json.load(handle)
     check("quantization_config" not in config, f"{name}: the merged model is not quantized (config.json)")
@@ -382,7 +382,7 @@ def main():
                                                  checkpoint_dir=os.path.join(work, "checkpoints-qlora")))
         check_metrics("run5-qlora", log, expect_decrease=False)
         check_outputs("run5-qlora", work, merged=True)
-        if os.path.isfile(os.path.join(work, "model", "merged", "config.json")):
+        if os.path.isfile(os.path.join(work, "model", sft.train.merged_subdirectory(), "config.json")):
             check_qlora_merge("run5-qlora", work)
     else:
         print("run5 (QLoRA): not available: bitsandbytes" if gpus else "run5 (QLoRA) skipped: needs a GPU")

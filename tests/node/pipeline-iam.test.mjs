@@ -11,6 +11,11 @@
 //     cannot send a job outside the guardrails: no VpcConfig or other subnets or security groups, isolation off,
 //     another or no output key, another volume key, inter-container encryption off, a file-system channel, remote
 //     debugging, another instance type, a longer run time, a name outside the pipeline's prefix.
+//  3. Every CreateModelPackage the state machine sends after a successful run (train and tune, servable or not) is
+//     allowed into its own group, and denied into another group or with an approval status the environment does not
+//     register with (Approved where approval is manual, Rejected, none). The resource SageMaker authorizes is the new
+//     version's ARN (model-package/<group>/<version>: the action's one resource type in the Service Authorization
+//     Reference, which the simulator enforces).
 // Reading of an omitted boolean field: the key is absent from the request context (as lib/notebook-iam.mjs derives it),
 // which the single-instance requests that leave EnableInterContainerTrafficEncryption out rely on (BoolIfExists; see
 // constructs/Security/SageMakerJobGuardrails.cs). The readings of sagemaker:MaxRuntimeInSeconds for tuning are
@@ -23,8 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { listStacks, readTemplate } from './lib/cdk-out.mjs';
 import { renderContext, stateMachineDefinitions } from './lib/intrinsics.mjs';
 import { identityPolicies, managedPolicyArns } from './lib/iam-policies.mjs';
-import { allows } from './lib/notebook-iam.mjs';
-import { runLocally } from './lib/local-execution.mjs';
+import { allows, simulate } from './lib/notebook-iam.mjs';
+import { completedTuning, runLocally } from './lib/local-execution.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -62,6 +67,11 @@ const MUTATIONS = [
   }],
 ];
 
+/** A completed tuning job whose best training job reports its objective (as the registration reads it). */
+function bestWithObjective(request) {
+  return completedTuning(request, { FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Minimize', MetricName: 'eval_loss', Value: 1 } });
+}
+
 /** Inputs covering what an execution may choose: each instance type, the largest count, spot flipped, train and tune. */
 function inputs(environment, tuning) {
   const t = environment.training;
@@ -81,6 +91,25 @@ function inputs(environment, tuning) {
   return out;
 }
 
+/** Whether the role may register `request`: CreateModelPackage on the new version's ARN. */
+async function mayRegister(policies, ctx, request) {
+  const context = { ...Object.fromEntries(Object.entries(request.CustomerMetadataProperties ?? {}).map(([k, v]) => [`sagemaker:CustomerMetadataProperties/${k}`, v])) };
+  if (request.ModelApprovalStatus !== undefined) context['sagemaker:ModelApprovalStatus'] = request.ModelApprovalStatus;
+  const base = `arn:aws:sagemaker:${ctx.region}:${ctx.account}`;
+  return await simulate(policies, ctx, 'sagemaker:CreateModelPackage', `${base}:model-package/${request.ModelPackageGroupName}/1`, context) === 'Allowed';
+}
+
+/**
+ * The approval statuses a state machine registers with: the environment file's (registry.approval: automatic means
+ * Approved, else PendingManualApproval; checked against the embedded default request), and pending manual approval
+ * for an artifact the recipe's servable rule says cannot be served.
+ */
+function registeredStatuses(environment, definition) {
+  const { defaults, policy } = definition.States.PrepareRegistration.Parameters.Payload.register;
+  assert.equal(defaults.ModelApprovalStatus, environment.registry?.approval === 'automatic' ? 'Approved' : 'PendingManualApproval');
+  return [...new Set([defaults.ModelApprovalStatus, ...(policy.servableWhen ? ['PendingManualApproval'] : [])])];
+}
+
 for (const stack of listStacks()) {
   const name = stack.name.replace(/^HfSageMaker-/, '');
   const environment = JSON.parse(readFileSync(path.join(root, 'environments', `${name}.json`), 'utf8'));
@@ -98,13 +127,15 @@ for (const stack of listStacks()) {
       const definition = JSON.parse(text);
       const tuning = text.includes('"RunTuningJob"');
       let sent;
+      const registrations = [];
       const requests = async () => {
         if (sent) return sent;
         sent = [];
         const arn = `arn:aws:states:${ctx.region}:${ctx.account}:stateMachine:${id}`;
         let i = 0;
         for (const input of inputs(environment, tuning)) {
-          const { calls } = await runLocally(definition, input, { name: `iam-check-${++i}`, stateMachineArn: arn });
+          const { calls } = await runLocally(definition, input, { name: `iam-check-${++i}`, stateMachineArn: arn, tuning: bestWithObjective });
+          registrations.push(...calls.register.map((request) => ({ request, input })));
           sent.push(...calls.training.map((request) => ({ operation: 'CreateTrainingJob', request, input })));
           sent.push(...calls.tuning.map((request) => ({ operation: 'CreateHyperParameterTuningJob', request, input })));
         }
@@ -131,6 +162,37 @@ for (const stack of listStacks()) {
         }
         assert.deepEqual(denied, [], `${denied.length} of ${all.length} requests denied`);
       });
+
+      if (definition.States.RegisterModel) {
+        test(`${id}: its role may register every run's model into its own group only, and only with the environment's approval status`, async () => {
+          await requests();
+          assert.ok(registrations.length >= (tuning ? 2 : 1), `${registrations.length} registrations`);
+          const denied = [];
+          for (const { request, input } of registrations) {
+            if (!(await mayRegister(policies(), ctx, request))) denied.push(`CreateModelPackage for input ${JSON.stringify(input)}`);
+          }
+          assert.deepEqual(denied, [], `${denied.length} of ${registrations.length} registrations denied`);
+
+          const [{ request }] = registrations;
+          const statuses = registeredStatuses(environment, definition);
+          const mutations = [
+            ['another group', (r) => { r.ModelPackageGroupName = 'another-team-models'; }],
+            ...['Approved', 'PendingManualApproval', 'Rejected'].filter((s) => !statuses.includes(s))
+              .map((s) => [`approval status ${s}`, (r) => { r.ModelApprovalStatus = s; }]),
+            ['no approval status', (r) => { delete r.ModelApprovalStatus; }],
+          ];
+          const allowed = [];
+          for (const [label, mutate] of mutations) {
+            const mutated = structuredClone(request);
+            mutate(mutated);
+            if (await mayRegister(policies(), ctx, mutated)) allowed.push(label);
+          }
+          assert.deepEqual(allowed, [], `${allowed.length} of ${mutations.length} mutations allowed`);
+          for (const status of statuses) {
+            assert.equal(await mayRegister(policies(), ctx, { ...request, ModelApprovalStatus: status }), true, `${status} is allowed`);
+          }
+        });
+      }
 
       test(`${id}: its role denies each platform-invariant mutation of the default requests`, async () => {
         const all = await requests();

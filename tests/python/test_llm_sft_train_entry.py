@@ -111,6 +111,23 @@ class MainTests(unittest.TestCase):
         self.assertIs(captured["args"].offline, False)
 
 
+class MergedModelFolderTests(unittest.TestCase):
+    """The merged weights go where the registered package's TGI container is pointed: recipe.json's
+    inference.modelDirectory (read by the app for HF_MODEL_ID=/opt/ml/model/<folder>), beside train.py in the archive."""
+
+    def test_the_folder_is_the_recipes_model_directory(self):
+        with open(os.path.join(SCRIPT_DIR, "recipe.json"), encoding="utf-8") as handle:
+            declared = json.load(handle)["inference"]["modelDirectory"]
+        self.assertEqual(sft.train.merged_subdirectory(), declared)
+
+    def test_the_folder_is_read_from_the_recipe_file_not_written_in_the_script(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as folder:
+            with open(os.path.join(folder, "recipe.json"), "w", encoding="utf-8") as handle:
+                json.dump({"inference": {"modelDirectory": "weights-for-serving"}}, handle)
+            self.assertEqual(sft.train.merged_subdirectory(folder), "weights-for-serving")
+
+
 class TrainingArgumentsTests(unittest.TestCase):
     precision = sft.sft_config.Precision(True, False, "bfloat16", "test")
 

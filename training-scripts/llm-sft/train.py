@@ -47,7 +47,15 @@ metrics_logger = logging.getLogger("llm-sft.metrics")
 
 TRAIN_CHANNEL, VALIDATION_CHANNEL = "train", "validation"
 RESULTS_FILE = "results.json"
-MERGED_SUBDIR = "merged"
+RECIPE_FILE = "recipe.json"
+
+
+def merged_subdirectory(recipe_dir: str = os.path.dirname(os.path.abspath(__file__))) -> str:
+    """The folder of SM_MODEL_DIR the merged model goes to: ``inference.modelDirectory`` of the recipe's ``recipe.json``
+    (beside this script in the job's archive), where the registered package's serving container (TGI, HF_MODEL_ID)
+    looks for the weights."""
+    with open(os.path.join(recipe_dir, RECIPE_FILE), encoding="utf-8") as handle:
+        return json.load(handle)["inference"]["modelDirectory"]
 
 
 def _renderer(tokenizer):
@@ -386,7 +394,7 @@ def train(args, context: sm_contract.SageMakerContext) -> dict:
     if args.merge_adapter:
         del trainer
         _free_accelerator_memory()
-        merged_dir = os.path.join(context.model_dir, MERGED_SUBDIR)
+        merged_dir = os.path.join(context.model_dir, merged_subdirectory())
         merged = merge_adapter(model_path, context.model_dir, merged_dir, tokenizer, args, precision)
         results["merged_model"] = merged_dir
         if eval_conversations is not None:

@@ -62,6 +62,9 @@ internal static class EnvironmentCorpus
         Mutated("tag-key-environment-prefixed", j => j["tags"] = new JsonObject { ["environment-owner"] = "x" }),
         Mutated("recipes-both", j => j["recipes"] = new JsonObject { ["translation"] = new JsonObject(), ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge"), ["defaultInstanceType"] = "ml.g5.2xlarge", ["maxInstanceCount"] = 1 } }),
         Mutated("recipes-llm-only", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject() }),
+        Mutated("registry-automatic-with-approvers", j => j["registry"] = new JsonObject { ["approval"] = "automatic", ["approvers"] = new JsonArray("arn:aws:iam::123456789012:role/ml/model-approvers") }),
+        Replaced("count-written-as-2.0", "\"maxInstanceCount\": 2,", "\"maxInstanceCount\": 2.0,"),
+        Replaced("hours-written-as-2.4e1", "\"maxRuntimeHours\": 24", "\"maxRuntimeHours\": 2.4e1"),
     ];
 
     /// <summary>Files the reader must reject, each with one message naming the file (no stack trace).</summary>
@@ -89,6 +92,8 @@ internal static class EnvironmentCorpus
         new("not-an-object", Utf8("[1, 2]")),
         new("just-null", Utf8("null")),
         // values ending in a newline: .NET's $ matched before it
+        Mutated("name-newline", j => j["name"] = "dev\n"),
+        Mutated("description-newline", j => j["description"] = "for the ML team\n"),
         Mutated("account-newline", j => j["account"] = "123456789012\n"),
         Mutated("region-newline", j => j["region"] = "eu-west-1\n"),
         Mutated("zone-newline", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1b\n")),
@@ -97,7 +102,9 @@ internal static class EnvironmentCorpus
         Mutated("email-newline", j => j["notificationEmails"] = new JsonArray("team@example.com\n")),
         Mutated("tag-value-newline", j => j["tags"] = new JsonObject { ["owner"] = "ml-platform\n" }),
         Mutated("tag-key-newline", j => j["tags"] = new JsonObject { ["owner\n"] = "ml-platform" }),
+        Mutated("tag-key-reserved-newline", j => j["tags"] = new JsonObject { ["Name\n"] = "ml-platform" }),
         Mutated("instance-type-newline", j => { S(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "ml.g5.2xlarge\n"); }),
+        Mutated("approver-newline", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::123456789012:role/approvers\n") }),
         // non-ASCII digits (.NET's \d matches them; int.Parse does not)
         Mutated("cidr-arabic-digits", j => S(j, "network")["cidr"] = "١٠.١٠.٠.٠/16"),
         Mutated("account-arabic-digits", j => j["account"] = "١٢٣٤٥٦٧٨٩٠١٢"),
@@ -106,6 +113,7 @@ internal static class EnvironmentCorpus
         Mutated("region-unknown", j => { j["region"] = "eu-west-9"; j["availabilityZones"] = new JsonArray("eu-west-9a", "eu-west-9b"); }),
         Mutated("zone-letter-absent", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1q"), "zones-of-region"),
         Mutated("zone-other-region", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-2b"), "zones-of-region"),
+        Mutated("approver-other-account", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::999999999999:role/approvers") }, "approvers-of-account"),
         // limits of the resources as synthesized
         Mutated("tags-50", j => j["tags"] = Tags(50, 4, 4)),
         Mutated("tags-over-budget", j => j["tags"] = Tags(47, 4, 4)),
@@ -153,7 +161,7 @@ internal static class EnvironmentCorpus
         Mutated("description-257", j => j["description"] = new string('d', 257)),
         Mutated("default-not-allowed", j => S(j, "training")["defaultInstanceType"] = "ml.p3.2xlarge", "default-in-allowed"),
         Mutated("cidr-host-bits", j => S(j, "network")["cidr"] = "10.10.1.0/16", "cidr-network-address"),
-        Mutated("cidr-public", j => S(j, "network")["cidr"] = "8.8.0.0/16", "cidr-private"),
+        Mutated("cidr-public", j => S(j, "network")["cidr"] = "8.8.0.0/16"),
         Mutated("cidr-octet-300", j => S(j, "network")["cidr"] = "10.300.0.0/16"),
         Mutated("warm-pool-with-spot", j => S(j, "training")["warmPoolKeepAliveMinutes"] = 10, "warm-pool-without-spot"),
         Mutated("checkpoints-too-short", j => S(j, "retention")["checkpointExpirationDays"] = 1, "checkpoints-outlive-jobs"),

@@ -52,7 +52,7 @@ public sealed class TypeSwapPropertyTests
                 case JsonObject obj:
                     foreach (var (key, child) in obj)
                     {
-                        Walk(child, path == "tags" ? $"tags[\"{key}\"]" : path.Length == 0 ? key : $"{path}.{key}");
+                        Walk(child, Join(path, key));
                     }
 
                     break;
@@ -66,6 +66,10 @@ public sealed class TypeSwapPropertyTests
             }
         }
     }
+
+    /// <summary>A key appended to a path as the README says messages write it: <c>a.b</c>, or <c>a["b:c"]</c> for a key of other characters than letters, digits, _, $ and -.</summary>
+    private static string Join(string path, string key) =>
+        System.Text.RegularExpressions.Regex.IsMatch(key, @"^[A-Za-z_$][A-Za-z0-9_$-]*\z") ? (path.Length == 0 ? key : $"{path}.{key}") : $"{path}[\"{key}\"]";
 
     /// <summary>Path segments: keys and array indexes, from <c>a.b[0].c</c> or <c>tags["k"]</c>.</summary>
     private static List<object> Segments(string path)
@@ -168,7 +172,7 @@ public sealed class TypeSwapPropertyTests
             var json = TempEnvironments.Valid();
             var target = path.Length == 0 ? json : At(json, Segments(path)).AsObject();
             target[key] = 1;
-            var expected = path.Length == 0 ? key : $"{path}.{key}";
+            var expected = Join(path, key);
             var errors = Parse(json);
             if (!errors.Any(e => e.StartsWith($"{Display}: {expected}: unknown key", StringComparison.Ordinal)))
             {

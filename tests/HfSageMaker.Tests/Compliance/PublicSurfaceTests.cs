@@ -22,6 +22,7 @@ public sealed class PublicSurfaceTests
     [InlineData("HfSageMaker.Constructs.Training.HyperparameterEncoding")]
     [InlineData("HfSageMaker.Constructs.Training.ReservedHyperparameters")]
     [InlineData("HfSageMaker.Constructs.Training.TrainingJobResources")]
+    [InlineData("HfSageMaker.Constructs.Registry.ModelRegistrationRequest")]
     public void Helpers_for_the_pipeline_and_the_tests_are_not_public(string name)
     {
         var type = Library.GetType(name);

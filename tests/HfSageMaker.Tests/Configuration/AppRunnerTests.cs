@@ -84,6 +84,28 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
         Assert.Equal("confidential", tags.GetProperty("data-classification").GetString());
     }
 
+    [Theory]
+    [InlineData("dev", "Delete")]
+    [InlineData("staging", "Delete")]
+    [InlineData("prod", "Retain")]
+    public void EachRecipe_HasOneModelPackageGroup_TaggedLikeEverythingElse_RetainedWhereTheEnvironmentRetainsData(string name, string policy)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(synth.Outdir, $"HfSageMaker-{name}.template.json")));
+        var groups = doc.RootElement.GetProperty("Resources").EnumerateObject()
+            .Where(r => r.Value.GetProperty("Type").GetString() == "AWS::SageMaker::ModelPackageGroup").ToList();
+        var recipes = EnvironmentLoader.LoadAll(Path.Combine(RepositoryLocator.FindRoot()!, "environments")).Single(e => e.Name == name).DeployedRecipes;
+        Assert.Equal(recipes.Count, groups.Count);
+        foreach (var group in groups)
+        {
+            Assert.Equal(policy, group.Value.GetProperty("DeletionPolicy").GetString());
+            Assert.Contains(group.Value.GetProperty("Properties").GetProperty("Tags").EnumerateArray(),
+                t => t.GetProperty("Key").GetString() == "environment" && t.GetProperty("Value").GetString() == name);
+        }
+        var outputs = doc.RootElement.GetProperty("Outputs").EnumerateObject().Select(o => o.Name).ToList();
+        foreach (var recipe in recipes)
+            Assert.Contains(Infra.Recipes.RecipeRegistry.Get(recipe.Name).ModelPackageGroupOutputId, outputs);
+    }
+
     [Fact]
     public void BadEnvironmentFile_ExitsWithOne_PrintsTheProblem_AndWritesNoTemplate()
     {
@@ -98,7 +120,7 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
         var code = AppRunner.Run([], stdout, stderr, outdir, temp.Directory);
 
         Assert.Equal(1, code);
-        Assert.Contains($"{temp.Display("dev.json")}: training.maxRuntimeHours: 1000 is out of range; allowed 1..672 (28 days", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{temp.Display("dev.json")}: training.maxRuntimeHours: 1000 is out of range; allowed a whole number 1..672.", stderr.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(" at HfSageMaker", stderr.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(outdir));
         Assert.Equal(string.Empty, stdout.ToString());
@@ -116,8 +138,7 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
         using var doc = JsonDocument.Parse(stdout.ToString());
         var env = Assert.Single(doc.RootElement.GetProperty("environments").EnumerateArray());
         Assert.Equal("prod", env.GetProperty("name").GetString());
-        // prod: translation maxParallelTuningJobs 3 x 1 instance (it runs no distribution, so its maxInstanceCount 4 is
-        // never used by one job), plus llm-sft 3 x 2 (its own count, torchrun), on-demand only.
+        // prod: translation maxParallelTuningJobs 3 x maxInstanceCount 1 (it runs no distribution), plus llm-sft 3 x 2 (its own count), on-demand only.
         var quotas = env.GetProperty("quotas").EnumerateArray().ToList();
         Assert.Contains(quotas, q => q.GetProperty("quotaName").GetString() == "ml.p4d.24xlarge for training job usage" && q.GetProperty("value").GetInt32() == 9);
         // ml.g5.48xlarge is allowed for llm-sft only: 3 x 2.
@@ -129,6 +150,7 @@ public sealed class AppRunnerTests(ShippedSynthesisFixture synth) : IClassFixtur
     [InlineData(new[] { "quotas", "nope" }, "Unknown environment \"nope\"")]
     [InlineData(new[] { "deploy" }, "Unknown command \"deploy\"")]
     [InlineData(new[] { "quotas", "--csv" }, "Unexpected argument(s): --csv")]
+    [InlineData(new[] { "schema", "--force" }, "Unexpected argument(s): --force")]
     public void BadCommandLine_ExitsWithTwo(string[] args, string expected)
     {
         using var stdout = new StringWriter();

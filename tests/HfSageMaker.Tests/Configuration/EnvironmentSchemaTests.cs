@@ -1,87 +1,65 @@
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using HfSageMaker.Constructs.Training;
+using HfSageMaker.Infra;
 using HfSageMaker.Infra.Configuration;
+using HfSageMaker.Infra.Schemas;
+using HfSageMaker.Tests.BadInput;
 using Xunit;
 
 namespace HfSageMaker.Tests.Configuration;
 
-/// <summary>The editor JSON Schema and the C# validator agree; the instance catalog matches the SageMaker API model.</summary>
+/// <summary>
+/// The environment file schema is generated from the C# model (<c>dotnet run --project infra -- schema</c>) and
+/// committed with the README's key table; the instance types it allows are in the SageMaker API model.
+/// </summary>
 public sealed class EnvironmentSchemaTests
 {
     private static readonly string Root = RepositoryLocator.FindRoot() ?? throw new InvalidOperationException("cdk.json not found");
 
-    private static JsonElement Schema()
+    [Fact]
+    public void CommittedSchemaAndReadmeTable_AreTheGeneratedOnes()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "environments", "environment.schema.json")));
-        return doc.RootElement.Clone();
-    }
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
 
-    private static JsonElement SchemaObject(string path)
-    {
-        var node = Schema();
-        foreach (var part in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            node = part.EndsWith("[]", StringComparison.Ordinal)
-                ? node.GetProperty("properties").GetProperty(part[..^2]).GetProperty("items")
-                : node.GetProperty("properties").GetProperty(part);
-        }
+        var code = AppRunner.WriteSchema(Root, check: true, stdout, stderr);
 
-        return node;
-    }
-
-    public static TheoryData<string> SectionPaths() => [.. EnvironmentSchema.Sections.Keys];
-
-    [Theory]
-    [MemberData(nameof(SectionPaths))]
-    public void SchemaAndValidator_AgreeOnRequiredAndOptionalKeys(string path)
-    {
-        var obj = SchemaObject(path);
-        var keys = EnvironmentSchema.Sections[path];
-
-        var schemaKeys = obj.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ToList();
-        var schemaRequired = obj.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order().ToList();
-
-        Assert.Equal(keys.All.Order(), schemaKeys);
-        Assert.Equal(keys.Required.Order(), schemaRequired);
-        Assert.False(obj.GetProperty("additionalProperties").GetBoolean());
+        Assert.True(code == 0, $"{stdout}{stderr}");
+        Assert.Equal(EnvironmentSchema.Text, File.ReadAllText(Path.Combine(Root, EnvironmentSchema.FileName)));
     }
 
     [Fact]
-    public void SchemaEnums_MatchValidatorLists()
+    public void SchemaCommand_FindsAStaleSchemaAndTable_AndRewritesThem()
     {
-        static List<string> Enum(JsonElement e) => [.. e.GetProperty("enum").EnumerateArray().Select(x => x.ToString()).Order()];
-
-        Assert.Equal(EnvironmentSchema.Regions.Order(), Enum(SchemaObject("region")));
-        Assert.Equal(EnvironmentSchema.LogRetentionDays.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), Enum(SchemaObject("retention.logRetentionDays")));
-        // The instance-type enums: the catalog's GPU training types (constructs/Training/Catalog/instance-types.json), in
-        // the training block and in every recipe's block.
-        Assert.Equal(InstanceTypeCatalog.GpuTrainingTypes.Order(), Enum(SchemaObject("training.allowedInstanceTypes").GetProperty("items")));
-        Assert.Equal(InstanceTypeCatalog.GpuTrainingTypes.Order(), Enum(SchemaObject("training.defaultInstanceType")));
-    }
-
-    [Fact]
-    public void EveryInstanceTypeEnumOfTheSchema_IsTheCatalogsGpuTrainingTypes()
-    {
-        // Every enum of ml.* names, wherever it is (the training block, $defs of the recipes' blocks).
-        var enums = new List<(string Path, List<string> Values)>();
-        void Walk(JsonElement node, string path)
+        var root = Path.Combine(Path.GetTempPath(), "hf-schema-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "environments"));
+        try
         {
-            if (node.ValueKind == JsonValueKind.Object)
-            {
-                if (node.TryGetProperty("enum", out var values) && values.EnumerateArray().Any(v => v.ToString().StartsWith("ml.", StringComparison.Ordinal)))
-                    enums.Add((path, [.. values.EnumerateArray().Select(v => v.ToString())]));
-                foreach (var p in node.EnumerateObject()) Walk(p.Value, $"{path}/{p.Name}");
-            }
-            else if (node.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in node.EnumerateArray()) Walk(item, path + "[]");
-            }
-        }
+            File.WriteAllText(Path.Combine(root, EnvironmentSchema.FileName), EnvironmentSchema.Text.Replace("\"maximum\": 672", "\"maximum\": 999", StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(root, "README.md"), $"# Title\n\n<!-- {AppRunner.ReadmeBlock} -->\n| old |\n<!-- /{AppRunner.ReadmeBlock} -->\n\nAfter.\n");
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
 
-        Walk(Schema(), "");
-        Assert.Equal(4, enums.Count);
-        Assert.All(enums, e => Assert.True(InstanceTypeCatalog.GpuTrainingTypes.Order().SequenceEqual(e.Values.Order()), e.Path));
+            Assert.Equal(1, AppRunner.WriteSchema(root, check: true, stdout, stderr));
+            Assert.Contains($"{EnvironmentSchema.FileName}: stale", stdout.ToString(), StringComparison.Ordinal);
+            Assert.Contains("README.md (environment key table): stale", stdout.ToString(), StringComparison.Ordinal);
+            Assert.Equal(0, AppRunner.WriteSchema(root, check: false, stdout, stderr));
+            Assert.Equal(0, AppRunner.WriteSchema(root, check: true, stdout, stderr));
+
+            Assert.Equal(EnvironmentSchema.Text, File.ReadAllText(Path.Combine(root, EnvironmentSchema.FileName)));
+            var readme = File.ReadAllText(Path.Combine(root, "README.md"));
+            Assert.StartsWith("# Title\n\n", readme, StringComparison.Ordinal);
+            Assert.EndsWith($"<!-- /{AppRunner.ReadmeBlock} -->\n\nAfter.\n", readme, StringComparison.Ordinal);
+            Assert.Contains("| `training.maxRuntimeHours` | yes | a whole number 1..672 |", readme, StringComparison.Ordinal);
+            Assert.Contains("| `studio.users[].name` | yes |", readme, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]
@@ -102,9 +80,157 @@ public sealed class EnvironmentSchemaTests
         using var doc = JsonDocument.Parse(gz);
         var apiEnum = doc.RootElement.GetProperty("shapes").GetProperty("TrainingInstanceType").GetProperty("enum")
             .EnumerateArray().Select(e => e.GetString()!).ToHashSet();
+        var schema = EnvironmentSchema.Document["$defs"]!["training"]!["properties"]!;
 
-        Assert.All(InstanceTypeCatalog.GpuTrainingTypes, t => Assert.Contains(t, apiEnum));
-        Assert.DoesNotContain("ml.m5.xlarge", InstanceTypeCatalog.GpuTrainingTypes);
-        Assert.DoesNotContain("ml.trn1.32xlarge", InstanceTypeCatalog.GpuTrainingTypes);
+        var allowed = schema["allowedInstanceTypes"]!["items"]!["enum"]!.AsArray().Select(t => (string)t!).ToList();
+        Assert.All(allowed, t => Assert.Contains(t, apiEnum));
+        Assert.Equal(allowed, schema["defaultInstanceType"]!["enum"]!.AsArray().Select(t => (string)t!));
+        Assert.DoesNotContain("ml.m5.xlarge", allowed);
+        Assert.DoesNotContain("ml.trn1.32xlarge", allowed);
+    }
+
+    [Fact]
+    public void ReservedTagKeys_AreWhatAwsTheCdkAndTheAppSet_InAnyCaseWhereIamIgnoresIt()
+    {
+        var reserved = new Regex((string)EnvironmentSchema.Document["properties"]!["tags"]!["propertyNames"]!["not"]!["pattern"]!);
+
+        Assert.All(EnvironmentSchema.AddedTagKeys.Append("aws:owner").Append("AWS:x").Append("Aws-Cdk:x").Append(PlatformApp.EnvironmentTag.ToUpperInvariant()), k => Assert.Matches(reserved, k));
+        Assert.All(["owner", "name", "environment-owner", "cost-center", "aws", "awsome:x"], k => Assert.DoesNotMatch(reserved, k));
+        Assert.Equal(EnvironmentSchema.MaxTags, EnvironmentSchema.AwsTagsPerResource - EnvironmentSchema.AddedTagKeys.Count);
+    }
+
+    /// <summary>
+    /// The corpus file ending each pattern's value in a newline, by the pattern's place in the schema. .NET's <c>$</c>
+    /// (JsonSchema.Net's) matches before a final newline, ECMAScript's (editors', Ajv's) does not: the loader's refusal of
+    /// control characters closes the gap, and every pattern has a case proving it.
+    /// </summary>
+    private static readonly Dictionary<string, (string Case, string Field)> NewlineCases = new()
+    {
+        ["/properties/name"] = ("name-newline", "name"),
+        ["/properties/description"] = ("description-newline", "description"),
+        ["/properties/account"] = ("account-newline", "account"),
+        ["/properties/availabilityZones/items"] = ("zone-newline", "availabilityZones[1]"),
+        ["/properties/network/properties/cidr"] = ("cidr-newline", "network.cidr"),
+        ["/properties/studio/properties/users/items/properties/name"] = ("user-newline", "studio.users[0].name"),
+        ["/properties/notificationEmails/items"] = ("email-newline", "notificationEmails[0]"),
+        ["/properties/tags/propertyNames"] = ("tag-key-newline", "tags[\"owner\\n\"]"),
+        ["/properties/tags/propertyNames/not"] = ("tag-key-reserved-newline", "tags[\"Name\\n\"]"),
+        ["/properties/tags/additionalProperties"] = ("tag-value-newline", "tags.owner"),
+        ["/properties/registry/properties/approvers/items"] = ("approver-newline", "registry.approvers[0]"),
+    };
+
+    [Fact]
+    public void JsonSchemaNet_MatchesDollarBeforeAFinalNewline_WhichIsWhyTheLoaderRefusesControlCharacters()
+    {
+        // Measured on JsonSchema.Net 8.0.5: .NET regular expressions, where ECMAScript's (the standard's) would refuse.
+        var schema = Json.Schema.JsonSchema.FromText("""{"$schema": "https://json-schema.org/draft/2020-12/schema", "pattern": "^[a-z]+$"}""");
+        Assert.True(schema.Evaluate(JsonDocument.Parse("\"abc\\n\"").RootElement).IsValid);
+        Assert.False(schema.Evaluate(JsonDocument.Parse("\"abc\\nd\"").RootElement).IsValid);
+    }
+
+    [Fact]
+    public void EveryPatternOfTheSchema_HasATrailingNewlineCase_RefusedAsAControlCharacter()
+    {
+        var patterns = new List<string>();
+        void Walk(JsonNode? node, string pointer)
+        {
+            if (node is JsonObject o)
+            {
+                if (o.ContainsKey("pattern"))
+                {
+                    patterns.Add(pointer);
+                }
+
+                foreach (var (key, child) in o)
+                {
+                    Walk(child, $"{pointer}/{key}");
+                }
+            }
+        }
+
+        Walk(EnvironmentSchema.Document, "");
+
+        Assert.Equal(NewlineCases.Keys.Order(StringComparer.Ordinal), patterns.Order(StringComparer.Ordinal));
+        foreach (var (id, field) in NewlineCases.Values)
+        {
+            using var dir = new TempEnvironments();
+            var path = Path.Combine(dir.Directory, "dev.json");
+            File.WriteAllBytes(path, EnvironmentCorpus.Bad.Single(c => c.Id == id).Bytes);
+            var errors = new List<string>();
+            Assert.Null(EnvironmentLoader.ParseFile(path, errors));
+            var error = Assert.Single(errors);
+            Assert.StartsWith($"{dir.Display("dev.json")}: {field}: ", error);
+            Assert.Contains("holds the control character U+000A; allowed text without control characters", error);
+        }
+    }
+
+    /// <summary>A small model whose schema is written out by hand: what the generator makes of each kind of member.</summary>
+    [Schema("A sample.")]
+    public sealed record Sample
+    {
+        [Schema("A code.", Pattern = @"^[a-z]+\z", PatternMessage = "not a code; allowed lowercase letters")]
+        public required string Code { get; init; }
+
+        [Schema("A count.", Minimum = 1, Maximum = 9)]
+        public int Count { get; init; } = 3;
+
+        [Schema("Names.", MaxItems = 2, UniqueItems = true)]
+        [Items(MinLength = 1)]
+        public IReadOnlyList<string> Names { get; init; } = [];
+
+        [Schema("Labels.")]
+        [Keys(NotPattern = @"^x\z", Message = "reserved")]
+        public IReadOnlyDictionary<string, bool> Labels { get; init; } = new Dictionary<string, bool>();
+
+        [Schema("The part.")]
+        public required SamplePart Part { get; init; }
+
+        [Schema("The mode.")]
+        public SampleMode Mode { get; init; }
+    }
+
+    [Schema("A part.", Definition = "part")]
+    public sealed record SamplePart
+    {
+        [Schema("Size.")]
+        public required decimal Size { get; init; }
+    }
+
+    public enum SampleMode
+    {
+        [Schema("first.")]
+        FirstOne,
+
+        [Schema("second.")]
+        SecondOne,
+    }
+
+    [Fact]
+    public void Generator_WritesEachKindOfMember_AsJsonSchemaSays()
+    {
+        var schema = SchemaGenerator.Generate(typeof(Sample), typeof(EnvironmentSchema), "Sample", _ => null);
+
+        var expected = JsonNode.Parse("""
+            {
+              "$schema": "https://json-schema.org/draft/2020-12/schema",
+              "title": "Sample",
+              "description": "A sample.",
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["code", "part"],
+              "properties": {
+                "code": { "description": "A code.", "type": "string", "pattern": "^[a-z]+$", "patternErrorMessage": "not a code; allowed lowercase letters" },
+                "count": { "description": "A count.", "type": "integer", "minimum": 1, "maximum": 9, "default": 3 },
+                "names": { "description": "Names.", "type": "array", "items": { "type": "string", "minLength": 1 }, "maxItems": 2, "uniqueItems": true },
+                "labels": { "description": "Labels.", "type": "object", "propertyNames": { "not": { "pattern": "^x$" }, "errorMessage": "reserved" }, "additionalProperties": { "type": "boolean" } },
+                "part": { "description": "The part.", "$ref": "#/$defs/part", "type": "object", "required": ["size"] },
+                "mode": { "description": "The mode. firstOne: first. secondOne: second.", "type": "string", "enum": ["firstOne", "secondOne"], "default": "firstOne" }
+              },
+              "$defs": {
+                "part": { "description": "A part.", "type": "object", "additionalProperties": false, "properties": { "size": { "description": "Size.", "type": "number" } } }
+              }
+            }
+            """);
+        Assert.True(JsonNode.DeepEquals(expected, schema), schema.ToJsonString(SchemaGenerator.WriteOptions));
     }
 }

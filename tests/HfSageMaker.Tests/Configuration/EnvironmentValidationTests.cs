@@ -14,33 +14,33 @@ public sealed class EnvironmentValidationTests
     private static readonly Dictionary<string, BadCase> Cases = new()
     {
         ["account-11-digits"] = new("dev.json", j => j["account"] = "12345678901", "account", "\"12345678901\" is not an AWS account id", "exactly 12 digits"),
-        ["account-as-number"] = new("dev.json", j => j["account"] = 123456789012, "account", "123456789012 is not a non-empty string", "JSON string"),
+        ["account-as-number"] = new("dev.json", j => j["account"] = 123456789012, "account", "123456789012 is not a string", "exactly 12 digits, as a string"),
         ["region-unknown"] = new("dev.json", j => j["region"] = "eu-west-9", "region", "\"eu-west-9\" is not a supported region", "eu-west-1"),
-        ["region-malformed"] = new("dev.json", j => j["region"] = "Ireland", "region", "\"Ireland\" is not an AWS region name", "\"eu-west-1\""),
+        ["region-malformed"] = new("dev.json", j => j["region"] = "Ireland", "region", "\"Ireland\" is not a supported region", "eu-west-1"),
         ["az-other-region"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-2b"), "availabilityZones[1]", "\"eu-west-2b\" is not a zone of region eu-west-1", "allowed eu-west-1a, eu-west-1b, eu-west-1c"),
-        ["az-only-one"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a"), "availabilityZones", "has 1 zone(s)", "2 to 6 zones"),
-        ["az-duplicate"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1a"), "availabilityZones", "\"eu-west-1a\" is listed more than once", "distinct zones"),
-        ["network-mode"] = new("dev.json", j => Section(j, "network")["mode"] = "open", "network.mode", "\"open\" is not a valid value", "\"isolated\" or \"controlledEgress\""),
-        ["network-mode-case"] = new("dev.json", j => Section(j, "network")["mode"] = "Isolated", "network.mode", "\"Isolated\" is not a valid value (did you mean \"isolated\"?)", "\"isolated\" or \"controlledEgress\""),
-        ["cidr-prefix-too-wide"] = new("dev.json", j => Section(j, "network")["cidr"] = "10.0.0.0/8", "network.cidr", "\"10.0.0.0/8\" has prefix /8", "/16 to /24"),
+        ["az-only-one"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a"), "availabilityZones", "has 1 item(s)", "2 to 6 items"),
+        ["az-duplicate"] = new("dev.json", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1a"), "availabilityZones", "\"eu-west-1a\" is listed more than once", "distinct items"),
+        ["network-mode"] = new("dev.json", j => Section(j, "network")["mode"] = "open", "network.mode", "\"open\" is not an allowed value", "\"isolated\" or \"controlledEgress\""),
+        ["network-mode-case"] = new("dev.json", j => Section(j, "network")["mode"] = "Isolated", "network.mode", "\"Isolated\" is not an allowed value (did you mean \"isolated\"?)", "\"isolated\" or \"controlledEgress\""),
+        ["cidr-prefix-too-wide"] = new("dev.json", j => Section(j, "network")["cidr"] = "10.0.0.0/8", "network.cidr", "\"10.0.0.0/8\" is not a private IPv4 CIDR block of /16 to /24", "a prefix of /16 to /24"),
         ["cidr-host-bits"] = new("dev.json", j => Section(j, "network")["cidr"] = "10.10.1.0/16", "network.cidr", "\"10.10.1.0/16\" has host bits set", "\"10.10.0.0/16\""),
-        ["cidr-public"] = new("dev.json", j => Section(j, "network")["cidr"] = "8.8.0.0/16", "network.cidr", "\"8.8.0.0/16\" is not a private address range", "10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"),
-        ["cidr-garbage"] = new("dev.json", j => Section(j, "network")["cidr"] = "10.300.0.0/16", "network.cidr", "\"10.300.0.0/16\" is not an IPv4 CIDR block", "/16 to /24"),
-        ["instance-cpu"] = new("dev.json", j => Section(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "ml.m5.xlarge"), "training.allowedInstanceTypes[1]", "\"ml.m5.xlarge\" is not a GPU instance type", "ml.g5.xlarge"),
-        ["instance-bad-size"] = new("dev.json", j => Section(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "ml.g5.3xlarge"), "training.allowedInstanceTypes[1]", "\"ml.g5.3xlarge\" is not a size of the g5 family", "ml.g5.2xlarge"),
-        ["instance-not-ml"] = new("dev.json", j => Section(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "g5.xlarge"), "training.allowedInstanceTypes[1]", "\"g5.xlarge\" is not a SageMaker training instance type", "ml.<family>.<size>"),
-        ["instance-list-empty"] = new("dev.json", j => Section(j, "training")["allowedInstanceTypes"] = new JsonArray(), "training.allowedInstanceTypes", "is empty", "one or more of"),
+        ["cidr-public"] = new("dev.json", j => Section(j, "network")["cidr"] = "8.8.0.0/16", "network.cidr", "\"8.8.0.0/16\" is not a private IPv4 CIDR block", "10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"),
+        ["cidr-garbage"] = new("dev.json", j => Section(j, "network")["cidr"] = "10.300.0.0/16", "network.cidr", "\"10.300.0.0/16\" is not a private IPv4 CIDR block", "/16 to /24"),
+        ["instance-cpu"] = new("dev.json", j => Section(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "ml.m5.xlarge"), "training.allowedInstanceTypes[1]", "\"ml.m5.xlarge\" is not a GPU training instance type", "ml.g5.xlarge"),
+        ["instance-bad-size"] = new("dev.json", j => Section(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "ml.g5.3xlarge"), "training.allowedInstanceTypes[1]", "\"ml.g5.3xlarge\" is not a GPU training instance type (did you mean \"ml.g5.xlarge\"?)", "ml.g5.2xlarge"),
+        ["instance-not-ml"] = new("dev.json", j => Section(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "g5.xlarge"), "training.allowedInstanceTypes[1]", "\"g5.xlarge\" is not a GPU training instance type (did you mean \"ml.g5.xlarge\"?)", "ml.g5.xlarge"),
+        ["instance-list-empty"] = new("dev.json", j => Section(j, "training")["allowedInstanceTypes"] = new JsonArray(), "training.allowedInstanceTypes", "has 0 item(s)", "1 or more items"),
         ["default-not-allowed"] = new("dev.json", j => Section(j, "training")["defaultInstanceType"] = "ml.p4d.24xlarge", "training.defaultInstanceType", "\"ml.p4d.24xlarge\" is not in training.allowedInstanceTypes", "ml.g5.xlarge, ml.g5.2xlarge"),
         ["count-zero"] = new("dev.json", j => Section(j, "training")["maxInstanceCount"] = 0, "training.maxInstanceCount", "0 is out of range", "1..64"),
         ["count-as-string"] = new("dev.json", j => Section(j, "training")["maxInstanceCount"] = "2", "training.maxInstanceCount", "\"2\" is not a whole number", "1..64"),
         ["count-fraction"] = new("dev.json", j => Section(j, "training")["maxInstanceCount"] = 1.5, "training.maxInstanceCount", "1.5 is not a whole number", "1..64"),
-        ["runtime-too-long"] = new("dev.json", j => Section(j, "training")["maxRuntimeHours"] = 1000, "training.maxRuntimeHours", "1000 is out of range", "1..672 (28 days"),
+        ["runtime-too-long"] = new("dev.json", j => Section(j, "training")["maxRuntimeHours"] = 1000, "training.maxRuntimeHours", "1000 is out of range", "a whole number 1..672"),
         ["spot-as-string"] = new("dev.json", j => Section(j, "training")["spotByDefault"] = "yes", "training.spotByDefault", "\"yes\" is not a boolean", "true or false"),
         ["parallel-over-total"] = new("dev.json", j => { Section(j, "training")["maxTuningJobs"] = 4; Section(j, "training")["maxParallelTuningJobs"] = 5; }, "training.maxParallelTuningJobs", "5 is greater than training.maxTuningJobs (4)", "1..4"),
         ["warm-pool-with-spot"] = new("dev.json", j => Section(j, "training")["warmPoolKeepAliveMinutes"] = 10, "training.warmPoolKeepAliveMinutes", "10 is not allowed while training.spotByDefault is true", "allowed 0"),
         ["checkpoints-expire-under-a-job"] = new("dev.json", j => Section(j, "retention")["checkpointExpirationDays"] = 1, "retention.checkpointExpirationDays", "1 is shorter than the longest job may run", "allowed 2 or more"),
         ["warm-pool-too-long"] = new("dev.json", j => Section(j, "training")["warmPoolKeepAliveMinutes"] = 90, "training.warmPoolKeepAliveMinutes", "90 is out of range", "0..60"),
-        ["removal-policy"] = new("dev.json", j => Section(j, "retention")["removalPolicy"] = "delete", "retention.removalPolicy", "\"delete\" is not a valid value", "\"retain\" or \"destroy\""),
+        ["removal-policy"] = new("dev.json", j => Section(j, "retention")["removalPolicy"] = "delete", "retention.removalPolicy", "\"delete\" is not an allowed value", "\"retain\" or \"destroy\""),
         ["log-retention"] = new("dev.json", j => Section(j, "retention")["logRetentionDays"] = 31, "retention.logRetentionDays", "31 is not a CloudWatch Logs retention period", "30, 60"),
         ["checkpoint-days"] = new("dev.json", j => Section(j, "retention")["checkpointExpirationDays"] = 0, "retention.checkpointExpirationDays", "0 is out of range", "1..3650"),
         ["idle-too-short"] = new("dev.json", j => Section(j, "studio")["idleTimeoutMinutes"] = 30, "studio.idleTimeoutMinutes", "30 is out of range", "60..525600"),
@@ -50,21 +50,27 @@ public sealed class EnvironmentValidationTests
         ["user-unknown-key"] = new("dev.json", j => Section(j, "studio")["users"] = new JsonArray(new JsonObject { ["name"] = "bob", ["email"] = "b@example.com" }), "studio.users[0].email", "unknown key", "allowed keys in studio.users[0]: name"),
         ["budget-zero"] = new("dev.json", j => Section(j, "budget")["monthlyLimitUsd"] = 0, "budget.monthlyLimitUsd", "0 is out of range", "greater than 0"),
         ["budget-threshold"] = new("dev.json", j => Section(j, "budget")["alertThresholdsPercent"] = new JsonArray(80, 1001), "budget.alertThresholdsPercent[1]", "1001 is out of range", "1..1000"),
-        ["budget-no-thresholds"] = new("dev.json", j => Section(j, "budget")["alertThresholdsPercent"] = new JsonArray(), "budget.alertThresholdsPercent", "has 0 threshold(s)", "1 to 5"),
+        ["budget-no-thresholds"] = new("dev.json", j => Section(j, "budget")["alertThresholdsPercent"] = new JsonArray(), "budget.alertThresholdsPercent", "has 0 item(s)", "1 to 5 items"),
         ["email"] = new("dev.json", j => j["notificationEmails"] = new JsonArray("team-at-example.com"), "notificationEmails[0]", "\"team-at-example.com\" is not an email address", "name@domain.tld"),
-        ["tag-aws-prefix"] = new("dev.json", j => j["tags"] = new JsonObject { ["aws:owner"] = "x" }, "tags[\"aws:owner\"]", "uses the reserved prefix \"aws:\"", "not starting with aws:"),
-        ["tag-reserved"] = new("dev.json", j => j["tags"] = new JsonObject { ["environment"] = "x" }, "tags[\"environment\"]", "is reserved", "any other key"),
-        ["tag-value-number"] = new("dev.json", j => j["tags"] = new JsonObject { ["owner"] = 5 }, "tags[\"owner\"]", "5 is not a string", "1 to 128 characters"),
-        ["tag-key-too-long"] = new("dev.json", j => j["tags"] = new JsonObject { [new string('k', 129)] = "x" }, $"tags[\"{new string('k', 129)}\"]", "is not a valid tag key", "1 to 128"),
+        ["tag-aws-prefix"] = new("dev.json", j => j["tags"] = new JsonObject { ["aws:owner"] = "x" }, "tags[\"aws:owner\"]", "the key is reserved (AWS reserves aws:", "any other key"),
+        ["tag-reserved"] = new("dev.json", j => j["tags"] = new JsonObject { ["environment"] = "x" }, "tags.environment", "the key is reserved", "any other key"),
+        ["tag-value-number"] = new("dev.json", j => j["tags"] = new JsonObject { ["owner"] = 5 }, "tags.owner", "5 is not a string", "1 to 128 characters"),
+        ["tag-key-too-long"] = new("dev.json", j => j["tags"] = new JsonObject { [new string('k', 129)] = "x" }, $"tags[\"{new string('k', 56)}... (129 characters)]", "the key is 129 characters long", "1 to 128"),
         ["name-mismatch"] = new("dev.json", j => j["name"] = "develop", "name", "\"develop\" does not match the file name", "\"dev\""),
         ["name-pattern"] = new("Dev.json", j => j["name"] = "Dev", "name", "\"Dev\" is not a valid environment name", "lowercase letters"),
         ["prod-destroys"] = new("prod.json", j => j["name"] = "prod", "retention.removalPolicy", "\"destroy\" is not allowed for the production environment \"prod\"", "\"retain\""),
         ["missing-required"] = new("dev.json", j => j.Remove("budget"), "budget", "required key is missing", "monthlyLimitUsd"),
         ["missing-nested"] = new("dev.json", j => Section(j, "training").Remove("maxRuntimeHours"), "training.maxRuntimeHours", "required key is missing", "1..672"),
-        ["unknown-top-key"] = new("dev.json", j => j["regoin"] = "eu-west-1", "regoin", "unknown key (did you mean \"region\"?)", "allowed keys: name, account, region"),
+        ["unknown-top-key"] = new("dev.json", j => j["regoin"] = "eu-west-1", "regoin", "unknown key (did you mean \"region\"?)", "allowed keys: $schema, name, description, account, region"),
         ["unknown-nested-key"] = new("dev.json", j => Section(j, "training")["spotByDefualt"] = true, "training.spotByDefualt", "unknown key (did you mean \"spotByDefault\"?)", "allowed keys in training:"),
         ["section-not-object"] = new("dev.json", j => j["network"] = "isolated", "network", "\"isolated\" is not an object", "mode, cidr"),
-        ["null-value"] = new("dev.json", j => j["region"] = null, "region", "null is not a non-empty string", "JSON string"),
+        ["null-value"] = new("dev.json", j => j["region"] = null, "region", "null is not a string", "eu-west-1"),
+        ["registry-approval"] = new("dev.json", j => j["registry"] = new JsonObject { ["approval"] = "auto" }, "registry.approval", "\"auto\" is not an allowed value", "\"manual\" or \"automatic\""),
+        ["registry-approver-not-a-role"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::123456789012:user/alice") },
+            "registry.approvers[0]", "\"arn:aws:iam::123456789012:user/alice\" is not an IAM role ARN", "arn:aws:iam::<account>:role/<path/name>"),
+        ["registry-approver-other-account"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::999999999999:role/approvers") },
+            "registry.approvers[0]", "\"arn:aws:iam::999999999999:role/approvers\" is a role of account 999999999999", "roles of the environment's account 123456789012"),
+        ["registry-unknown-key"] = new("dev.json", j => j["registry"] = new JsonObject { ["approve"] = "manual" }, "registry.approve", "unknown key (did you mean \"approval\"?)", "allowed keys in registry: approval, approvers"),
     };
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];
@@ -124,7 +130,7 @@ public sealed class EnvironmentValidationTests
         var ex = Assert.Throws<EnvironmentValidationException>(() => EnvironmentLoader.LoadAll(temp.Directory));
 
         Assert.Contains(ex.Errors, e => e.StartsWith($"{temp.Display("dev.json")}: account: ", StringComparison.Ordinal));
-        Assert.Contains(ex.Errors, e => e.StartsWith($"{temp.Display("dev.json")}: training.maxRuntimeHours: 1000 is out of range; allowed 1..672 (28 days", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith($"{temp.Display("dev.json")}: training.maxRuntimeHours: 1000 is out of range; allowed a whole number 1..672.", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.StartsWith($"{temp.Display("dev.json")}: studio.idleTimeoutMinutes: ", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.StartsWith($"{temp.Display("staging.json")}: region: \"mars-1\"", StringComparison.Ordinal));
         Assert.Equal(4, ex.Errors.Count);
@@ -151,7 +157,7 @@ public sealed class EnvironmentValidationTests
     [InlineData("{\n  \"name\": \"dev\", // why\n}", "malformed JSON at line 2")]
     [InlineData("{ \"name\": \"dev\", }", "malformed JSON at line 1")]
     [InlineData("", "the file is empty")]
-    [InlineData("[1, 2]", "(root): [1, 2] is not a JSON object")]
+    [InlineData("[1, 2]", "(root): [1, 2] is not an object")]
     public void CommentsTrailingCommasEmptyAndNonObjectFiles_AreRejected(string text, string expected)
     {
         using var temp = new TempEnvironments();
@@ -182,6 +188,27 @@ public sealed class EnvironmentValidationTests
         var ex = Assert.Throws<EnvironmentValidationException>(() => EnvironmentLoader.LoadAll(temp.Directory));
 
         Assert.Contains("no environment files", Assert.Single(ex.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JsonExtensionInAnotherCase_IsRefusedByName_AndOtherFilesAreIgnored()
+    {
+        using var temp = new TempEnvironments();
+        temp.Write("dev.json", TempEnvironments.ValidJson);
+        var staging = TempEnvironments.Valid();
+        staging["name"] = "staging";
+        staging["account"] = "210987654321";
+        temp.Write("staging.JSON", staging);
+        temp.Write("README.md", "# notes");
+        temp.Write(".gitkeep", "");
+        temp.Write("dev.json.bak", "not json");
+        temp.Write("environment.schema.json", "{}");
+
+        var ex = Assert.Throws<EnvironmentValidationException>(() => EnvironmentLoader.LoadAll(temp.Directory));
+
+        Assert.Equal($"{temp.Display("staging.JSON")}: (file): the extension .JSON is not .json in lower case, so this file would be skipped; allowed staging.json (rename it: the app and the tools read environments/*.json).", Assert.Single(ex.Errors));
+        File.Move(Path.Combine(temp.Directory, "staging.JSON"), Path.Combine(temp.Directory, "staging.json"));
+        Assert.Equal(["dev", "staging"], EnvironmentLoader.LoadAll(temp.Directory).Select(e => e.Name));
     }
 
     [Fact]

@@ -121,14 +121,14 @@ public sealed class RecipeEnvironmentTests
 
     public static TheoryData<string, string, string, string> BadEntries() => new()
     {
-        { "{\"lm-sft\": {}}", "recipes.lm-sft", "unknown key (did you mean \"llm-sft\"?)", "allowed keys in recipes: llm-sft, translation" },
-        { "{}", "recipes", "is empty", "allowed one or more of llm-sft, translation" },
-        { "[\"llm-sft\"]", "recipes", "[\"llm-sft\"] is not an object", "allowed an object keyed by recipe name" },
-        { "{\"llm-sft\": true}", "recipes.llm-sft", "true is not an object", "allowed an object with any of the keys allowedInstanceTypes" },
+        { "{\"lm-sft\": {}}", "recipes.lm-sft", "unknown key (did you mean \"llm-sft\"?)", "allowed keys in recipes: llm-sft, translation." },
+        { "{}", "recipes", "has 0 key(s)", "allowed 1 or more keys of llm-sft, translation" },
+        { "[\"llm-sft\"]", "recipes", "[\"llm-sft\"] is not an object", "allowed an object with keys llm-sft, translation" },
+        { "{\"llm-sft\": true}", "recipes.llm-sft", "true is not an object", "allowed an object with keys allowedInstanceTypes" },
         { "{\"llm-sft\": {\"allowedInstanceType\": [\"ml.g5.2xlarge\"]}}", "recipes.llm-sft.allowedInstanceType", "unknown key (did you mean \"allowedInstanceTypes\"?)", "allowed keys in recipes.llm-sft: allowedInstanceTypes" },
         { "{\"llm-sft\": {\"allowedInstanceTypes\": [\"ml.g5.2xlarge\"]}}", "recipes.llm-sft.defaultInstanceType", "\"ml.g5.xlarge\" is not in recipes.llm-sft.allowedInstanceTypes", "allowed ml.g5.2xlarge" },
-        { "{\"llm-sft\": {\"maxInstanceCount\": 0}}", "recipes.llm-sft.maxInstanceCount", "0 is out of range", "allowed 1..64" },
-        { "{\"llm-sft\": {\"allowedInstanceTypes\": [\"ml.m5.xlarge\"], \"defaultInstanceType\": \"ml.m5.xlarge\"}}", "recipes.llm-sft.allowedInstanceTypes[0]", "\"ml.m5.xlarge\" is not a GPU instance type", "allowed ml.g4dn.xlarge" },
+        { "{\"llm-sft\": {\"maxInstanceCount\": 0}}", "recipes.llm-sft.maxInstanceCount", "0 is out of range", "allowed a whole number 1..64" },
+        { "{\"llm-sft\": {\"allowedInstanceTypes\": [\"ml.m5.xlarge\"], \"defaultInstanceType\": \"ml.m5.xlarge\"}}", "recipes.llm-sft.allowedInstanceTypes[0]", "\"ml.m5.xlarge\" is not a GPU training instance type", "allowed one of ml.g4dn.xlarge" },
         { "{\"llm-sft\": {\"maxParallelTuningJobs\": 30}}", "recipes.llm-sft.maxParallelTuningJobs", "30 is greater than recipes.llm-sft.maxTuningJobs (20)", "allowed 1..20" },
         { "{\"llm-sft\": {\"maxRuntimeHours\": 400}}", "retention.checkpointExpirationDays", "14 is shorter than the longest job may run", "allowed 34 or more (2 x recipes.llm-sft.maxRuntimeHours 400" },
         { "{\"llm-sft\": {\"spotByDefault\": \"no\"}}", "recipes.llm-sft.spotByDefault", "\"no\" is not a boolean", "allowed true or false" },
@@ -161,7 +161,52 @@ public sealed class RecipeEnvironmentTests
 
         var ex = Assert.Throws<EnvironmentValidationException>(() => EnvironmentLoader.LoadAll(temp.Directory));
 
-        Assert.Equal($"{temp.Display("dev.json")}: training.maxInstanceCount: 0 is out of range; allowed 1..64.", Assert.Single(ex.Errors));
+        Assert.Equal($"{temp.Display("dev.json")}: training.maxInstanceCount: 0 is out of range; allowed a whole number 1..64.", Assert.Single(ex.Errors));
+    }
+
+    private static List<string> Warnings(JsonObject json, TempEnvironments temp)
+    {
+        temp.Write("dev.json", json);
+        var warnings = new List<string>();
+        Assert.Single(EnvironmentLoader.LoadAll(temp.Directory, warnings));
+        return warnings;
+    }
+
+    [Fact]
+    public void RecipeWithoutDistribution_AllowedSeveralInstances_IsAWarning_NamingFileFieldValueAndWhy()
+    {
+        using var temp = new TempEnvironments();
+        var alone = TempEnvironments.Valid(); // no recipes: translation under training, maxInstanceCount 2
+        var inherited = WithRecipes(new JsonObject { ["translation"] = new JsonObject(), ["llm-sft"] = new JsonObject() });
+        var own = WithRecipes(new JsonObject { ["translation"] = Entry(("maxInstanceCount", 3)) });
+
+        var warning = Assert.Single(Warnings(alone, temp));
+        Assert.StartsWith($"{temp.Display("dev.json")}: training.maxInstanceCount: 2 has no effect for the translation recipe (deployed when recipes is absent): it runs no distribution (training-scripts/translation/recipe.json has no \"distribution\"), so every extra instance would train its own copy of the model and PrepareRequest refuses an instanceCount above 1; allowed 1", warning, StringComparison.Ordinal);
+        // llm-sft runs torchrun: its two instances are used, so only translation is named.
+        Assert.StartsWith($"{temp.Display("dev.json")}: recipes.translation.maxInstanceCount (inherited from training.maxInstanceCount): 2 has no effect", Assert.Single(Warnings(inherited, temp)), StringComparison.Ordinal);
+        Assert.StartsWith($"{temp.Display("dev.json")}: recipes.translation.maxInstanceCount: 3 has no effect", Assert.Single(Warnings(own, temp)), StringComparison.Ordinal);
+        own["recipes"]!["translation"]!["maxInstanceCount"] = 1;
+        Assert.Empty(Warnings(own, temp));
+    }
+
+    [Fact]
+    public void App_PrintsTheWarning_AndCarriesOn()
+    {
+        using var temp = new TempEnvironments();
+        temp.Write("dev.json", TempEnvironments.ValidJson);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(0, Infra.AppRunner.Run(["quotas", "--json"], stdout, stderr, environmentsDirectory: temp.Directory));
+        Assert.StartsWith($"Warning: {temp.Display("dev.json")}: training.maxInstanceCount: 2 has no effect", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShippedEnvironments_LoadWithoutWarnings()
+    {
+        var warnings = new List<string>();
+        EnvironmentLoader.LoadAll(Path.Combine(Root, "environments"), warnings);
+        Assert.Empty(warnings);
     }
 
     [Fact]
@@ -203,30 +248,24 @@ public sealed class RecipeEnvironmentTests
         });
     }
 
-    // ---- the editor schema agrees with the loader ----
-
-    private static JsonElement Schema()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "environments", "environment.schema.json")));
-        return doc.RootElement.Clone();
-    }
+    // ---- the schema: one definition of the guardrails, for training and for every recipe ----
 
     [Fact]
     public void Schema_NamesEveryRecipe_AndEachEntryTakesTheTrainingKeys_AllOptional()
     {
-        var schema = Schema();
-        var recipes = schema.GetProperty("properties").GetProperty("recipes");
-        Assert.Equal(RecipeRegistry.Names, recipes.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
-        Assert.All(recipes.GetProperty("properties").EnumerateObject(), p => Assert.Equal("#/$defs/recipeGuardrails", p.Value.GetProperty("$ref").GetString()));
-        Assert.Equal(1, recipes.GetProperty("minProperties").GetInt32());
+        var schema = EnvironmentSchema.Document;
+        var recipes = schema["properties"]!["recipes"]!.AsObject();
+        Assert.Equal(RecipeRegistry.Names, recipes["properties"]!.AsObject().Select(p => p.Key).Order());
+        Assert.All(recipes["properties"]!.AsObject(), p => Assert.Equal("#/$defs/training", (string?)p.Value!["$ref"]));
+        Assert.Equal(1, (int)recipes["minProperties"]!);
+        Assert.False((bool)recipes["additionalProperties"]!);
 
-        var guardrails = schema.GetProperty("$defs").GetProperty("recipeGuardrails");
-        Assert.Equal(EnvironmentSchema.Sections["training"].All.Order(), guardrails.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
-        Assert.Empty(guardrails.GetProperty("required").EnumerateArray());
-        Assert.False(guardrails.GetProperty("additionalProperties").GetBoolean());
-        // The recipe keys mean what the training keys mean: the same schema.
-        Assert.True(JsonNode.DeepEquals(
-            JsonNode.Parse(schema.GetProperty("properties").GetProperty("training").GetProperty("properties").GetRawText()),
-            JsonNode.Parse(guardrails.GetProperty("properties").GetRawText())), "$defs.recipeGuardrails.properties differs from training.properties");
+        var training = schema["properties"]!["training"]!.AsObject();
+        Assert.Equal("#/$defs/training", (string?)training["$ref"]);
+        Assert.Equal(["allowedInstanceTypes", "defaultInstanceType", "maxInstanceCount", "spotByDefault", "maxRuntimeHours"], training["required"]!.AsArray().Select(r => (string)r!));
+        var guardrails = schema["$defs"]!["training"]!.AsObject();
+        Assert.False(guardrails.ContainsKey("required"));
+        Assert.False((bool)guardrails["additionalProperties"]!);
+        Assert.Equal(8, guardrails["properties"]!.AsObject().Count);
     }
 }

@@ -8,6 +8,7 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.S3;
 using HfSageMaker.Constructs.Operations;
 using HfSageMaker.Constructs.Orchestration;
+using HfSageMaker.Constructs.Registry;
 using HfSageMaker.Constructs.Training;
 using HfSageMaker.Infra.Configuration;
 using HfSageMaker.Infra.Recipes;
@@ -16,8 +17,9 @@ namespace HfSageMaker.Tests.Orchestration;
 
 /// <summary>
 /// Synthesizes one recipe's pipeline once (isolated VPC, KMS, spot by default, tuning) and writes what the Node tests
-/// execute and validate: the template (<c>state-machines/&lt;recipe&gt;-pipeline.template.json</c>) and the recipe's
-/// requests with literal names and ARNs (<c>requests/&lt;recipe&gt;-train.json</c>, <c>-tune.json</c>).
+/// execute and validate: the template (<c>state-machines/&lt;recipe&gt;-pipeline.template.json</c>), the recipe's
+/// requests with literal names and ARNs (<c>requests/&lt;recipe&gt;-train.json</c>, <c>-tune.json</c>) and its default
+/// registration request (<c>registration/&lt;recipe&gt;-default.json</c>).
 /// </summary>
 public abstract class RecipePipelineFixture
 {
@@ -73,6 +75,7 @@ public abstract class RecipePipelineFixture
             MaxTuningJobs = guardrails.MaxTuningJobs,
             MaxParallelTuningJobs = guardrails.MaxParallelTuningJobs,
             JobNamePrefix = JobNamePrefixOf(recipe),
+            Registration = recipe.Registration(Stack, ModelApprovalStatus.PendingManualApproval, null),
         });
         Template = Template.FromStack(Stack);
         TemplateJson = JsonNode.Parse(JsonSerializer.Serialize(Template.ToJSON()))!.AsObject();
@@ -119,6 +122,27 @@ public abstract class RecipePipelineFixture
             TrainingRequestBuilder.CreateHyperParameterTuningJob(job, recipe.Tuning(guardrails), resources, name));
     }
 
+    /// <summary>The group name of the literal registration request: the SDK captures' <c>&lt;job prefix&gt;-dev</c>.</summary>
+    public static string LiteralGroupName(TrainingRecipe recipe) => JobNamePrefixOf(recipe) + "-dev";
+
+    /// <summary>
+    /// A recipe's default registration request (<c>CreateModelPackage</c> before the run adds its artifact and lineage)
+    /// with literal values: the serving image of <see cref="Region"/> and <see cref="LiteralGroupName"/>.
+    /// </summary>
+    public static JsonObject LiteralRegistrationRequest(TrainingRecipe recipe, TrainingConfig guardrails) =>
+        LiteralRegistration(recipe, guardrails).Request;
+
+    /// <summary><see cref="LiteralRegistrationRequest"/> and the policy the pipeline embeds with it.</summary>
+    public static (JsonObject Request, JsonNode Policy) LiteralRegistration(TrainingRecipe recipe, TrainingConfig guardrails)
+    {
+        var stack = new Stack(new App(), "Literal", new StackProps { Env = new Amazon.CDK.Environment { Account = Account, Region = Region } });
+        var registration = recipe.Registration(stack, ModelApprovalStatus.PendingManualApproval, null)
+            ?? throw new InvalidOperationException($"recipe {recipe.Name} declares no inference section");
+        var job = recipe.Job(guardrails, networkIsolated: true, "hf-datasets-111122223333-eu-west-1", ScriptDirectoryOf(recipe));
+        return (ModelRegistrationRequest.Default(registration, LiteralGroupName(recipe), job, Region),
+            JsonNode.Parse(JsonSerializer.Serialize(ModelRegistrationRequest.Policy(registration)))!);
+    }
+
     private void WriteResults()
     {
         var machines = Path.Combine(ResultsDirectory, "state-machines");
@@ -132,5 +156,19 @@ public abstract class RecipePipelineFixture
             new JsonObject { ["operation"] = "CreateTrainingJob", ["request"] = train }.ToJsonString(indented));
         File.WriteAllText(Path.Combine(requests, $"{Recipe.Name}-tune.json"),
             new JsonObject { ["operation"] = "CreateHyperParameterTuningJob", ["request"] = tune }.ToJsonString(indented));
+        if (Recipe.Inference is not null)
+        {
+            // Not a whole request: the run's artifact, lineage, model card and token are added by registration.mjs
+            // (tests/node/csharp-output/registration-requests.test.mjs completes and validates it).
+            var registration = Path.Combine(ResultsDirectory, "registration");
+            Directory.CreateDirectory(registration);
+            File.WriteAllText(Path.Combine(registration, $"{Recipe.Name}-default.json"),
+                new JsonObject
+                {
+                    ["operation"] = "CreateModelPackage",
+                    ["defaultRequest"] = LiteralRegistration(Recipe, Guardrails).Request,
+                    ["policy"] = LiteralRegistration(Recipe, Guardrails).Policy,
+                }.ToJsonString(indented));
+        }
     }
 }

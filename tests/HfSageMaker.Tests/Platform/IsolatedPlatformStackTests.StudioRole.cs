@@ -89,19 +89,34 @@ public sealed partial class IsolatedPlatformStackTests
     }
 
     [Fact]
-    public void Only_the_studio_list_actions_are_on_all_resources_and_no_sagemaker_job_action_is_granted()
+    public void Only_the_studio_and_registry_list_actions_are_on_all_resources_and_no_sagemaker_job_action_is_granted()
     {
         var sageMakerActions = StudioStatements.SelectMany(Actions).Where(a => a.StartsWith("sagemaker:")).Distinct().Order().ToList();
         Assert.Equal(
         [
             "sagemaker:AddTags", "sagemaker:CreateApp", "sagemaker:CreateSpace", "sagemaker:DeleteApp", "sagemaker:DeleteSpace",
-            "sagemaker:DescribeApp", "sagemaker:DescribeDomain", "sagemaker:DescribeSpace", "sagemaker:DescribeUserProfile",
-            "sagemaker:ListApps", "sagemaker:ListDomains", "sagemaker:ListSpaces", "sagemaker:ListTags", "sagemaker:ListUserProfiles",
+            "sagemaker:DescribeApp", "sagemaker:DescribeDomain", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
+            "sagemaker:DescribeSpace", "sagemaker:DescribeUserProfile",
+            "sagemaker:ListApps", "sagemaker:ListDomains", "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages",
+            "sagemaker:ListSpaces", "sagemaker:ListTags", "sagemaker:ListUserProfiles",
             "sagemaker:UpdateSpace",
         ], sageMakerActions);
         var onAll = StudioStatements.Where(s => s.GetProperty("Resource").GetRawText() == "\"*\"")
             .SelectMany(Actions).Where(a => a.StartsWith("sagemaker:")).Order().ToList();
-        Assert.Equal(["sagemaker:ListApps", "sagemaker:ListDomains", "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"], onAll);
+        Assert.Equal(["sagemaker:ListApps", "sagemaker:ListDomains", "sagemaker:ListModelPackageGroups", "sagemaker:ListModelPackages",
+            "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"], onAll);
+    }
+
+    [Fact]
+    public void Studio_users_describe_only_the_model_packages_of_this_stacks_groups_and_approve_none()
+    {
+        var statements = StudioStatementsWith("sagemaker:DescribeModelPackage");
+        Assert.NotEmpty(statements);
+        var resources = statements.SelectMany(s => s.GetProperty("Resource").EnumerateArray()).Select(r => r.GetRawText()).ToList();
+        // Each pipeline's group (its ARN) and its versions (model-package/<group name>/*), nothing else.
+        Assert.Equal(2 * fixture.Stack.Pipelines.Count, resources.Count);
+        Assert.All(resources, r => Assert.True(r.Contains("ModelPackageGroupArn") || (r.Contains(":model-package/") && r.EndsWith("\"/*\"]]}", StringComparison.Ordinal)), r));
+        Assert.DoesNotContain(StudioStatements.SelectMany(Actions), a => a is "sagemaker:UpdateModelPackage" or "sagemaker:CreateModelPackage");
     }
 
     [Fact]

@@ -91,4 +91,41 @@ public class SdkCapturedRequestTests
         var allowed = new[] { "max_wait", "environment", "encrypt_inter_container_traffic" };
         Assert.All(captured["settings"]!["divergenceBridge"]!.AsObject(), p => Assert.Contains(p.Key, allowed));
     }
+
+    /// <summary>
+    /// The default registration request (what the state machine embeds; the run adds <c>ModelDataUrl</c>, the lineage,
+    /// the model card and a token: <c>tests/node/csharp-output/registration-requests.test.mjs</c> compares the whole
+    /// request) against what <c>estimator.register(image_uri=..., ...)</c> sent for the recipe's inference settings:
+    /// equal member for member, the group name aside (the platform's is <c>&lt;prefix&gt;-&lt;stack UUID&gt;</c>, the
+    /// capture's the literal the fixture names) and the platform's <c>MetadataProperties</c> (README, registration
+    /// divergence table).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Recipes))]
+    public void Registration_default_request_equals_what_the_sdk_sent_before_the_run_adds_the_artifact(string recipe)
+    {
+        var r = RecipeRegistry.Get(recipe);
+        var ours = RecipePipelineFixture.LiteralRegistrationRequest(r, Guardrails(recipe));
+        var captured = Captured($"{recipe}-register.json");
+        Assert.Equal("2.257.6", captured["sdk"]!["version"]!.GetValue<string>());
+        var capture = captured["captures"]!.AsArray().Select(c => c!.AsObject())
+            .Single(c => c["call"]!.GetValue<string>().StartsWith("estimator.register(image_uri=image", StringComparison.Ordinal));
+        var sdk = capture["request"]!.DeepClone().AsObject();
+
+        // The settings the SDK was given are the recipe's inference section.
+        var register = captured["settings"]!["register"]!.AsObject();
+        Assert.Equal(r.Inference!.ContentTypes, register["content_types"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(r.Inference.RealtimeInstanceTypes, register["inference_instances"]!.AsArray().Select(v => v!.GetValue<string>()));
+
+        Assert.Equal(RecipePipelineFixture.LiteralGroupName(r), sdk["ModelPackageGroupName"]!.GetValue<string>());
+        var container = sdk["InferenceSpecification"]!["Containers"]![0]!.AsObject();
+        Assert.StartsWith("s3://", container["ModelDataUrl"]!.GetValue<string>());
+        container.Remove("ModelDataUrl");   // the run's artifact
+        sdk.Remove("ModelCard");             // the run's model card
+        Assert.Equal(new JsonObject(), ours["MetadataProperties"]);  // no source revision here; the run adds GeneratedBy
+        ours.Remove("MetadataProperties");
+        Assert.Equal(sdk.Select(p => p.Key), ours.Select(p => p.Key));
+        foreach (var (key, value) in sdk)
+            Assert.True(JsonNode.DeepEquals(value, ours[key]), $"{key}:\n SDK  {value?.ToJsonString()}\n ours {ours[key]?.ToJsonString()}");
+    }
 }

@@ -49,6 +49,23 @@ function completedTraining(request, extra = {}) {
   };
 }
 
+/** A completed tuning job (4 trials) whose best training job, trial 3, tuned learning_rate to 3.2e-05 for a BLEU of 28.1. */
+function completedTuning(request) {
+  const best = `${request.HyperParameterTuningJobName}-003-1a2b3c4d`;
+  return {
+    HyperParameterTuningJobName: request.HyperParameterTuningJobName,
+    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
+    HyperParameterTuningJobStatus: 'Completed',
+    TrainingJobStatusCounters: { Completed: 4, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+    BestTrainingJob: {
+      TrainingJobName: best,
+      TrainingJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:training-job/${best}`,
+      TunedHyperParameters: { learning_rate: '3.2e-05' },
+      FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 },
+    },
+  };
+}
+
 function failedJob(request, reason) {
   return JSON.stringify({
     TrainingJobName: request.TrainingJobName, TrainingJobStatus: 'Failed', SecondaryStatus: 'Failed', FailureReason: reason,
@@ -57,9 +74,15 @@ function failedJob(request, reason) {
 
 const namedError = (name, message) => Object.assign(new Error(message), { name });
 
-/** Runs one execution; sagemaker(request, call) simulates the job; returns what happened. */
-async function run(input, sagemaker = (request) => completedTraining(request), { prepareFailure } = {}) {
-  const calls = { prepare: [], training: [], tuning: [], sns: [] };
+/** The CreateModelPackage answer: version `n` of the request's group. */
+const registered = (request, n) => ({ ModelPackageArn: `arn:aws:sagemaker:eu-west-1:111122223333:model-package/${request.ModelPackageGroupName}/${n}` });
+
+/**
+ * Runs one execution; sagemaker(request, call) simulates the job, register(request, call) CreateModelPackage (throw to
+ * fail it), notifyRegistered(parameters) the success notification; returns what happened.
+ */
+async function run(input, sagemaker = (request) => completedTraining(request), { prepareFailure, register = registered, notifyRegistered } = {}) {
+  const calls = { prepare: [], training: [], tuning: [], sns: [], register: [], registeredSns: [] };
   const sm = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const simulate = (kind) => async (request) => {
     calls[kind].push(structuredClone(request));
@@ -81,12 +104,28 @@ async function run(input, sagemaker = (request) => completedTraining(request), {
         // The failure paths' cause parser: the same function, invoked with { parse, cause }.
         ParseInvalidInput: async (parameters) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) }),
         ParseFailedJob: async (parameters) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) }),
+        PrepareRegistration: async (parameters) => {
+          try {
+            return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await prepareHandler(parameters.Payload) };
+          } catch (e) {
+            throw namedError(e.name, JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] }));
+          }
+        },
         RunTrainingJob: simulate('training'),
         RunTuningJob: simulate('tuning'),
+        RegisterModel: async (request) => { calls.register.push(structuredClone(request)); return register(request, calls.register.length); },
         NotifyFailure: async (parameters) => { calls.sns.push(structuredClone(parameters)); return { MessageId: 'm-1' }; },
+        NotifyRegistered: async (parameters) => {
+          calls.registeredSns.push(structuredClone(parameters));
+          if (notifyRegistered) notifyRegistered(parameters);
+          return { MessageId: 'm-2' };
+        },
       },
       waitTimeOverrides: { WaitForCapacity: 0 },
-      retryIntervalOverrides: { RunTrainingJob: 0, RunTuningJob: 0, PrepareRequest: 0, NotifyFailure: 0, ParseInvalidInput: 0, ParseFailedJob: 0 },
+      retryIntervalOverrides: {
+        RunTrainingJob: 0, RunTuningJob: 0, PrepareRequest: 0, NotifyFailure: 0, ParseInvalidInput: 0, ParseFailedJob: 0,
+        PrepareRegistration: 0, RegisterModel: 0, NotifyRegistered: 0,
+      },
     },
     context: { Execution: { Id: EXECUTION_ID, Name: EXECUTION, Input: input } },
   });
@@ -101,6 +140,7 @@ async function run(input, sagemaker = (request) => completedTraining(request), {
 function assertValidRequests(calls) {
   for (const r of calls.training) assert.deepEqual(validateRequest('CreateTrainingJob', r), [], 'CreateTrainingJob request');
   for (const r of calls.tuning) assert.deepEqual(validateRequest('CreateHyperParameterTuningJob', r), [], 'CreateHyperParameterTuningJob request');
+  for (const r of calls.register ?? []) assert.deepEqual(validateRequest('CreateModelPackage', r), [], 'CreateModelPackage request');
 }
 
 /**
@@ -168,18 +208,7 @@ test('train with on-demand override: spot settings removed, overrides applied', 
 
 test('tune success: the tuning request is sent, output names the best training job and its objective', async () => {
   const input = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../examples/tune.json'), 'utf8'));
-  const { output, calls, error, cause } = await run(input, (request) => ({
-    HyperParameterTuningJobName: request.HyperParameterTuningJobName,
-    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:111122223333:hyper-parameter-tuning-job/${request.HyperParameterTuningJobName}`,
-    HyperParameterTuningJobStatus: 'Completed',
-    TrainingJobStatusCounters: { Completed: 4, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
-    BestTrainingJob: {
-      TrainingJobName: `${request.HyperParameterTuningJobName}-003-1a2b3c4d`,
-      TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:111122223333:training-job/x',
-      TunedHyperParameters: { learning_rate: '3.2e-05' },
-      FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'eval_bleu', Value: 28.1 },
-    },
-  }));
+  const { output, calls, error, cause } = await run(input, completedTuning);
   assert.equal(error, undefined, cause);
   assert.equal(calls.training.length, 0);
   assert.equal(calls.tuning.length, 1);
@@ -423,4 +452,153 @@ test('any input ends in a defined terminal state: success, or Failed after one n
     assert.ok(['InvalidInput'].includes(result.error), `${JSON.stringify(input)?.slice(0, 80)}: ${result.error}: ${result.cause}`);
     assertNotifiedOnce(result, result.error);
   }
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Registration after success: one CreateModelPackage into the recipe's group (validated against the API model), one
+// REGISTERED notification with the version's ARN; every registration failure ends Failed after exactly one failure
+// notification that names the job, and its cause still names the trained artifact.
+
+/** The REGISTERED message (States.JsonToString of KeepModelPackage's notification; keys in that order). */
+function registeredNotification(publish) {
+  assert.equal(publish.Subject, 'Hugging Face model registered');
+  assert.deepEqual(publish.MessageAttributes, { status: { DataType: 'String', StringValue: 'REGISTERED' } });
+  const m = /^\{"status":"REGISTERED","job":"(.*)","modelArtifacts":"(.*)","modelPackageArn":"(.*)","modelPackageVersion":"(.*)","approvalStatus":"(.*)","servable":(true|false),"execution":"(.*)"\}$/s.exec(publish.Message);
+  assert.ok(m, `unexpected message: ${publish.Message}`);
+  return { job: m[1], modelArtifacts: m[2], arn: m[3], version: m[4], approvalStatus: m[5], servable: m[6] === 'true', execution: m[7] };
+}
+
+const group = () => definition.States.PrepareRegistration.Parameters.Payload.register.defaults.ModelPackageGroupName;
+
+test('train success registers the model: one valid CreateModelPackage into the group, one REGISTERED notification, the version in the output', async () => {
+  const { output, calls, error, cause } = await run({});
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.register.length, 1);
+  const request = calls.register[0];
+  assertValidRequests(calls);
+  const name = `hf-translate-${EXECUTION}`;
+  assert.equal(request.ModelPackageGroupName, group());
+  assert.equal(request.ModelApprovalStatus, 'PendingManualApproval');
+  assert.equal(request.InferenceSpecification.Containers[0].ModelDataUrl, output.modelArtifacts);
+  assert.equal(request.CustomerMetadataProperties.trainingJobName, name);
+  assert.equal(request.CustomerMetadataProperties.executionArn, EXECUTION_ID);
+  assert.equal(request.CustomerMetadataProperties['metric:eval_bleu'], '27.4');
+  assert.equal(request.MetadataProperties.GeneratedBy, EXECUTION_ID);
+  assert.equal(calls.sns.length, 0);
+  assert.equal(calls.registeredSns.length, 1);
+  const message = registeredNotification(calls.registeredSns[0]);
+  assert.deepEqual(message, {
+    job: name, modelArtifacts: output.modelArtifacts, arn: `arn:aws:sagemaker:eu-west-1:111122223333:model-package/${group()}/1`,
+    version: '1', approvalStatus: 'PendingManualApproval', servable: true, execution: EXECUTION_ID,
+  });
+  assert.deepEqual(output.modelPackage, { arn: message.arn, version: '1', group: group(), approvalStatus: 'PendingManualApproval', servable: true });
+  assert.equal(output.jobName, name, 'the run result is kept');
+});
+
+test('tune success registers the best training job, whose artifact the output names', async () => {
+  const input = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../examples/tune.json'), 'utf8'));
+  const { output, calls, error, cause } = await run(input, completedTuning);
+  assert.equal(error, undefined, cause);
+  assertValidRequests(calls);
+  const request = calls.register[0];
+  assert.equal(request.InferenceSpecification.Containers[0].ModelDataUrl, output.bestTrainingJob.modelArtifacts);
+  assert.equal(request.CustomerMetadataProperties.trainingJobName, output.bestTrainingJob.jobName);
+  assert.equal(request.CustomerMetadataProperties.tuningJobName, output.tuningJobName);
+  assert.equal(request.CustomerMetadataProperties['metric:eval_bleu'], '28.1');
+  assert.equal(registeredNotification(calls.registeredSns[0]).job, output.bestTrainingJob.jobName);
+  assert.equal(output.modelPackage.version, '1');
+});
+
+test('registration throttled, then accepted: the same request (same idempotency token) is retried and registered once', async () => {
+  const { output, calls, error, cause } = await run({}, undefined, {
+    register: (request, n) => {
+      if (n < 3) throw namedError('SageMaker.ThrottlingException', 'Rate exceeded');
+      return registered(request, 7);
+    },
+  });
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.register.length, 3);
+  assert.deepEqual(calls.register[2], calls.register[0]);
+  assert.equal(calls.registeredSns.length, 1);
+  assert.equal(calls.sns.length, 0);
+  assert.equal(output.modelPackage.version, '7');
+});
+
+test('registration throttled on every attempt: after the retries, Failed with one notification naming the job; the cause names the artifact', async () => {
+  const result = await run({}, undefined, { register: () => { throw namedError('SageMaker.ThrottlingException', 'Rate exceeded'); } });
+  const published = assertNotifiedOnce(result, 'RegistrationFailed');
+  assert.equal(result.calls.register.length, 5, 'the first attempt and 4 retries');
+  assert.equal(result.calls.registeredSns.length, 0);
+  assert.equal(published.job, `hf-translate-${EXECUTION}`);
+  assert.match(result.cause, /SageMaker\.ThrottlingException: Rate exceeded/);
+  assert.match(result.cause, new RegExp(`/hf-translate-${EXECUTION}/output/model\\.tar\\.gz`), 'the run result names the trained artifact');
+});
+
+test('registration refused by SageMaker (a quota, not retried): Failed with one notification naming the job and the reason', async () => {
+  const result = await run({}, undefined, {
+    register: () => { throw namedError('SageMaker.ResourceLimitExceededException', 'The account-level service limit for model packages is 10'); },
+  });
+  const published = assertNotifiedOnce(result, 'RegistrationFailed');
+  assert.equal(result.calls.register.length, 1);
+  assert.equal(published.job, `hf-translate-${EXECUTION}`);
+  assert.match(published.cause, /ResourceLimitExceededException: The account-level service limit for model packages is 10/);
+  assert.match(result.cause, /"modelArtifacts":"s3:\/\/[^"]+\/output\/model\.tar\.gz"/);
+});
+
+test('a job that completed without a model artifact: ModelArtifactsMissing, nothing registered, one notification', async () => {
+  const result = await run({}, (request) => {
+    const job = completedTraining(request);
+    delete job.ModelArtifacts;
+    return job;
+  });
+  const published = assertNotifiedOnce(result, 'ModelArtifactsMissing');
+  assert.equal(result.calls.register.length, 0);
+  assert.equal(published.job, `hf-translate-${EXECUTION}`);
+  assert.match(result.cause, new RegExp(`Training job hf-translate-${EXECUTION} completed without ModelArtifacts`));
+});
+
+test('an artifact SageMaker cannot take: refused before the call, one notification naming the job', async () => {
+  const result = await run({}, (request) => completedTraining(request, { ModelArtifacts: { S3ModelArtifacts: 'not-an-s3-url' } }));
+  const published = assertNotifiedOnce(result, 'RegistrationRefused');
+  assert.equal(result.calls.register.length, 0);
+  assert.equal(published.job, `hf-translate-${EXECUTION}`);
+  assert.match(result.cause, /completed without a model artifact SageMaker can register/);
+});
+
+test('the registration function failing: Failed with one notification, the cause names the artifact', async () => {
+  const result = await run({}, undefined, {});
+  assert.equal(result.error, undefined);
+  // A broken payload (as a faulty definition would send) makes the function throw.
+  const broken = structuredClone(definition);
+  broken.States.PrepareRegistration.Parameters.Payload.register = { defaults: null, policy: null };
+  const sm = new StateMachine(broken, { validationOptions: { checkArn: false } });
+  const sns = [];
+  const execution = sm.run({}, {
+    overrides: {
+      taskResourceLocalHandlers: {
+        PrepareRequest: async (p) => ({ StatusCode: 200, Payload: await prepareHandler(p.Payload) }),
+        PrepareRegistration: async (p) => {
+          try { return { StatusCode: 200, Payload: await prepareHandler(p.Payload) }; } catch (e) { throw namedError('Error', JSON.stringify({ errorType: 'Error', errorMessage: e.message })); }
+        },
+        RunTrainingJob: async (request) => completedTraining(request),
+        NotifyFailure: async (p) => { sns.push(p); return { MessageId: 'm' }; },
+      },
+      retryIntervalOverrides: { PrepareRegistration: 0, NotifyFailure: 0, RunTrainingJob: 0, PrepareRequest: 0 },
+    },
+    context: { Execution: { Id: EXECUTION_ID, Name: EXECUTION, Input: {} } },
+  });
+  const failure = await execution.result.then(() => null, (e) => e.cause ?? e);
+  assert.equal(failure.name, 'RegistrationFailed');
+  assert.match(failure.message, /definition is broken/);
+  assert.match(failure.message, /output\/model\.tar\.gz/);
+  assert.equal(sns.length, 1);
+});
+
+test('the REGISTERED notification cannot be sent: the model is registered and the run still succeeds', async () => {
+  const { output, calls, error, cause } = await run({}, undefined, { notifyRegistered: () => { throw namedError('SNS.AuthorizationErrorException', 'denied'); } });
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.register.length, 1);
+  assert.equal(calls.registeredSns.length, 4, 'the first attempt and 3 retries');
+  assert.equal(calls.sns.length, 0);
+  assert.equal(output.modelPackage.version, '1');
 });

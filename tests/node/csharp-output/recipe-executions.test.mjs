@@ -95,3 +95,34 @@ test('an instance type outside the llm-sft guardrails is refused', async () => {
   assert.match(cause, /ml\.g4dn\.xlarge/);
   assert.equal(calls.training.length, 0);
 });
+
+test('examples/llm-sft/train.json merges the adapter: the TGI image is registered, pointed at the merged weights', async () => {
+  const { output, calls, error, cause } = await run(example('llm-sft/train.json'));
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.training[0].HyperParameters.merge_adapter, 'true');
+  const request = calls.register[0];
+  assert.deepEqual(validateRequest('CreateModelPackage', request), []);
+  const container = request.InferenceSpecification.Containers[0];
+  // TGI's SageMaker entry point reads HF_MODEL_ID (text-generation-inference sagemaker-entrypoint.sh); the script saves
+  // the merged model to SM_MODEL_DIR/merged, extracted under /opt/ml/model.
+  assert.match(container.Image, /huggingface-pytorch-tgi-inference:2\.7\.0-tgi3\.3\.6-gpu-py311-cu124-ubuntu22\.04$/);
+  assert.equal(container.Environment.HF_MODEL_ID, '/opt/ml/model/merged');
+  assert.equal(container.ModelDataUrl, output.modelArtifacts);
+  assert.equal(request.CustomerMetadataProperties.servable, 'true');
+  assert.equal(output.modelPackage.servable, true);
+});
+
+test('a run without merge_adapter registers the adapter as not servable: no image, pending manual approval, the reason', async () => {
+  const { output, calls, error, cause } = await run({});
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.training[0].HyperParameters.merge_adapter, 'false');
+  const request = calls.register[0];
+  assert.deepEqual(validateRequest('CreateModelPackage', request), []);
+  assert.equal(request.InferenceSpecification, undefined);
+  assert.equal(request.ModelApprovalStatus, 'PendingManualApproval');
+  assert.match(request.ModelPackageDescription, /only the LoRA adapter/);
+  assert.equal(request.CustomerMetadataProperties.modelDataUrl, output.modelArtifacts);
+  assert.equal(request.CustomerMetadataProperties.servable, 'false');
+  assert.deepEqual(output.modelPackage, { ...output.modelPackage, servable: false, approvalStatus: 'PendingManualApproval' });
+  assert.equal(calls.registeredSns.length, 1);
+});

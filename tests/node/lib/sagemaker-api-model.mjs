@@ -23,7 +23,9 @@ const patternCache = new Map();
 /** Java regex (as in the AWS models) -> JS RegExp that must match the whole value. */
 export function toRegExp(javaPattern) {
   if (patternCache.has(javaPattern)) return patternCache.get(javaPattern);
-  const body = javaPattern.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
+  // Java accepts a quantifier on the end anchor, as the model writes CustomerMetadataKey and CustomerMetadataValue
+  // (`([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)${1,128}`): it matches as the anchor alone; JavaScript refuses it ("Nothing to repeat").
+  const body = javaPattern.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$').replace(/(?<!\\)\$\{\d+(?:,\d*)?\}/g, () => '$');
   let regex;
   try {
     regex = new RegExp(`^(?:${body})$`, 'u'); // \p{L} etc. need the unicode flag

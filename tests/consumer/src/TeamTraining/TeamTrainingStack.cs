@@ -5,12 +5,13 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using HfSageMaker.Constructs.Orchestration;
+using HfSageMaker.Constructs.Registry;
 using HfSageMaker.Constructs.Storage;
 using HfSageMaker.Constructs.Training;
 
 namespace TeamTraining;
 
-/// <summary>A team's own stack: its existing VPC, buckets and key, its own training script, one pipeline.</summary>
+/// <summary>A team's own stack: its existing VPC, buckets, key and model registry, its own training script, one pipeline.</summary>
 public class TeamTrainingStack : Stack
 {
     public TeamTrainingStack(Construct scope, string id, IStackProps? props = null) : base(scope, id, props)
@@ -51,6 +52,10 @@ public class TeamTrainingStack : Stack
             Channels = [new TrainingChannel("train", $"s3://{buckets.Datasets.BucketName}/sentiment/train/")],
             Hyperparameters = new Dictionary<string, object?> { ["epochs"] = 1, ["model_name"] = "distilbert-base-uncased" },
         };
+
+        // Every successful run registers its model, pending approval, into the team's existing model package group,
+        // served by the Hugging Face inference image nearest to the training image.
+        var registry = ModelPackageGroup.FromModelPackageGroupName(this, "Models", "team-sentiment");
         var pipeline = new HuggingFaceTrainingPipeline(this, "Pipeline", new HuggingFaceTrainingPipelineProps
         {
             Job = job,
@@ -62,6 +67,14 @@ public class TeamTrainingStack : Stack
             Vpc = vpc,
             SecurityGroups = [jobs],
             JobNamePrefix = "team-sent",
+            Registration = new ModelRegistration
+            {
+                ImageUri = HuggingFaceInferenceImage.ForScope(this, job.TransformersVersion, job.PytorchVersion, job.PythonVersion, "ml.m5.xlarge"),
+                ContentTypes = ["application/json"],
+                ResponseTypes = ["application/json"],
+                RealtimeInstanceTypes = ["ml.m5.xlarge", "ml.c5.xlarge"],
+            },
+            ModelPackageGroup = registry,
         });
 
         // The team's CI role may start runs.
