@@ -8,14 +8,15 @@ namespace HfSageMaker.Constructs.Orchestration;
 /// The <c>policy</c> of the <c>PrepareRequest</c> payload: the environment's guardrails and everything a run-time choice
 /// changes, computed here at synthesis so that the function holds no SageMaker tables. Per allowed instance type: the
 /// resource configuration's volume key and <c>sagemaker_instance_type</c> (<see cref="TrainingRequestBuilder"/>), and the
-/// Service Quotas names; the spot wait bounds; the job name rules and API limits (the validators' constants); the tuning
-/// enums; the recipe's declared hyperparameter types.
+/// Service Quotas names and, where the recipe declares a value that needs it, whether the GPU computes in bfloat16
+/// natively; the spot wait bounds; the job name rules and API limits (the validators' constants); the tuning enums and
+/// the tuning rules of the strategies a run can reach (<see cref="TuningRules"/>); the recipe's declared hyperparameter types.
 /// </summary>
 internal static class PrepareRequestPolicy
 {
     /// <summary>
-    /// Strategies an execution may switch a tuning run to. Grid and Hyperband need a recipe built for them (categorical
-    /// ranges only; a MaxResource or an epochs hyperparameter), so a recipe chooses them at synthesis.
+    /// Strategies an execution may switch a tuning run to. Grid and Hyperband need a recipe built for them (what each
+    /// takes: <see cref="TuningRules"/>), so a recipe chooses them at synthesis.
     /// </summary>
     public static readonly IReadOnlyList<TuningStrategy> RunTimeStrategies = [TuningStrategy.Bayesian, TuningStrategy.Random];
 
