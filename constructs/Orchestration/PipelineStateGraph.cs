@@ -144,31 +144,44 @@ internal static class PipelineStateGraph
                     ["job.$"] = "$.prepared.summary.jobName",
                 });
             noBest.Next(failures.Notify);
-            var tuned = new Pass(scope, "TuningSucceeded", new PassProps
+            // HyperParameterTrainingJobSummary.FinalHyperParameterTuningJobObjectiveMetric is optional in the API model: a
+            // best job without it ends as TuningSucceededWithoutObjective (no "objective"), not in a States.Runtime error.
+            var bestTrainingJob = new Dictionary<string, object>
+            {
+                ["jobName.$"] = "$.job.BestTrainingJob.TrainingJobName",
+                ["jobArn.$"] = "$.job.BestTrainingJob.TrainingJobArn",
+                ["tunedHyperParameters.$"] = "$.job.BestTrainingJob.TunedHyperParameters",
+                ["modelArtifacts.$"] = "States.Format('{}/{}/output/model.tar.gz', $.prepared.summary.outputS3Uri, $.job.BestTrainingJob.TrainingJobName)",
+            };
+            Pass TuningOutput(string name, Dictionary<string, object> best) => new(scope, name, new PassProps
+            {
+                StateName = name,
+                ResultPath = resultPath,
+                Parameters = new Dictionary<string, object>
                 {
-                    StateName = "TuningSucceeded",
-                    ResultPath = resultPath,
-                    Parameters = new Dictionary<string, object>
-                    {
-                        ["status"] = "Completed",
-                        ["mode"] = "tune",
-                        ["tuningJobName.$"] = "$.job.HyperParameterTuningJobName",
-                        ["tuningJobArn.$"] = "$.job.HyperParameterTuningJobArn",
-                        ["bestTrainingJob"] = new Dictionary<string, object>
-                        {
-                            ["jobName.$"] = "$.job.BestTrainingJob.TrainingJobName",
-                            ["jobArn.$"] = "$.job.BestTrainingJob.TrainingJobArn",
-                            ["objective.$"] = "$.job.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric",
-                            ["tunedHyperParameters.$"] = "$.job.BestTrainingJob.TunedHyperParameters",
-                            ["modelArtifacts.$"] = "States.Format('{}/{}/output/model.tar.gz', $.prepared.summary.outputS3Uri, $.job.BestTrainingJob.TrainingJobName)",
-                        },
-                        ["trainingJobCounts.$"] = "$.job.TrainingJobStatusCounters",
-                        ["settings.$"] = "$.prepared.summary",
-                    },
-                });
-            if (register is not null) tuned.Next(register.Start);
+                    ["status"] = "Completed",
+                    ["mode"] = "tune",
+                    ["tuningJobName.$"] = "$.job.HyperParameterTuningJobName",
+                    ["tuningJobArn.$"] = "$.job.HyperParameterTuningJobArn",
+                    ["bestTrainingJob"] = best,
+                    ["trainingJobCounts.$"] = "$.job.TrainingJobStatusCounters",
+                    ["settings.$"] = "$.prepared.summary",
+                },
+            });
+            var tuned = TuningOutput("TuningSucceeded",
+                new Dictionary<string, object>(bestTrainingJob) { ["objective.$"] = "$.job.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric" });
+            var tunedWithoutObjective = TuningOutput("TuningSucceededWithoutObjective", bestTrainingJob);
+            if (register is not null)
+            {
+                tuned.Next(register.Start);
+                tunedWithoutObjective.Next(register.Start);
+            }
+
+            var hasObjective = new Choice(scope, "HasBestObjective?", new ChoiceProps { StateName = "HasBestObjective?" })
+                .When(Condition.IsPresent("$.job.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric"), tuned)
+                .Otherwise(tunedWithoutObjective);
             tune.Next(new Choice(scope, "HasBestTrainingJob?", new ChoiceProps { StateName = "HasBestTrainingJob?" })
-                .When(Condition.IsPresent("$.job.BestTrainingJob"), tuned)
+                .When(Condition.IsPresent("$.job.BestTrainingJob"), hasObjective)
                 .Otherwise(noBest));
             chooseMode.When(Condition.StringEquals("$.prepared.mode", "tune"), tune);
         }

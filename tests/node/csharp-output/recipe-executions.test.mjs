@@ -81,6 +81,24 @@ test('examples/llm-sft/tune.json: one tuning job on eval_loss over learning_rate
   assert.deepEqual(validateRequest('CreateHyperParameterTuningJob', request), []);
 });
 
+test('a best training job without an objective metric (optional in the API model) still ends the run and registers it', async () => {
+  // HyperParameterTrainingJobSummary.FinalHyperParameterTuningJobObjectiveMetric is optional in botocore's model:
+  // a JSONPath to it would end the run in States.Runtime, after the tuning job was paid for.
+  const { output, calls, error, cause } = await runLocally(definition, example('llm-sft/tune.json'), {
+    name: EXECUTION,
+    stateMachineArn: 'arn:aws:states:eu-west-1:111122223333:stateMachine:LlmSft',
+    tuning: (request) => completedTuning(request, { TunedHyperParameters: { learning_rate: '0.00012', lora_r: '"32"' } }),
+  });
+  assert.equal(error, undefined, cause);
+  assert.equal(calls.tuning.length, 1);
+  assert.equal(calls.register.length, 1);
+  assert.deepEqual(validateRequest('CreateModelPackage', calls.register[0]), []);
+  const best = output.bestTrainingJob;
+  assert.equal(best.jobName, `${calls.tuning[0].HyperParameterTuningJobName}-001-abcdef12`);
+  assert.equal(best.objective, undefined);
+  assert.match(best.modelArtifacts, /\/output\/model\.tar\.gz$/);
+});
+
 test("a translation input is refused by the llm-sft state machine before any SageMaker call, with one notification", async () => {
   const { calls, error, cause } = await run(example('tune.json'));
   assert.equal(error, 'InvalidInput');
