@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using HfSageMaker.Infra.Schemas;
 
@@ -195,32 +197,33 @@ public static class EnvironmentLoader
                 MaxDepth = 16,
             });
             var start = errors.Count;
-            var text = TextProblems(document.RootElement, out var unreadable);
-            errors.AddRange(text.Select(p => $"{displayName}: {p.Path}: {p.Message}"));
-            if (unreadable)
-            {
-                return null; // JsonSchema.Net and the rules cannot read such a string or number
-            }
-
-            var schema = SchemaProblems.Find(EnvironmentSchema.Evaluator, document.RootElement).Where(p => !text.Any(t => t.Pointer == p.Pointer)).ToList();
-            errors.AddRange(schema.Select(p => p.Line(displayName)));
+            var order = new Dictionary<string, int>(StringComparer.Ordinal);
+            var text = TextProblems(document.RootElement, order, out var copy);
+            using var readable = copy;
+            var root = copy?.RootElement ?? document.RootElement;
+            var schema = SchemaProblems.Find(EnvironmentSchema.Evaluator, root).Where(p => !text.Any(t => t.Pointer == p.Pointer)).ToList();
+            errors.AddRange(text.Select(p => (p.Pointer, Line: $"{displayName}: {p.Path}: {p.Message}"))
+                .Concat(schema.Select(p => (p.Pointer, Line: p.Line(displayName))))
+                .OrderBy(p => Place(p.Pointer)).Select(p => p.Line));
             var dirty = text.Select(p => p.Pointer).Concat(schema.Where(p => !p.UnknownKey).Select(p => p.Pointer)).ToHashSet(StringComparer.Ordinal);
-            var config = new EnvironmentRules(displayName, document.RootElement, dirty, errors, warnings ?? []).Check(expectedName);
+            var config = new EnvironmentRules(displayName, root, dirty, errors, warnings ?? []).Check(expectedName);
             return errors.Count > start ? null : config;
+
+            int Place(string pointer) // a missing key is not in the file: its object's place
+            {
+                int at;
+                while (!order.TryGetValue(pointer, out at))
+                {
+                    pointer = pointer[..Math.Max(0, pointer.LastIndexOf('/'))];
+                }
+
+                return at;
+            }
         }
         catch (JsonException ex)
         {
-            var line = (ex.LineNumber ?? 0) + 1;
-            var column = (ex.BytePositionInLine ?? 0) + 1;
-            var reason = ex.Message;
-            var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            if (cut > 0)
-            {
-                reason = reason[..cut];
-            }
-
-            reason = reason.Replace(" Change the reader options.", "", StringComparison.Ordinal);
-            errors.Add($"{displayName}: malformed JSON at line {line}, column {column}: {reason.Trim()} " +
+            var reason = ex.Message.Split(" LineNumber:")[0].Replace(" Change the reader options.", "", StringComparison.Ordinal).Trim();
+            errors.Add($"{displayName}: malformed JSON at line {(ex.LineNumber ?? 0) + 1}, column {(ex.BytePositionInLine ?? 0) + 1}: {reason} " +
                        "(files are strict JSON: no comments, no trailing commas).");
             return null;
         }
@@ -238,51 +241,72 @@ public static class EnvironmentLoader
     /// JSON that .NET cannot read as text, while Python and Node carry on), a control character (a line break or tab in a
     /// value; also what closes the gap of .NET's <c>$</c>, which matches before a final newline, in the schema's patterns),
     /// a key defined twice in one object (a parsed value keeps only one), and a number beyond .NET's decimal (JsonSchema.Net
-    /// cannot compare it). <paramref name="unreadable"/>: whether the schema cannot be evaluated.
+    /// cannot compare it). <paramref name="order"/>: the place in the document of every value's pointer.
+    /// <paramref name="readable"/>: null when every value can be read; otherwise a copy of the document with each value
+    /// that cannot replaced (a string by its escaped text, a number by its text as a string, a key by <c>&lt;key #n&gt;</c>
+    /// as messages name it), which the schema and the rules evaluate instead, so that such a value hides no other problem:
+    /// the schema's findings at its pointer are dropped (reported here) and the rules skip it (its pointer is dirty).
     /// </summary>
-    private static List<(string Pointer, string Path, string Message)> TextProblems(JsonElement root, out bool unreadable)
+    private static List<(string Pointer, string Path, string Message)> TextProblems(JsonElement root, Dictionary<string, int> order, out JsonDocument? readable)
     {
         var found = new List<(string, string, string)>();
         var lost = false;
+        var buffer = new ArrayBufferWriter<byte>();
+        using var copy = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         Walk(root, "", "");
-        unreadable = lost;
+        copy.Flush();
+        readable = lost ? JsonDocument.Parse(buffer.WrittenMemory) : null;
         return found;
 
         void Walk(JsonElement e, string pointer, string path)
         {
+            order.TryAdd(pointer, order.Count);
             if (e.ValueKind == JsonValueKind.Object)
             {
+                copy.WriteStartObject();
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 var index = 0;
                 foreach (var property in e.EnumerateObject())
                 {
-                    var name = Readable(() => property.Name) ?? $"<key #{index + 1}>";
+                    var read = Readable(() => property.Name);
+                    var name = read ?? $"<key #{index + 1}>";
                     var at = (Pointer: $"{pointer}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}", Path: path + SchemaProblems.Key(path.Length == 0 ? "" : ".", name));
                     index++;
-                    if (Check(at, Readable(() => property.Name), "the key") && !seen.Add(name))
+                    if (Check(at, read, "the key") && !seen.Add(name))
                     {
                         found.Add((at.Pointer, at.Path, "is defined more than once; allowed each key once."));
                     }
 
+                    copy.WritePropertyName(name);
                     Walk(property.Value, at.Pointer, at.Path);
                 }
+
+                copy.WriteEndObject();
             }
             else if (e.ValueKind == JsonValueKind.Array)
             {
+                copy.WriteStartArray();
                 var i = 0;
                 foreach (var item in e.EnumerateArray())
                 {
                     Walk(item, $"{pointer}/{i}", $"{path}[{i++}]");
                 }
+
+                copy.WriteEndArray();
             }
-            else if (e.ValueKind == JsonValueKind.String)
+            else if (e.ValueKind == JsonValueKind.String && !Check((pointer, path), Readable(e.GetString), SchemaProblems.Show(e)))
             {
-                Check((pointer, path), Readable(e.GetString), SchemaProblems.Show(e));
+                copy.WriteStringValue(e.GetRawText()[1..^1]); // distinct as written, so uniqueItems finds no false repeat
             }
             else if (e.ValueKind == JsonValueKind.Number && !e.TryGetDecimal(out _))
             {
                 lost = true; // JsonSchema.Net 8.0.5 compares numbers as decimal (uniqueItems, const): it would throw
                 found.Add((pointer, path.Length == 0 ? "(root)" : path, $"{SchemaProblems.Show(e)} is out of range of every field; allowed numbers of at most 28 digits (no limit of an environment file comes near)."));
+                copy.WriteStringValue(e.GetRawText());
+            }
+            else
+            {
+                e.WriteTo(copy);
             }
         }
 
@@ -292,8 +316,8 @@ public static class EnvironmentLoader
             if (text is null)
             {
                 lost = true;
-                found.Add((at.Pointer, path, "holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff without its pair), which is not Unicode "
-                    + "text; allowed escapes of whole characters only (write the character itself, or both halves of a pair such as \\ud83d\\ude00)."));
+                found.Add((at.Pointer, path, $"{subject} holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff without its pair), which is not "
+                    + "Unicode text; allowed escapes of whole characters only (write the character itself, or both halves of a pair such as \\ud83d\\ude00)."));
                 return false;
             }
 

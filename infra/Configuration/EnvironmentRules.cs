@@ -117,20 +117,25 @@ internal sealed partial class EnvironmentRules(string file, JsonElement root, IR
 
     private void Error(string path, string message) => errors.Add($"{file}: {path}: {message}");
 
-    /// <summary>The approvers' roles are the environment's account's: the stack attaches their policy to them.</summary>
+    /// <summary>
+    /// The approvers' roles are the environment's account's (the stack attaches their policy to them), each named once: IAM
+    /// role names are unique in an account whatever their path and are not distinguished by case ("IAM name requirements",
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), and the policy lists roles by name.
+    /// </summary>
     private void Approvers(string? account, List<string>? approvers)
     {
-        if (account is null || approvers is null)
+        var roles = (approvers ?? []).Select(a => (Account: a.Split(':')[4], Name: a[(a.LastIndexOf('/') + 1)..])).ToList(); // ARNs the schema found clean
+        for (var i = 0; i < roles.Count; i++)
         {
-            return;
-        }
-
-        for (var i = 0; i < approvers.Count; i++)
-        {
-            var roleAccount = approvers[i].Split(':') is { Length: > 4 } parts ? parts[4] : null;
-            if (roleAccount != account)
+            var (roleAccount, name) = roles[i];
+            var first = roles.FindIndex(r => r.Account == roleAccount && string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (account is not null && roleAccount != account)
             {
-                Error($"registry.approvers[{i}]", $"\"{approvers[i]}\" is a role of account {roleAccount}; allowed roles of the environment's account {account} (the stack attaches the approvers' policy to them).");
+                Error($"registry.approvers[{i}]", $"\"{approvers![i]}\" is a role of account {roleAccount}; allowed roles of the environment's account {account} (the stack attaches the approvers' policy to them).");
+            }
+            else if (first < i)
+            {
+                Error($"registry.approvers[{i}]", $"\"{approvers![i]}\" names the role \"{name}\", as registry.approvers[{first}] (\"{approvers[first]}\") does; IAM role names are unique in an account whatever their path and case; allowed each role once (keep one).");
             }
         }
     }

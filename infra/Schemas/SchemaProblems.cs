@@ -143,7 +143,10 @@ public static partial class SchemaProblems
     /// <returns>The path segment.</returns>
     public static string Key(string dot, string key) => PlainKey().IsMatch(key) && key.Length <= 60 ? dot + key : $"[{Show(JsonSerializer.SerializeToElement(key, Compact))}]";
 
-    /// <summary>A value as messages show it: as written in the file, shortened past 60 characters with its full size.</summary>
+    /// <summary>
+    /// A value as messages show it: as written in the file (escapes kept), shortened past 60 characters with its full size.
+    /// Never decodes a string, so one that .NET cannot read (an escaped lone surrogate) is shown like any other.
+    /// </summary>
     /// <param name="value">The value (null: a missing one).</param>
     /// <returns>The text.</returns>
     public static string Show(JsonElement? value)
@@ -158,10 +161,22 @@ public static partial class SchemaProblems
         {
             JsonValueKind.Array => $"{value.Value.GetArrayLength()} items",
             JsonValueKind.Object => $"{value.Value.EnumerateObject().Count()} keys",
-            JsonValueKind.String => $"{value.Value.GetString()!.Length} characters",
+            JsonValueKind.String => $"{Utf16Length(text)} characters",
             _ => $"{text.Length} characters",
         };
-        return $"{text[..57]}... ({size})";
+        return $"{text[..(char.IsHighSurrogate(text[56]) ? 56 : 57)]}... ({size})";
+    }
+
+    /// <summary>The UTF-16 length of a JSON string from its raw text: each escape (<c>\n</c>, <c>\ud800</c>) is one.</summary>
+    private static int Utf16Length(string raw)
+    {
+        var length = 0;
+        for (var i = 1; i < raw.Length - 1; length++)
+        {
+            i += raw[i] != '\\' ? 1 : raw[i + 1] == 'u' ? 6 : 2; // a character, \uXXXX, or \n \" \\ ...
+        }
+
+        return length;
     }
 
     private static string Noun(string? type) => type switch

@@ -39,6 +39,7 @@ public sealed class BadEnvironmentFilesTests
         Assert.NotEmpty(errors);
         Assert.All(errors, e => Assert.StartsWith(display + ": ", e));
         Assert.All(errors, e => Assert.DoesNotContain("   at ", e));
+        Assert.All(errors, e => Assert.DoesNotContain("defect of the validator", e));
     }
 
     [Theory]
@@ -91,16 +92,48 @@ public sealed class BadEnvironmentFilesTests
     }
 
     [Theory]
-    [InlineData("lone-high-surrogate-value", "tags.owner")]
-    [InlineData("lone-low-surrogate-value", "studio.users[0].name")]
-    [InlineData("lone-surrogate-key", "tags[\"<key #1>\"]")]
-    [InlineData("lone-surrogate-description", "description")]
-    [InlineData("lone-surrogate-unknown-key", "[\"<key #2>\"]")]
-    public void UnpairedSurrogateEscape_IsRejected_NamingTheField(string id, string field)
+    [InlineData("lone-high-surrogate-value", "tags.owner", "\"ml\\ud800\"")]
+    [InlineData("lone-low-surrogate-value", "studio.users[0].name", "\"\\udc00\"")]
+    [InlineData("lone-surrogate-key", "tags[\"<key #1>\"]", "the key")]
+    [InlineData("lone-surrogate-description", "description", "\"\\ud800\"")]
+    [InlineData("lone-surrogate-unknown-key", "[\"<key #2>\"]", "the key")]
+    [InlineData("lone-surrogate-region", "region", "\"eu-west-1\\ud800\"")]
+    [InlineData("lone-surrogate-approver", "registry.approvers[0]", "\"arn:aws:iam::123456789012:role/a\\udc00\"")]
+    // shortened to 57 characters as written, with the length of the string (an escape is one character)
+    [InlineData("lone-surrogate-long-tag-value", "tags.owner", "\"vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv... (71 characters)")]
+    [InlineData("lone-surrogate-long-description", "description", "\"dddddddddddddddddddddddddddddddddddddddddddddddddddddddd... (71 characters)")]
+    [InlineData("lone-surrogate-long-user", "studio.users[0].name", "\"\\ud800uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu... (71 characters)")]
+    [InlineData("lone-surrogate-long-region", "region", "\"rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr... (62 characters)")]
+    [InlineData("lone-surrogate-long-approver", "registry.approvers[0]", "\"arn:aws:iam::123456789012:role/aaaaaaaaaaaaaaaaaaaaaaaaa... (72 characters)")]
+    [InlineData("lone-surrogate-long-key", "tags[\"<key #1>\"]", "the key")]
+    public void UnpairedSurrogateEscape_IsRejected_NamingTheFieldAndTheValueAsWritten(string id, string field, string value)
     {
         var (_, errors, display) = Load(EnvironmentCorpus.Bad.Single(c => c.Id == id));
         var error = Assert.Single(errors);
-        Assert.StartsWith($"{display}: {field}: holds an unpaired UTF-16 surrogate escape", error);
+        Assert.StartsWith($"{display}: {field}: {value} holds an unpaired UTF-16 surrogate escape", error);
+        Assert.EndsWith("allowed escapes of whole characters only (write the character itself, or both halves of a pair such as \\ud83d\\ude00).", error);
+    }
+
+    /// <summary>
+    /// A value .NET cannot read stops neither the schema nor the rules: every problem of the file is reported, each once,
+    /// the text's and the schema's in document order, then the rules'.
+    /// </summary>
+    [Fact]
+    public void UnreadableValue_DoesNotHideTheFilesOtherProblems()
+    {
+        var text = Configuration.TempEnvironments.ValidJson
+            .Replace("\"account\": \"123456789012\"", "\"account\": \"12345\"", StringComparison.Ordinal)
+            .Replace("\"cidr\": \"10.10.0.0/16\"", "\"cidr\": \"10.10.1.0/16\"", StringComparison.Ordinal)
+            .Replace("\"name\": \"alice\"", "\"name\": \"al\\ud800ice\"", StringComparison.Ordinal)
+            .Replace("\"monthlyLimitUsd\": 500", "\"monthlyLimitUsd\": -1", StringComparison.Ordinal);
+        var (_, errors, display) = Load(new EnvironmentCorpus.Case("unreadable-and-others", Encoding.UTF8.GetBytes(text)));
+        Assert.Equal(
+        [
+            $"{display}: account: \"12345\" is not an AWS account id; allowed exactly 12 digits, as a string (e.g. \"111111111111\").",
+            $"{display}: studio.users[0].name: \"al\\ud800ice\" holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff without its pair), which is not Unicode text; allowed escapes of whole characters only (write the character itself, or both halves of a pair such as \\ud83d\\ude00).",
+            $"{display}: budget.monthlyLimitUsd: -1 is out of range; allowed a number greater than 0 and at most 10000000.",
+            $"{display}: network.cidr: \"10.10.1.0/16\" has host bits set; allowed the network address, e.g. \"10.10.0.0/16\".",
+        ], errors);
     }
 
     [Theory]

@@ -63,6 +63,7 @@ internal static class EnvironmentCorpus
         Mutated("recipes-both", j => j["recipes"] = new JsonObject { ["translation"] = new JsonObject(), ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge"), ["defaultInstanceType"] = "ml.g5.2xlarge", ["maxInstanceCount"] = 1 } }),
         Mutated("recipes-llm-only", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject() }),
         Mutated("registry-automatic-with-approvers", j => j["registry"] = new JsonObject { ["approval"] = "automatic", ["approvers"] = new JsonArray("arn:aws:iam::123456789012:role/ml/model-approvers") }),
+        Mutated("approver-name-64-path-512", j => j["registry"] = Approvers(Approver(510, 64))),
         Replaced("count-written-as-2.0", "\"maxInstanceCount\": 2,", "\"maxInstanceCount\": 2.0,"),
         Replaced("hours-written-as-2.4e1", "\"maxRuntimeHours\": 24", "\"maxRuntimeHours\": 2.4e1"),
     ];
@@ -85,6 +86,15 @@ internal static class EnvironmentCorpus
         Replaced("lone-surrogate-key", "\"owner\": \"ml-platform\"", "\"\\ud800\": \"ml-platform\""),
         Replaced("lone-surrogate-description", "\"name\": \"dev\",", "\"name\": \"dev\", \"description\": \"\\ud800\",", "unpaired-surrogates"),
         Replaced("lone-surrogate-unknown-key", "\"name\": \"dev\",", "\"name\": \"dev\", \"\\udfff\": 1,"),
+        Replaced("lone-surrogate-region", "\"region\": \"eu-west-1\"", "\"region\": \"eu-west-1\\ud800\""),
+        Replaced("lone-surrogate-approver", "\"notificationEmails\"", "\"registry\": { \"approvers\": [\"arn:aws:iam::123456789012:role/a\\udc00\"] }, \"notificationEmails\""),
+        // ... and longer than a message shows a value (60 characters): the shortened value is still shown
+        Replaced("lone-surrogate-long-tag-value", "\"owner\": \"ml-platform\"", $"\"owner\": \"{new string('v', 70)}\\ud800\""),
+        Replaced("lone-surrogate-long-description", "\"name\": \"dev\",", $"\"name\": \"dev\", \"description\": \"{new string('d', 70)}\\udc00\",", "unpaired-surrogates"),
+        Replaced("lone-surrogate-long-user", "\"name\": \"alice\"", $"\"name\": \"\\ud800{new string('u', 70)}\""),
+        Replaced("lone-surrogate-long-region", "\"region\": \"eu-west-1\"", $"\"region\": \"{new string('r', 60)}\\ud800\\ud800\""),
+        Replaced("lone-surrogate-long-approver", "\"notificationEmails\"", $"\"registry\": {{ \"approvers\": [\"arn:aws:iam::123456789012:role/{new string('a', 40)}\\udc00\"] }}, \"notificationEmails\""),
+        Replaced("lone-surrogate-long-key", "\"owner\": \"ml-platform\"", $"\"{new string('k', 70)}\\ud800\": \"ml-platform\""),
         // malformed JSON
         Replaced("trailing-comma", "\"owner\": \"ml-platform\"", "\"owner\": \"ml-platform\","),
         Replaced("comment", "\"name\": \"dev\",", "\"name\": \"dev\", // dev"),
@@ -105,6 +115,7 @@ internal static class EnvironmentCorpus
         Mutated("tag-key-reserved-newline", j => j["tags"] = new JsonObject { ["Name\n"] = "ml-platform" }),
         Mutated("instance-type-newline", j => { S(j, "training")["allowedInstanceTypes"] = new JsonArray("ml.g5.xlarge", "ml.g5.2xlarge\n"); }),
         Mutated("approver-newline", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::123456789012:role/approvers\n") }),
+        Mutated("approver-service-linked-newline", j => j["registry"] = Approvers("arn:aws:iam::123456789012:role/aws-service-role/sagemaker.amazonaws.com/AWSServiceRoleForAmazonSageMakerNotebooks\n")),
         // non-ASCII digits (.NET's \d matches them; int.Parse does not)
         Mutated("cidr-arabic-digits", j => S(j, "network")["cidr"] = "١٠.١٠.٠.٠/16"),
         Mutated("account-arabic-digits", j => j["account"] = "١٢٣٤٥٦٧٨٩٠١٢"),
@@ -114,6 +125,14 @@ internal static class EnvironmentCorpus
         Mutated("zone-letter-absent", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-1q"), "zones-of-region"),
         Mutated("zone-other-region", j => j["availabilityZones"] = new JsonArray("eu-west-1a", "eu-west-2b"), "zones-of-region"),
         Mutated("approver-other-account", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::999999999999:role/approvers") }, "approvers-of-account"),
+        // approvers IAM cannot take: one role twice (names are unique in an account whatever the path, ignoring case), a
+        // service-linked role (no customer policies), a path or a name longer than the IAM API model allows (512, 64)
+        Mutated("approvers-one-name-two-paths", j => j["registry"] = Approvers("arn:aws:iam::123456789012:role/team-a/approvers", "arn:aws:iam::123456789012:role/team-b/approvers"), "approver-roles-distinct"),
+        Mutated("approvers-names-differ-in-case", j => j["registry"] = Approvers("arn:aws:iam::123456789012:role/Approvers", "arn:aws:iam::123456789012:role/approvers"), "approver-roles-distinct"),
+        Mutated("approvers-duplicate", j => j["registry"] = Approvers("arn:aws:iam::123456789012:role/approvers", "arn:aws:iam::123456789012:role/approvers")),
+        Mutated("approver-service-linked", j => j["registry"] = Approvers("arn:aws:iam::123456789012:role/aws-service-role/sagemaker.amazonaws.com/AWSServiceRoleForAmazonSageMakerNotebooks")),
+        Mutated("approver-name-65", j => j["registry"] = Approvers(Approver(0, 65))),
+        Mutated("approver-path-513", j => j["registry"] = Approvers(Approver(511, 8))),
         // limits of the resources as synthesized
         Mutated("tags-50", j => j["tags"] = Tags(50, 4, 4)),
         Mutated("tags-over-budget", j => j["tags"] = Tags(47, 4, 4)),
@@ -180,6 +199,14 @@ internal static class EnvironmentCorpus
         Mutated("recipe-gpu-too-small", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g4dn.xlarge"), ["defaultInstanceType"] = "ml.g4dn.xlarge" } }, "recipe-gpu-memory"),
         Mutated("recipe-default-not-allowed", j => j["recipes"] = new JsonObject { ["llm-sft"] = new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge") } }, "default-in-allowed"),
     ];
+
+    /// <summary>A <c>registry</c> section naming these approvers.</summary>
+    public static JsonObject Approvers(params string[] roles) => new() { ["approvers"] = new JsonArray([.. roles.Select(r => (JsonNode)JsonValue.Create(r))]) };
+
+    /// <summary>A role ARN of the corpus account whose path (its slashes included) has <paramref name="pathInside"/> + 2
+    /// characters (0: the path "/") and whose name has <paramref name="name"/> characters.</summary>
+    public static string Approver(int pathInside, int name) =>
+        $"arn:aws:iam::123456789012:role/{(pathInside == 0 ? "" : new string('p', pathInside) + "/")}{new string('n', name)}";
 
     /// <summary><paramref name="count"/> distinct Studio users.</summary>
     public static JsonArray Users(int count) => [.. Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject { ["name"] = $"user-{i}" })];

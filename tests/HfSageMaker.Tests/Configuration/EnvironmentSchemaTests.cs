@@ -117,6 +117,7 @@ public sealed class EnvironmentSchemaTests
         ["/properties/tags/propertyNames/not"] = ("tag-key-reserved-newline", "tags[\"Name\\n\"]"),
         ["/properties/tags/additionalProperties"] = ("tag-value-newline", "tags.owner"),
         ["/properties/registry/properties/approvers/items"] = ("approver-newline", "registry.approvers[0]"),
+        ["/properties/registry/properties/approvers/items/not"] = ("approver-service-linked-newline", "registry.approvers[0]"),
     };
 
     [Fact]

@@ -70,6 +70,18 @@ public sealed class EnvironmentValidationTests
             "registry.approvers[0]", "\"arn:aws:iam::123456789012:user/alice\" is not an IAM role ARN", "arn:aws:iam::<account>:role/<path/name>"),
         ["registry-approver-other-account"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::999999999999:role/approvers") },
             "registry.approvers[0]", "\"arn:aws:iam::999999999999:role/approvers\" is a role of account 999999999999", "roles of the environment's account 123456789012"),
+        ["registry-approver-service-linked"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::123456789012:role/aws-service-role/x/Y") },
+            "registry.approvers[0]", "\"arn:aws:iam::123456789012:role/aws-service-role/x/Y\" is a service-linked role", "a role you manage"),
+        ["registry-approver-path-513"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray($"arn:aws:iam::123456789012:role/{new string('p', 511)}/x") },
+            "registry.approvers[0]", "\"arn:aws:iam::123456789012:role/ppppppppppppppppppppppppp... (544 characters) is not an IAM role ARN", "path, its slashes included, at most 512 characters"),
+        ["registry-approver-name-65"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray($"arn:aws:iam::123456789012:role/{new string('n', 65)}") },
+            "registry.approvers[0]", "\"arn:aws:iam::123456789012:role/nnnnnnnnnnnnnnnnnnnnnnnnn... (96 characters) is not an IAM role ARN", "name 1 to 64 letters, digits and _+=,.@-"),
+        ["registry-approvers-one-name-two-paths"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::123456789012:role/a/approvers", "arn:aws:iam::123456789012:role/b/approvers") },
+            "registry.approvers[1]", "\"arn:aws:iam::123456789012:role/b/approvers\" names the role \"approvers\", as registry.approvers[0] (\"arn:aws:iam::123456789012:role/a/approvers\") does",
+            "IAM role names are unique in an account whatever their path and case; allowed each role once"),
+        ["registry-approvers-names-differ-in-case"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::123456789012:role/Approvers", "arn:aws:iam::123456789012:role/approvers") },
+            "registry.approvers[1]", "\"arn:aws:iam::123456789012:role/approvers\" names the role \"approvers\", as registry.approvers[0] (\"arn:aws:iam::123456789012:role/Approvers\") does",
+            "allowed each role once"),
         ["registry-unknown-key"] = new("dev.json", j => j["registry"] = new JsonObject { ["approve"] = "manual" }, "registry.approve", "unknown key (did you mean \"approval\"?)", "allowed keys in registry: approval, approvers"),
     };
 

@@ -33,6 +33,7 @@ const CROSS_FIELD = {
   'tag-characters': 'keys and values at most 10000 UTF-8 bytes together: a sum over all properties',
   'unpaired-surrogates': 'an escaped lone surrogate is valid JSON (RFC 8259 section 8.2) that .NET cannot read as text; patterns see a code point',
   'approvers-of-account': 'the approvers are roles of the file\'s account: depends on another field',
+  'approver-roles-distinct': 'one role name once, whatever its path and case (IAM role names are unique in an account and not distinguished by case): uniqueItems compares whole ARNs exactly',
   'sdk-tags-ascii': 'with studio.notebookJobs true the tags must be ASCII (the SDK defaults construct): depends on another field',
   encoding: 'strict UTF-8 without a byte-order mark: a schema validates parsed values, not bytes (checked below with Node\'s strict decoder)',
 };
