@@ -77,32 +77,16 @@ public static class EnvironmentLoader
                 [$"{Display(directory)}/: no environment files (*.json) found; add one per environment, e.g. dev.json."]);
         }
 
-        var configs = new List<EnvironmentConfig>();
-        foreach (var file in files)
-        {
-            var config = ParseFile(file, errors, warnings);
-            if (config is not null)
-            {
-                configs.Add(config);
-            }
-        }
-
-        foreach (var duplicate in configs.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-        {
-            errors.Add($"{Display(directory)}/: environment name \"{duplicate.Key}\" is defined more than once; each name must be unique.");
-        }
-
+        // A file is loaded only when its name equals the file name, so names are unique.
+        var configs = files.Select(file => ParseFile(file, errors, warnings)).OfType<EnvironmentConfig>().ToList();
         errors.AddRange(SharedAccountRegionProblems(configs, Display(directory)));
-
         return errors.Count > 0 ? throw new EnvironmentValidationException(errors) : configs;
     }
 
     /// <summary>
     /// Two environments in one account and region would share what the stacks treat as theirs alone: the account-wide
-    /// cost budget (each would count and alert on the other's spend), the SageMaker event stream and its rules, and the
-    /// regional IAM and job name space. Job prefixes carry the environment name (<c>hf-&lt;recipe&gt;-&lt;environment&gt;</c>),
-    /// but the budget cannot be told apart, so such pairs are refused: give each environment its own account (the
-    /// supported layout) or region.
+    /// cost budget (each would count and alert on the other's spend), the SageMaker event rules and the regional IAM and
+    /// job name space, so such pairs are refused: give each environment its own account (the supported layout) or region.
     /// </summary>
     internal static IEnumerable<string> SharedAccountRegionProblems(IReadOnlyList<EnvironmentConfig> configs, string directory) =>
         configs.GroupBy(c => (c.Account, c.Region))
@@ -140,10 +124,8 @@ public static class EnvironmentLoader
     /// <c>json</c> and Node's <c>JSON.parse</c> of the deploy workflow read alike); otherwise adds one error naming the
     /// file, the encoding found and the fix, and returns null.
     /// </summary>
-    internal static string? DecodeStrictUtf8(byte[] bytes, string displayName, List<string> errors)
+    private static string? DecodeStrictUtf8(byte[] bytes, string displayName, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(bytes);
-        ArgumentNullException.ThrowIfNull(errors);
         const string fix = "allowed UTF-8 without a byte-order mark (save the file as \"UTF-8\", not \"UTF-8 with BOM\" or UTF-16)";
         string? found = bytes switch
         {
@@ -209,16 +191,8 @@ public static class EnvironmentLoader
             var config = new EnvironmentRules(displayName, root, dirty, errors, warnings ?? []).Check(expectedName);
             return errors.Count > start ? null : config;
 
-            int Place(string pointer) // a missing key is not in the file: its object's place
-            {
-                int at;
-                while (!order.TryGetValue(pointer, out at))
-                {
-                    pointer = pointer[..Math.Max(0, pointer.LastIndexOf('/'))];
-                }
-
-                return at;
-            }
+            // A pointer's place in the file; a missing key's is its object's.
+            int Place(string pointer) => order.TryGetValue(pointer, out var at) ? at : Place(pointer[..Math.Max(0, pointer.LastIndexOf('/'))]);
         }
         catch (JsonException ex)
         {
@@ -241,11 +215,10 @@ public static class EnvironmentLoader
     /// JSON that .NET cannot read as text, while Python and Node carry on), a control character (a line break or tab in a
     /// value; also what closes the gap of .NET's <c>$</c>, which matches before a final newline, in the schema's patterns),
     /// a key defined twice in one object (a parsed value keeps only one), and a number beyond .NET's decimal (JsonSchema.Net
-    /// cannot compare it). <paramref name="order"/>: the place in the document of every value's pointer.
-    /// <paramref name="readable"/>: null when every value can be read; otherwise a copy of the document with each value
-    /// that cannot replaced (a string by its escaped text, a number by its text as a string, a key by <c>&lt;key #n&gt;</c>
-    /// as messages name it), which the schema and the rules evaluate instead, so that such a value hides no other problem:
-    /// the schema's findings at its pointer are dropped (reported here) and the rules skip it (its pointer is dirty).
+    /// cannot compare it). <paramref name="order"/>: every value's pointer with its place in the document.
+    /// <paramref name="readable"/>: when a value cannot be read, a copy of the document for the schema and the rules with
+    /// each such one replaced (a string by its escaped text, a number by its text, a key by <c>&lt;key #n&gt;</c>): the
+    /// schema's findings at its pointer are dropped (reported here) and the rules skip it, so it hides no other problem.
     /// </summary>
     private static List<(string Pointer, string Path, string Message)> TextProblems(JsonElement root, Dictionary<string, int> order, out JsonDocument? readable)
     {
@@ -270,7 +243,7 @@ public static class EnvironmentLoader
                 {
                     var read = Readable(() => property.Name);
                     var name = read ?? $"<key #{index + 1}>";
-                    var at = (Pointer: $"{pointer}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}", Path: path + SchemaProblems.Key(path.Length == 0 ? "" : ".", name));
+                    var at = (Pointer: SchemaProblems.Pointer(pointer, name), Path: path + SchemaProblems.Key(path.Length == 0 ? "" : ".", name));
                     index++;
                     if (Check(at, read, "the key") && !seen.Add(name))
                     {

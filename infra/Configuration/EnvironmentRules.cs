@@ -98,21 +98,8 @@ internal sealed partial class EnvironmentRules(string file, JsonElement root, IR
     /// <summary>The value at <paramref name="pointer"/> when present and free of reported problems; otherwise default.</summary>
     private T? Read<T>(string pointer)
     {
-        if (dirty.Any(d => d == pointer || d.StartsWith(pointer + "/", StringComparison.Ordinal)))
-        {
-            return default;
-        }
-
-        var element = root;
-        foreach (var key in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(key, out element))
-            {
-                return default;
-            }
-        }
-
-        return element.Deserialize<T>(Options);
+        var clean = !dirty.Any(d => d == pointer || d.StartsWith(pointer + "/", StringComparison.Ordinal));
+        return clean && SchemaProblems.At(root, pointer) is { } element ? element.Deserialize<T>(Options) : default;
     }
 
     private void Error(string path, string message) => errors.Add($"{file}: {path}: {message}");
@@ -192,8 +179,7 @@ internal sealed partial class EnvironmentRules(string file, JsonElement root, IR
         {
             var recipe = RecipeRegistry.Get(entry.Name);
             var path = $"recipes{SchemaProblems.Key(".", entry.Name)}";
-            var image = HuggingFaceImage.SupportedVersions.SingleOrDefault(v => v.TransformersVersion == recipe.TransformersVersion && v.PytorchVersion == recipe.PytorchVersion);
-            if (region is not null && image is not null && !image.Regions.Contains(region, StringComparer.Ordinal))
+            if (region is not null && recipe.TrainingImage is { } image && !image.Regions.Contains(region, StringComparer.Ordinal))
             {
                 var regions = image.Regions.Where(EnvironmentSchema.Regions.Contains).Order(StringComparer.Ordinal);
                 Error(path, $"the {recipe.Name} recipe's DLC (transformers {recipe.TransformersVersion}, PyTorch {recipe.PytorchVersion}) is not published in region \"{region}\"; allowed in {string.Join(", ", regions)} (or leave {recipe.Name} out of recipes).");

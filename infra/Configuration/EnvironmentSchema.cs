@@ -62,49 +62,27 @@ public static class EnvironmentSchema
     public static IReadOnlyList<string> InstanceTypes => InstanceTypeCatalog.GpuTrainingTypes;
 
     /// <summary>
-    /// The DLC images every environment may train with (transformers, PyTorch): those of the recipe an environment
-    /// without <c>recipes</c> deploys (translation). A region is supported only where the Hugging Face training image
-    /// catalog (<c>constructs/Training/Catalog</c>) publishes every one of them. The images of the other recipes are
-    /// checked per environment, for the recipes it names (<c>recipes.&lt;recipe&gt;</c>: the loader refuses a recipe
-    /// whose image is not published in the environment's region).
-    /// </summary>
-    public static IReadOnlyList<(string Transformers, string Pytorch)> RecipeImages { get; } =
-    [
-        (RecipeRegistry.Get(RecipeRegistry.DefaultRecipe).TransformersVersion, RecipeRegistry.Get(RecipeRegistry.DefaultRecipe).PytorchVersion),
-    ];
-
-    /// <summary>
     /// Zone letters per commercial region (<c>infra/Configuration/availability-zones.json</c>, vendored from cfn-lint's
-    /// <c>AVAILABILITY_ZONES</c> table with its source named in the file; tests compare it with the installed cfn-lint).
+    /// <c>AVAILABILITY_ZONES</c> table with its source named in the file; tests/python/test_availability_zones.py holds it
+    /// equal to the installed cfn-lint's, commercial regions only).
     /// </summary>
     public static IReadOnlyDictionary<string, string> AvailabilityZoneLetters { get; } = LoadZoneLetters();
 
     /// <summary>
-    /// The regions an environment may use, derived from the DLC catalog: commercial regions (the <c>aws</c> partition,
-    /// the only one the app's ARNs and endpoints are written for) where every image of <see cref="RecipeImages"/> is
-    /// published and whose zone names are known (<see cref="AvailabilityZoneLetters"/>). The schema's
-    /// <c>region</c> enum.
+    /// The regions an environment may use (the schema's <c>region</c> enum): those of <see cref="AvailabilityZoneLetters"/>
+    /// (the <c>aws</c> partition's, the only one the app's ARNs and endpoints are written for) where the image catalog
+    /// (<c>constructs/Training/Catalog</c>) publishes the training DLC of the recipe deployed when a file names none
+    /// (translation). The loader checks the other recipes' DLCs for the environments that name them.
     /// </summary>
     public static IReadOnlySet<string> Regions { get; } = DeriveRegions();
 
     private static SortedSet<string> DeriveRegions()
     {
-        IEnumerable<string>? regions = null;
-        foreach (var (transformers, pytorch) in RecipeImages)
-        {
-            var image = HuggingFaceImage.SupportedVersions.SingleOrDefault(v => v.TransformersVersion == transformers && v.PytorchVersion == pytorch)
-                ?? throw new InvalidOperationException($"The DLC catalog has no image for transformers {transformers} / PyTorch {pytorch}.");
-            regions = regions is null ? image.Regions : regions.Intersect(image.Regions, StringComparer.Ordinal);
-        }
-
-        return new SortedSet<string>((regions ?? []).Where(r => IsCommercial(r) && AvailabilityZoneLetters.ContainsKey(r)), StringComparer.Ordinal);
+        var recipe = RecipeRegistry.Get(RecipeRegistry.DefaultRecipe);
+        var image = recipe.TrainingImage
+            ?? throw new InvalidOperationException($"The DLC catalog has no image for transformers {recipe.TransformersVersion} / PyTorch {recipe.PytorchVersion}.");
+        return new SortedSet<string>(image.Regions.Where(AvailabilityZoneLetters.ContainsKey), StringComparer.Ordinal);
     }
-
-    /// <summary>Whether a region is in the <c>aws</c> partition (not China, GovCloud, the isolated or sovereign partitions).</summary>
-    public static bool IsCommercial(string region) =>
-        !(region.StartsWith("cn-", StringComparison.Ordinal) || region.StartsWith("us-gov-", StringComparison.Ordinal)
-          || region.StartsWith("us-iso", StringComparison.Ordinal) || region.StartsWith("eu-isoe-", StringComparison.Ordinal)
-          || region.StartsWith("eusc-", StringComparison.Ordinal));
 
     private static Dictionary<string, string> LoadZoneLetters()
     {

@@ -8,14 +8,11 @@ public sealed class EnvironmentValidationException : ArgumentException
 {
     /// <summary>Creates the exception from the collected problems (at least one).</summary>
     public EnvironmentValidationException(IReadOnlyList<string> errors)
-        : base(BuildMessage(errors))
+        : base($"{errors.Count} problem(s) in the environment files:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}")
     {
         Errors = errors;
     }
 
     /// <summary>Every problem found, one self-contained line each (file, field, value, what is allowed).</summary>
     public IReadOnlyList<string> Errors { get; }
-
-    private static string BuildMessage(IReadOnlyList<string> errors) =>
-        $"{errors.Count} problem(s) in the environment files:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}";
 }

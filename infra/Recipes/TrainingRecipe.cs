@@ -74,6 +74,10 @@ public sealed class TrainingRecipe
     /// <summary>Python version of the DLC, e.g. <c>py312</c>.</summary>
     public string PythonVersion { get; }
 
+    /// <summary>The image catalog's entry of the DLC (its regions), or null when the catalog has no such pair.</summary>
+    public HuggingFaceImageVersion? TrainingImage =>
+        HuggingFaceImage.SupportedVersions.SingleOrDefault(v => v.TransformersVersion == TransformersVersion && v.PytorchVersion == PytorchVersion);
+
     /// <summary>
     /// The least GPU memory (GiB per GPU, <see cref="InstanceTypeFacts.GpuMemoryGiB"/> of the instance-type catalog) an instance type needs to be allowed for this recipe;
     /// environment files that allow a smaller type for it are refused.

@@ -129,7 +129,20 @@ public static partial class SchemaProblems
         return path.Length == 0 ? "(root)" : path.ToString();
     }
 
-    /// <summary>The value at a JSON pointer, or null.</summary>
+    /// <summary>The value at a JSON pointer of <paramref name="document"/>, or null when there is none.</summary>
+    /// <param name="document">The document.</param>
+    /// <param name="pointer">The pointer.</param>
+    /// <returns>The value, or null.</returns>
+    public static JsonElement? At(JsonElement document, string pointer) => Segments(pointer).Aggregate((JsonElement?)document, Child);
+
+    /// <summary>The JSON pointer of a key of the object at <paramref name="parent"/> (RFC 6901: <c>~</c> and <c>/</c> escaped).</summary>
+    /// <param name="parent">The object's pointer.</param>
+    /// <param name="key">The key.</param>
+    /// <returns>The pointer.</returns>
+    public static string Pointer(string parent, string key) =>
+        $"{parent}/{key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}";
+
+    /// <summary>The child of a value by one pointer segment, or null.</summary>
     private static JsonElement? Child(JsonElement? node, string segment) => node switch
     {
         { ValueKind: JsonValueKind.Object } o when o.TryGetProperty(segment, out var child) => child,
@@ -307,13 +320,13 @@ public static partial class SchemaProblems
 
             if (schema is JsonValue)
             {
-                Add(pointer, $"{Show(Locate(pointer))} is not allowed here.");
+                Add(pointer, $"{Show(At(document, pointer))} is not allowed here.");
                 return; // a false schema: nothing may be here
             }
 
             var isKey = segments is [.., "propertyNames"];
             var node = Merged(schema as JsonObject ?? [], root);
-            var value = isKey ? JsonSerializer.SerializeToElement(Segments(pointer).LastOrDefault() ?? "") : Locate(pointer);
+            var value = isKey ? JsonSerializer.SerializeToElement(Segments(pointer).LastOrDefault() ?? "") : At(document, pointer);
             var subject = isKey ? "the key" : Show(value);
             var errors = result.Errors ?? [];
             foreach (var keyword in errors.ContainsKey("type") ? ["type"] : errors.Keys.ToList())
@@ -331,8 +344,6 @@ public static partial class SchemaProblems
                 Collect(child); // a "not" whose schema failed is the success of "not"
             }
         }
-
-        private JsonElement? Locate(string pointer) => Segments(pointer).Aggregate((JsonElement?)document, Child);
 
         private void Add(string pointer, string? text)
         {
@@ -394,8 +405,7 @@ public static partial class SchemaProblems
                     var properties = node["properties"] as JsonObject ?? [];
                     foreach (var missing in (node["required"] as JsonArray ?? []).Select(r => (string)r!).Where(r => Child(value, r) is null))
                     {
-                        var at = $"{pointer}/{missing.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}";
-                        found.Add(new SchemaProblem(at, PathOf(pointer, document) is "(root)" ? missing : $"{PathOf(pointer, document)}.{missing}",
+                        found.Add(new SchemaProblem(Pointer(pointer, missing), PathOf(pointer, document) is "(root)" ? missing : $"{PathOf(pointer, document)}.{missing}",
                             $"required key is missing; allowed {Allowed(properties[missing] as JsonObject ?? [], root)}."));
                     }
 

@@ -1,4 +1,5 @@
 using HfSageMaker.Constructs.Training;
+using HfSageMaker.Infra;
 using HfSageMaker.Infra.Configuration;
 using HfSageMaker.Infra.Recipes;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace HfSageMaker.Infra.Configuration;
+namespace HfSageMaker.Infra;
 
 /// <summary>
 /// The source the app is synthesized from, when the caller says so: <c>HF_SOURCE_COMMIT</c> (7 to 40 lowercase hex

@@ -1,7 +1,7 @@
-using HfSageMaker.Infra.Configuration;
+using HfSageMaker.Infra;
 using Xunit;
 
-namespace HfSageMaker.Tests.Configuration;
+namespace HfSageMaker.Tests.Platform;
 
 /// <summary>The source revision the deploy workflow passes (HF_SOURCE_COMMIT, HF_SOURCE_REPOSITORY): read, checked,
 /// or absent.</summary>
