@@ -14,9 +14,10 @@ import YAML from 'yaml';
 import { render, renderContext } from '../lib/intrinsics.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
 import { allows } from '../lib/notebook-iam.mjs';
+import { resultsDir } from '../lib/synthesized.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const file = path.join(process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results'), 'notebook', 'mixed-instance-types.template.json');
+const file = path.join(resultsDir, 'notebook', 'mixed-instance-types.template.json');
 const account = '123456789012';
 const region = 'eu-west-1';
 const otherKey = `arn:aws:kms:${region}:${account}:key/00000000-0000-4000-a000-000000000000`;
