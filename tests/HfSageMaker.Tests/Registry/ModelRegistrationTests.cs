@@ -225,9 +225,28 @@ public sealed class ModelRegistrationTests : IDisposable
         Assert.Contains(" - Registration.Environment[\"1BAD\"]: not a variable name", error);
         Assert.Contains(" - Registration.ServableWhen.Hyperparameter: 'merge_adapter' is not a hyperparameter of the job; allowed: epochs, merge.", error);
         Assert.Contains(" - Registration.ServableWhen.EqualsValue: ", error);
-        Assert.Contains(" - Registration.ServableWhen.Otherwise: give 1 to", error);
+        Assert.Contains(" - Registration.ServableWhen.Otherwise: '' is not allowed; give 1 to 1024 letters", error);
         Assert.Contains(" - Registration.CustomerMetadataProperties[\"recipe\"]: 'a,b' is not allowed", error);
         Assert.Contains(" - Registration.SourceCommit: 'HEAD' is not a commit", error);
+    }
+
+    [Fact]
+    public void A_description_with_a_line_break_and_more_variables_than_sagemaker_documents_are_refused()
+    {
+        // EntityDescription takes no control characters; ModelPackageContainerDefinition.Environment is documented as
+        // "up to 16 entries", of which the SDK's four script-mode variables are taken (RegistrationLimitsTests).
+        var stack = NewStack("Description");
+        var props = Props(stack, new ModelRegistration
+        {
+            ImageUri = InferenceImage, ContentTypes = ["application/json"], ResponseTypes = ["application/json"], RealtimeInstanceTypes = ["ml.g5.xlarge"],
+            Environment = Enumerable.Range(0, 13).ToDictionary(i => $"VAR_{i}", i => "x"),
+            ServableWhen = new ServableWhen("merge", true, "Only the adapter.\nMerge it first."),
+        });
+        var error = Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "Pipeline", props)).Message;
+        Assert.Contains(" - Registration.ServableWhen.Otherwise: 'Only the adapter.\nMerge it first.' is not allowed; give 1 to 1024 letters, digits, spaces, punctuation and symbols, without line breaks", error);
+        Assert.Contains(" - Registration.Environment: 13 variables; SageMaker takes at most 16, of which the SDK's 4 are taken.", error);
+        var twelve = Props(NewStack("Twelve"), props.Registration! with { Environment = Enumerable.Range(0, 12).ToDictionary(i => $"VAR_{i}", i => "x"), ServableWhen = null });
+        _ = new HuggingFaceTrainingPipeline(twelve.Buckets.Datasets.Stack, "Pipeline", twelve);
     }
 
     [Fact]
