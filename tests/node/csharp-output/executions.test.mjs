@@ -386,7 +386,7 @@ test('any other SageMaker error is reported as received, after a notification', 
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Failure paths with any input (issue 12): every failure ends in Failed after exactly one notification, whatever the
+// Failure paths with any input: every failure ends in Failed after exactly one notification, whatever the
 // cause looks like, and the messages stay bounded (SNS and the state data both refuse more than 256 KB).
 
 const SNS_MESSAGE_LIMIT = 256 * 1024;
