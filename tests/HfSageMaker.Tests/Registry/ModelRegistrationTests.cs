@@ -130,6 +130,14 @@ public sealed class ModelRegistrationTests : IDisposable
         Assert.EndsWith(""":sagemaker:eu-west-1:111122223333:model-package/team-models/*"]]}""", update.GetProperty("Resource").GetRawText());
         var list = approve.Single(s => s.GetProperty("Resource").GetRawText() == "\"*\"");
         Assert.Equal("""["sagemaker:ListModelPackageGroups","sagemaker:ListModelPackages"]""", list.GetProperty("Action").GetRawText());
+
+        // The wildcards are suppressed for cdk-nag on the approver's policy, each by name (the consumer app's cdk-nag
+        // run, tests/consumer/template.test.mjs, checks that the packs accept them); the registrar's has none.
+        var approverPolicy = (CfnResource)approver.Node.FindChild("DefaultPolicy").Node.DefaultChild!;
+        var suppression = Assert.Single(HfSageMaker.Constructs.Compliance.NagSuppressions.Read(approverPolicy));
+        Assert.Equal("AwsSolutions-IAM5", suppression.Id);
+        Assert.Equal(["Resource::*", "Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:111122223333:model-package/team-models/*"], suppression.AppliesTo);
+        Assert.Empty(HfSageMaker.Constructs.Compliance.NagSuppressions.Read((CfnResource)registrar.Node.FindChild("DefaultPolicy").Node.DefaultChild!));
     }
 
     [Fact]
