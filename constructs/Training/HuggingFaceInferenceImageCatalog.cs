@@ -1,4 +1,4 @@
-using System.Text.Json;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Training;
 
@@ -7,54 +7,27 @@ namespace HfSageMaker.Constructs.Training;
 /// <c>scripts/update-dlc-catalog.py</c> from the SageMaker Python SDK's <c>image_uri_config/huggingface.json</c>
 /// (inference scope, PyTorch entries).
 /// </summary>
-internal sealed class HuggingFaceInferenceImageCatalog
+internal sealed record HuggingFaceInferenceImageCatalog
 {
-    private const string ResourceName = "HfSageMaker.Constructs.Training.Catalog.huggingface-inference-images.json";
-
-    private static readonly Lazy<HuggingFaceInferenceImageCatalog> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
-
-    private HuggingFaceInferenceImageCatalog(string repository, string sourceCommit, IReadOnlyDictionary<string, string> registries,
-        IReadOnlyList<InferenceCatalogImage> images)
-    {
-        Repository = repository;
-        SourceCommit = sourceCommit;
-        Registries = registries;
-        Images = images;
-    }
+    private static readonly Lazy<HuggingFaceInferenceImageCatalog> Loaded = new(
+        () => EmbeddedCatalog.Read<HuggingFaceInferenceImageCatalog>("HfSageMaker.Constructs.Training.Catalog.huggingface-inference-images.json"),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static HuggingFaceInferenceImageCatalog Instance => Loaded.Value;
 
     /// <summary>ECR repository name, <c>huggingface-pytorch-inference</c>.</summary>
-    public string Repository { get; }
+    public required string Repository { get; init; }
 
     /// <summary>The SageMaker Python SDK commit the catalog was generated from.</summary>
-    public string SourceCommit { get; }
+    public required CatalogSource Source { get; init; }
 
     /// <summary>Region -> registry account (the same account for every image in a region).</summary>
-    public IReadOnlyDictionary<string, string> Registries { get; }
+    public required IReadOnlyDictionary<string, string> Registries { get; init; }
 
     /// <summary>Every transformers / PyTorch pair, ordered by version.</summary>
-    public IReadOnlyList<InferenceCatalogImage> Images { get; }
+    public required IReadOnlyList<InferenceCatalogImage> Images { get; init; }
 
-    private static HuggingFaceInferenceImageCatalog Load()
-    {
-        using var stream = typeof(HuggingFaceInferenceImageCatalog).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"Embedded resource '{ResourceName}' is missing from the constructs assembly.");
-        using var doc = JsonDocument.Parse(stream);
-        var root = doc.RootElement;
-        var registries = root.GetProperty("registries").EnumerateObject()
-            .ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
-        var images = root.GetProperty("images").EnumerateArray().Select(i => new InferenceCatalogImage(
-            i.GetProperty("transformers").GetString()!,
-            i.GetProperty("pytorch").GetString()!,
-            i.GetProperty("pythonVersions").EnumerateArray().Select(a => a.GetString()!).ToArray(),
-            i.GetProperty("containerVersions").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal),
-            i.GetProperty("regions").EnumerateArray().Select(a => a.GetString()!).ToArray())).ToArray();
-        return new HuggingFaceInferenceImageCatalog(
-            root.GetProperty("repository").GetString()!,
-            root.GetProperty("source").GetProperty("commit").GetString()!,
-            registries, images);
-    }
+    public string SourceCommit => Source.Commit;
 }
 
 /// <summary>One inference catalog row: container versions by processor (<c>gpu</c>, <c>cpu</c>).</summary>

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Training;
 
@@ -102,6 +102,9 @@ public static class InstanceTypeCatalog
             + $"(NVIDIA CUDA on x86_64). Use a GPU family ({string.Join(", ", GpuTrainingFamilies)}), e.g. {examples}.";
     }
 
+    /// <summary>The catalog file: its other members (sources, API enum names) are for readers and the generator.</summary>
+    private sealed record CatalogFile(IReadOnlyList<InstanceTypeFacts> InstanceTypes);
+
     private sealed record Loaded(
         IReadOnlyList<InstanceTypeFacts> All,
         IReadOnlyDictionary<string, InstanceTypeFacts> ByName,
@@ -111,27 +114,7 @@ public static class InstanceTypeCatalog
 
     private static Loaded Load()
     {
-        using var stream = typeof(InstanceTypeCatalog).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"Embedded resource '{ResourceName}' is missing from the constructs assembly.");
-        using var doc = JsonDocument.Parse(stream);
-        static bool? Flag(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.GetBoolean() : null;
-        static int? Number(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetInt32() : null;
-        var all = doc.RootElement.GetProperty("instanceTypes").EnumerateArray().Select(e => new InstanceTypeFacts
-        {
-            Name = e.GetProperty("name").GetString()!,
-            Family = e.GetProperty("family").GetString()!,
-            Apis = e.GetProperty("apis").EnumerateArray().Select(a => a.GetString()!).ToArray(),
-            LocalStorage = Flag(e, "localStorage"),
-            GpuTraining = Flag(e, "gpuTraining") == true,
-            Gpus = Number(e, "gpus"),
-            GpuMemoryGiB = Number(e, "gpuMemoryGiB"),
-            Efa = Flag(e, "efa"),
-            ComputeCapability = e.TryGetProperty("computeCapability", out var capability) ? capability.GetString() : null,
-            NativeBf16 = Flag(e, "nativeBf16"),
-            SmdDataParallel = Flag(e, "smdDataParallel") == true,
-            SmdistributedRefused = Flag(e, "smdistributedRefused") == true,
-            SdkDisagrees = e.TryGetProperty("sdkDisagrees", out var why) ? why.GetString() : null,
-        }).ToArray();
+        var all = EmbeddedCatalog.Read<CatalogFile>(ResourceName).InstanceTypes;
         var training = all.Where(f => f.GpuTraining).Select(f => f.Name).ToArray();
         return new Loaded(
             all,

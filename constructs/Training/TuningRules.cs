@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using HfSageMaker.Constructs.Internal;
 
 namespace HfSageMaker.Constructs.Training;
 
@@ -134,8 +135,7 @@ internal static class TuningRules
 
     private static JsonObject Load()
     {
-        using var stream = typeof(TuningRules).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"Embedded resource '{ResourceName}' is missing from the constructs assembly.");
+        using var stream = EmbeddedCatalog.Open(ResourceName);
         return JsonNode.Parse(stream)!.AsObject();
     }
 }

@@ -18,7 +18,7 @@ import YAML from 'yaml';
 import { listStacks, readTemplate } from './lib/cdk-out.mjs';
 import { render, renderContext, stateMachineDefinitions } from './lib/intrinsics.mjs';
 import { validateRequest } from './lib/sagemaker-api-model.mjs';
-import { allows, simulate } from './lib/notebook-iam.mjs';
+import { allows, simulate, tunerRequest } from './lib/notebook-iam.mjs';
 import { identityPolicies as rolePolicies, managedPolicyArns, policySize } from './lib/iam-policies.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -198,31 +198,7 @@ for (const { stack, environment, template, ctx } of stacks) {
   }
 
   /** What HyperparameterTuner(estimator).fit() sends (the tuner copies the estimator's settings). */
-  function tuningRequest() {
-    const e = estimatorRequest();
-    return {
-      HyperParameterTuningJobName: 'huggingface-py-261130-1930-abc12',
-      HyperParameterTuningJobConfig: {
-        Strategy: 'Bayesian',
-        HyperParameterTuningJobObjective: { Type: 'Maximize', MetricName: 'eval_bleu' },
-        ResourceLimits: { MaxNumberOfTrainingJobs: 4, MaxParallelTrainingJobs: 2 },
-        ParameterRanges: { ContinuousParameterRanges: [{ Name: 'learning_rate', MinValue: '1e-05', MaxValue: '0.0001', ScalingType: 'Logarithmic' }] },
-      },
-      TrainingJobDefinition: {
-        StaticHyperParameters: e.HyperParameters,
-        AlgorithmSpecification: { TrainingImage: image, TrainingInputMode: 'File', MetricDefinitions: [{ Name: 'eval_bleu', Regex: 'eval_bleu=([0-9.]+)' }] },
-        RoleArn: e.RoleArn,
-        InputDataConfig: e.InputDataConfig,
-        VpcConfig: e.VpcConfig,
-        OutputDataConfig: e.OutputDataConfig,
-        HyperParameterTuningResourceConfig: { InstanceType: allowed[0], InstanceCount: 1, VolumeSizeInGB: 30 },
-        StoppingCondition: e.StoppingCondition,
-        EnableNetworkIsolation: true,
-        EnableInterContainerTrafficEncryption: true,
-      },
-      Tags: e.Tags,
-    };
-  }
+  const tuningRequest = () => tunerRequest(estimatorRequest());
 
   const T = 'CreateTrainingJob';
   const H = 'CreateHyperParameterTuningJob';

@@ -3,26 +3,15 @@
 // name rule must give the same answers for the same inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
-import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { readResult, synthesizedDefinition } from '../lib/synthesized.mjs';
 import { pythonJson } from '../../../constructs/Orchestration/runtime/encoding.mjs';
 import { jobNameProblems, jobNameRule } from '../../../constructs/Orchestration/runtime/names.mjs';
 
-const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
-const file = path.join(results, 'contract', 'encoding.json');
-
 function synthesizedPolicy() {
-  const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
-  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
-  const [machine] = stateMachineDefinitions(JSON.parse(readFileSync(templatePath, 'utf8')), { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
-  return JSON.parse(machine.text).States.PrepareRequest.Parameters.Payload.policy;
+  return synthesizedDefinition('translation-pipeline.template.json').States.PrepareRequest.Parameters.Payload.policy;
 }
 
-function load() {
-  assert.ok(existsSync(file), `${file} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
+const load = () => readResult('contract/encoding.json');
 
 test('hyperparameter values encode identically at synthesis (C#) and at run time (PrepareRequest)', () => {
   const { hyperparameters } = load();

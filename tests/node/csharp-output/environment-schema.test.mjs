@@ -13,9 +13,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { resultsDir } from '../lib/synthesized.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const directory = join(process.env.HF_TEST_RESULTS ?? join(root, '.test-results'), 'environment-corpus');
+const directory = join(resultsDir, 'environment-corpus');
 const verdictsFile = join(directory, 'verdicts.json');
 
 /** Rules only the reader checks, and why the schema cannot. */

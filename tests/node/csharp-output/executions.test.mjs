@@ -10,27 +10,17 @@ if (!Promise.withResolvers) {
 }
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { synthesizedDefinition } from '../lib/synthesized.mjs';
 import { handler as prepareHandler } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator');
-const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
-const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
-
-function loadDefinition() {
-  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
-  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  const [machine] = stateMachineDefinitions(template, { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
-  assert.ok(machine?.text, `no renderable state machine in the template: ${JSON.stringify(machine)}`);
-  return JSON.parse(machine.text);
-}
-const definition = loadDefinition();
+const definition = synthesizedDefinition('translation-pipeline.template.json');
 
 const EXECUTION = 'run-2024-06-01';
 const EXECUTION_ID = `arn:aws:states:eu-west-1:111122223333:execution:Pipeline:${EXECUTION}`;

@@ -18,9 +18,10 @@ import path from 'node:path';
 import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
 import { encodeHyperparameter } from '../../../constructs/Orchestration/runtime/encoding.mjs';
 import { policy as basePolicy } from '../state-machine/fixtures.mjs';
+import { resultsDir } from '../lib/synthesized.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const directory = path.join(process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results'), 'hyperparameter-contract');
+const directory = path.join(resultsDir, 'hyperparameter-contract');
 const files = existsSync(directory) ? readdirSync(directory).filter((f) => f.endsWith('.json')).sort() : [];
 const driver = path.join(root, 'tests/node/lib/parse_hyperparameters.py');
 

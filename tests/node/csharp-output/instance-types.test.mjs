@@ -5,24 +5,19 @@
 // following the type where the job sends it (llm-sft: torchrun), and the type's quota name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { synthesizedDefinitions } from '../lib/synthesized.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
 import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const results = process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results');
-const templatePath = path.join(results, 'state-machines', 'every-instance-type.template.json');
 const catalog = JSON.parse(readFileSync(path.join(root, 'constructs', 'Training', 'Catalog', 'instance-types.json'), 'utf8'));
 const facts = Object.fromEntries(catalog.instanceTypes.map((t) => [t.name, t]));
 const gpuTraining = catalog.instanceTypes.filter((t) => t.gpuTraining).map((t) => t.name);
 
 function payloads() {
-  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# tests first (scripts/test.sh does)`);
-  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  return stateMachineDefinitions(template, { stackName: 'Every', account: '111122223333', region: 'eu-west-1' })
-    .map((m) => JSON.parse(m.text).States.PrepareRequest.Parameters.Payload);
+  return synthesizedDefinitions('every-instance-type.template.json', 'Every').map((d) => d.States.PrepareRequest.Parameters.Payload);
 }
 
 test('the environment allows every GPU training type of the catalog, and every run on one gets a valid request', () => {

@@ -13,10 +13,11 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { render, renderContext } from '../lib/intrinsics.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
-import { allows } from '../lib/notebook-iam.mjs';
+import { allows, tunerRequest } from '../lib/notebook-iam.mjs';
+import { resultsDir } from '../lib/synthesized.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const file = path.join(process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results'), 'notebook', 'mixed-instance-types.template.json');
+const file = path.join(resultsDir, 'notebook', 'mixed-instance-types.template.json');
 const account = '123456789012';
 const region = 'eu-west-1';
 const otherKey = `arn:aws:kms:${region}:${account}:key/00000000-0000-4000-a000-000000000000`;
@@ -60,29 +61,7 @@ if (existsSync(file)) {
     r.Tags = structuredClone(config.SageMaker.PythonSDK.Modules.RemoteFunction.Tags);
     return r;
   };
-  const tuning = (type, volumeKey) => {
-    const t = training(type, volumeKey);
-    return {
-      HyperParameterTuningJobName: 'huggingface-py-261130-1930-abc12',
-      HyperParameterTuningJobConfig: {
-        Strategy: 'Bayesian',
-        HyperParameterTuningJobObjective: { Type: 'Maximize', MetricName: 'eval_bleu' },
-        ResourceLimits: { MaxNumberOfTrainingJobs: 4, MaxParallelTrainingJobs: 2 },
-        ParameterRanges: { ContinuousParameterRanges: [{ Name: 'learning_rate', MinValue: '1e-05', MaxValue: '0.0001', ScalingType: 'Logarithmic' }] },
-      },
-      TrainingJobDefinition: {
-        AlgorithmSpecification: { ...t.AlgorithmSpecification, MetricDefinitions: [{ Name: 'eval_bleu', Regex: 'eval_bleu=([0-9.]+)' }] },
-        RoleArn: t.RoleArn,
-        VpcConfig: t.VpcConfig,
-        OutputDataConfig: t.OutputDataConfig,
-        HyperParameterTuningResourceConfig: t.ResourceConfig,
-        StoppingCondition: t.StoppingCondition,
-        EnableNetworkIsolation: true,
-        EnableInterContainerTrafficEncryption: true,
-      },
-      Tags: t.Tags,
-    };
-  };
+  const tuning = (type, volumeKey) => tunerRequest(training(type, volumeKey));
 
   const T = 'CreateTrainingJob';
   const H = 'CreateHyperParameterTuningJob';

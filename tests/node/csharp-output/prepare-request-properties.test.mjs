@@ -10,27 +10,19 @@
 // The defaults and policy come from the synthesized translation pipeline that the C# tests write to $HF_TEST_RESULTS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { synthesizedDefinition } from '../lib/synthesized.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
 import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
 import { MESSAGE_LIMITS } from '../../../constructs/Orchestration/runtime/errors.mjs';
 
-const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
-const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
-
 /** The PrepareRequest payload of the synthesized definition: { defaults, policy } as the state machine sends them. */
 function synthesizedPayload() {
-  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
-  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  const [machine] = stateMachineDefinitions(template, { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
   let payload;
   (function find(node) {
     if (payload || !node || typeof node !== 'object') return;
     if (node.defaults && node.policy) { payload = node; return; }
     Object.values(node).forEach(find);
-  })(JSON.parse(machine.text));
+  })(synthesizedDefinition('translation-pipeline.template.json'));
   assert.ok(payload?.policy?.hyperparameters, 'no PrepareRequest payload with declared hyperparameters in the definition');
   return payload;
 }

@@ -3,24 +3,14 @@
 // definition comes from the template the C# Orchestration tests write ($HF_TEST_RESULTS/state-machines/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { synthesizedDefinition } from '../lib/synthesized.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
 import { completedTraining, completedTuning, runLocally } from '../lib/local-execution.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const results = process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results');
-const templatePath = path.join(results, 'state-machines', 'llm-sft-pipeline.template.json');
-
-function loadDefinition() {
-  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
-  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  const [machine] = stateMachineDefinitions(template, { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
-  assert.ok(machine?.text, `no renderable state machine in the template: ${JSON.stringify(machine)}`);
-  return JSON.parse(machine.text);
-}
-const definition = loadDefinition();
+const definition = synthesizedDefinition('llm-sft-pipeline.template.json');
 // The execution timeout (about 30 days for this fixture's guardrails: 3 capacity attempts x 5 tuning rounds x twice
 // 24 hours) exceeds Node's largest timer (2^31 - 1 ms, about 24.8 days), which aws-local-stepfunctions would turn into
 // a 1 ms timeout; the local runs do not test the timeout, so it is left out here (the C# tests check its value).

@@ -14,9 +14,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { prepareRegistration } from '../../../constructs/Orchestration/runtime/registration.mjs';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
+import { resultsDir } from '../lib/synthesized.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const results = process.env.HF_TEST_RESULTS ?? path.join(root, '.test-results');
+const results = resultsDir;
 const read = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
 /**

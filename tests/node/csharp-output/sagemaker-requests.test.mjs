@@ -6,9 +6,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateRequest } from '../lib/sagemaker-api-model.mjs';
+import { resultsDir } from '../lib/synthesized.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const directory = join(process.env.HF_TEST_RESULTS ?? join(root, '.test-results'), 'requests');
+const directory = join(resultsDir, 'requests');
 const files = existsSync(directory) ? readdirSync(directory).filter((f) => f.endsWith('.json')).sort() : [];
 
 test('the C# tests dumped SageMaker requests to validate', () => {

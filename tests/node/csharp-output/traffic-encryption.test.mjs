@@ -4,20 +4,12 @@
 // and the Node handler that reads it are tested together.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
-import { stateMachineDefinitions } from '../lib/intrinsics.mjs';
+import { synthesizedDefinition } from '../lib/synthesized.mjs';
 import { prepare } from '../../../constructs/Orchestration/runtime/prepare-request.mjs';
 import { event, policy } from '../state-machine/fixtures.mjs';
 
-const results = process.env.HF_TEST_RESULTS ?? path.resolve(import.meta.dirname, '../../../.test-results');
-const templatePath = path.join(results, 'state-machines', 'translation-pipeline.template.json');
-
 function synthesizedPayload() {
-  assert.ok(existsSync(templatePath), `${templatePath} is missing: run the C# Orchestration tests first (scripts/test.sh does)`);
-  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  const [machine] = stateMachineDefinitions(template, { stackName: 'PipelineTest', account: '111122223333', region: 'eu-west-1' });
-  return JSON.parse(machine.text).States.PrepareRequest.Parameters.Payload;
+  return synthesizedDefinition('translation-pipeline.template.json').States.PrepareRequest.Parameters.Payload;
 }
 
 test('the synthesized pipeline (one instance, no distribution) keeps one instance; where more may run, traffic is encrypted exactly then', () => {

@@ -71,3 +71,34 @@ export async function allows(policies, ctx, operation, request) {
   }
   return true;
 }
+
+/**
+ * What HyperparameterTuner(estimator).fit() sends for an estimator whose CreateTrainingJob request is `training`: the
+ * tuner copies the estimator's settings into TrainingJobDefinition (ResourceConfig becomes
+ * HyperParameterTuningResourceConfig) and searches one learning-rate range for eval_bleu.
+ */
+export function tunerRequest(training) {
+  const { TrainingImage, TrainingInputMode } = training.AlgorithmSpecification;
+  return {
+    HyperParameterTuningJobName: 'huggingface-py-261130-1930-abc12',
+    HyperParameterTuningJobConfig: {
+      Strategy: 'Bayesian',
+      HyperParameterTuningJobObjective: { Type: 'Maximize', MetricName: 'eval_bleu' },
+      ResourceLimits: { MaxNumberOfTrainingJobs: 4, MaxParallelTrainingJobs: 2 },
+      ParameterRanges: { ContinuousParameterRanges: [{ Name: 'learning_rate', MinValue: '1e-05', MaxValue: '0.0001', ScalingType: 'Logarithmic' }] },
+    },
+    TrainingJobDefinition: {
+      ...(training.HyperParameters ? { StaticHyperParameters: training.HyperParameters } : {}),
+      AlgorithmSpecification: { TrainingImage, TrainingInputMode, MetricDefinitions: [{ Name: 'eval_bleu', Regex: 'eval_bleu=([0-9.]+)' }] },
+      RoleArn: training.RoleArn,
+      ...(training.InputDataConfig ? { InputDataConfig: training.InputDataConfig } : {}),
+      VpcConfig: training.VpcConfig,
+      OutputDataConfig: training.OutputDataConfig,
+      HyperParameterTuningResourceConfig: training.ResourceConfig,
+      StoppingCondition: training.StoppingCondition,
+      EnableNetworkIsolation: true,
+      EnableInterContainerTrafficEncryption: true,
+    },
+    Tags: training.Tags,
+  };
+}
