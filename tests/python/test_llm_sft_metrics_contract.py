@@ -13,7 +13,9 @@ import unittest
 
 from llm_sft_support import SCRIPT_DIR, sft, toolkit_argv
 
-CONTRACT_NAMES = ["train_loss", "eval_loss", "eval_perplexity", "epoch", "learning_rate"]
+# merged_eval_loss: train.py prints it once after merging (merge_adapter=true), so that the merged weights' loss reaches
+# the job's FinalMetricDataList and the registered model package beside the adapter's eval_loss.
+CONTRACT_NAMES = ["train_loss", "eval_loss", "eval_perplexity", "epoch", "learning_rate", "merged_eval_loss"]
 # Logs as transformers' Trainer passes them to on_log (Trainer._maybe_log_save_evaluate, Trainer.evaluate and the
 # end-of-training summary in Trainer._inner_training_loop, transformers 4.56).
 TRAINING_LOG = {"loss": 1.8734, "grad_norm": 0.91, "learning_rate": 0.000196, "epoch": 0.25}
@@ -66,6 +68,12 @@ class TrainerLogTests(unittest.TestCase):
         self.assertEqual(set(self.read(line_of({"eval_loss": 800.0}))), {"eval_loss"})
         self.assertIsNone(line_of({"eval_loss": math.nan}))
         self.assertEqual(sft.sft_config.perplexity(0.0), 1.0)
+
+    def test_merged_model_line_gives_merged_eval_loss_only(self):
+        # The line train.py prints after merging (metrics_log.format_metric_line of {"merged_eval_loss": ...}).
+        line = sft.metrics_log.format_metric_line({"merged_eval_loss": 1.25})
+        self.assertEqual(self.read(line), {"merged_eval_loss": 1.25})
+        self.assertNotIn("merged_eval_loss", self.read(line_of(EVALUATION_LOG)))
 
     def test_each_regex_reads_only_its_own_metric(self):
         for other in ("loss", "eval_loss_2", "best_eval_loss", "eval_perplexity_x", "train_loss_avg", "epochs",
