@@ -25,12 +25,22 @@ internal sealed class PipelineRegistrationStates
     /// <summary>The error of a completed training job that reports no model artifact.</summary>
     public const string ModelArtifactsMissingError = "ModelArtifactsMissing";
 
-    /// <summary>Errors of the SDK integration retried with backoff: throttling, the SDK's unmodelled service errors
-    /// (5xx among them) and conflicts of concurrent registrations into one group (the call carries an idempotency
-    /// token, so a retry never registers twice). AWS SDK integrations name errors <c>SageMaker.&lt;Exception&gt;</c>
-    /// (Step Functions developer guide, "AWS SDK service integrations").</summary>
+    /// <summary>
+    /// The errors <c>RegisterModel</c> retries with backoff, by the names Step Functions gives them. An AWS SDK
+    /// integration names an error <c>&lt;Service&gt;.&lt;Exception&gt;</c>, always with the <c>Exception</c> suffix (Step
+    /// Functions developer guide, "AWS SDK service integrations", supported-services-awssdk.html): the SDK's exception
+    /// class. An error the service's API model names for the operation gets its own class: <c>CreateModelPackage</c>
+    /// names <c>ConflictException</c> and <c>ResourceLimitExceeded</c> (botocore's SageMaker model). Every other
+    /// service error, throttling (<c>ThrottlingException</c>, which SageMaker's model does not name) and 5xx among them,
+    /// is the service's base class, <c>SageMaker.SageMakerException</c> (as an S3 503 <c>SlowDown</c> reaches a state
+    /// machine as <c>S3.S3Exception</c>: https://github.com/cdklabs/construct-hub/pull/1904); so are validation and access
+    /// errors, which are retried too and fail again within the backoff. A failure on the client's side (connection,
+    /// timeout) is <c>SageMaker.SdkClientException</c>. A conflict of concurrent registrations into one group is retried;
+    /// the call carries an idempotency token, so a retry never registers twice. <c>ResourceLimitExceededException</c> (a
+    /// quota) is not retried.
+    /// </summary>
     public static readonly IReadOnlyList<string> RetriedErrors =
-        ["SageMaker.ThrottlingException", "SageMaker.SageMakerException", "SageMaker.ConflictException"];
+        ["SageMaker.SageMakerException", "SageMaker.SdkClientException", "SageMaker.ConflictException"];
 
     private readonly Construct scope;
     private readonly PipelineFailureStates failures;

@@ -32,14 +32,19 @@ public interface IModelPackageGroup : IConstruct
 
     /// <summary>
     /// Lets <paramref name="grantee"/> list the account's groups and versions and describe this group and its versions
-    /// (<c>ListModelPackageGroups</c> and <c>ListModelPackages</c> support no resource-level permissions: <c>*</c>).
+    /// (<c>model-package/&lt;group name&gt;/*</c>: SageMaker numbers the versions). <c>ListModelPackageGroups</c> and
+    /// <c>ListModelPackages</c> take no resource-level restriction (Service Authorization Reference: no resource type,
+    /// or an optional one a list request never names), so they are granted on <c>*</c>. The grant writes a cdk-nag
+    /// <c>AwsSolutions-IAM5</c> suppression with that reason, naming exactly these two wildcards, on the IAM policy its
+    /// statements go into (the grantee's default policy, or the policy aws-cdk-lib attaches to an imported role).
     /// </summary>
     /// <returns>The grant.</returns>
     Grant GrantRead(IGrantable grantee);
 
     /// <summary>
     /// Lets <paramref name="grantee"/> approve or reject the group's versions (<c>sagemaker:UpdateModelPackage</c> on
-    /// them), and read them as <see cref="GrantRead"/> does.
+    /// <c>model-package/&lt;group name&gt;/*</c>), and read them as <see cref="GrantRead"/> does; like it, it writes the
+    /// cdk-nag <c>AwsSolutions-IAM5</c> suppression for the versions' wildcard on the policy its statements go into.
     /// </summary>
     /// <returns>The grant.</returns>
     Grant GrantApprove(IGrantable grantee);

@@ -16,7 +16,11 @@ namespace HfSageMaker.Constructs.Registry;
 /// </summary>
 internal static partial class ModelRegistrationRequest
 {
-    /// <summary><c>CustomerMetadataMap</c>: at most 50 entries (SageMaker API model).</summary>
+    // Each limit below is the SageMaker API model's for the member of CreateModelPackage it names (the vendored botocore
+    // model, tests/models/; RegistrationLimitsTests checks every one against it), except the counts marked as the
+    // platform's caps, where the model sets none. The run-time code receives them in Policy(), never a copy of its own.
+
+    /// <summary><c>CustomerMetadataProperties</c> (<c>CustomerMetadataMap</c>): at most 50 entries.</summary>
     public const int MaxMetadataEntries = 50;
 
     /// <summary><c>CustomerMetadataKey</c>: 1 to 128 characters.</summary>
@@ -29,20 +33,43 @@ internal static partial class ModelRegistrationRequest
     /// model, <c>([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)</c>): letters, separators, digits and <c>_.:/=+-@</c>.</summary>
     public const string MetadataCharacters = @"[\p{L}\p{Z}\p{N}_.:/=+\-@]";
 
-    /// <summary><c>ModelCardContent</c>: at most 100,000 characters.</summary>
+    /// <summary><c>ModelCard.ModelCardContent</c>: at most 100,000 characters.</summary>
     public const int MaxModelCardContentLength = 100000;
 
-    /// <summary><c>EntityDescription</c> (<c>ModelPackageDescription</c>): at most 1024 characters.</summary>
+    /// <summary><c>ModelPackageDescription</c> (<c>EntityDescription</c>): at most 1024 characters.</summary>
     public const int MaxDescriptionLength = 1024;
 
-    /// <summary><c>Url</c> (<c>ModelDataUrl</c>): at most 1024 characters.</summary>
+    /// <summary>The characters of <c>EntityDescription</c>: letters, marks, separators, symbols, digits, punctuation
+    /// (no control characters such as a line feed).</summary>
+    public const string DescriptionCharacters = @"[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]";
+
+    /// <summary><c>ModelDataUrl</c> (<c>Url</c>): at most 1024 characters.</summary>
     public const int MaxModelDataUrlLength = 1024;
 
     /// <summary>The token PrepareRegistration sends as <c>ClientToken</c> (<c>[a-zA-Z0-9-]+</c>, at most 36): 32 hex digits.</summary>
     public const int ClientTokenLength = 32;
 
-    /// <summary><c>EnvironmentMap</c>: at most 100 entries; keys and values at most 1024 characters.</summary>
-    public const int MaxEnvironment = 100;
+    /// <summary>A container's <c>Environment</c>: at most 16 entries (the member's documentation: "We support up to 16
+    /// entries in the map"; its <c>EnvironmentMap</c> shape allows 100).</summary>
+    public const int MaxEnvironment = 16;
+
+    /// <summary><c>EnvironmentKey</c> and <c>EnvironmentValue</c>: at most 1024 characters each.</summary>
+    public const int MaxEnvironmentEntryLength = 1024;
+
+    /// <summary><c>EnvironmentKey</c>'s pattern.</summary>
+    public const string EnvironmentKeyPatternText = "[a-zA-Z_][a-zA-Z0-9_]*";
+
+    /// <summary><c>ContentType</c>: at most 256 characters (<c>ResponseMIMEType</c> allows 1024; both are held to 256).</summary>
+    public const int MaxMimeTypeLength = 256;
+
+    /// <summary><c>MetadataProperties.CommitId</c> and <c>.Repository</c> (<c>MetadataPropertyValue</c>): at most 1024 characters.</summary>
+    public const int MaxMetadataPropertyLength = 1024;
+
+    /// <summary>The platform's cap on <c>SupportedContentTypes</c> and <c>SupportedResponseMIMETypes</c> (the API model sets none).</summary>
+    public const int MaxMimeTypes = 10;
+
+    /// <summary>The platform's cap on the supported real-time and transform instance types (the API model sets none).</summary>
+    public const int MaxInstanceTypes = 20;
 
     /// <summary>The lineage entries the run adds besides one per channel and metric (registration.mjs): the trained job's
     /// name and ARN, the tuning job's name and ARN, the execution ARN, the training image, the artifact, servable, and
@@ -86,10 +113,10 @@ internal static partial class ModelRegistrationRequest
         {
             if (ScriptModeVariables.Contains(key, StringComparer.Ordinal))
                 yield return $"{p}Environment[\"{key}\"]: reserved; the pipeline sets it as the SDK does ({string.Join(", ", ScriptModeVariables)}).";
-            else if (!EnvironmentKeyPattern().IsMatch(key) || key.Length > 1024)
-                yield return $"{p}Environment[\"{key}\"]: not a variable name; give [a-zA-Z_][a-zA-Z0-9_]*, at most 1024 characters.";
-            if (value is null || value.Length > 1024)
-                yield return $"{p}Environment[\"{key}\"]: give a value of at most 1024 characters.";
+            else if (!EnvironmentKeyPattern().IsMatch(key) || key.Length > MaxEnvironmentEntryLength)
+                yield return $"{p}Environment[\"{key}\"]: not a variable name; give {EnvironmentKeyPatternText}, at most {MaxEnvironmentEntryLength} characters.";
+            if (value is null || value.Length > MaxEnvironmentEntryLength)
+                yield return $"{p}Environment[\"{key}\"]: give a value of at most {MaxEnvironmentEntryLength} characters.";
         }
 
         if (registration.ServableWhen is { } rule)
@@ -99,8 +126,9 @@ internal static partial class ModelRegistrationRequest
                 yield return $"{p}ServableWhen.Hyperparameter: '{rule.Hyperparameter}' is not a hyperparameter of the job; allowed: {string.Join(", ", known)}.";
             if (rule.EqualsValue is not (string or bool or int or long or double))
                 yield return $"{p}ServableWhen.EqualsValue: '{rule.EqualsValue}' is not allowed; give a string, number or boolean.";
-            if (string.IsNullOrWhiteSpace(rule.Otherwise) || rule.Otherwise.Length > MaxDescriptionLength - 40)
-                yield return $"{p}ServableWhen.Otherwise: give 1 to {MaxDescriptionLength - 40} characters (the version's description).";
+            if (string.IsNullOrWhiteSpace(rule.Otherwise) || rule.Otherwise.Length > MaxDescriptionLength || !DescriptionPattern().IsMatch(rule.Otherwise))
+                yield return $"{p}ServableWhen.Otherwise: '{rule.Otherwise}' is not allowed; give 1 to {MaxDescriptionLength} letters, digits, spaces, "
+                    + "punctuation and symbols, without line breaks (the version's description).";
         }
 
         var metadata = registration.CustomerMetadataProperties ?? new Dictionary<string, string>();
@@ -119,18 +147,18 @@ internal static partial class ModelRegistrationRequest
 
         if (registration.SourceCommit is { } commit && !CdkTokens.IsUnresolved(commit) && !CommitPattern().IsMatch(commit))
             yield return $"{p}SourceCommit: '{commit}' is not a commit; give 7 to 40 lowercase hex digits.";
-        if (registration.SourceRepository is { Length: > 1024 })
-            yield return $"{p}SourceRepository: give at most 1024 characters.";
+        if (registration.SourceRepository is { Length: > MaxMetadataPropertyLength })
+            yield return $"{p}SourceRepository: give at most {MaxMetadataPropertyLength} characters.";
     }
 
     private static IEnumerable<string> MimeProblems(string field, IReadOnlyList<string>? types)
     {
-        if (types is not { Count: > 0 and <= 10 })
+        if (types is not { Count: > 0 and <= MaxMimeTypes })
         {
-            yield return $"{field}: give 1 to 10 MIME types, e.g. application/json.";
+            yield return $"{field}: give 1 to {MaxMimeTypes} MIME types, e.g. application/json.";
             yield break;
         }
-        foreach (var type in types.Where(t => t is null || t.Length > 256 || !MimePattern().IsMatch(t)))
+        foreach (var type in types.Where(t => t is null || t.Length > MaxMimeTypeLength || !MimePattern().IsMatch(t)))
             yield return $"{field}: '{type}' is not a MIME type such as application/json.";
     }
 
@@ -138,11 +166,11 @@ internal static partial class ModelRegistrationRequest
     {
         if (types is null)
         {
-            if (required) yield return $"{field}: give 1 to 20 instance types, e.g. ml.g5.xlarge.";
+            if (required) yield return $"{field}: give 1 to {MaxInstanceTypes} instance types, e.g. ml.g5.xlarge.";
             yield break;
         }
-        if (types.Count is 0 or > 20)
-            yield return $"{field}: {types.Count} instance types; give 1 to 20.";
+        if (types.Count is 0 or > MaxInstanceTypes)
+            yield return $"{field}: {types.Count} instance types; give 1 to {MaxInstanceTypes}.";
         if (types.Distinct(StringComparer.Ordinal).Count() != types.Count)
             yield return $"{field}: [{string.Join(", ", types)}] repeats a type; give each once.";
         foreach (var type in types.Where(t => InstanceTypeCatalog.Find(t)?.Apis.Contains(api) != true))
@@ -235,11 +263,15 @@ internal static partial class ModelRegistrationRequest
             ? [registration.ApprovalStatus]
             : [.. new[] { registration.ApprovalStatus, ModelApprovalStatus.PendingManualApproval }.Distinct()];
 
-    [GeneratedRegex(@"^[a-zA-Z_][a-zA-Z0-9_]*\z")]
+    [GeneratedRegex("^" + EnvironmentKeyPatternText + @"\z")]
     private static partial Regex EnvironmentKeyPattern();
 
-    [GeneratedRegex("^" + MetadataCharacters + @"{1,256}\z")]
+    // One or more; the key's and the value's lengths are checked on their own.
+    [GeneratedRegex("^" + MetadataCharacters + @"+\z")]
     private static partial Regex MetadataPattern();
+
+    [GeneratedRegex("^" + DescriptionCharacters + @"*\z")]
+    private static partial Regex DescriptionPattern();
 
     [GeneratedRegex(@"^[a-z]+/[A-Za-z0-9.+-]+\z")]
     private static partial Regex MimePattern();

@@ -265,11 +265,9 @@ public sealed partial class StudioUserRole : Construct, IGrantable
         if (pipeline.ModelPackageGroup is { } group)
         {
             // Users see what their runs registered: the group and its versions, and the lists (which support no
-            // resource-level permissions); approving is for the environment's approvers only.
+            // resource-level permissions; the grant writes the cdk-nag suppression for its wildcards); approving is for
+            // the environment's approvers only.
             grant = grant.Combine(group.GrantRead(Role));
-            NagSuppressions.Add(_defaultPolicy, new NagSuppression("AwsSolutions-IAM5",
-                "Model package versions are numbered by SageMaker (model-package/<group>/<version>), so describing the versions of a pipeline's group names '<group>/*'; sagemaker:ListModelPackageGroups and ListModelPackages support no resource-level permissions (Service Authorization Reference), hence '*'; they only list.",
-                ["Resource::*", NagFindings.Resource(this, group.ModelPackagesArn)]));
         }
         return grant;
     }

@@ -175,13 +175,25 @@ describe('the consumer stack', () => {
     assert.match(text, /"kms:Decrypt"/);
   });
 
+  test('the reviewers may approve the group\'s versions only, describe them, and list', () => {
+    const [[, policy]] = ofType('AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties.Roles) === '["team-model-reviewers"]');
+    const statements = policy.Properties.PolicyDocument.Statement;
+    const resources = (action) => statements.filter((s) => [s.Action].flat().includes(action)).map((s) => JSON.stringify(s.Resource));
+    assert.match(resources('sagemaker:UpdateModelPackage').join(), /:model-package\/team-sentiment\/\*"/);
+    assert.deepEqual(resources('sagemaker:ListModelPackages'), ['"*"']);
+  });
+
   test('cdk-nag AwsSolutions, HIPAA Security and NIST 800-53 R5 find no unsuppressed error', () => {
-    const { errors, ruleFailures } = runNag(templateFile);
-    // The app's own grant to its imported CI role (Role.FromRoleArn) is an inline AWS::IAM::Policy that aws-cdk-lib
-    // attaches to imported roles: the app's resource, not the library's, so the two packs' inline-policy rule is the
-    // app's to decide. Everything the library creates must be clean.
-    const appsOwn = (f) => f.logicalId.startsWith('CiRolePolicy') && /IAMNoInlinePolicy$/.test(f.ruleId);
-    assert.equal([...errors].filter(appsOwn).length, 2, 'the app-owned finding is there (HIPAA and NIST), so the filter below filters something');
+    const { errors, ruleFailures, suppressed } = runNag(templateFile);
+    // The app's own grants to its imported roles (Role.FromRoleArn: CI, reviewers) are inline AWS::IAM::Policy
+    // resources that aws-cdk-lib attaches to imported roles: the app's resources, not the library's, so the two packs'
+    // inline-policy rule is the app's to decide. Everything else must be clean, the wildcards of the library's grants
+    // (GrantApprove's versions and lists) included: the grant suppresses them with its reason.
+    const appsOwn = (f) => /^(CiRole|Reviewers)Policy/.test(f.logicalId) && /IAMNoInlinePolicy$/.test(f.ruleId);
+    assert.equal([...errors].filter(appsOwn).length, 4, 'the app-owned findings are there (HIPAA and NIST, two roles), so the filter below filters something');
     assert.deepEqual([...errors, ...ruleFailures].filter((f) => !appsOwn(f)).map((f) => formatFinding('TeamTrainingStack', f)), []);
+    const reviewers = suppressed.filter((f) => f.logicalId.startsWith('ReviewersPolicy') && f.ruleId === 'AwsSolutions-IAM5');
+    assert.deepEqual(reviewers.map((f) => f.findingId).sort(),
+      ['Resource::*', 'Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:111122223333:model-package/team-sentiment/*']);
   });
 });

@@ -1,4 +1,4 @@
-// Patterns of the Node run-time code (issue 12): without the m flag, JavaScript's $ is the end of input (ECMA-262
+// Patterns of the Node run-time code: without the m flag, JavaScript's $ is the end of input (ECMA-262
 // 22.2.2.6 Assertion), so "abc\n" does not match /^abc$/. Every regex literal of the run-time functions is checked for
 // the m flag, and the patterns that guard SageMaker names are exercised with a trailing newline.
 import { test } from 'node:test';

@@ -11,7 +11,7 @@ using Xunit;
 namespace HfSageMaker.Tests.BadInput;
 
 /// <summary>
-/// Whole classes of bad environment files (issue 12): every one is rejected with one message naming the file, never with
+/// Whole classes of bad environment files: every one is rejected with one message naming the file, never with
 /// a stack trace, and the app exits 1 without writing a template.
 /// </summary>
 public sealed class BadEnvironmentFilesTests

@@ -9,7 +9,7 @@ using Xunit;
 namespace HfSageMaker.Tests.BadInput;
 
 /// <summary>
-/// Run-time hyperparameter types (issue 12): each recipe declares once what its script accepts; the declaration fits
+/// Run-time hyperparameter types: each recipe declares once what its script accepts; the declaration fits
 /// the recipe's own values and is embedded in the pipeline's policy, where PrepareRequest enforces it. The C# side
 /// writes every recipe's declaration for the contract test against the script's parser
 /// (tests/node/csharp-output/hyperparameter-contract.test.mjs).

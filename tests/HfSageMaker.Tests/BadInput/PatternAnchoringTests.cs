@@ -6,7 +6,7 @@ namespace HfSageMaker.Tests.BadInput;
 
 /// <summary>
 /// .NET's <c>$</c> also matches before a final newline and <c>\d</c> matches every Unicode decimal digit, so
-/// <c>"123456789012\n"</c> or Arabic-Indic digits passed patterns written for ASCII (issue 12). Every pattern of the
+/// <c>"123456789012\n"</c> or Arabic-Indic digits passed patterns written for ASCII. Every pattern of the
 /// library and the app anchors at the true end (<c>\z</c>) and names ASCII digits (<c>[0-9]</c>).
 /// </summary>
 public sealed partial class PatternAnchoringTests

@@ -8,7 +8,7 @@ using Xunit;
 namespace HfSageMaker.Tests.BadInput;
 
 /// <summary>
-/// One list of supported regions (issue 12): derived from the DLC catalog, the same in the validator, the JSON schema
+/// One list of supported regions: derived from the DLC catalog, the same in the validator, the JSON schema
 /// and the README, and every one of them can serve the recipes' images at synthesis.
 /// </summary>
 public sealed partial class SupportedRegionsTests

@@ -7,8 +7,8 @@ using Xunit;
 namespace HfSageMaker.Tests.BadInput;
 
 /// <summary>
-/// Seeded, bounded property tests over every field of a valid environment file (issue 12, the class rather than the
-/// example): replacing any value with one of another JSON kind (a number written as a string, an array for an object,
+/// Seeded, bounded property tests over every field of a valid environment file (the whole class of mistakes rather than
+/// one example): replacing any value with one of another JSON kind (a number written as a string, an array for an object,
 /// null, ...) and adding an unknown key to any object (<c>__proto__</c> and <c>constructor</c> included) is always
 /// rejected with a message that starts with the file and names the field. No expected message is copied from the
 /// reader: the field path is computed here from the document, in the notation the README's table uses.

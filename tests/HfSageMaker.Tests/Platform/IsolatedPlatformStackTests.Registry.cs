@@ -65,6 +65,9 @@ public sealed partial class IsolatedPlatformStackTests
         Assert.Equal("""["aws.sagemaker"]""", Text(pattern.GetProperty("source")));
         Assert.Equal("""["SageMaker Model Package State Change"]""", Text(pattern.GetProperty("detail-type")));
         Assert.Equal("""["Approved","Rejected"]""", Text(pattern.GetProperty("detail").GetProperty("ModelApprovalStatus")));
+        // Completed versions only: the status events of a version registered Approved, or being deleted, carry it too
+        // (tests/node/model-approval-events.test.mjs matches the rule against them).
+        Assert.Equal("""["Completed"]""", Text(pattern.GetProperty("detail").GetProperty("ModelPackageStatus")));
         var names = pattern.GetProperty("detail").GetProperty("ModelPackageGroupName").EnumerateArray().Select(Text).ToList();
         Assert.Equal(fixture.Stack.Pipelines.Count, names.Count);
         foreach (var pipeline in fixture.Stack.Pipelines.Values)

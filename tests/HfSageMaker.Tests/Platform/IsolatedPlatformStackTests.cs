@@ -586,7 +586,8 @@ public sealed partial class IsolatedPlatformStackTests(IsolatedRetainStackFixtur
     [Fact]
     public void Unused_code_bucket_is_not_created()
     {
-        // The pipeline's sourcedir.tar.gz is a CDK file asset: the former StorageCodeEBE9F578 held nothing (issue 10).
+        // The pipeline's sourcedir.tar.gz is a CDK file asset, so the stack has no code bucket of its own (an earlier
+        // StorageCodeEBE9F578 was created and never written to).
         Assert.Equal(["StorageAccessLogs96FB524C", "StorageArtifacts08431D1F", "StorageCheckpoints2CDBDF43", "StorageDatasets615E7AC1"],
             Resources(T, "AWS::S3::Bucket").Keys.Order(StringComparer.Ordinal));
         Assert.Null(fixture.Stack.Storage.Code);

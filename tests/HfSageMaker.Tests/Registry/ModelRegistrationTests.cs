@@ -130,6 +130,14 @@ public sealed class ModelRegistrationTests : IDisposable
         Assert.EndsWith(""":sagemaker:eu-west-1:111122223333:model-package/team-models/*"]]}""", update.GetProperty("Resource").GetRawText());
         var list = approve.Single(s => s.GetProperty("Resource").GetRawText() == "\"*\"");
         Assert.Equal("""["sagemaker:ListModelPackageGroups","sagemaker:ListModelPackages"]""", list.GetProperty("Action").GetRawText());
+
+        // The wildcards are suppressed for cdk-nag on the approver's policy, each by name (the consumer app's cdk-nag
+        // run, tests/consumer/template.test.mjs, checks that the packs accept them); the registrar's has none.
+        var approverPolicy = (CfnResource)approver.Node.FindChild("DefaultPolicy").Node.DefaultChild!;
+        var suppression = Assert.Single(HfSageMaker.Constructs.Compliance.NagSuppressions.Read(approverPolicy));
+        Assert.Equal("AwsSolutions-IAM5", suppression.Id);
+        Assert.Equal(["Resource::*", "Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:111122223333:model-package/team-models/*"], suppression.AppliesTo);
+        Assert.Empty(HfSageMaker.Constructs.Compliance.NagSuppressions.Read((CfnResource)registrar.Node.FindChild("DefaultPolicy").Node.DefaultChild!));
     }
 
     [Fact]
@@ -161,7 +169,15 @@ public sealed class ModelRegistrationTests : IDisposable
 
         var definition = JsonSerializer.Serialize(template.FindResources("AWS::StepFunctions::StateMachine"));
         Assert.Contains(":states:::aws-sdk:sagemaker:createModelPackage", definition);
-        Assert.Contains("SageMaker.ThrottlingException", definition);
+        // Retried: what Step Functions' AWS SDK integration raises for throttling and 5xx (the service's base exception,
+        // SageMaker.SageMakerException), client-side failures (SdkClientException) and CreateModelPackage's modelled
+        // ConflictException; not ResourceLimitExceeded, the other error the API model names for it (see RetriedErrors).
+        Assert.Contains("""
+            "ErrorEquals":["SageMaker.SageMakerException","SageMaker.SdkClientException","SageMaker.ConflictException"]
+            """, JsonSerializer.Serialize(template.FindResources("AWS::StepFunctions::StateMachine"),
+                new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+                .Replace("\\\"", "\"", StringComparison.Ordinal));
+        Assert.DoesNotContain("SageMaker.ThrottlingException", definition);
     }
 
     [Fact]
@@ -225,9 +241,28 @@ public sealed class ModelRegistrationTests : IDisposable
         Assert.Contains(" - Registration.Environment[\"1BAD\"]: not a variable name", error);
         Assert.Contains(" - Registration.ServableWhen.Hyperparameter: 'merge_adapter' is not a hyperparameter of the job; allowed: epochs, merge.", error);
         Assert.Contains(" - Registration.ServableWhen.EqualsValue: ", error);
-        Assert.Contains(" - Registration.ServableWhen.Otherwise: give 1 to", error);
+        Assert.Contains(" - Registration.ServableWhen.Otherwise: '' is not allowed; give 1 to 1024 letters", error);
         Assert.Contains(" - Registration.CustomerMetadataProperties[\"recipe\"]: 'a,b' is not allowed", error);
         Assert.Contains(" - Registration.SourceCommit: 'HEAD' is not a commit", error);
+    }
+
+    [Fact]
+    public void A_description_with_a_line_break_and_more_variables_than_sagemaker_documents_are_refused()
+    {
+        // EntityDescription takes no control characters; ModelPackageContainerDefinition.Environment is documented as
+        // "up to 16 entries", of which the SDK's four script-mode variables are taken (RegistrationLimitsTests).
+        var stack = NewStack("Description");
+        var props = Props(stack, new ModelRegistration
+        {
+            ImageUri = InferenceImage, ContentTypes = ["application/json"], ResponseTypes = ["application/json"], RealtimeInstanceTypes = ["ml.g5.xlarge"],
+            Environment = Enumerable.Range(0, 13).ToDictionary(i => $"VAR_{i}", i => "x"),
+            ServableWhen = new ServableWhen("merge", true, "Only the adapter.\nMerge it first."),
+        });
+        var error = Assert.Throws<ArgumentException>(() => new HuggingFaceTrainingPipeline(stack, "Pipeline", props)).Message;
+        Assert.Contains(" - Registration.ServableWhen.Otherwise: 'Only the adapter.\nMerge it first.' is not allowed; give 1 to 1024 letters, digits, spaces, punctuation and symbols, without line breaks", error);
+        Assert.Contains(" - Registration.Environment: 13 variables; SageMaker takes at most 16, of which the SDK's 4 are taken.", error);
+        var twelve = Props(NewStack("Twelve"), props.Registration! with { Environment = Enumerable.Range(0, 12).ToDictionary(i => $"VAR_{i}", i => "x"), ServableWhen = null });
+        _ = new HuggingFaceTrainingPipeline(twelve.Buckets.Datasets.Stack, "Pipeline", twelve);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using HfSageMaker.Constructs.Training;
 using HfSageMaker.Infra.Configuration;
@@ -73,13 +72,9 @@ public class InstanceTypeCatalogTests
     [Fact]
     public void Every_name_of_the_vendored_api_model_is_in_the_catalog_with_its_enums()
     {
-        var model = Directory.GetFiles(Path.Combine(Root, "tests", "models"), "sagemaker-2017-07-24*.json.gz").Single();
-        using var gz = new GZipStream(File.OpenRead(model), CompressionMode.Decompress);
-        using var doc = JsonDocument.Parse(gz);
-        var shapes = doc.RootElement.GetProperty("shapes");
         foreach (var (api, shape) in new[] { ("training", "TrainingInstanceType"), ("realtime", "ProductionVariantInstanceType"), ("transform", "TransformInstanceType") })
         {
-            var names = shapes.GetProperty(shape).GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToList();
+            var names = SageMakerApiModel.Shape(shape).GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToList();
             Assert.All(names, n => Assert.Contains(api, InstanceTypeCatalog.Find(n)!.Apis));
             Assert.Equal(names.Order(StringComparer.Ordinal), InstanceTypeCatalog.All.Where(f => f.Apis.Contains(api)).Select(f => f.Name).Order(StringComparer.Ordinal));
         }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using HfSageMaker.Constructs.Training;
@@ -16,7 +15,6 @@ namespace HfSageMaker.Tests.Training;
 /// </summary>
 public class TuningRulesTests
 {
-    private static readonly JsonElement Shapes = LoadShapes();
     private static readonly JsonElement Table = LoadTable();
 
     [Fact]
@@ -41,7 +39,7 @@ public class TuningRulesTests
         Assert.Equal(["Off"], hyperband.EarlyStopping);
 
         Assert.Contains("should be provided only if Hyperband is selected", Doc("HyperParameterTuningJobConfig", "StrategyConfig"));
-        var configMembers = Shapes.GetProperty("HyperParameterTuningJobStrategyConfig").GetProperty("members").EnumerateObject().Select(m => m.Name).ToList();
+        var configMembers = SageMakerApiModel.Shape("HyperParameterTuningJobStrategyConfig").GetProperty("members").EnumerateObject().Select(m => m.Name).ToList();
         Assert.Equal([hyperband.StrategyConfig!], configMembers);
         Assert.All(System.Enum.GetValues<TuningStrategy>().Where(s => s != TuningStrategy.Hyperband), s => Assert.Null(TuningRules.For(s).StrategyConfig));
 
@@ -79,23 +77,14 @@ public class TuningRulesTests
         Assert.Equal("Min >= 0 and Max < 1", TuningRules.For(ScalingType.ReverseLogarithmic).Bounds());
     }
 
-    private static List<string> Enum(string shape) => [.. Shapes.GetProperty(shape).GetProperty("enum").EnumerateArray().Select(e => e.GetString()!)];
+    private static List<string> Enum(string shape) => [.. SageMakerApiModel.Shape(shape).GetProperty("enum").EnumerateArray().Select(e => e.GetString()!)];
 
     private static List<string> Names(JsonElement section) => [.. section.EnumerateObject().Select(p => p.Name)];
 
     /// <summary>A member's documentation without its HTML tags.</summary>
     private static string Doc(string shape, string member) =>
-        Regex.Replace(Shapes.GetProperty(shape).GetProperty("members").GetProperty(member).GetProperty("documentation").GetString()!, "<[^>]+>", "")
+        Regex.Replace(SageMakerApiModel.Shape(shape).GetProperty("members").GetProperty(member).GetProperty("documentation").GetString()!, "<[^>]+>", "")
             .Replace("&lt;", "<", StringComparison.Ordinal);
-
-    private static JsonElement LoadShapes()
-    {
-        var root = RepositoryLocator.FindRoot()!;
-        var model = Directory.GetFiles(Path.Combine(root, "tests", "models"), "sagemaker-2017-07-24*.json.gz").Single();
-        using var gz = new GZipStream(File.OpenRead(model), CompressionMode.Decompress);
-        using var doc = JsonDocument.Parse(gz);
-        return doc.RootElement.GetProperty("shapes").Clone();
-    }
 
     private static JsonElement LoadTable()
     {

@@ -376,7 +376,7 @@ test('any other SageMaker error is reported as received, after a notification', 
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Failure paths with any input (issue 12): every failure ends in Failed after exactly one notification, whatever the
+// Failure paths with any input: every failure ends in Failed after exactly one notification, whatever the
 // cause looks like, and the messages stay bounded (SNS and the state data both refuse more than 256 KB).
 
 const SNS_MESSAGE_LIMIT = 256 * 1024;
@@ -499,10 +499,48 @@ test('tune success registers the best training job, whose artifact the output na
   assert.equal(output.modelPackage.version, '1');
 });
 
+// What Step Functions' AWS SDK integration raises from CreateModelPackage (supported-services-awssdk.html: the error is
+// <Service>.<Exception>, the SDK's exception class): throttling and 5xx are errors SageMaker's API model does not name
+// for the operation, so they arrive as the service's base exception, SageMaker.SageMakerException, told apart only by
+// the cause (as an S3 503 SlowDown arrives as S3.S3Exception, https://github.com/cdklabs/construct-hub/pull/1904).
+const THROTTLED = namedError('SageMaker.SageMakerException', 'Rate exceeded (Service: SageMaker, Status Code: 400, Request ID: 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9)');
+const SDK_ERRORS = {
+  throttling: THROTTLED,
+  '5xx': namedError('SageMaker.SageMakerException', 'We encountered an internal error. Please try again. (Service: SageMaker, Status Code: 500, Request ID: 1b2c3d4e-5f60-7182-93a4-b5c6d7e8f9a0)'),
+  'a connection reset on the client side': namedError('SageMaker.SdkClientException', 'Unable to execute HTTP request: Connection reset'),
+  'a concurrent registration into the group (modelled for CreateModelPackage)': namedError('SageMaker.ConflictException', 'Another model package is being created in this group.'),
+};
+
+for (const [kind, thrown] of Object.entries(SDK_ERRORS)) {
+  test(`registration failing once with ${kind} (${thrown.name}) is retried with the same request and registered`, async () => {
+    const { output, calls, error, cause } = await run({}, undefined, {
+      register: (request, n) => {
+        if (n === 1) throw thrown;
+        return registered(request, 3);
+      },
+    });
+    assert.equal(error, undefined, cause);
+    assert.equal(calls.register.length, 2);
+    assert.deepEqual(calls.register[1], calls.register[0]);
+    assert.equal(output.modelPackage.version, '3');
+  });
+}
+
+test('a validation error arrives as SageMaker.SageMakerException too: retried like throttling, then RegistrationFailed naming it', async () => {
+  const result = await run({}, undefined, {
+    register: () => {
+      throw namedError('SageMaker.SageMakerException', '1 validation error detected: Value at \'modelPackageDescription\' failed to satisfy constraint (Service: SageMaker, Status Code: 400, Request ID: 2c3d4e5f-6071-8293-a4b5-c6d7e8f9a0b1)');
+    },
+  });
+  assertNotifiedOnce(result, 'RegistrationFailed');
+  assert.equal(result.calls.register.length, 5, 'the first attempt and 4 retries');
+  assert.match(result.cause, /SageMaker\.SageMakerException: 1 validation error detected/);
+});
+
 test('registration throttled, then accepted: the same request (same idempotency token) is retried and registered once', async () => {
   const { output, calls, error, cause } = await run({}, undefined, {
     register: (request, n) => {
-      if (n < 3) throw namedError('SageMaker.ThrottlingException', 'Rate exceeded');
+      if (n < 3) throw THROTTLED;
       return registered(request, 7);
     },
   });
@@ -515,12 +553,12 @@ test('registration throttled, then accepted: the same request (same idempotency 
 });
 
 test('registration throttled on every attempt: after the retries, Failed with one notification naming the job; the cause names the artifact', async () => {
-  const result = await run({}, undefined, { register: () => { throw namedError('SageMaker.ThrottlingException', 'Rate exceeded'); } });
+  const result = await run({}, undefined, { register: () => { throw THROTTLED; } });
   const published = assertNotifiedOnce(result, 'RegistrationFailed');
   assert.equal(result.calls.register.length, 5, 'the first attempt and 4 retries');
   assert.equal(result.calls.registeredSns.length, 0);
   assert.equal(published.job, `hf-translate-${EXECUTION}`);
-  assert.match(result.cause, /SageMaker\.ThrottlingException: Rate exceeded/);
+  assert.match(result.cause, /SageMaker\.SageMakerException: Rate exceeded \(Service: SageMaker, Status Code: 400/);
   assert.match(result.cause, new RegExp(`/hf-translate-${EXECUTION}/output/model\\.tar\\.gz`), 'the run result names the trained artifact');
 });
 

@@ -194,7 +194,7 @@ for (const file of files) {
   });
 }
 
-test('the issue\'s examples: an integer of 2.5 and an optional integer of "many" are refused before any job', () => {
+test('an integer of 2.5 and an optional integer of "many" are refused before any job', () => {
   const [file] = files;
   assert.ok(file);
   const recipe = JSON.parse(readFileSync(path.join(directory, 'translation.json'), 'utf8'));

@@ -1,5 +1,5 @@
-// Property tests of PrepareRequest over malformed execution inputs nobody wrote by hand (issue 12, the class rather than
-// the example). Every field of a valid train input and of a valid tune input is replaced, one at a time, by each value
+// Property tests of PrepareRequest over malformed execution inputs nobody wrote by hand (the whole class of mistakes
+// rather than one example). Every field of a valid train input and of a valid tune input is replaced, one at a time, by each value
 // of a fixed pool (types swapped, null, -0, huge and fractional numbers, numbers as strings, case and whitespace
 // variants, zero-width and homoglyph characters, control characters, 5000-character strings, empty arrays and objects)
 // or deleted; unknown keys (__proto__ and constructor included) are added to every object. Properties:

@@ -23,10 +23,13 @@ const limits = {
   clientTokenLength: 32,
 };
 
+// The character class of CustomerMetadataKey and CustomerMetadataValue, as the model writes it: ([<class>]*)${1,<max>}.
+const metadataValueCharacters = /^\((\[.+\])\*\)\$\{1,\d+\}$/.exec(shape('CustomerMetadataValue').pattern)[1];
+
 function policy(extra = {}) {
   return {
     pendingApprovalStatus: 'PendingManualApproval',
-    metadataValueCharacters: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]',
+    metadataValueCharacters,
     limits,
     customerMetadata: { recipe: 'llm-sft' },
     ...extra,

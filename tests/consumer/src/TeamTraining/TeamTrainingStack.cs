@@ -77,9 +77,11 @@ public class TeamTrainingStack : Stack
             ModelPackageGroup = registry,
         });
 
-        // The team's CI role may start runs.
+        // The team's CI role may start runs; its reviewers approve or reject what the runs registered.
         var ci = Role.FromRoleArn(this, "CiRole", "arn:aws:iam::111122223333:role/team-ci");
         pipeline.GrantStartExecution(ci);
+        var reviewers = Role.FromRoleArn(this, "Reviewers", "arn:aws:iam::111122223333:role/team-model-reviewers");
+        registry.GrantApprove(reviewers);
 
         _ = new CfnOutput(this, "StateMachineArn", new CfnOutputProps { Value = pipeline.StateMachine.StateMachineArn });
     }
