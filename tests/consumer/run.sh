@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The library as another team consumes it: pack constructs/ into a temporary feed, restore and build the external
 # net8.0 app in this folder (laid out as `cdk init app --language csharp` lays it out; not in Infra.sln) against the
-# package, synthesize it and check its template (template.test.mjs). Also checks that a copy of constructs/ alone
-# restores with its own framework and dependency settings. Needs the library built (scripts/test.sh builds it first).
+# package, synthesize it on the Node scripts/node.sh chooses and check its template and its output (template.test.mjs).
+# Also checks that a copy of constructs/ alone restores with its own framework and dependency settings. Needs the
+# library built (scripts/test.sh builds it first).
 # Usage: tests/consumer/run.sh <tap file>   (prints node:test's spec output; writes TAP for the counts)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,10 +13,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 packages=${NUGET_PACKAGES:-$HOME/.nuget/packages}
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+# The Node jsii runs the app on: scripts/node.sh's, as in scripts/test.sh (the machine's when package.json engines
+# allows it, else the pinned one). No JSII_NODE and no jsii variable that silences its Node-support notices, so a notice
+# shows in the synthesis output, which template.test.mjs reads.
+node_bin=$(bash "$root/scripts/node.sh" --path) || exit 1
+[ -z "$node_bin" ] || export PATH="$node_bin:$PATH"
+unset JSII_NODE JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION \
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION
 
-# Runs a command quietly; on failure prints its output and fails.
+# Runs a command quietly, its output kept in $log (default: step.log); on failure prints it and fails.
 quiet() {
-  local log="$work/step.log"
+  local log=${log:-$work/step.log}
   "$@" >"$log" 2>&1 || { echo "consumer test: '$*' failed:" >&2; cat "$log" >&2; return 1; }
 }
 
@@ -69,8 +77,10 @@ done
 quiet dotnet build src/TeamTraining/TeamTraining.csproj --nologo -v q -clp:ErrorsOnly \
   -p:HfSageMakerConstructsVersion="$version" -p:UseAppHost=false
 echo "consumer test: $((SECONDS - start)) s" >&2
-# What `cdk synth` runs (cdk.json "app"), on the .NET runtime this machine has (the app targets net8.0).
-DOTNET_ROLL_FORWARD=Major CDK_OUTDIR="$work/app/cdk.out" quiet dotnet src/TeamTraining/bin/Debug/net8.0/TeamTraining.dll
+# What `cdk synth` runs (cdk.json "app"), on the .NET runtime this machine has (the app targets net8.0); its output
+# (the jsii kernel's notices among it) is kept for template.test.mjs.
+DOTNET_ROLL_FORWARD=Major CDK_OUTDIR="$work/app/cdk.out" log="$work/synth.log" \
+  quiet dotnet src/TeamTraining/bin/Debug/net8.0/TeamTraining.dll
 test -f "$work/app/cdk.out/TeamTrainingStack.template.json"
 if [ -n "${CONSUMER_KEEP:-}" ]; then rm -rf "$CONSUMER_KEEP" && cp -r "$work/app/cdk.out" "$CONSUMER_KEEP"; fi  # for debugging
 
@@ -82,7 +92,7 @@ else source_commit=none
 fi
 
 CONSUMER_CDK_OUT="$work/app/cdk.out" CONSUMER_NUPKG="$work/nupkg" CONSUMER_ALONE="$work/alone-properties.json" \
-CONSUMER_SOURCE_COMMIT="$source_commit" \
+CONSUMER_SOURCE_COMMIT="$source_commit" CONSUMER_SYNTH_LOG="$work/synth.log" CONSUMER_JSII_NODE="$(node --version)" \
 CONSUMER_RESTORE="$work/app/src/TeamTraining/obj/project.assets.json" \
   node --test --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tap" "$here/template.test.mjs"

@@ -1,6 +1,6 @@
 // Checks what tests/consumer/run.sh produced: the package (metadata as NuGet reads it from the .nuspec), a copy of
-// constructs/ alone (its own settings), the external net8.0 app's restore (it resolved the package's net8.0 assets) and
-// the app's synthesized template (imports only: no VPC, bucket or key of its own; the pipeline's defaults; the grant
+// constructs/ alone (its own settings), the external net8.0 app's restore (it resolved the package's net8.0 assets), its
+// synthesis output (no jsii notice that the Node is untested or end-of-life) and the app's synthesized template (imports only: no VPC, bucket or key of its own; the pipeline's defaults; the grant
 // to another role; the default request valid against the botocore SageMaker API model; cdk-nag AwsSolutions, HIPAA Security
 // and NIST 800-53 R5 clean).
 import { test, describe } from 'node:test';
@@ -68,6 +68,21 @@ describe('package', () => {
     assert.ok(library, 'HfSageMaker.Constructs is not in the net8.0 restore graph');
     assert.deepEqual(Object.keys(library.compile), ['lib/net8.0/HfSageMaker.Constructs.dll']);
     assert.ok(net8['Amazon.CDK.Lib/2.160.0'], 'the app keeps its own CDK version');
+  });
+});
+
+describe('the synthesis', () => {
+  test('on the Node package.json engines names, prints no jsii notice that the Node is untested or end-of-life', () => {
+    // jsii's kernel (@jsii/check-node) prints a boxed "!!" notice when it does not know the Node it runs on ("This
+    // software has not been tested with node ...") or knows it as end-of-life or unsupported.
+    const engines = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).engines.node;
+    const node = need('CONSUMER_JSII_NODE');
+    assert.ok(Number(/^v(\d+)\./.exec(node)?.[1]) >= Number(/^>=\s*(\d+)$/.exec(engines)?.[1]),
+      `the app was synthesized on Node ${node}; package.json engines.node is ${engines}`);
+    const notices = readFileSync(need('CONSUMER_SYNTH_LOG'), 'utf8').split('\n')
+      .filter((line) => /not been tested with node|untested|end-of-life|unsupported/i.test(line));
+    assert.deepEqual(notices, [], `jsii printed a Node-support notice on Node ${node}: the app needs the jsii runtime `
+      + 'the README names (section "Use the constructs in your own stack")');
   });
 });
 

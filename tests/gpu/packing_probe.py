@@ -6,8 +6,8 @@ Usage: python3 tests/gpu/packing_probe.py [--json OUT]
 For each tiny causal LM built from a config (random weights, no download) - a Llama (transformers builds its mask
 from position_ids), and Falcon and StableLM (on the older mask code in transformers 4.56, whose packed rows attend to
 each other) - wrapped in LoRA (peft) as the recipe wraps it, and for each attention implementation and batch layout
-the recipe can use (sdpa with padded rows; flash_attention_2 with padded rows and with one flattened row, the
-recipe's choice), it runs:
+the recipe can use (sdpa and eager with padded rows; flash_attention_2 with padded rows and with one flattened row,
+the recipe's choice), it runs:
 
 * the probe of training-scripts/llm-sft/train.py (``packing_probe``: does one packed example's logits change when
   the example packed before it changes?) and its verdict (``sft_config.isolation_holds``), which decides whether the
@@ -15,8 +15,15 @@ recipe's choice), it runs:
 * a reference that shares no code with the probe: the same example's logits alone (one row, no mask) against its
   logits packed behind another example, relative difference below 1e-4 (float32) or 3e-2 (bfloat16).
 
-It passes when the probe's verdict equals the reference's everywhere, and the Llama under sdpa with padded rows (the
-recipe's default) is isolated. A configuration that needs a missing package (flash_attn) is reported as
+A control shows that both can see a leak: the same packed rows without their per-example boundaries (no
+``position_ids``, an attention mask of ones over every token, as a packer that forgets the boundaries would send),
+under sdpa and eager. Every example there attends to the one before it, so both the probe and the reference must
+say "not isolated"; a stack on which every layout is isolated would otherwise pass without ever showing that the
+probe detects anything.
+
+It passes when the probe's verdict equals the reference's everywhere, the Llama under sdpa with padded rows (the
+recipe's default) is isolated, and the control ran for the Llama under sdpa and is judged not isolated by both
+wherever it ran (``failures``). A configuration that needs a missing package (flash_attn) is reported as
 "not available: <package>". Prints one line per configuration and writes the table to --json.
 """
 import argparse
@@ -35,9 +42,51 @@ MODELS = {
     "stablelm": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
                  "num_key_value_heads": 4},
 }
-LAYOUTS = (("sdpa", False), ("flash_attention_2", False), ("flash_attention_2", True))
+PADDED, FLATTENED, CONTROL = "padded rows", "one flattened row", "no boundaries (control)"
+# (attention implementation, batch layout): what the recipe can train with, then the control that must leak.
+LAYOUTS = (("sdpa", PADDED), ("eager", PADDED), ("flash_attention_2", PADDED), ("flash_attention_2", FLATTENED),
+           ("sdpa", CONTROL), ("eager", CONTROL))
 VOCAB = 256
 REFERENCE_TOLERANCE = {"float32": 1e-4, "bfloat16": 3e-2}
+
+
+def without_boundaries(rows):
+    """The control layout: packed rows without their ``position_ids``, so chat_format.pad_batch gives them an
+    attention mask of ones over every real token (zeros only on the padded tail) and nothing marks where one packed
+    example ends and the next begins (transformers finds packed examples from ``position_ids`` only when no attention
+    mask is passed: huggingface/transformers, src/transformers/masking_utils.py, ``_preprocess_mask_arguments``)."""
+    return [{key: list(values) for key, values in row.items() if key != "position_ids"} for row in rows]
+
+
+def failures(results):
+    """What fails the check, from the table of configurations (``probe_one`` rows with ``model``,
+    ``attn_implementation`` and ``layout``): the probe disagreeing with the reference or an error anywhere; the
+    recipe's default (llama, sdpa, padded rows) not isolated; the control judged isolated by either side wherever it
+    ran, or not run for the Llama under sdpa."""
+    found = []
+
+    def row_of(model, implementation, layout):
+        return next((row for row in results if (row["model"], row["attn_implementation"], row["layout"])
+                     == (model, implementation, layout)), None)
+
+    for row in results:
+        name = f"{row['model']}/{row['attn_implementation']}/{row['layout']}"
+        if row["verdict"] == "DISAGREES" or row["verdict"].startswith("error"):
+            found.append(f"{name}: {row['verdict']}")
+        if row["layout"] == CONTROL and "probe_isolated" in row and (row["probe_isolated"]
+                                                                      or row["reference_isolated"]):
+            found.append(f"{name}: judged isolated (probe {row['probe_isolated']}, reference "
+                         f"{row['reference_isolated']}) although its packed examples attend to each other: this "
+                         "check cannot tell a leak from isolation")
+    default = row_of("llama", "sdpa", PADDED)
+    if default is None or default.get("probe_isolated") is not True:
+        found.append(f"llama/sdpa/{PADDED} (the recipe's default) is not isolated: "
+                     f"{default['verdict'] if default else 'not run'}")
+    control = row_of("llama", "sdpa", CONTROL)
+    if control is None or "probe_isolated" not in control:
+        found.append(f"llama/sdpa/{CONTROL}: the control did not run "
+                     f"({control['verdict'] if control else 'not in the table'})")
+    return found
 
 
 def reference_isolated(model, collate, dtype_name):
@@ -59,7 +108,7 @@ def reference_isolated(model, collate, dtype_name):
     return relative <= REFERENCE_TOLERANCE[dtype_name], relative
 
 
-def probe_one(model_type, implementation, flatten):
+def probe_one(model_type, implementation, layout):
     import peft
     import torch
     import transformers
@@ -83,7 +132,8 @@ def probe_one(model_type, implementation, flatten):
     model.config.use_cache = False
     model = peft.get_peft_model(model, peft.LoraConfig(r=4, lora_alpha=8, target_modules="all-linear",
                                                        task_type="CAUSAL_LM"))
-    collate = train._collator(0, 8, flatten)
+    recipe_collate = train._collator(0, 8, layout == FLATTENED)
+    collate = ((lambda rows: recipe_collate(without_boundaries(rows))) if layout == CONTROL else recipe_collate)
     change, largest = train.packing_probe(model, collate, VOCAB)
     probe = sft_config.isolation_holds(change, largest)
     reference, relative = reference_isolated(model, collate, dtype_name)
@@ -102,31 +152,26 @@ def main():
     if not torch.cuda.is_available():
         print("packing probe: not run: no CUDA GPU", file=sys.stderr)
         return 2
-    results, failures = [], []
+    results = []
     for model_type in MODELS:
-        for implementation, flatten in LAYOUTS:
-            layout = "one flattened row" if flatten else "padded rows"
+        for implementation, layout in LAYOUTS:
             try:
-                row = probe_one(model_type, implementation, flatten)
+                row = probe_one(model_type, implementation, layout)
             except Exception as error:  # noqa: BLE001 - reported, the other configurations still run
                 row = {"verdict": f"error: {type(error).__name__}: {str(error)[:200]}"}
             row.update(model=model_type, attn_implementation=implementation, layout=layout)
             results.append(row)
-            print(f"{model_type:9} {implementation:18} {layout:17} {row['verdict']}"
+            print(f"{model_type:9} {implementation:18} {layout:23} {row['verdict']}"
                   + (f" (probe isolated={row['probe_isolated']}, change {row['probe_change']:.3g}; reference "
                      f"isolated={row['reference_isolated']}, relative {row['reference_relative_difference']:.3g}; "
                      f"the recipe {row['recipe']})" if "probe_isolated" in row else ""), flush=True)
-            if row["verdict"] == "DISAGREES" or row["verdict"].startswith("error"):
-                failures.append(f"{model_type}/{implementation}/{layout}: {row['verdict']}")
-    default = next(r for r in results if r["model"] == "llama" and r["attn_implementation"] == "sdpa")
-    if default.get("probe_isolated") is not True:
-        failures.append("llama/sdpa/padded rows (the recipe's default) is not isolated")
+    problems = failures(results)
     if options.json:
         with open(options.json, "w", encoding="utf-8") as handle:
             json.dump({"transformers": transformers.__version__, "torch": torch.__version__, "results": results,
-                       "failures": failures}, handle, indent=2)
-    print("packing probe: " + ("PASS" if not failures else "FAIL\n  - " + "\n  - ".join(failures)))
-    return 1 if failures else 0
+                       "failures": problems}, handle, indent=2)
+    print("packing probe: " + ("PASS" if not problems else "FAIL\n  - " + "\n  - ".join(problems)))
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

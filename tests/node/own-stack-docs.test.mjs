@@ -25,3 +25,15 @@ test('the section names the package version that constructs/ declares', () => {
   const named = [...section.matchAll(/package HfSageMaker\.Constructs --version (\S+)/g)].map((m) => m[1]);
   assert.deepEqual(named, [version]);
 });
+
+test('the jsii runtime the section tells consumers to add is the one the consumer app references and the repository pins', () => {
+  const section = /<!-- section:own-stack -->([\s\S]*?)<!-- \/section:own-stack -->/.exec(readme)[1];
+  const named = [...section.matchAll(/package Amazon\.JSII\.Runtime --version (\S+)/g)].map((m) => m[1]);
+  const csproj = readFileSync(path.join(root, 'tests', 'consumer', 'src', 'TeamTraining', 'TeamTraining.csproj'), 'utf8');
+  const referenced = [...csproj.matchAll(/<PackageReference Include="Amazon\.JSII\.Runtime" Version="([^"]+)" \/>/g)].map((m) => m[1]);
+  const props = readFileSync(path.join(root, 'Directory.Packages.props'), 'utf8');
+  const pinned = /<PackageVersion Include="Amazon\.JSII\.Runtime" Version="\[([^\]]+)\]" \/>/.exec(props)?.[1];
+  assert.ok(pinned, 'Directory.Packages.props pins no Amazon.JSII.Runtime');
+  assert.deepEqual(named, [pinned], 'the README names another jsii runtime than Directory.Packages.props pins');
+  assert.deepEqual(referenced, [pinned], 'tests/consumer references another jsii runtime than Directory.Packages.props pins');
+});

@@ -1,5 +1,6 @@
 // Checks the GitHub Actions workflows in .github/workflows: they parse, have the required triggers and jobs, pin every
-// action to a commit SHA, use no long-lived AWS keys and grant minimal permissions; and the OIDC roles template
+// action to a commit SHA whose action.yml runs on node24 (as read at that commit and recorded in
+// tests/fixtures/action-runtimes.json), use no long-lived AWS keys and grant minimal permissions; and the OIDC roles template
 // (ops/github-oidc-roles.yaml): every GitHub-trusting role accepts only `environment:` subjects, the diff role only
 // `<env>-diff`, the subject the pull-request workflow's diff job gets. Each rule is a function returning the list of
 // problems, run against the real files and against bad fixtures, so every rule is shown to be able to fail.
@@ -13,6 +14,9 @@ import YAML, { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const workflowDir = join(root, '.github', 'workflows');
 const oidcTemplatePath = join(root, 'ops', 'github-oidc-roles.yaml');
+const actionRuntimesPath = join(root, 'tests', 'fixtures', 'action-runtimes.json');
+// The action runtime every pinned JavaScript action must declare (`runs.using` in its action.yml).
+const ACTION_RUNTIME = 'node24';
 
 // The Node LTS major version the repository runs on: package.json "engines" (written ">=N") is the one place it is set.
 const enginesNode = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines?.node ?? '';
@@ -87,6 +91,60 @@ export function unpinnedActions(text, wf) {
     }
     const line = text.split('\n').find((l) => l.includes(ref));
     if (!line || !/#\s*v\d+(\.\d+){0,2}\b/.test(line)) problems.push(`${id}: '${ref}' has no '# vX.Y.Z' comment`);
+  }
+  return problems;
+}
+
+/** Every pinned `uses:` of the workflows ({ file: { text, wf } }): where, the action, the commit and its `# vX.Y.Z` tag. */
+export function pinnedUses(files) {
+  const found = [];
+  for (const [file, { text, wf }] of Object.entries(files))
+    for (const [id, job] of jobsOf(wf))
+      for (const ref of [job.uses, ...stepsOf(job).map((s) => s.uses)]) {
+        const pin = /^([^@\s]+)@([0-9a-f]{40})$/.exec(ref ?? '');
+        if (!pin) continue; // local actions; anything else unpinnedActions reports
+        const line = text.split('\n').find((l) => l.includes(ref)) ?? '';
+        found.push({ where: `${file}: ${id}`, action: pin[1], sha: pin[2], tag: /#\s*(v\d+(?:\.\d+){0,2})\b/.exec(line)?.[1] });
+      }
+  return found;
+}
+
+/** The address of an action's metadata file at a commit (action.yml, or action.yaml where the action uses that name). */
+const actionSource = (action, sha, file) => {
+  const [owner, repo, ...path] = action.split('/');
+  return `https://github.com/${owner}/${repo}/blob/${sha}/${[...path, file].join('/')}`;
+};
+
+/**
+ * Every pinned action of the workflows is in the runtime fixture (tests/fixtures/action-runtimes.json) with the same
+ * commit and tag, its source the action.yml at that commit, and runs on node24 (a composite or docker action needs a
+ * reason); the fixture lists nothing the workflows do not pin.
+ */
+export function actionRuntimeProblems(files, fixture) {
+  const problems = [];
+  const entries = fixture.actions ?? [];
+  const used = pinnedUses(files);
+  for (const use of used) {
+    const entry = entries.find((e) => e.action === use.action && e.sha === use.sha);
+    if (!entry) {
+      const listed = entries.filter((e) => e.action === use.action).map((e) => `${e.sha} (${e.tag})`);
+      problems.push(`${use.where}: ${use.action}@${use.sha} is not in tests/fixtures/action-runtimes.json`
+        + `${listed.length ? ` (it lists ${listed.join(', ')})` : ''}: read runs.using in `
+        + `${actionSource(use.action, use.sha, 'action.yml')} and record it`);
+    } else if (entry.tag !== use.tag) {
+      problems.push(`${use.where}: ${use.action}@${use.sha} is commented '# ${use.tag}', but that commit is ${entry.tag} in the fixture`);
+    }
+  }
+  for (const entry of entries) {
+    const name = `${entry.action}@${entry.sha} (${entry.tag})`;
+    const sources = ['action.yml', 'action.yaml'].map((file) => actionSource(entry.action, entry.sha, file));
+    if (!sources.includes(entry.source)) problems.push(`${name}: source '${entry.source}' is not its action.yml at the pinned commit (${sources[0]})`);
+    if (['composite', 'docker'].includes(entry.runs_using)) {
+      if (!entry.reason) problems.push(`${name}: runs.using ${entry.runs_using} without a reason why it needs no node runtime`);
+    } else if (entry.runs_using !== ACTION_RUNTIME) {
+      problems.push(`${name}: runs.using is '${entry.runs_using}', not ${ACTION_RUNTIME}: pin a release whose action.yml says runs.using: ${ACTION_RUNTIME}`);
+    }
+    if (!used.some((u) => u.action === entry.action && u.sha === entry.sha)) problems.push(`${name}: in the fixture but pinned by no workflow`);
   }
   return problems;
 }
@@ -305,6 +363,7 @@ export function diffEnvironmentMismatch(wf, template) {
 }
 
 const oidcTemplateText = readFileSync(oidcTemplatePath, 'utf8');
+const actionRuntimes = JSON.parse(readFileSync(actionRuntimesPath, 'utf8'));
 
 // ---- the real workflows ----
 
@@ -326,6 +385,11 @@ describe('workflow files', () => {
     test(`${name}: AWS credentials only by role assumption`, () => assert.deepEqual(awsCredentialProblems(wf), []));
     test(`${name}: every setup-node step installs the Node LTS of package.json engines`, () => assert.deepEqual(nodeVersionProblems(wf), []));
   }
+
+  test('every pinned action runs on node24, as its action.yml at the pinned commit says (tests/fixtures/action-runtimes.json)', () => {
+    assert.ok(pinnedUses(workflows).length >= 10, 'the workflows pin fewer actions than expected: is the parser blind?');
+    assert.deepEqual(actionRuntimeProblems(workflows, actionRuntimes), []);
+  });
 
   test('package.json engines names a Node LTS major version, and scripts/node.sh pins a release of it', () => {
     assert.ok(nodeMajor && Number(nodeMajor) % 2 === 0, `engines.node is '${enginesNode}': expected '>=N' with N an LTS (even) major`);
@@ -463,6 +527,47 @@ describe('the rules reject bad workflows', () => {
   test('a local action is allowed unpinned', () => {
     const text = goodPr.replace(`actions/setup-node@${SHA} # v4.4.0`, './.github/actions/setup');
     assert.deepEqual(unpinnedActions(text, load(text)), []);
+  });
+
+  describe('the action runtime rule', () => {
+    const checkout = '3d3c42e5aac5ba805825da76410c181273ba90b1';
+    const fixture = (change) => {
+      const copy = structuredClone(actionRuntimes);
+      const entry = copy.actions.find((e) => e.action === 'actions/checkout');
+      assert.equal(entry?.sha, checkout, 'the fixture no longer pins actions/checkout at the commit these cases use');
+      change(entry, copy);
+      return copy;
+    };
+    const withWorkflow = (from, to) => {
+      const text = workflows['deploy.yml'].text;
+      assert.ok(text.includes(from), `'${from}' is not in deploy.yml`);
+      const changed = text.replaceAll(from, to);
+      return { ...workflows, 'deploy.yml': { text: changed, wf: load(changed) } };
+    };
+
+    test('an action on the node20 runtime is reported', () =>
+      assert.match(actionRuntimeProblems(workflows, fixture((e) => { e.runs_using = 'node20'; })).join('\n'),
+        /actions\/checkout@3d3c42e\w+ \(v7\.0\.1\): runs.using is 'node20', not node24: pin a release/));
+    test('a composite action needs a reason; with one it passes', () => {
+      assert.match(actionRuntimeProblems(workflows, fixture((e) => { e.runs_using = 'composite'; })).join(), /runs.using composite without a reason/);
+      assert.deepEqual(actionRuntimeProblems(workflows, fixture((e) => { e.runs_using = 'composite'; e.reason = 'runs only shell steps'; })), []);
+    });
+    test('a workflow pinning a commit the fixture does not list is reported, with the commit it lists', () => {
+      const problems = actionRuntimeProblems(withWorkflow(`actions/checkout@${checkout}`, `actions/checkout@${'b'.repeat(40)}`), actionRuntimes).join('\n');
+      assert.match(problems, new RegExp(`deploy\\.yml: \\w+: actions/checkout@b{40} is not in tests/fixtures/action-runtimes\\.json \\(it lists ${checkout} \\(v7\\.0\\.1\\)\\): read runs.using in https://github\\.com/actions/checkout/blob/b{40}/action\\.yml`));
+    });
+    test('an action the fixture lacks is reported, and so is an entry no workflow pins', () => {
+      const problems = actionRuntimeProblems(workflows, fixture((e, copy) => { copy.actions = copy.actions.filter((x) => x !== e); })).join('\n');
+      assert.match(problems, /actions\/checkout@3d3c42e\w+ is not in tests\/fixtures\/action-runtimes\.json: read/);
+      const stale = actionRuntimeProblems(workflows, fixture((e, copy) => { copy.actions.push({ ...e, action: 'actions/cache' }); })).join('\n');
+      assert.match(stale, /actions\/cache@3d3c42e\w+ \(v7\.0\.1\): in the fixture but pinned by no workflow/);
+    });
+    test('a version comment that is not the fixture\'s tag for the commit is reported', () =>
+      assert.match(actionRuntimeProblems(withWorkflow(`${checkout} # v7.0.1`, `${checkout} # v6.0.2`), actionRuntimes).join(),
+        /actions\/checkout@3d3c42e\w+ is commented '# v6\.0\.2', but that commit is v7\.0\.1 in the fixture/));
+    test('a source that is not the action.yml at the pinned commit is reported', () =>
+      assert.match(actionRuntimeProblems(workflows, fixture((e) => { e.source = e.source.replace(checkout, 'v7.0.1'); })).join(),
+        /source 'https:\/\/github\.com\/actions\/checkout\/blob\/v7\.0\.1\/action\.yml' is not its action\.yml at the pinned commit/));
   });
 
   test('access keys from secrets are reported', () => {

@@ -1,12 +1,17 @@
 """The GPU scripts under tests/gpu/, checked on a machine without a GPU: every one compiles, the one GPU check
-(tests/gpu/check.sh) stops at once with one clear line and a non-zero exit code, and the pure-Python parts of the
+(tests/gpu/check.sh) stops at once with one clear line and a non-zero exit code, its time limits fit in 10 minutes and
+a part that runs out of time is killed with what it started, the packing probe's control layout has no per-example
+boundaries and the probe's verdict fails when the control is judged isolated, and the pure-Python parts of the
 benchmark (model FLOPs, MFU, the recipe/bare summary) and of the end-to-end script give the figures worked out by
 hand here."""
+import contextlib
 import importlib
+import io
 import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from translation_support import REPO_ROOT
@@ -64,12 +69,114 @@ class CheckWithoutGpuTests(unittest.TestCase):
             self.assertIn(f"tests/gpu/{script}", commands)
         self.assertIn("--size tiny", commands)
         self.assertIn("--size real", commands)
-        self.assertLessEqual(gpu_check.TOTAL_SECONDS, 600)
+
+    def test_start_up_and_every_part_fit_in_ten_minutes_with_headroom(self):
+        gpu_check = importlib.import_module("gpu_check")
+        limits = [part[2] for part in gpu_check.PARTS]
+        self.assertLessEqual(gpu_check.START_UP_SECONDS + sum(limits) + gpu_check.HEADROOM_SECONDS, 10 * 60)
+        self.assertGreaterEqual(gpu_check.HEADROOM_SECONDS, 20)
+        # every part that starts on time gets all of its own limit, the last one (the real-size benchmark) included
+        elapsed = gpu_check.START_UP_SECONDS
+        for index, limit in enumerate(limits):
+            self.assertEqual(gpu_check.allowance(limits, index, elapsed), limit, gpu_check.PARTS[index][0])
+            elapsed += limit
+
+    def test_time_an_earlier_part_leaves_passes_on_and_a_late_part_takes_none_from_later_ones(self):
+        gpu_check = importlib.import_module("gpu_check")
+        start = gpu_check.START_UP_SECONDS
+        # slots of 100, 50 and 200 s: part 0 took 60 s and part 1 50 s, so part 2 may run 200 + 40 s
+        self.assertEqual(gpu_check.allowance([100, 50, 200], 2, start + 60 + 50), 240)
+        # part 0 ran 10 s over its slot (killed late): part 1 loses those 10 s, part 2's slot end is unchanged
+        self.assertEqual(gpu_check.allowance([100, 50, 200], 1, start + 110), 40)
+        self.assertEqual(gpu_check.allowance([100, 50, 200], 2, start + 150), 200)
+
+    def test_a_part_out_of_time_is_killed_with_the_processes_it_started(self):
+        gpu_check = importlib.import_module("gpu_check")
+        with tempfile.TemporaryDirectory() as out:
+            pid_file = os.path.join(out, "grandchild.pid")
+            # bash starts a grandchild and waits for it, as run_translation_e2e.sh waits for its Python
+            command = ["bash", "-c", f"sleep 120 & echo $! > {pid_file}; wait"]
+            with contextlib.redirect_stdout(io.StringIO()) as printed:
+                result = gpu_check.run_part("slow", command, 2, out, out)
+            self.assertIn("== slow: fail", printed.getvalue())
+            self.assertEqual((result["verdict"], result["reason"]), ("fail", "did not finish within 2 s"))
+            with open(pid_file, encoding="utf-8") as handle:
+                grandchild = int(handle.read())
+            deadline = time.monotonic() + 5
+            while running(grandchild) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertFalse(running(grandchild), "the part's grandchild outlived it (it would hold the GPU)")
 
     def test_missing_packages_are_collected_from_the_logs(self):
         gpu_check = importlib.import_module("gpu_check")
         log = "run5 (QLoRA): not available: bitsandbytes\nfalcon flash_attention_2 not available: flash_attn\nok"
         self.assertEqual(gpu_check.not_available(log), ["bitsandbytes", "flash_attn"])
+
+
+def running(pid):
+    """Whether the process ``pid`` exists and is not a zombie (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+class PackingProbeControlTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.probe = importlib.import_module("packing_probe")
+        cls.chat_format = importlib.import_module("chat_format")  # on sys.path once packing_probe is imported
+
+    def test_the_control_layout_has_no_per_example_boundaries(self):
+        rows = self.chat_format.isolation_probe_rows([11, 12, 13], [21, 22], [31, 32, 33, 34])
+        recipe = self.chat_format.pad_batch(rows, 0)
+        control = self.chat_format.pad_batch(self.probe.without_boundaries(rows), 0)
+        self.assertEqual(recipe["position_ids"][0], [0, 1, 2, 0, 1])  # the recipe's: positions restart per example
+        self.assertNotIn("attention_mask", recipe)
+        self.assertNotIn("position_ids", control)
+        self.assertEqual(control["attention_mask"], [[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]])  # one span over both examples
+        self.assertEqual(control["input_ids"], recipe["input_ids"])
+        self.assertIn("position_ids", rows[0], "the recipe's rows were changed")
+
+    def table(self, **control):
+        """The recipe's default isolated, flash-attention not installed and the Llama/sdpa control as given."""
+        probe = self.probe
+        default = {"verdict": "agrees", "probe_isolated": True, "reference_isolated": True}
+        return [dict(default, model="llama", attn_implementation="sdpa", layout=probe.PADDED),
+                {"verdict": "not available: flash_attn", "model": "llama", "attn_implementation": "flash_attention_2",
+                 "layout": probe.FLATTENED},
+                dict(control, model="llama", attn_implementation="sdpa", layout=probe.CONTROL)]
+
+    def test_a_control_both_sides_find_leaking_passes(self):
+        self.assertEqual(self.probe.failures(self.table(verdict="agrees", probe_isolated=False,
+                                                        reference_isolated=False)), [])
+
+    def test_a_control_judged_isolated_fails_the_check_although_probe_and_reference_agree(self):
+        problems = self.probe.failures(self.table(verdict="agrees", probe_isolated=True, reference_isolated=True))
+        self.assertEqual(len(problems), 1, problems)
+        self.assertRegex(problems[0], r"^llama/sdpa/no boundaries \(control\): judged isolated \(probe True, "
+                                      r"reference True\)")
+
+    def test_a_control_only_the_reference_judges_isolated_fails_twice(self):
+        problems = self.probe.failures(self.table(verdict="DISAGREES", probe_isolated=False, reference_isolated=True))
+        self.assertEqual(len(problems), 2, problems)
+        self.assertIn("DISAGREES", problems[0])
+        self.assertIn("judged isolated (probe False, reference True)", problems[1])
+
+    def test_a_control_that_did_not_run_fails_the_check(self):
+        problems = self.probe.failures(self.table(verdict="not supported by llama: ValueError: x"))
+        self.assertEqual(problems, ["llama/sdpa/no boundaries (control): the control did not run (not supported by "
+                                    "llama: ValueError: x)"])
+        problems = self.probe.failures(self.table(verdict="agrees", probe_isolated=False,
+                                                  reference_isolated=False)[:2])
+        self.assertEqual(problems, ["llama/sdpa/no boundaries (control): the control did not run (not in the table)"])
+
+    def test_the_recipe_default_not_isolated_still_fails_the_check(self):
+        table = self.table(verdict="agrees", probe_isolated=False, reference_isolated=False)
+        table[0].update(probe_isolated=False, reference_isolated=False)
+        self.assertEqual(self.probe.failures(table), ["llama/sdpa/padded rows (the recipe's default) is not isolated: "
+                                                      "agrees"])
 
 
 class BenchmarkArithmeticTests(unittest.TestCase):
