@@ -27,7 +27,8 @@ public abstract class SchemaKeywordsAttribute : Attribute
     /// <see cref="NotPattern"/>, optionally followed by "; allowed ...".</summary>
     public string? Message { get; set; }
 
-    /// <summary><c>enum</c>: the name of a static list of the generator's lists type (e.g. the supported regions).</summary>
+    /// <summary><c>enum</c>: the name of a static list of the generator's lists type (e.g. the supported regions); a list
+    /// named in more than one place is a <c>$ref</c> to its one copy under <c>$defs</c> (<see cref="SchemaGenerator.DefinitionOf"/>).</summary>
     public string? Values { get; set; }
 
     /// <summary><c>minimum</c>.</summary>

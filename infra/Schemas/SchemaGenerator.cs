@@ -14,7 +14,10 @@ namespace HfSageMaker.Infra.Schemas;
 /// <see cref="JsonPropertyNameAttribute"/>), whose <c>required</c> keys are its C# <c>required</c> members and which takes
 /// no other key; a list is an array, a string-keyed dictionary a map, an enum its camelCase member names. Descriptions
 /// and keywords come from <see cref="SchemaAttribute"/>, <see cref="ItemsAttribute"/> and <see cref="KeysAttribute"/>;
-/// the default of an optional scalar from a default instance of its record.
+/// the default of an optional scalar from a default instance of its record. A record with a
+/// <see cref="SchemaAttribute.Definition"/>, and a list of values (<see cref="SchemaKeywordsAttribute.Values"/>) used in
+/// more than one place, is written once under <c>$defs</c> and referred to with <c>$ref</c> (a list used once stays in
+/// place, where an editor shows it with its property).
 /// </summary>
 public static class SchemaGenerator
 {
@@ -30,9 +33,14 @@ public static class SchemaGenerator
     public static JsonObject Generate(Type model, Type lists, string title, Func<PropertyInfo, JsonObject?> custom)
     {
         ArgumentNullException.ThrowIfNull(model);
+
+        // A first pass counts where each list is used; the second writes a list used more than once under $defs.
+        var uses = new Dictionary<string, int>(StringComparer.Ordinal);
+        new Generator(lists, custom, new JsonObject(), uses, shared: new HashSet<string>()).Record(model, inline: true);
         var definitions = new JsonObject();
         var root = new JsonObject { ["$schema"] = "https://json-schema.org/draft/2020-12/schema", ["title"] = title };
-        foreach (var (key, value) in new Generator(lists, custom, definitions).Record(model, inline: true))
+        var shared = uses.Where(u => u.Value > 1).Select(u => u.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, value) in new Generator(lists, custom, definitions, [], shared).Record(model, inline: true))
         {
             root[key] = value?.DeepClone();
         }
@@ -52,13 +60,30 @@ public static class SchemaGenerator
     /// <summary>The pattern as the schema writes it (ECMAScript): <c>\z</c> becomes <c>$</c>.</summary>
     public static string Ecma(string pattern) => pattern.Replace(@"\z", "$", StringComparison.Ordinal);
 
-    private sealed class Generator(Type lists, Func<PropertyInfo, JsonObject?> custom, JsonObject definitions)
+    /// <summary>
+    /// The name under <c>$defs</c> of a list used in more than one place: its name in camelCase and singular, what each
+    /// value is (<c>InstanceTypes</c>: <c>instanceType</c>).
+    /// </summary>
+    /// <param name="list">The name of a static list of the lists type.</param>
+    /// <returns>The definition's name.</returns>
+    public static string DefinitionOf(string list)
+    {
+        var name = JsonNamingPolicy.CamelCase.ConvertName(list ?? throw new ArgumentNullException(nameof(list)));
+        return name.Length > 1 && name.EndsWith('s') ? name[..^1] : name;
+    }
+
+    private sealed class Generator(Type lists, Func<PropertyInfo, JsonObject?> custom, JsonObject definitions, Dictionary<string, int> uses, IReadOnlySet<string> shared)
     {
         public JsonObject Record(Type type, bool inline)
         {
             var attribute = type.GetCustomAttribute<SchemaAttribute>();
             if (!inline && attribute?.Definition is { } name)
             {
+                if (definitions[name] is JsonObject list && list.ContainsKey("enum"))
+                {
+                    throw new InvalidOperationException($"The record {type.Name} and a list are both named {name} under $defs.");
+                }
+
                 if (!definitions.ContainsKey(name))
                 {
                     definitions[name] = null; // claimed first: a record may refer to itself
@@ -187,7 +212,19 @@ public static class SchemaGenerator
 
             static JsonNode? Number(double d) => double.IsNaN(d) ? null : d % 1 == 0 ? JsonValue.Create((long)d) : JsonValue.Create(d);
             static JsonNode? Count(int n) => n < 0 ? null : JsonValue.Create(n);
-            Set("enum", a.Values is null ? null : new JsonArray([.. ((IEnumerable)lists.GetProperty(a.Values, BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!).Cast<object>().Select(v => v is int i ? JsonValue.Create(i) : JsonValue.Create((string)v))]));
+            if (a.Values is { } list)
+            {
+                uses[list] = uses.GetValueOrDefault(list) + 1;
+                if (shared.Contains(list))
+                {
+                    Set("$ref", $"#/$defs/{Define(list)}");
+                }
+                else
+                {
+                    Set("enum", ListValues(list));
+                }
+            }
+
             Set("format", a.Format);
             Set("pattern", a.Pattern is null ? null : Ecma(a.Pattern));
             Set("patternErrorMessage", a.PatternMessage);
@@ -204,6 +241,27 @@ public static class SchemaGenerator
             Set("minProperties", Count(a.MinProperties));
             Set("maxProperties", Count(a.MaxProperties));
             return node;
+        }
+
+        private JsonArray ListValues(string list) =>
+            new([.. ((IEnumerable)lists.GetProperty(list, BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!).Cast<object>().Select(v => v is int i ? JsonValue.Create(i) : JsonValue.Create((string)v))]);
+
+        /// <summary>Defines a shared list under <c>$defs</c> (once): its values, of their type.</summary>
+        private string Define(string list)
+        {
+            var name = DefinitionOf(list);
+            if (definitions[name] is JsonObject existing && existing["enum"] is null)
+            {
+                throw new InvalidOperationException($"The list {list} and a record are both named {name} under $defs.");
+            }
+
+            if (!definitions.ContainsKey(name))
+            {
+                var values = ListValues(list);
+                definitions[name] = new JsonObject { ["type"] = values.All(v => v!.GetValueKind() == JsonValueKind.Number) ? "integer" : "string", ["enum"] = values };
+            }
+
+            return name;
         }
     }
 }

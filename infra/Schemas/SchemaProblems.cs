@@ -325,7 +325,9 @@ public static partial class SchemaProblems
             }
 
             var isKey = segments is [.., "propertyNames"];
-            var node = Merged(schema as JsonObject ?? [], root);
+
+            // What fails at a $ref (a shared list) is worded with the referring node, whose own keywords (its errorMessage) win.
+            var node = segments is [.., "$ref"] && Resolve(root, segments[..^1]) is JsonObject referrer ? Merged(referrer, root) : Merged(schema as JsonObject ?? [], root);
             var value = isKey ? JsonSerializer.SerializeToElement(Segments(pointer).LastOrDefault() ?? "") : At(document, pointer);
             var subject = isKey ? "the key" : Show(value);
             var errors = result.Errors ?? [];

@@ -82,11 +82,77 @@ public sealed class EnvironmentSchemaTests
             .EnumerateArray().Select(e => e.GetString()!).ToHashSet();
         var schema = EnvironmentSchema.Document["$defs"]!["training"]!["properties"]!;
 
-        var allowed = schema["allowedInstanceTypes"]!["items"]!["enum"]!.AsArray().Select(t => (string)t!).ToList();
+        var document = EnvironmentSchema.Document;
+        var allowed = document["$defs"]!["instanceType"]!["enum"]!.AsArray().Select(t => (string)t!).ToList();
         Assert.All(allowed, t => Assert.Contains(t, apiEnum));
-        Assert.Equal(allowed, schema["defaultInstanceType"]!["enum"]!.AsArray().Select(t => (string)t!));
+        Assert.Equal("#/$defs/instanceType", (string?)schema["allowedInstanceTypes"]!["items"]!["$ref"]);
+        Assert.Equal("#/$defs/instanceType", (string?)schema["defaultInstanceType"]!["$ref"]);
         Assert.DoesNotContain("ml.m5.xlarge", allowed);
         Assert.DoesNotContain("ml.trn1.32xlarge", allowed);
+    }
+
+    /// <summary>
+    /// A bad instance type is worded the same wherever the list is used (a list item, the default, in training and in a
+    /// recipe's block, which refers to the training definition): the property's own message and "did you mean", and the
+    /// whole list the catalog allows, however the schema shares the list.
+    /// </summary>
+    [Theory]
+    [InlineData("training", "allowedInstanceTypes", "ml.g5.3xlarge", "training.allowedInstanceTypes[1]", " (did you mean \"ml.g5.xlarge\"?)")]
+    [InlineData("training", "allowedInstanceTypes", "t3.medium", "training.allowedInstanceTypes[1]", "")]
+    [InlineData("training", "defaultInstanceType", "ml.g5.xlarg", "training.defaultInstanceType", " (did you mean \"ml.g5.xlarge\"?)")]
+    [InlineData("training", "defaultInstanceType", "ml.m5.xlarge", "training.defaultInstanceType", " (did you mean \"ml.g5.xlarge\"?)")]
+    [InlineData("llm-sft", "allowedInstanceTypes", "g5.2xlarge", "recipes.llm-sft.allowedInstanceTypes[1]", " (did you mean \"ml.g5.2xlarge\"?)")]
+    [InlineData("llm-sft", "defaultInstanceType", "ml.g5.2xlarg", "recipes.llm-sft.defaultInstanceType", " (did you mean \"ml.g5.2xlarge\"?)")]
+    [InlineData("llm-sft", "defaultInstanceType", "t3.medium", "recipes.llm-sft.defaultInstanceType", "")]
+    public void BadInstanceType_IsWordedTheSame_WhereverTheListIsUsed(string block, string key, string bad, string field, string suggestion)
+    {
+        using var temp = new TempEnvironments();
+        var json = TempEnvironments.Valid();
+        var section = block == "training" ? json["training"]!.AsObject() : new JsonObject { ["allowedInstanceTypes"] = new JsonArray("ml.g5.2xlarge"), ["defaultInstanceType"] = "ml.g5.2xlarge" };
+        if (block != "training")
+        {
+            json["recipes"] = new JsonObject { [block] = section };
+        }
+
+        section[key] = key == "allowedInstanceTypes" ? new JsonArray((string)section[key]![0]!, bad) : bad;
+        temp.Write("dev.json", json);
+
+        var ex = Assert.Throws<EnvironmentValidationException>(() => EnvironmentLoader.LoadAll(temp.Directory));
+
+        var expected = $"{temp.Display("dev.json")}: {field}: \"{bad}\" is not a GPU training instance type{suggestion}; allowed one of {string.Join(", ", InstanceTypeCatalog.GpuTrainingTypes)}.";
+        Assert.True(ex.Errors.Contains(expected), string.Join("\n", ex.Errors));
+        Assert.Single(ex.Errors, e => e.Contains($": {field}: ", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A list of values used in several places is written once, under <c>$defs</c>, and referred to: no two <c>enum</c>
+    /// arrays of more than one value anywhere in the schema are equal.
+    /// </summary>
+    [Fact]
+    public void NoEnumList_IsWrittenTwice()
+    {
+        var enums = new List<(string Pointer, string Values)>();
+        void Walk(JsonNode? node, string pointer)
+        {
+            if (node is JsonObject o)
+            {
+                if (o["enum"] is JsonArray { Count: > 1 } values)
+                {
+                    enums.Add((pointer, values.ToJsonString()));
+                }
+
+                foreach (var (key, child) in o)
+                {
+                    Walk(child, $"{pointer}/{key}");
+                }
+            }
+        }
+
+        Walk(EnvironmentSchema.Document, "");
+
+        Assert.NotEmpty(enums);
+        var twice = enums.GroupBy(e => e.Values).Where(g => g.Count() > 1).Select(g => string.Join(" and ", g.Select(e => e.Pointer))).ToList();
+        Assert.True(twice.Count == 0, $"the same enum is written at {string.Join("; ", twice)}");
     }
 
     [Fact]
