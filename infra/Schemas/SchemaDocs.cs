@@ -6,7 +6,8 @@ namespace HfSageMaker.Infra.Schemas;
 /// <summary>
 /// The Markdown reference of a generated schema: one row per key (sections and recipe-like entries unfolded), saying
 /// whether it is required (and its default), what is allowed (<see cref="SchemaProblems.Allowed"/>: the very words the
-/// error messages use) and what it means (its description).
+/// error messages use) and what it means (its description). A list of values shared under <c>$defs</c> is named in the
+/// rows and spelled out once, below the table.
 /// </summary>
 public static class SchemaDocs
 {
@@ -18,6 +19,14 @@ public static class SchemaDocs
         ArgumentNullException.ThrowIfNull(schema);
         var table = new StringBuilder("| Key | Required | Allowed | Meaning |\n|---|---|---|---|\n");
         Rows(table, schema, schema, "");
+        foreach (var (name, definition) in schema["$defs"] as JsonObject ?? [])
+        {
+            if (definition?["enum"] is JsonArray)
+            {
+                table.Append($"\n`{name}` (`#/$defs/{name}` in the schema): {SchemaProblems.Allowed(definition.AsObject(), schema)}.\n");
+            }
+        }
+
         return table.ToString();
     }
 
@@ -38,7 +47,7 @@ public static class SchemaDocs
             if (!isSection)
             {
                 var fallback = property["default"] is { } d ? $"no (default `{d.ToJsonString()}`)" : "no";
-                table.Append($"| `{path}` | {(required.Contains(key) ? "yes" : fallback)} | {Cell(SchemaProblems.Allowed(property, root))} | {Cell((string?)property["description"] ?? "")} |\n");
+                table.Append($"| `{path}` | {(required.Contains(key) ? "yes" : fallback)} | {Cell(SchemaProblems.Allowed(property, root, Shared))} | {Cell((string?)property["description"] ?? "")} |\n");
             }
 
             // An object declared in place (a section, the recipes, the registry) is unfolded; one that only refers to a
@@ -53,6 +62,8 @@ public static class SchemaDocs
             }
         }
     }
+
+    private static string Shared(string name) => $"one of the `{name}` values below";
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }

@@ -63,11 +63,18 @@ public static partial class SchemaProblems
     /// </summary>
     /// <param name="schema">A schema node (its <c>$ref</c> is followed within <paramref name="root"/>).</param>
     /// <param name="root">The schema document.</param>
+    /// <param name="shared">How a reference to a list of values under <c>$defs</c> is worded, given the list's name
+    /// (the README names it once); null to spell out its values, as messages do.</param>
     /// <returns>The text.</returns>
-    public static string Allowed(JsonObject schema, JsonObject root)
+    public static string Allowed(JsonObject schema, JsonObject root, Func<string, string>? shared = null)
     {
         var node = Merged(schema, root);
         var stated = AllowedPart(node["patternErrorMessage"]) ?? AllowedPart(node["errorMessage"]);
+        if (shared is not null && stated is null && (string?)schema["$ref"] is { } reference && node["enum"] is JsonArray)
+        {
+            return shared(Segments(reference)[^1]);
+        }
+
         var length = Count(node["minLength"], node["maxLength"], "characters");
         if (node["type"] is JsonArray types)
         {
@@ -87,9 +94,9 @@ public static partial class SchemaProblems
             "boolean" => "true or false (without quotes)",
             "string" when stated is not null => length is null ? stated : $"{stated}, {length}",
             "string" => length is null ? "a string" : $"a string of {length}",
-            "array" => $"{Count(node["minItems"], node["maxItems"], "")?.TrimEnd() ?? "any number of"}{(node["uniqueItems"] is not null ? " distinct" : "")} items, each {Allowed(node["items"]?.AsObject() ?? [], root)}",
+            "array" => $"{Count(node["minItems"], node["maxItems"], "")?.TrimEnd() ?? "any number of"}{(node["uniqueItems"] is not null ? " distinct" : "")} items, each {Allowed(node["items"]?.AsObject() ?? [], root, shared)}",
             "object" when node["properties"] is JsonObject properties => $"an object with keys {string.Join(", ", properties.Select(p => p.Key))}",
-            "object" => $"an object of {Count(node["minProperties"], node["maxProperties"], "keys") ?? "any number of keys"}, each key {Allowed(node["propertyNames"]?.AsObject() ?? [], root)}, each value {Allowed(node["additionalProperties"]?.AsObject() ?? [], root)}",
+            "object" => $"an object of {Count(node["minProperties"], node["maxProperties"], "keys") ?? "any number of keys"}, each key {Allowed(node["propertyNames"]?.AsObject() ?? [], root, shared)}, each value {Allowed(node["additionalProperties"]?.AsObject() ?? [], root, shared)}",
             _ => stated ?? "a value this schema describes",
         };
     }

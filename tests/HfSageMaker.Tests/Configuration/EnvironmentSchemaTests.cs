@@ -63,6 +63,19 @@ public sealed class EnvironmentSchemaTests
     }
 
     [Fact]
+    public void ReadmeTable_SpellsOutTheInstanceTypesOnce_AndNamesTheListInEachRowUsingIt()
+    {
+        var table = SchemaDocs.KeyTable(EnvironmentSchema.Document);
+        var types = string.Join(", ", InstanceTypeCatalog.GpuTrainingTypes);
+
+        Assert.Equal(1, Regex.Count(table, Regex.Escape(types)));
+        Assert.Contains($"\n\n`instanceType` (`#/$defs/instanceType` in the schema): one of {types}.\n", table, StringComparison.Ordinal);
+        Assert.Contains("| `training.allowedInstanceTypes` | yes | 1 or more distinct items, each one of the `instanceType` values below |", table, StringComparison.Ordinal);
+        Assert.Contains("| `training.defaultInstanceType` | yes | one of the `instanceType` values below |", table, StringComparison.Ordinal);
+        Assert.Contains("| `region` | yes | one of af-south-1, ", table, StringComparison.Ordinal); // a list used once stays in its row
+    }
+
+    [Fact]
     public void ShippedFiles_ReferenceTheSchema()
     {
         foreach (var file in Directory.GetFiles(Path.Combine(Root, "environments"), "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)))
@@ -270,6 +283,58 @@ public sealed class EnvironmentSchemaTests
 
         [Schema("second.")]
         SecondOne,
+    }
+
+    /// <summary>Lists for <see cref="ListsSample"/>.</summary>
+    public static class SampleLists
+    {
+        public static IReadOnlyList<string> Colours => ["red", "green"];
+
+        public static IReadOnlyList<int> Sizes => [1, 2];
+    }
+
+    /// <summary>A model using one list in three places and another once.</summary>
+    public sealed record ListsSample
+    {
+        [Schema("Main colour.", Values = nameof(SampleLists.Colours), Message = "not a colour")]
+        public required string Main { get; init; }
+
+        [Schema("Other colours.")]
+        [Items(Values = nameof(SampleLists.Colours))]
+        public IReadOnlyList<string> Others { get; init; } = [];
+
+        [Schema("Colour by name.")]
+        [Items(Values = nameof(SampleLists.Colours))]
+        public IReadOnlyDictionary<string, string> Named { get; init; } = new Dictionary<string, string>();
+
+        [Schema("Size.", Values = nameof(SampleLists.Sizes))]
+        public required int Size { get; init; }
+    }
+
+    [Fact]
+    public void Generator_WritesAListUsedMoreThanOnce_UnderDefs_AndAListUsedOnce_InPlace()
+    {
+        var schema = SchemaGenerator.Generate(typeof(ListsSample), typeof(SampleLists), "Lists", _ => null);
+
+        var expected = JsonNode.Parse("""
+            {
+              "$schema": "https://json-schema.org/draft/2020-12/schema",
+              "title": "Lists",
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["main", "size"],
+              "properties": {
+                "main": { "description": "Main colour.", "type": "string", "$ref": "#/$defs/colour", "errorMessage": "not a colour" },
+                "others": { "description": "Other colours.", "type": "array", "items": { "type": "string", "$ref": "#/$defs/colour" } },
+                "named": { "description": "Colour by name.", "type": "object", "propertyNames": {}, "additionalProperties": { "type": "string", "$ref": "#/$defs/colour" } },
+                "size": { "description": "Size.", "type": "integer", "enum": [1, 2] }
+              },
+              "$defs": {
+                "colour": { "type": "string", "enum": ["red", "green"] }
+              }
+            }
+            """);
+        Assert.True(JsonNode.DeepEquals(expected, schema), schema.ToJsonString(SchemaGenerator.WriteOptions));
     }
 
     [Fact]
