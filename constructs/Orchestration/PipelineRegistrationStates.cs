@@ -29,13 +29,14 @@ internal sealed class PipelineRegistrationStates
     /// The errors <c>RegisterModel</c> retries with backoff, by the names Step Functions gives them. An AWS SDK
     /// integration names an error <c>&lt;Service&gt;.&lt;Exception&gt;</c>, always with the <c>Exception</c> suffix (Step
     /// Functions developer guide, "AWS SDK service integrations", supported-services-awssdk.html): the SDK's exception
-    /// class. An error the service's API model names for the operation gets its own class: <c>CreateModelPackage</c>
-    /// names <c>ConflictException</c> and <c>ResourceLimitExceeded</c> (botocore's SageMaker model). Every other
-    /// service error, throttling (<c>ThrottlingException</c>, which SageMaker's model does not name) and 5xx among them,
+    /// class. An error the service's API model names (for any SageMaker operation) gets its own class; those that
+    /// <c>CreateModelPackage</c> lists are <c>ConflictException</c> and <c>ResourceLimitExceeded</c> (botocore's
+    /// SageMaker model). Every other service error, throttling (<c>ThrottlingException</c>, which SageMaker's model does
+    /// not name) and 5xx among them,
     /// is the service's base class, <c>SageMaker.SageMakerException</c> (as an S3 503 <c>SlowDown</c> reaches a state
     /// machine as <c>S3.S3Exception</c>: https://github.com/cdklabs/construct-hub/pull/1904); so are validation and access
     /// errors, which are retried too and fail again within the backoff. A failure on the client's side (connection,
-    /// timeout) is <c>SageMaker.SdkClientException</c>. A conflict of concurrent registrations into one group is retried;
+    /// timeout) is <c>SageMaker.SdkClientException</c> (the same pull request shows <c>S3.SdkClientException</c>). A conflict of concurrent registrations into one group is retried;
     /// the call carries an idempotency token, so a retry never registers twice. <c>ResourceLimitExceededException</c> (a
     /// quota) is not retried.
     /// </summary>

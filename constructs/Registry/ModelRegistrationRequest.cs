@@ -277,5 +277,5 @@ internal static partial class ModelRegistrationRequest
     private static partial Regex MimePattern();
 
     [GeneratedRegex(@"^[0-9a-f]{7,40}\z")]
-    private static partial Regex CommitPattern();
+    internal static partial Regex CommitPattern();
 }

@@ -222,7 +222,7 @@ public sealed record RegistryConfig
     [Schema("IAM roles of the environment's account (not service-linked ones) that may approve or reject the versions of its groups, each once (IAM role names are unique in an account whatever their path and case): a customer managed policy (ModelApprovers) attached to them allows sagemaker:UpdateModelPackage on those versions only, and reviewing them.",
         MaxItems = MaxApprovers, UniqueItems = true)]
     [Items(Pattern = @"^arn:aws:iam::[0-9]{12}:role(?!.{512}.*/)/(?:[A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}\z",
-        PatternMessage = "not an IAM role ARN; allowed arn:aws:iam::<account>:role/<path/name> (a role of the environment's account; as IAM's API model allows, the path, its slashes included, at most 512 characters and the name 1 to 64 letters, digits and _+=,.@-)",
+        PatternMessage = "not an IAM role ARN; allowed arn:aws:iam::<account>:role/<path/name> (a role of the environment's account; the path, its slashes included, at most 512 characters as IAM's API model allows, its segments and the name (1 to 64) of letters, digits and _+=,.@-)",
         NotPattern = "^arn:aws:iam::[0-9]{12}:role/aws-service-role/",
         Message = "a service-linked role, whose permissions only its AWS service defines (IAM attaches no policy of yours to it); allowed a role you manage, e.g. arn:aws:iam::<account>:role/model-approvers")]
     public IReadOnlyList<string> Approvers { get; init; } = [];

@@ -96,6 +96,21 @@ def not_available(log_text):
                    for line in log_text.splitlines() if "not available:" in line})
 
 
+def stop_part_with_the_check(process):
+    """While a part runs, a SIGTERM, SIGINT or SIGHUP to the check (a caller's time limit such as `timeout`, Ctrl-C, a
+    closed terminal) kills the part's session too, then ends the check as that signal would: the part runs in a
+    session of its own, out of reach of signals sent to the check's process group. Returns the handlers it replaced.
+    (SIGKILL cannot be caught: a caller that kills the check that way leaves the part running.)"""
+    def handler(number, frame):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    return {number: signal.signal(number, handler) for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+
+
 def run_part(name, command, limit, out, work):
     os.makedirs(os.path.join(out, "logs"), exist_ok=True)
     log_path = os.path.join(out, "logs", f"{name}.log")
@@ -106,10 +121,14 @@ def run_part(name, command, limit, out, work):
         # A session of its own, so a part that runs out of time is killed with every process it started (the bash
         # e2e script's Python, torchrun's workers), which would otherwise hold the GPU during the later parts.
         process = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        previous = stop_part_with_the_check(process)
         try:
             code = process.wait(timeout=limit)
         except subprocess.TimeoutExpired:
             code = None
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
         try:
             os.killpg(process.pid, signal.SIGKILL)  # the part's processes still running: none when it ended cleanly
         except ProcessLookupError:

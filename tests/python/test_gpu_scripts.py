@@ -8,6 +8,7 @@ import contextlib
 import importlib
 import io
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -106,6 +107,25 @@ class CheckWithoutGpuTests(unittest.TestCase):
             while running(grandchild) and time.monotonic() < deadline:
                 time.sleep(0.05)
             self.assertFalse(running(grandchild), "the part's grandchild outlived it (it would hold the GPU)")
+
+    def test_a_check_stopped_by_a_signal_kills_the_running_part(self):
+        with tempfile.TemporaryDirectory() as out:
+            pid_file = os.path.join(out, "grandchild.pid")
+            # The check runs one slow part; the caller's time limit sends SIGTERM to the check only (as `timeout` does).
+            script = (f"import sys; sys.path.insert(0, {GPU_DIR!r}); import gpu_check; "
+                      f"gpu_check.run_part('slow', ['bash', '-c', 'sleep 120 & echo $! > {pid_file}; wait'], 60, {out!r}, {out!r})")
+            check = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL)
+            deadline = time.monotonic() + 10
+            while not (os.path.exists(pid_file) and os.path.getsize(pid_file)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            with open(pid_file, encoding="utf-8") as handle:
+                grandchild = int(handle.read())
+            check.send_signal(signal.SIGTERM)
+            self.assertEqual(check.wait(timeout=10), -signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while running(grandchild) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertFalse(running(grandchild), "the part outlived the check that was stopped (it would hold the GPU)")
 
     def test_missing_packages_are_collected_from_the_logs(self):
         gpu_check = importlib.import_module("gpu_check")

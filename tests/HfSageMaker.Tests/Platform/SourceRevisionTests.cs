@@ -1,3 +1,4 @@
+using HfSageMaker.Constructs.Registry;
 using HfSageMaker.Infra;
 using Xunit;
 
@@ -47,5 +48,31 @@ public sealed class SourceRevisionTests
         var (_, problems) = Read(null, "https://example.com/" + new string('r', 1010));
         Assert.Single(problems);
         Assert.StartsWith("HF_SOURCE_REPOSITORY: 'https://example.com/rrrr", problems[0]);
+    }
+
+    /// <summary>
+    /// The app checks the variables before synthesis so the message names them; the registration request the
+    /// constructs build holds the rules (its limits are tied to the SageMaker API model by RegistrationLimitsTests):
+    /// the two must accept exactly the same values.
+    /// </summary>
+    [Theory]
+    [InlineData("0123456")]
+    [InlineData("012345")]
+    [InlineData("0123456789abcdef0123456789abcdef01234567")]
+    [InlineData("0123456789abcdef0123456789abcdef012345678")]
+    [InlineData("0123abc")]
+    [InlineData("0123ABC")]
+    [InlineData("g123456")]
+    public void The_app_accepts_exactly_the_commits_the_registration_request_accepts(string commit)
+    {
+        var (_, problems) = Read(commit, null);
+        Assert.Equal(ModelRegistrationRequest.CommitPattern().IsMatch(commit), problems.Count == 0);
+    }
+
+    [Fact]
+    public void The_app_accepts_exactly_the_repository_lengths_the_registration_request_accepts()
+    {
+        Assert.Empty(Read(null, new string('a', ModelRegistrationRequest.MaxMetadataPropertyLength)).Problems);
+        Assert.Single(Read(null, new string('a', ModelRegistrationRequest.MaxMetadataPropertyLength + 1)).Problems);
     }
 }
