@@ -75,7 +75,7 @@ public sealed class EnvironmentValidationTests
         ["registry-approver-path-513"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray($"arn:aws:iam::123456789012:role/{new string('p', 511)}/x") },
             "registry.approvers[0]", "\"arn:aws:iam::123456789012:role/ppppppppppppppppppppppppp... (544 characters) is not an IAM role ARN", "path, its slashes included, at most 512 characters"),
         ["registry-approver-name-65"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray($"arn:aws:iam::123456789012:role/{new string('n', 65)}") },
-            "registry.approvers[0]", "\"arn:aws:iam::123456789012:role/nnnnnnnnnnnnnnnnnnnnnnnnn... (96 characters) is not an IAM role ARN", "name 1 to 64 letters, digits and _+=,.@-"),
+            "registry.approvers[0]", "\"arn:aws:iam::123456789012:role/nnnnnnnnnnnnnnnnnnnnnnnnn... (96 characters) is not an IAM role ARN", "its segments and the name (1 to 64) of letters, digits and _+=,.@-"),
         ["registry-approvers-one-name-two-paths"] = new("dev.json", j => j["registry"] = new JsonObject { ["approvers"] = new JsonArray("arn:aws:iam::123456789012:role/a/approvers", "arn:aws:iam::123456789012:role/b/approvers") },
             "registry.approvers[1]", "\"arn:aws:iam::123456789012:role/b/approvers\" names the role \"approvers\", as registry.approvers[0] (\"arn:aws:iam::123456789012:role/a/approvers\") does",
             "IAM role names are unique in an account whatever their path and case; allowed each role once"),
